@@ -7,7 +7,7 @@ public struct SwiftGenerator {
     let spec: BotAPISpec
     let mapping: TypeMapping
     /// Fields stored through `Indirect`, by "Type.field": those that close a cycle of structs
-    /// (`Message.reply_to_message`) and the payloads of `Update`, which travels through every layer.
+    /// (`Message.reply_to_message`), optional objects, and the payloads of `Update`.
     let boxedFields: Set<String>
 
     public init(spec: BotAPISpec) {
@@ -546,7 +546,9 @@ public struct SwiftGenerator {
                 guard let target = mapping.directObject(of: field) else { continue }
                 let cyclic = componentOf[target] == componentOf[type.name]
                     && (components[componentOf[target]!].count > 1 || target == type.name)
-                if cyclic || type.name == "Update" { boxed.insert("\(type.name).\(field.name)") }
+                // An optional object held inline costs its full size in every parent even when absent,
+                // and `Message` has dozens of them: inline, a `Message` would be 16 KB.
+                if cyclic || !field.required || type.name == "Update" { boxed.insert("\(type.name).\(field.name)") }
             }
         }
         return boxed

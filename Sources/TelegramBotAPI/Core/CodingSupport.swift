@@ -2,11 +2,15 @@
 /// the member type, and lets `Update` find the name of a payload this version may not know.
 public struct AnyCodingKey: CodingKey, Hashable, Sendable {
     public var stringValue: String
-    public var intValue: Int? { nil }
+    public var intValue: Int?
 
     public init(_ stringValue: String) { self.stringValue = stringValue }
+    public init(index: Int) {
+        stringValue = "Index \(index)"
+        intValue = index
+    }
     public init?(stringValue: String) { self.stringValue = stringValue }
-    public init?(intValue: Int) { nil }
+    public init?(intValue: Int) { self.init(index: intValue) }
 }
 
 /// Decodes with the first alternative that succeeds; used where several union members share a

@@ -19,6 +19,10 @@ public enum JSONValue: Sendable, Hashable, Codable {
     case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {
+        if let tapeDecoder = decoder as? TapeDecoder {
+            self = tapeDecoder.tape.jsonValue(at: tapeDecoder.node)
+            return
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -50,6 +54,33 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// JSON has one number type: `65` and `65.0` are the same value, whichever way a decoder read them.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.integer(let a), .integer(let b)): a == b
+        case (.double(let a), .double(let b)): a == b
+        case (.integer(let a), .double(let b)), (.double(let b), .integer(let a)): Double(a) == b && Int(exactly: b) == a
+        case (.string(let a), .string(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a == b
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let value): hasher.combine(value)
+        case .integer(let value): hasher.combine(Double(value))
+        case .double(let value): hasher.combine(value)
+        case .string(let value): hasher.combine(value)
+        case .array(let value): hasher.combine(value)
+        case .object(let value): hasher.combine(value)
+        }
+    }
+
     /// The member `key` of an object, or `nil`.
     public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }
@@ -68,7 +99,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Decodes this value as `type`, as if it had been received on the wire.
     public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
-        try JSONDecoder().decode(T.self, from: JSONEncoder().encode(self))
+        try BotAPIDecoder().decode(T.self, from: JSONEncoder().encode(self))
     }
 }
 

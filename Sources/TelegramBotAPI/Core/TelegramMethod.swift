@@ -38,7 +38,7 @@ public struct BotAPIRequest: Sendable {
 
     /// The parameters as JSON values, for multipart form fields and for test assertions.
     public func parameterValues() throws -> [String: JSONValue] {
-        try JSONDecoder().decode([String: JSONValue].self, from: Data(parameters))
+        try BotAPIDecoder().decode([String: JSONValue].self, from: parameters)
     }
 }
 
@@ -95,7 +95,7 @@ public struct BotAPIResponse<Result: Decodable & Sendable>: Decodable, Sendable 
 
     /// Decodes an answer to `method`: its result, or the `TelegramAPIError` it carries.
     public static func decode(_ body: some Collection<UInt8>, method: String) throws -> Result {
-        let response = try JSONDecoder().decode(BotAPIResponse<Result>.self, from: Data(body))
+        let response = try BotAPIDecoder().decode(BotAPIResponse<Result>.self, from: body)
         if response.ok, let result = response.result {
             return result
         }

@@ -148,14 +148,42 @@ public struct ChatFullInfo: Sendable, Hashable, Codable {
     public var isDirectMessages: Bool?
     public var accentColorID: Int
     public var maxReactionCount: Int
-    public var photo: ChatPhoto?
+    public var photo: ChatPhoto? {
+        get { _photo?.value }
+        set { _photo = newValue.map(Indirect.init) }
+    }
+    private var _photo: Indirect<ChatPhoto>?
     public var activeUsernames: [String]?
-    public var birthdate: Birthdate?
-    public var businessIntro: BusinessIntro?
-    public var businessLocation: BusinessLocation?
-    public var businessOpeningHours: BusinessOpeningHours?
-    public var personalChat: Chat?
-    public var parentChat: Chat?
+    public var birthdate: Birthdate? {
+        get { _birthdate?.value }
+        set { _birthdate = newValue.map(Indirect.init) }
+    }
+    private var _birthdate: Indirect<Birthdate>?
+    public var businessIntro: BusinessIntro? {
+        get { _businessIntro?.value }
+        set { _businessIntro = newValue.map(Indirect.init) }
+    }
+    private var _businessIntro: Indirect<BusinessIntro>?
+    public var businessLocation: BusinessLocation? {
+        get { _businessLocation?.value }
+        set { _businessLocation = newValue.map(Indirect.init) }
+    }
+    private var _businessLocation: Indirect<BusinessLocation>?
+    public var businessOpeningHours: BusinessOpeningHours? {
+        get { _businessOpeningHours?.value }
+        set { _businessOpeningHours = newValue.map(Indirect.init) }
+    }
+    private var _businessOpeningHours: Indirect<BusinessOpeningHours>?
+    public var personalChat: Chat? {
+        get { _personalChat?.value }
+        set { _personalChat = newValue.map(Indirect.init) }
+    }
+    private var _personalChat: Indirect<Chat>?
+    public var parentChat: Chat? {
+        get { _parentChat?.value }
+        set { _parentChat = newValue.map(Indirect.init) }
+    }
+    private var _parentChat: Indirect<Chat>?
     public var availableReactions: [ReactionType]?
     public var backgroundCustomEmojiID: String?
     public var profileAccentColorID: Int?
@@ -169,8 +197,16 @@ public struct ChatFullInfo: Sendable, Hashable, Codable {
     public var joinByRequest: Bool?
     public var description: String?
     public var inviteLink: String?
-    public var pinnedMessage: Message?
-    public var permissions: ChatPermissions?
+    public var pinnedMessage: Message? {
+        get { _pinnedMessage?.value }
+        set { _pinnedMessage = newValue.map(Indirect.init) }
+    }
+    private var _pinnedMessage: Indirect<Message>?
+    public var permissions: ChatPermissions? {
+        get { _permissions?.value }
+        set { _permissions = newValue.map(Indirect.init) }
+    }
+    private var _permissions: Indirect<ChatPermissions>?
     public var acceptedGiftTypes: AcceptedGiftTypes
     public var canSendPaidMedia: Bool?
     public var slowModeDelay: Int?
@@ -184,12 +220,32 @@ public struct ChatFullInfo: Sendable, Hashable, Codable {
     public var canSetStickerSet: Bool?
     public var customEmojiStickerSetName: String?
     public var linkedChatID: Int?
-    public var location: ChatLocation?
-    public var rating: UserRating?
-    public var firstProfileAudio: Audio?
-    public var uniqueGiftColors: UniqueGiftColors?
+    public var location: ChatLocation? {
+        get { _location?.value }
+        set { _location = newValue.map(Indirect.init) }
+    }
+    private var _location: Indirect<ChatLocation>?
+    public var rating: UserRating? {
+        get { _rating?.value }
+        set { _rating = newValue.map(Indirect.init) }
+    }
+    private var _rating: Indirect<UserRating>?
+    public var firstProfileAudio: Audio? {
+        get { _firstProfileAudio?.value }
+        set { _firstProfileAudio = newValue.map(Indirect.init) }
+    }
+    private var _firstProfileAudio: Indirect<Audio>?
+    public var uniqueGiftColors: UniqueGiftColors? {
+        get { _uniqueGiftColors?.value }
+        set { _uniqueGiftColors = newValue.map(Indirect.init) }
+    }
+    private var _uniqueGiftColors: Indirect<UniqueGiftColors>?
     public var paidMessageStarCount: Int?
-    public var guardBot: User?
+    public var guardBot: User? {
+        get { _guardBot?.value }
+        set { _guardBot = newValue.map(Indirect.init) }
+    }
+    private var _guardBot: Indirect<User>?
 
     public init(id: Int, type: String, title: String? = nil, username: String? = nil, firstName: String? = nil, lastName: String? = nil, isForum: Bool? = nil, isDirectMessages: Bool? = nil, accentColorID: Int, maxReactionCount: Int, photo: ChatPhoto? = nil, activeUsernames: [String]? = nil, birthdate: Birthdate? = nil, businessIntro: BusinessIntro? = nil, businessLocation: BusinessLocation? = nil, businessOpeningHours: BusinessOpeningHours? = nil, personalChat: Chat? = nil, parentChat: Chat? = nil, availableReactions: [ReactionType]? = nil, backgroundCustomEmojiID: String? = nil, profileAccentColorID: Int? = nil, profileBackgroundCustomEmojiID: String? = nil, emojiStatusCustomEmojiID: String? = nil, emojiStatusExpirationDate: Int? = nil, bio: String? = nil, hasPrivateForwards: Bool? = nil, hasRestrictedVoiceAndVideoMessages: Bool? = nil, joinToSendMessages: Bool? = nil, joinByRequest: Bool? = nil, description: String? = nil, inviteLink: String? = nil, pinnedMessage: Message? = nil, permissions: ChatPermissions? = nil, acceptedGiftTypes: AcceptedGiftTypes, canSendPaidMedia: Bool? = nil, slowModeDelay: Int? = nil, unrestrictBoostCount: Int? = nil, messageAutoDeleteTime: Int? = nil, hasAggressiveAntiSpamEnabled: Bool? = nil, hasHiddenMembers: Bool? = nil, hasProtectedContent: Bool? = nil, hasVisibleHistory: Bool? = nil, stickerSetName: String? = nil, canSetStickerSet: Bool? = nil, customEmojiStickerSetName: String? = nil, linkedChatID: Int? = nil, location: ChatLocation? = nil, rating: UserRating? = nil, firstProfileAudio: Audio? = nil, uniqueGiftColors: UniqueGiftColors? = nil, paidMessageStarCount: Int? = nil, guardBot: User? = nil) {
         self.id = id
@@ -202,14 +258,14 @@ public struct ChatFullInfo: Sendable, Hashable, Codable {
         self.isDirectMessages = isDirectMessages
         self.accentColorID = accentColorID
         self.maxReactionCount = maxReactionCount
-        self.photo = photo
+        self._photo = photo.map(Indirect.init)
         self.activeUsernames = activeUsernames
-        self.birthdate = birthdate
-        self.businessIntro = businessIntro
-        self.businessLocation = businessLocation
-        self.businessOpeningHours = businessOpeningHours
-        self.personalChat = personalChat
-        self.parentChat = parentChat
+        self._birthdate = birthdate.map(Indirect.init)
+        self._businessIntro = businessIntro.map(Indirect.init)
+        self._businessLocation = businessLocation.map(Indirect.init)
+        self._businessOpeningHours = businessOpeningHours.map(Indirect.init)
+        self._personalChat = personalChat.map(Indirect.init)
+        self._parentChat = parentChat.map(Indirect.init)
         self.availableReactions = availableReactions
         self.backgroundCustomEmojiID = backgroundCustomEmojiID
         self.profileAccentColorID = profileAccentColorID
@@ -223,8 +279,8 @@ public struct ChatFullInfo: Sendable, Hashable, Codable {
         self.joinByRequest = joinByRequest
         self.description = description
         self.inviteLink = inviteLink
-        self.pinnedMessage = pinnedMessage
-        self.permissions = permissions
+        self._pinnedMessage = pinnedMessage.map(Indirect.init)
+        self._permissions = permissions.map(Indirect.init)
         self.acceptedGiftTypes = acceptedGiftTypes
         self.canSendPaidMedia = canSendPaidMedia
         self.slowModeDelay = slowModeDelay
@@ -238,12 +294,12 @@ public struct ChatFullInfo: Sendable, Hashable, Codable {
         self.canSetStickerSet = canSetStickerSet
         self.customEmojiStickerSetName = customEmojiStickerSetName
         self.linkedChatID = linkedChatID
-        self.location = location
-        self.rating = rating
-        self.firstProfileAudio = firstProfileAudio
-        self.uniqueGiftColors = uniqueGiftColors
+        self._location = location.map(Indirect.init)
+        self._rating = rating.map(Indirect.init)
+        self._firstProfileAudio = firstProfileAudio.map(Indirect.init)
+        self._uniqueGiftColors = uniqueGiftColors.map(Indirect.init)
         self.paidMessageStarCount = paidMessageStarCount
-        self.guardBot = guardBot
+        self._guardBot = guardBot.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -300,17 +356,145 @@ public struct ChatFullInfo: Sendable, Hashable, Codable {
         case paidMessageStarCount = "paid_message_star_count"
         case guardBot = "guard_bot"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(Int.self, forKey: .id)
+        type = try container.decode(String.self, forKey: .type)
+        title = try container.decodeIfPresent(String.self, forKey: .title)
+        username = try container.decodeIfPresent(String.self, forKey: .username)
+        firstName = try container.decodeIfPresent(String.self, forKey: .firstName)
+        lastName = try container.decodeIfPresent(String.self, forKey: .lastName)
+        isForum = try container.decodeIfPresent(Bool.self, forKey: .isForum)
+        isDirectMessages = try container.decodeIfPresent(Bool.self, forKey: .isDirectMessages)
+        accentColorID = try container.decode(Int.self, forKey: .accentColorID)
+        maxReactionCount = try container.decode(Int.self, forKey: .maxReactionCount)
+        _photo = try container.decodeIfPresent(ChatPhoto.self, forKey: .photo).map(Indirect.init)
+        activeUsernames = try container.decodeIfPresent([String].self, forKey: .activeUsernames)
+        _birthdate = try container.decodeIfPresent(Birthdate.self, forKey: .birthdate).map(Indirect.init)
+        _businessIntro = try container.decodeIfPresent(BusinessIntro.self, forKey: .businessIntro).map(Indirect.init)
+        _businessLocation = try container.decodeIfPresent(BusinessLocation.self, forKey: .businessLocation).map(Indirect.init)
+        _businessOpeningHours = try container.decodeIfPresent(BusinessOpeningHours.self, forKey: .businessOpeningHours).map(Indirect.init)
+        _personalChat = try container.decodeIfPresent(Chat.self, forKey: .personalChat).map(Indirect.init)
+        _parentChat = try container.decodeIfPresent(Chat.self, forKey: .parentChat).map(Indirect.init)
+        availableReactions = try container.decodeIfPresent([ReactionType].self, forKey: .availableReactions)
+        backgroundCustomEmojiID = try container.decodeIfPresent(String.self, forKey: .backgroundCustomEmojiID)
+        profileAccentColorID = try container.decodeIfPresent(Int.self, forKey: .profileAccentColorID)
+        profileBackgroundCustomEmojiID = try container.decodeIfPresent(String.self, forKey: .profileBackgroundCustomEmojiID)
+        emojiStatusCustomEmojiID = try container.decodeIfPresent(String.self, forKey: .emojiStatusCustomEmojiID)
+        emojiStatusExpirationDate = try container.decodeIfPresent(Int.self, forKey: .emojiStatusExpirationDate)
+        bio = try container.decodeIfPresent(String.self, forKey: .bio)
+        hasPrivateForwards = try container.decodeIfPresent(Bool.self, forKey: .hasPrivateForwards)
+        hasRestrictedVoiceAndVideoMessages = try container.decodeIfPresent(Bool.self, forKey: .hasRestrictedVoiceAndVideoMessages)
+        joinToSendMessages = try container.decodeIfPresent(Bool.self, forKey: .joinToSendMessages)
+        joinByRequest = try container.decodeIfPresent(Bool.self, forKey: .joinByRequest)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        inviteLink = try container.decodeIfPresent(String.self, forKey: .inviteLink)
+        _pinnedMessage = try container.decodeIfPresent(Message.self, forKey: .pinnedMessage).map(Indirect.init)
+        _permissions = try container.decodeIfPresent(ChatPermissions.self, forKey: .permissions).map(Indirect.init)
+        acceptedGiftTypes = try container.decode(AcceptedGiftTypes.self, forKey: .acceptedGiftTypes)
+        canSendPaidMedia = try container.decodeIfPresent(Bool.self, forKey: .canSendPaidMedia)
+        slowModeDelay = try container.decodeIfPresent(Int.self, forKey: .slowModeDelay)
+        unrestrictBoostCount = try container.decodeIfPresent(Int.self, forKey: .unrestrictBoostCount)
+        messageAutoDeleteTime = try container.decodeIfPresent(Int.self, forKey: .messageAutoDeleteTime)
+        hasAggressiveAntiSpamEnabled = try container.decodeIfPresent(Bool.self, forKey: .hasAggressiveAntiSpamEnabled)
+        hasHiddenMembers = try container.decodeIfPresent(Bool.self, forKey: .hasHiddenMembers)
+        hasProtectedContent = try container.decodeIfPresent(Bool.self, forKey: .hasProtectedContent)
+        hasVisibleHistory = try container.decodeIfPresent(Bool.self, forKey: .hasVisibleHistory)
+        stickerSetName = try container.decodeIfPresent(String.self, forKey: .stickerSetName)
+        canSetStickerSet = try container.decodeIfPresent(Bool.self, forKey: .canSetStickerSet)
+        customEmojiStickerSetName = try container.decodeIfPresent(String.self, forKey: .customEmojiStickerSetName)
+        linkedChatID = try container.decodeIfPresent(Int.self, forKey: .linkedChatID)
+        _location = try container.decodeIfPresent(ChatLocation.self, forKey: .location).map(Indirect.init)
+        _rating = try container.decodeIfPresent(UserRating.self, forKey: .rating).map(Indirect.init)
+        _firstProfileAudio = try container.decodeIfPresent(Audio.self, forKey: .firstProfileAudio).map(Indirect.init)
+        _uniqueGiftColors = try container.decodeIfPresent(UniqueGiftColors.self, forKey: .uniqueGiftColors).map(Indirect.init)
+        paidMessageStarCount = try container.decodeIfPresent(Int.self, forKey: .paidMessageStarCount)
+        _guardBot = try container.decodeIfPresent(User.self, forKey: .guardBot).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(type, forKey: .type)
+        try container.encodeIfPresent(title, forKey: .title)
+        try container.encodeIfPresent(username, forKey: .username)
+        try container.encodeIfPresent(firstName, forKey: .firstName)
+        try container.encodeIfPresent(lastName, forKey: .lastName)
+        try container.encodeIfPresent(isForum, forKey: .isForum)
+        try container.encodeIfPresent(isDirectMessages, forKey: .isDirectMessages)
+        try container.encode(accentColorID, forKey: .accentColorID)
+        try container.encode(maxReactionCount, forKey: .maxReactionCount)
+        try container.encodeIfPresent(photo, forKey: .photo)
+        try container.encodeIfPresent(activeUsernames, forKey: .activeUsernames)
+        try container.encodeIfPresent(birthdate, forKey: .birthdate)
+        try container.encodeIfPresent(businessIntro, forKey: .businessIntro)
+        try container.encodeIfPresent(businessLocation, forKey: .businessLocation)
+        try container.encodeIfPresent(businessOpeningHours, forKey: .businessOpeningHours)
+        try container.encodeIfPresent(personalChat, forKey: .personalChat)
+        try container.encodeIfPresent(parentChat, forKey: .parentChat)
+        try container.encodeIfPresent(availableReactions, forKey: .availableReactions)
+        try container.encodeIfPresent(backgroundCustomEmojiID, forKey: .backgroundCustomEmojiID)
+        try container.encodeIfPresent(profileAccentColorID, forKey: .profileAccentColorID)
+        try container.encodeIfPresent(profileBackgroundCustomEmojiID, forKey: .profileBackgroundCustomEmojiID)
+        try container.encodeIfPresent(emojiStatusCustomEmojiID, forKey: .emojiStatusCustomEmojiID)
+        try container.encodeIfPresent(emojiStatusExpirationDate, forKey: .emojiStatusExpirationDate)
+        try container.encodeIfPresent(bio, forKey: .bio)
+        try container.encodeIfPresent(hasPrivateForwards, forKey: .hasPrivateForwards)
+        try container.encodeIfPresent(hasRestrictedVoiceAndVideoMessages, forKey: .hasRestrictedVoiceAndVideoMessages)
+        try container.encodeIfPresent(joinToSendMessages, forKey: .joinToSendMessages)
+        try container.encodeIfPresent(joinByRequest, forKey: .joinByRequest)
+        try container.encodeIfPresent(description, forKey: .description)
+        try container.encodeIfPresent(inviteLink, forKey: .inviteLink)
+        try container.encodeIfPresent(pinnedMessage, forKey: .pinnedMessage)
+        try container.encodeIfPresent(permissions, forKey: .permissions)
+        try container.encode(acceptedGiftTypes, forKey: .acceptedGiftTypes)
+        try container.encodeIfPresent(canSendPaidMedia, forKey: .canSendPaidMedia)
+        try container.encodeIfPresent(slowModeDelay, forKey: .slowModeDelay)
+        try container.encodeIfPresent(unrestrictBoostCount, forKey: .unrestrictBoostCount)
+        try container.encodeIfPresent(messageAutoDeleteTime, forKey: .messageAutoDeleteTime)
+        try container.encodeIfPresent(hasAggressiveAntiSpamEnabled, forKey: .hasAggressiveAntiSpamEnabled)
+        try container.encodeIfPresent(hasHiddenMembers, forKey: .hasHiddenMembers)
+        try container.encodeIfPresent(hasProtectedContent, forKey: .hasProtectedContent)
+        try container.encodeIfPresent(hasVisibleHistory, forKey: .hasVisibleHistory)
+        try container.encodeIfPresent(stickerSetName, forKey: .stickerSetName)
+        try container.encodeIfPresent(canSetStickerSet, forKey: .canSetStickerSet)
+        try container.encodeIfPresent(customEmojiStickerSetName, forKey: .customEmojiStickerSetName)
+        try container.encodeIfPresent(linkedChatID, forKey: .linkedChatID)
+        try container.encodeIfPresent(location, forKey: .location)
+        try container.encodeIfPresent(rating, forKey: .rating)
+        try container.encodeIfPresent(firstProfileAudio, forKey: .firstProfileAudio)
+        try container.encodeIfPresent(uniqueGiftColors, forKey: .uniqueGiftColors)
+        try container.encodeIfPresent(paidMessageStarCount, forKey: .paidMessageStarCount)
+        try container.encodeIfPresent(guardBot, forKey: .guardBot)
+    }
 }
 
 /// https://core.telegram.org/bots/api#message
 public struct Message: Sendable, Hashable, Codable {
     public var messageID: Int
     public var messageThreadID: Int?
-    public var directMessagesTopic: DirectMessagesTopic?
-    public var from: User?
-    public var senderChat: Chat?
+    public var directMessagesTopic: DirectMessagesTopic? {
+        get { _directMessagesTopic?.value }
+        set { _directMessagesTopic = newValue.map(Indirect.init) }
+    }
+    private var _directMessagesTopic: Indirect<DirectMessagesTopic>?
+    public var from: User? {
+        get { _from?.value }
+        set { _from = newValue.map(Indirect.init) }
+    }
+    private var _from: Indirect<User>?
+    public var senderChat: Chat? {
+        get { _senderChat?.value }
+        set { _senderChat = newValue.map(Indirect.init) }
+    }
+    private var _senderChat: Indirect<Chat>?
     public var senderBoostCount: Int?
-    public var senderBusinessBot: User?
+    public var senderBusinessBot: User? {
+        get { _senderBusinessBot?.value }
+        set { _senderBusinessBot = newValue.map(Indirect.init) }
+    }
+    private var _senderBusinessBot: Indirect<User>?
     public var senderTag: String?
     public var date: Int
     public var guestQueryID: String?
@@ -324,14 +508,38 @@ public struct Message: Sendable, Hashable, Codable {
         set { _replyToMessage = newValue.map(Indirect.init) }
     }
     private var _replyToMessage: Indirect<Message>?
-    public var externalReply: ExternalReplyInfo?
-    public var quote: TextQuote?
-    public var replyToStory: Story?
+    public var externalReply: ExternalReplyInfo? {
+        get { _externalReply?.value }
+        set { _externalReply = newValue.map(Indirect.init) }
+    }
+    private var _externalReply: Indirect<ExternalReplyInfo>?
+    public var quote: TextQuote? {
+        get { _quote?.value }
+        set { _quote = newValue.map(Indirect.init) }
+    }
+    private var _quote: Indirect<TextQuote>?
+    public var replyToStory: Story? {
+        get { _replyToStory?.value }
+        set { _replyToStory = newValue.map(Indirect.init) }
+    }
+    private var _replyToStory: Indirect<Story>?
     public var replyToChecklistTaskID: Int?
     public var replyToPollOptionID: String?
-    public var viaBot: User?
-    public var guestBotCallerUser: User?
-    public var guestBotCallerChat: Chat?
+    public var viaBot: User? {
+        get { _viaBot?.value }
+        set { _viaBot = newValue.map(Indirect.init) }
+    }
+    private var _viaBot: Indirect<User>?
+    public var guestBotCallerUser: User? {
+        get { _guestBotCallerUser?.value }
+        set { _guestBotCallerUser = newValue.map(Indirect.init) }
+    }
+    private var _guestBotCallerUser: Indirect<User>?
+    public var guestBotCallerChat: Chat? {
+        get { _guestBotCallerChat?.value }
+        set { _guestBotCallerChat = newValue.map(Indirect.init) }
+    }
+    private var _guestBotCallerChat: Indirect<Chat>?
     public var editDate: Int?
     public var hasProtectedContent: Bool?
     public var isFromOffline: Bool?
@@ -341,60 +549,208 @@ public struct Message: Sendable, Hashable, Codable {
     public var paidStarCount: Int?
     public var text: String?
     public var entities: [MessageEntity]?
-    public var linkPreviewOptions: LinkPreviewOptions?
-    public var suggestedPostInfo: SuggestedPostInfo?
+    public var linkPreviewOptions: LinkPreviewOptions? {
+        get { _linkPreviewOptions?.value }
+        set { _linkPreviewOptions = newValue.map(Indirect.init) }
+    }
+    private var _linkPreviewOptions: Indirect<LinkPreviewOptions>?
+    public var suggestedPostInfo: SuggestedPostInfo? {
+        get { _suggestedPostInfo?.value }
+        set { _suggestedPostInfo = newValue.map(Indirect.init) }
+    }
+    private var _suggestedPostInfo: Indirect<SuggestedPostInfo>?
     public var effectID: String?
-    public var richMessage: RichMessage?
-    public var animation: Animation?
-    public var audio: Audio?
-    public var document: Document?
-    public var livePhoto: LivePhoto?
-    public var paidMedia: PaidMediaInfo?
+    public var richMessage: RichMessage? {
+        get { _richMessage?.value }
+        set { _richMessage = newValue.map(Indirect.init) }
+    }
+    private var _richMessage: Indirect<RichMessage>?
+    public var animation: Animation? {
+        get { _animation?.value }
+        set { _animation = newValue.map(Indirect.init) }
+    }
+    private var _animation: Indirect<Animation>?
+    public var audio: Audio? {
+        get { _audio?.value }
+        set { _audio = newValue.map(Indirect.init) }
+    }
+    private var _audio: Indirect<Audio>?
+    public var document: Document? {
+        get { _document?.value }
+        set { _document = newValue.map(Indirect.init) }
+    }
+    private var _document: Indirect<Document>?
+    public var livePhoto: LivePhoto? {
+        get { _livePhoto?.value }
+        set { _livePhoto = newValue.map(Indirect.init) }
+    }
+    private var _livePhoto: Indirect<LivePhoto>?
+    public var paidMedia: PaidMediaInfo? {
+        get { _paidMedia?.value }
+        set { _paidMedia = newValue.map(Indirect.init) }
+    }
+    private var _paidMedia: Indirect<PaidMediaInfo>?
     public var photo: [PhotoSize]?
-    public var sticker: Sticker?
-    public var story: Story?
-    public var video: Video?
-    public var videoNote: VideoNote?
-    public var voice: Voice?
+    public var sticker: Sticker? {
+        get { _sticker?.value }
+        set { _sticker = newValue.map(Indirect.init) }
+    }
+    private var _sticker: Indirect<Sticker>?
+    public var story: Story? {
+        get { _story?.value }
+        set { _story = newValue.map(Indirect.init) }
+    }
+    private var _story: Indirect<Story>?
+    public var video: Video? {
+        get { _video?.value }
+        set { _video = newValue.map(Indirect.init) }
+    }
+    private var _video: Indirect<Video>?
+    public var videoNote: VideoNote? {
+        get { _videoNote?.value }
+        set { _videoNote = newValue.map(Indirect.init) }
+    }
+    private var _videoNote: Indirect<VideoNote>?
+    public var voice: Voice? {
+        get { _voice?.value }
+        set { _voice = newValue.map(Indirect.init) }
+    }
+    private var _voice: Indirect<Voice>?
     public var caption: String?
     public var captionEntities: [MessageEntity]?
     public var showCaptionAboveMedia: Bool?
     public var hasMediaSpoiler: Bool?
-    public var checklist: Checklist?
-    public var contact: Contact?
-    public var dice: Dice?
-    public var game: Game?
-    public var poll: Poll?
-    public var venue: Venue?
-    public var location: Location?
+    public var checklist: Checklist? {
+        get { _checklist?.value }
+        set { _checklist = newValue.map(Indirect.init) }
+    }
+    private var _checklist: Indirect<Checklist>?
+    public var contact: Contact? {
+        get { _contact?.value }
+        set { _contact = newValue.map(Indirect.init) }
+    }
+    private var _contact: Indirect<Contact>?
+    public var dice: Dice? {
+        get { _dice?.value }
+        set { _dice = newValue.map(Indirect.init) }
+    }
+    private var _dice: Indirect<Dice>?
+    public var game: Game? {
+        get { _game?.value }
+        set { _game = newValue.map(Indirect.init) }
+    }
+    private var _game: Indirect<Game>?
+    public var poll: Poll? {
+        get { _poll?.value }
+        set { _poll = newValue.map(Indirect.init) }
+    }
+    private var _poll: Indirect<Poll>?
+    public var venue: Venue? {
+        get { _venue?.value }
+        set { _venue = newValue.map(Indirect.init) }
+    }
+    private var _venue: Indirect<Venue>?
+    public var location: Location? {
+        get { _location?.value }
+        set { _location = newValue.map(Indirect.init) }
+    }
+    private var _location: Indirect<Location>?
     public var newChatMembers: [User]?
-    public var leftChatMember: User?
-    public var chatOwnerLeft: ChatOwnerLeft?
-    public var chatOwnerChanged: ChatOwnerChanged?
+    public var leftChatMember: User? {
+        get { _leftChatMember?.value }
+        set { _leftChatMember = newValue.map(Indirect.init) }
+    }
+    private var _leftChatMember: Indirect<User>?
+    public var chatOwnerLeft: ChatOwnerLeft? {
+        get { _chatOwnerLeft?.value }
+        set { _chatOwnerLeft = newValue.map(Indirect.init) }
+    }
+    private var _chatOwnerLeft: Indirect<ChatOwnerLeft>?
+    public var chatOwnerChanged: ChatOwnerChanged? {
+        get { _chatOwnerChanged?.value }
+        set { _chatOwnerChanged = newValue.map(Indirect.init) }
+    }
+    private var _chatOwnerChanged: Indirect<ChatOwnerChanged>?
     public var newChatTitle: String?
     public var newChatPhoto: [PhotoSize]?
     public var deleteChatPhoto: Bool?
     public var groupChatCreated: Bool?
     public var supergroupChatCreated: Bool?
     public var channelChatCreated: Bool?
-    public var messageAutoDeleteTimerChanged: MessageAutoDeleteTimerChanged?
+    public var messageAutoDeleteTimerChanged: MessageAutoDeleteTimerChanged? {
+        get { _messageAutoDeleteTimerChanged?.value }
+        set { _messageAutoDeleteTimerChanged = newValue.map(Indirect.init) }
+    }
+    private var _messageAutoDeleteTimerChanged: Indirect<MessageAutoDeleteTimerChanged>?
     public var migrateToChatID: Int?
     public var migrateFromChatID: Int?
     public var pinnedMessage: MaybeInaccessibleMessage?
-    public var invoice: Invoice?
-    public var successfulPayment: SuccessfulPayment?
-    public var refundedPayment: RefundedPayment?
-    public var usersShared: UsersShared?
-    public var chatShared: ChatShared?
-    public var gift: GiftInfo?
-    public var uniqueGift: UniqueGiftInfo?
-    public var giftUpgradeSent: GiftInfo?
+    public var invoice: Invoice? {
+        get { _invoice?.value }
+        set { _invoice = newValue.map(Indirect.init) }
+    }
+    private var _invoice: Indirect<Invoice>?
+    public var successfulPayment: SuccessfulPayment? {
+        get { _successfulPayment?.value }
+        set { _successfulPayment = newValue.map(Indirect.init) }
+    }
+    private var _successfulPayment: Indirect<SuccessfulPayment>?
+    public var refundedPayment: RefundedPayment? {
+        get { _refundedPayment?.value }
+        set { _refundedPayment = newValue.map(Indirect.init) }
+    }
+    private var _refundedPayment: Indirect<RefundedPayment>?
+    public var usersShared: UsersShared? {
+        get { _usersShared?.value }
+        set { _usersShared = newValue.map(Indirect.init) }
+    }
+    private var _usersShared: Indirect<UsersShared>?
+    public var chatShared: ChatShared? {
+        get { _chatShared?.value }
+        set { _chatShared = newValue.map(Indirect.init) }
+    }
+    private var _chatShared: Indirect<ChatShared>?
+    public var gift: GiftInfo? {
+        get { _gift?.value }
+        set { _gift = newValue.map(Indirect.init) }
+    }
+    private var _gift: Indirect<GiftInfo>?
+    public var uniqueGift: UniqueGiftInfo? {
+        get { _uniqueGift?.value }
+        set { _uniqueGift = newValue.map(Indirect.init) }
+    }
+    private var _uniqueGift: Indirect<UniqueGiftInfo>?
+    public var giftUpgradeSent: GiftInfo? {
+        get { _giftUpgradeSent?.value }
+        set { _giftUpgradeSent = newValue.map(Indirect.init) }
+    }
+    private var _giftUpgradeSent: Indirect<GiftInfo>?
     public var connectedWebsite: String?
-    public var writeAccessAllowed: WriteAccessAllowed?
-    public var passportData: PassportData?
-    public var proximityAlertTriggered: ProximityAlertTriggered?
-    public var boostAdded: ChatBoostAdded?
-    public var chatBackgroundSet: ChatBackground?
+    public var writeAccessAllowed: WriteAccessAllowed? {
+        get { _writeAccessAllowed?.value }
+        set { _writeAccessAllowed = newValue.map(Indirect.init) }
+    }
+    private var _writeAccessAllowed: Indirect<WriteAccessAllowed>?
+    public var passportData: PassportData? {
+        get { _passportData?.value }
+        set { _passportData = newValue.map(Indirect.init) }
+    }
+    private var _passportData: Indirect<PassportData>?
+    public var proximityAlertTriggered: ProximityAlertTriggered? {
+        get { _proximityAlertTriggered?.value }
+        set { _proximityAlertTriggered = newValue.map(Indirect.init) }
+    }
+    private var _proximityAlertTriggered: Indirect<ProximityAlertTriggered>?
+    public var boostAdded: ChatBoostAdded? {
+        get { _boostAdded?.value }
+        set { _boostAdded = newValue.map(Indirect.init) }
+    }
+    private var _boostAdded: Indirect<ChatBoostAdded>?
+    public var chatBackgroundSet: ChatBackground? {
+        get { _chatBackgroundSet?.value }
+        set { _chatBackgroundSet = newValue.map(Indirect.init) }
+    }
+    private var _chatBackgroundSet: Indirect<ChatBackground>?
     public var checklistTasksDone: ChecklistTasksDone? {
         get { _checklistTasksDone?.value }
         set { _checklistTasksDone = newValue.map(Indirect.init) }
@@ -405,25 +761,81 @@ public struct Message: Sendable, Hashable, Codable {
         set { _checklistTasksAdded = newValue.map(Indirect.init) }
     }
     private var _checklistTasksAdded: Indirect<ChecklistTasksAdded>?
-    public var directMessagePriceChanged: DirectMessagePriceChanged?
-    public var forumTopicCreated: ForumTopicCreated?
-    public var forumTopicEdited: ForumTopicEdited?
-    public var forumTopicClosed: ForumTopicClosed?
-    public var forumTopicReopened: ForumTopicReopened?
-    public var generalForumTopicHidden: GeneralForumTopicHidden?
-    public var generalForumTopicUnhidden: GeneralForumTopicUnhidden?
-    public var giveawayCreated: GiveawayCreated?
-    public var giveaway: Giveaway?
-    public var giveawayWinners: GiveawayWinners?
+    public var directMessagePriceChanged: DirectMessagePriceChanged? {
+        get { _directMessagePriceChanged?.value }
+        set { _directMessagePriceChanged = newValue.map(Indirect.init) }
+    }
+    private var _directMessagePriceChanged: Indirect<DirectMessagePriceChanged>?
+    public var forumTopicCreated: ForumTopicCreated? {
+        get { _forumTopicCreated?.value }
+        set { _forumTopicCreated = newValue.map(Indirect.init) }
+    }
+    private var _forumTopicCreated: Indirect<ForumTopicCreated>?
+    public var forumTopicEdited: ForumTopicEdited? {
+        get { _forumTopicEdited?.value }
+        set { _forumTopicEdited = newValue.map(Indirect.init) }
+    }
+    private var _forumTopicEdited: Indirect<ForumTopicEdited>?
+    public var forumTopicClosed: ForumTopicClosed? {
+        get { _forumTopicClosed?.value }
+        set { _forumTopicClosed = newValue.map(Indirect.init) }
+    }
+    private var _forumTopicClosed: Indirect<ForumTopicClosed>?
+    public var forumTopicReopened: ForumTopicReopened? {
+        get { _forumTopicReopened?.value }
+        set { _forumTopicReopened = newValue.map(Indirect.init) }
+    }
+    private var _forumTopicReopened: Indirect<ForumTopicReopened>?
+    public var generalForumTopicHidden: GeneralForumTopicHidden? {
+        get { _generalForumTopicHidden?.value }
+        set { _generalForumTopicHidden = newValue.map(Indirect.init) }
+    }
+    private var _generalForumTopicHidden: Indirect<GeneralForumTopicHidden>?
+    public var generalForumTopicUnhidden: GeneralForumTopicUnhidden? {
+        get { _generalForumTopicUnhidden?.value }
+        set { _generalForumTopicUnhidden = newValue.map(Indirect.init) }
+    }
+    private var _generalForumTopicUnhidden: Indirect<GeneralForumTopicUnhidden>?
+    public var giveawayCreated: GiveawayCreated? {
+        get { _giveawayCreated?.value }
+        set { _giveawayCreated = newValue.map(Indirect.init) }
+    }
+    private var _giveawayCreated: Indirect<GiveawayCreated>?
+    public var giveaway: Giveaway? {
+        get { _giveaway?.value }
+        set { _giveaway = newValue.map(Indirect.init) }
+    }
+    private var _giveaway: Indirect<Giveaway>?
+    public var giveawayWinners: GiveawayWinners? {
+        get { _giveawayWinners?.value }
+        set { _giveawayWinners = newValue.map(Indirect.init) }
+    }
+    private var _giveawayWinners: Indirect<GiveawayWinners>?
     public var giveawayCompleted: GiveawayCompleted? {
         get { _giveawayCompleted?.value }
         set { _giveawayCompleted = newValue.map(Indirect.init) }
     }
     private var _giveawayCompleted: Indirect<GiveawayCompleted>?
-    public var managedBotCreated: ManagedBotCreated?
-    public var paidMessagePriceChanged: PaidMessagePriceChanged?
-    public var pollOptionAdded: PollOptionAdded?
-    public var pollOptionDeleted: PollOptionDeleted?
+    public var managedBotCreated: ManagedBotCreated? {
+        get { _managedBotCreated?.value }
+        set { _managedBotCreated = newValue.map(Indirect.init) }
+    }
+    private var _managedBotCreated: Indirect<ManagedBotCreated>?
+    public var paidMessagePriceChanged: PaidMessagePriceChanged? {
+        get { _paidMessagePriceChanged?.value }
+        set { _paidMessagePriceChanged = newValue.map(Indirect.init) }
+    }
+    private var _paidMessagePriceChanged: Indirect<PaidMessagePriceChanged>?
+    public var pollOptionAdded: PollOptionAdded? {
+        get { _pollOptionAdded?.value }
+        set { _pollOptionAdded = newValue.map(Indirect.init) }
+    }
+    private var _pollOptionAdded: Indirect<PollOptionAdded>?
+    public var pollOptionDeleted: PollOptionDeleted? {
+        get { _pollOptionDeleted?.value }
+        set { _pollOptionDeleted = newValue.map(Indirect.init) }
+    }
+    private var _pollOptionDeleted: Indirect<PollOptionDeleted>?
     public var suggestedPostApproved: SuggestedPostApproved? {
         get { _suggestedPostApproved?.value }
         set { _suggestedPostApproved = newValue.map(Indirect.init) }
@@ -449,21 +861,45 @@ public struct Message: Sendable, Hashable, Codable {
         set { _suggestedPostRefunded = newValue.map(Indirect.init) }
     }
     private var _suggestedPostRefunded: Indirect<SuggestedPostRefunded>?
-    public var videoChatScheduled: VideoChatScheduled?
-    public var videoChatStarted: VideoChatStarted?
-    public var videoChatEnded: VideoChatEnded?
-    public var videoChatParticipantsInvited: VideoChatParticipantsInvited?
-    public var webAppData: WebAppData?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var videoChatScheduled: VideoChatScheduled? {
+        get { _videoChatScheduled?.value }
+        set { _videoChatScheduled = newValue.map(Indirect.init) }
+    }
+    private var _videoChatScheduled: Indirect<VideoChatScheduled>?
+    public var videoChatStarted: VideoChatStarted? {
+        get { _videoChatStarted?.value }
+        set { _videoChatStarted = newValue.map(Indirect.init) }
+    }
+    private var _videoChatStarted: Indirect<VideoChatStarted>?
+    public var videoChatEnded: VideoChatEnded? {
+        get { _videoChatEnded?.value }
+        set { _videoChatEnded = newValue.map(Indirect.init) }
+    }
+    private var _videoChatEnded: Indirect<VideoChatEnded>?
+    public var videoChatParticipantsInvited: VideoChatParticipantsInvited? {
+        get { _videoChatParticipantsInvited?.value }
+        set { _videoChatParticipantsInvited = newValue.map(Indirect.init) }
+    }
+    private var _videoChatParticipantsInvited: Indirect<VideoChatParticipantsInvited>?
+    public var webAppData: WebAppData? {
+        get { _webAppData?.value }
+        set { _webAppData = newValue.map(Indirect.init) }
+    }
+    private var _webAppData: Indirect<WebAppData>?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
 
     public init(messageID: Int, messageThreadID: Int? = nil, directMessagesTopic: DirectMessagesTopic? = nil, from: User? = nil, senderChat: Chat? = nil, senderBoostCount: Int? = nil, senderBusinessBot: User? = nil, senderTag: String? = nil, date: Int, guestQueryID: String? = nil, businessConnectionID: String? = nil, chat: Chat, forwardOrigin: MessageOrigin? = nil, isTopicMessage: Bool? = nil, isAutomaticForward: Bool? = nil, replyToMessage: Message? = nil, externalReply: ExternalReplyInfo? = nil, quote: TextQuote? = nil, replyToStory: Story? = nil, replyToChecklistTaskID: Int? = nil, replyToPollOptionID: String? = nil, viaBot: User? = nil, guestBotCallerUser: User? = nil, guestBotCallerChat: Chat? = nil, editDate: Int? = nil, hasProtectedContent: Bool? = nil, isFromOffline: Bool? = nil, isPaidPost: Bool? = nil, mediaGroupID: String? = nil, authorSignature: String? = nil, paidStarCount: Int? = nil, text: String? = nil, entities: [MessageEntity]? = nil, linkPreviewOptions: LinkPreviewOptions? = nil, suggestedPostInfo: SuggestedPostInfo? = nil, effectID: String? = nil, richMessage: RichMessage? = nil, animation: Animation? = nil, audio: Audio? = nil, document: Document? = nil, livePhoto: LivePhoto? = nil, paidMedia: PaidMediaInfo? = nil, photo: [PhotoSize]? = nil, sticker: Sticker? = nil, story: Story? = nil, video: Video? = nil, videoNote: VideoNote? = nil, voice: Voice? = nil, caption: String? = nil, captionEntities: [MessageEntity]? = nil, showCaptionAboveMedia: Bool? = nil, hasMediaSpoiler: Bool? = nil, checklist: Checklist? = nil, contact: Contact? = nil, dice: Dice? = nil, game: Game? = nil, poll: Poll? = nil, venue: Venue? = nil, location: Location? = nil, newChatMembers: [User]? = nil, leftChatMember: User? = nil, chatOwnerLeft: ChatOwnerLeft? = nil, chatOwnerChanged: ChatOwnerChanged? = nil, newChatTitle: String? = nil, newChatPhoto: [PhotoSize]? = nil, deleteChatPhoto: Bool? = nil, groupChatCreated: Bool? = nil, supergroupChatCreated: Bool? = nil, channelChatCreated: Bool? = nil, messageAutoDeleteTimerChanged: MessageAutoDeleteTimerChanged? = nil, migrateToChatID: Int? = nil, migrateFromChatID: Int? = nil, pinnedMessage: MaybeInaccessibleMessage? = nil, invoice: Invoice? = nil, successfulPayment: SuccessfulPayment? = nil, refundedPayment: RefundedPayment? = nil, usersShared: UsersShared? = nil, chatShared: ChatShared? = nil, gift: GiftInfo? = nil, uniqueGift: UniqueGiftInfo? = nil, giftUpgradeSent: GiftInfo? = nil, connectedWebsite: String? = nil, writeAccessAllowed: WriteAccessAllowed? = nil, passportData: PassportData? = nil, proximityAlertTriggered: ProximityAlertTriggered? = nil, boostAdded: ChatBoostAdded? = nil, chatBackgroundSet: ChatBackground? = nil, checklistTasksDone: ChecklistTasksDone? = nil, checklistTasksAdded: ChecklistTasksAdded? = nil, directMessagePriceChanged: DirectMessagePriceChanged? = nil, forumTopicCreated: ForumTopicCreated? = nil, forumTopicEdited: ForumTopicEdited? = nil, forumTopicClosed: ForumTopicClosed? = nil, forumTopicReopened: ForumTopicReopened? = nil, generalForumTopicHidden: GeneralForumTopicHidden? = nil, generalForumTopicUnhidden: GeneralForumTopicUnhidden? = nil, giveawayCreated: GiveawayCreated? = nil, giveaway: Giveaway? = nil, giveawayWinners: GiveawayWinners? = nil, giveawayCompleted: GiveawayCompleted? = nil, managedBotCreated: ManagedBotCreated? = nil, paidMessagePriceChanged: PaidMessagePriceChanged? = nil, pollOptionAdded: PollOptionAdded? = nil, pollOptionDeleted: PollOptionDeleted? = nil, suggestedPostApproved: SuggestedPostApproved? = nil, suggestedPostApprovalFailed: SuggestedPostApprovalFailed? = nil, suggestedPostDeclined: SuggestedPostDeclined? = nil, suggestedPostPaid: SuggestedPostPaid? = nil, suggestedPostRefunded: SuggestedPostRefunded? = nil, videoChatScheduled: VideoChatScheduled? = nil, videoChatStarted: VideoChatStarted? = nil, videoChatEnded: VideoChatEnded? = nil, videoChatParticipantsInvited: VideoChatParticipantsInvited? = nil, webAppData: WebAppData? = nil, replyMarkup: InlineKeyboardMarkup? = nil) {
         self.messageID = messageID
         self.messageThreadID = messageThreadID
-        self.directMessagesTopic = directMessagesTopic
-        self.from = from
-        self.senderChat = senderChat
+        self._directMessagesTopic = directMessagesTopic.map(Indirect.init)
+        self._from = from.map(Indirect.init)
+        self._senderChat = senderChat.map(Indirect.init)
         self.senderBoostCount = senderBoostCount
-        self.senderBusinessBot = senderBusinessBot
+        self._senderBusinessBot = senderBusinessBot.map(Indirect.init)
         self.senderTag = senderTag
         self.date = date
         self.guestQueryID = guestQueryID
@@ -473,14 +909,14 @@ public struct Message: Sendable, Hashable, Codable {
         self.isTopicMessage = isTopicMessage
         self.isAutomaticForward = isAutomaticForward
         self._replyToMessage = replyToMessage.map(Indirect.init)
-        self.externalReply = externalReply
-        self.quote = quote
-        self.replyToStory = replyToStory
+        self._externalReply = externalReply.map(Indirect.init)
+        self._quote = quote.map(Indirect.init)
+        self._replyToStory = replyToStory.map(Indirect.init)
         self.replyToChecklistTaskID = replyToChecklistTaskID
         self.replyToPollOptionID = replyToPollOptionID
-        self.viaBot = viaBot
-        self.guestBotCallerUser = guestBotCallerUser
-        self.guestBotCallerChat = guestBotCallerChat
+        self._viaBot = viaBot.map(Indirect.init)
+        self._guestBotCallerUser = guestBotCallerUser.map(Indirect.init)
+        self._guestBotCallerChat = guestBotCallerChat.map(Indirect.init)
         self.editDate = editDate
         self.hasProtectedContent = hasProtectedContent
         self.isFromOffline = isFromOffline
@@ -490,88 +926,88 @@ public struct Message: Sendable, Hashable, Codable {
         self.paidStarCount = paidStarCount
         self.text = text
         self.entities = entities
-        self.linkPreviewOptions = linkPreviewOptions
-        self.suggestedPostInfo = suggestedPostInfo
+        self._linkPreviewOptions = linkPreviewOptions.map(Indirect.init)
+        self._suggestedPostInfo = suggestedPostInfo.map(Indirect.init)
         self.effectID = effectID
-        self.richMessage = richMessage
-        self.animation = animation
-        self.audio = audio
-        self.document = document
-        self.livePhoto = livePhoto
-        self.paidMedia = paidMedia
+        self._richMessage = richMessage.map(Indirect.init)
+        self._animation = animation.map(Indirect.init)
+        self._audio = audio.map(Indirect.init)
+        self._document = document.map(Indirect.init)
+        self._livePhoto = livePhoto.map(Indirect.init)
+        self._paidMedia = paidMedia.map(Indirect.init)
         self.photo = photo
-        self.sticker = sticker
-        self.story = story
-        self.video = video
-        self.videoNote = videoNote
-        self.voice = voice
+        self._sticker = sticker.map(Indirect.init)
+        self._story = story.map(Indirect.init)
+        self._video = video.map(Indirect.init)
+        self._videoNote = videoNote.map(Indirect.init)
+        self._voice = voice.map(Indirect.init)
         self.caption = caption
         self.captionEntities = captionEntities
         self.showCaptionAboveMedia = showCaptionAboveMedia
         self.hasMediaSpoiler = hasMediaSpoiler
-        self.checklist = checklist
-        self.contact = contact
-        self.dice = dice
-        self.game = game
-        self.poll = poll
-        self.venue = venue
-        self.location = location
+        self._checklist = checklist.map(Indirect.init)
+        self._contact = contact.map(Indirect.init)
+        self._dice = dice.map(Indirect.init)
+        self._game = game.map(Indirect.init)
+        self._poll = poll.map(Indirect.init)
+        self._venue = venue.map(Indirect.init)
+        self._location = location.map(Indirect.init)
         self.newChatMembers = newChatMembers
-        self.leftChatMember = leftChatMember
-        self.chatOwnerLeft = chatOwnerLeft
-        self.chatOwnerChanged = chatOwnerChanged
+        self._leftChatMember = leftChatMember.map(Indirect.init)
+        self._chatOwnerLeft = chatOwnerLeft.map(Indirect.init)
+        self._chatOwnerChanged = chatOwnerChanged.map(Indirect.init)
         self.newChatTitle = newChatTitle
         self.newChatPhoto = newChatPhoto
         self.deleteChatPhoto = deleteChatPhoto
         self.groupChatCreated = groupChatCreated
         self.supergroupChatCreated = supergroupChatCreated
         self.channelChatCreated = channelChatCreated
-        self.messageAutoDeleteTimerChanged = messageAutoDeleteTimerChanged
+        self._messageAutoDeleteTimerChanged = messageAutoDeleteTimerChanged.map(Indirect.init)
         self.migrateToChatID = migrateToChatID
         self.migrateFromChatID = migrateFromChatID
         self.pinnedMessage = pinnedMessage
-        self.invoice = invoice
-        self.successfulPayment = successfulPayment
-        self.refundedPayment = refundedPayment
-        self.usersShared = usersShared
-        self.chatShared = chatShared
-        self.gift = gift
-        self.uniqueGift = uniqueGift
-        self.giftUpgradeSent = giftUpgradeSent
+        self._invoice = invoice.map(Indirect.init)
+        self._successfulPayment = successfulPayment.map(Indirect.init)
+        self._refundedPayment = refundedPayment.map(Indirect.init)
+        self._usersShared = usersShared.map(Indirect.init)
+        self._chatShared = chatShared.map(Indirect.init)
+        self._gift = gift.map(Indirect.init)
+        self._uniqueGift = uniqueGift.map(Indirect.init)
+        self._giftUpgradeSent = giftUpgradeSent.map(Indirect.init)
         self.connectedWebsite = connectedWebsite
-        self.writeAccessAllowed = writeAccessAllowed
-        self.passportData = passportData
-        self.proximityAlertTriggered = proximityAlertTriggered
-        self.boostAdded = boostAdded
-        self.chatBackgroundSet = chatBackgroundSet
+        self._writeAccessAllowed = writeAccessAllowed.map(Indirect.init)
+        self._passportData = passportData.map(Indirect.init)
+        self._proximityAlertTriggered = proximityAlertTriggered.map(Indirect.init)
+        self._boostAdded = boostAdded.map(Indirect.init)
+        self._chatBackgroundSet = chatBackgroundSet.map(Indirect.init)
         self._checklistTasksDone = checklistTasksDone.map(Indirect.init)
         self._checklistTasksAdded = checklistTasksAdded.map(Indirect.init)
-        self.directMessagePriceChanged = directMessagePriceChanged
-        self.forumTopicCreated = forumTopicCreated
-        self.forumTopicEdited = forumTopicEdited
-        self.forumTopicClosed = forumTopicClosed
-        self.forumTopicReopened = forumTopicReopened
-        self.generalForumTopicHidden = generalForumTopicHidden
-        self.generalForumTopicUnhidden = generalForumTopicUnhidden
-        self.giveawayCreated = giveawayCreated
-        self.giveaway = giveaway
-        self.giveawayWinners = giveawayWinners
+        self._directMessagePriceChanged = directMessagePriceChanged.map(Indirect.init)
+        self._forumTopicCreated = forumTopicCreated.map(Indirect.init)
+        self._forumTopicEdited = forumTopicEdited.map(Indirect.init)
+        self._forumTopicClosed = forumTopicClosed.map(Indirect.init)
+        self._forumTopicReopened = forumTopicReopened.map(Indirect.init)
+        self._generalForumTopicHidden = generalForumTopicHidden.map(Indirect.init)
+        self._generalForumTopicUnhidden = generalForumTopicUnhidden.map(Indirect.init)
+        self._giveawayCreated = giveawayCreated.map(Indirect.init)
+        self._giveaway = giveaway.map(Indirect.init)
+        self._giveawayWinners = giveawayWinners.map(Indirect.init)
         self._giveawayCompleted = giveawayCompleted.map(Indirect.init)
-        self.managedBotCreated = managedBotCreated
-        self.paidMessagePriceChanged = paidMessagePriceChanged
-        self.pollOptionAdded = pollOptionAdded
-        self.pollOptionDeleted = pollOptionDeleted
+        self._managedBotCreated = managedBotCreated.map(Indirect.init)
+        self._paidMessagePriceChanged = paidMessagePriceChanged.map(Indirect.init)
+        self._pollOptionAdded = pollOptionAdded.map(Indirect.init)
+        self._pollOptionDeleted = pollOptionDeleted.map(Indirect.init)
         self._suggestedPostApproved = suggestedPostApproved.map(Indirect.init)
         self._suggestedPostApprovalFailed = suggestedPostApprovalFailed.map(Indirect.init)
         self._suggestedPostDeclined = suggestedPostDeclined.map(Indirect.init)
         self._suggestedPostPaid = suggestedPostPaid.map(Indirect.init)
         self._suggestedPostRefunded = suggestedPostRefunded.map(Indirect.init)
-        self.videoChatScheduled = videoChatScheduled
-        self.videoChatStarted = videoChatStarted
-        self.videoChatEnded = videoChatEnded
-        self.videoChatParticipantsInvited = videoChatParticipantsInvited
-        self.webAppData = webAppData
-        self.replyMarkup = replyMarkup
+        self._videoChatScheduled = videoChatScheduled.map(Indirect.init)
+        self._videoChatStarted = videoChatStarted.map(Indirect.init)
+        self._videoChatEnded = videoChatEnded.map(Indirect.init)
+        self._videoChatParticipantsInvited = videoChatParticipantsInvited.map(Indirect.init)
+        self._webAppData = webAppData.map(Indirect.init)
+        self._replyMarkup = replyMarkup.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -696,11 +1132,11 @@ public struct Message: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         messageID = try container.decode(Int.self, forKey: .messageID)
         messageThreadID = try container.decodeIfPresent(Int.self, forKey: .messageThreadID)
-        directMessagesTopic = try container.decodeIfPresent(DirectMessagesTopic.self, forKey: .directMessagesTopic)
-        from = try container.decodeIfPresent(User.self, forKey: .from)
-        senderChat = try container.decodeIfPresent(Chat.self, forKey: .senderChat)
+        _directMessagesTopic = try container.decodeIfPresent(DirectMessagesTopic.self, forKey: .directMessagesTopic).map(Indirect.init)
+        _from = try container.decodeIfPresent(User.self, forKey: .from).map(Indirect.init)
+        _senderChat = try container.decodeIfPresent(Chat.self, forKey: .senderChat).map(Indirect.init)
         senderBoostCount = try container.decodeIfPresent(Int.self, forKey: .senderBoostCount)
-        senderBusinessBot = try container.decodeIfPresent(User.self, forKey: .senderBusinessBot)
+        _senderBusinessBot = try container.decodeIfPresent(User.self, forKey: .senderBusinessBot).map(Indirect.init)
         senderTag = try container.decodeIfPresent(String.self, forKey: .senderTag)
         date = try container.decode(Int.self, forKey: .date)
         guestQueryID = try container.decodeIfPresent(String.self, forKey: .guestQueryID)
@@ -710,14 +1146,14 @@ public struct Message: Sendable, Hashable, Codable {
         isTopicMessage = try container.decodeIfPresent(Bool.self, forKey: .isTopicMessage)
         isAutomaticForward = try container.decodeIfPresent(Bool.self, forKey: .isAutomaticForward)
         _replyToMessage = try container.decodeIfPresent(Message.self, forKey: .replyToMessage).map(Indirect.init)
-        externalReply = try container.decodeIfPresent(ExternalReplyInfo.self, forKey: .externalReply)
-        quote = try container.decodeIfPresent(TextQuote.self, forKey: .quote)
-        replyToStory = try container.decodeIfPresent(Story.self, forKey: .replyToStory)
+        _externalReply = try container.decodeIfPresent(ExternalReplyInfo.self, forKey: .externalReply).map(Indirect.init)
+        _quote = try container.decodeIfPresent(TextQuote.self, forKey: .quote).map(Indirect.init)
+        _replyToStory = try container.decodeIfPresent(Story.self, forKey: .replyToStory).map(Indirect.init)
         replyToChecklistTaskID = try container.decodeIfPresent(Int.self, forKey: .replyToChecklistTaskID)
         replyToPollOptionID = try container.decodeIfPresent(String.self, forKey: .replyToPollOptionID)
-        viaBot = try container.decodeIfPresent(User.self, forKey: .viaBot)
-        guestBotCallerUser = try container.decodeIfPresent(User.self, forKey: .guestBotCallerUser)
-        guestBotCallerChat = try container.decodeIfPresent(Chat.self, forKey: .guestBotCallerChat)
+        _viaBot = try container.decodeIfPresent(User.self, forKey: .viaBot).map(Indirect.init)
+        _guestBotCallerUser = try container.decodeIfPresent(User.self, forKey: .guestBotCallerUser).map(Indirect.init)
+        _guestBotCallerChat = try container.decodeIfPresent(Chat.self, forKey: .guestBotCallerChat).map(Indirect.init)
         editDate = try container.decodeIfPresent(Int.self, forKey: .editDate)
         hasProtectedContent = try container.decodeIfPresent(Bool.self, forKey: .hasProtectedContent)
         isFromOffline = try container.decodeIfPresent(Bool.self, forKey: .isFromOffline)
@@ -727,88 +1163,88 @@ public struct Message: Sendable, Hashable, Codable {
         paidStarCount = try container.decodeIfPresent(Int.self, forKey: .paidStarCount)
         text = try container.decodeIfPresent(String.self, forKey: .text)
         entities = try container.decodeIfPresent([MessageEntity].self, forKey: .entities)
-        linkPreviewOptions = try container.decodeIfPresent(LinkPreviewOptions.self, forKey: .linkPreviewOptions)
-        suggestedPostInfo = try container.decodeIfPresent(SuggestedPostInfo.self, forKey: .suggestedPostInfo)
+        _linkPreviewOptions = try container.decodeIfPresent(LinkPreviewOptions.self, forKey: .linkPreviewOptions).map(Indirect.init)
+        _suggestedPostInfo = try container.decodeIfPresent(SuggestedPostInfo.self, forKey: .suggestedPostInfo).map(Indirect.init)
         effectID = try container.decodeIfPresent(String.self, forKey: .effectID)
-        richMessage = try container.decodeIfPresent(RichMessage.self, forKey: .richMessage)
-        animation = try container.decodeIfPresent(Animation.self, forKey: .animation)
-        audio = try container.decodeIfPresent(Audio.self, forKey: .audio)
-        document = try container.decodeIfPresent(Document.self, forKey: .document)
-        livePhoto = try container.decodeIfPresent(LivePhoto.self, forKey: .livePhoto)
-        paidMedia = try container.decodeIfPresent(PaidMediaInfo.self, forKey: .paidMedia)
+        _richMessage = try container.decodeIfPresent(RichMessage.self, forKey: .richMessage).map(Indirect.init)
+        _animation = try container.decodeIfPresent(Animation.self, forKey: .animation).map(Indirect.init)
+        _audio = try container.decodeIfPresent(Audio.self, forKey: .audio).map(Indirect.init)
+        _document = try container.decodeIfPresent(Document.self, forKey: .document).map(Indirect.init)
+        _livePhoto = try container.decodeIfPresent(LivePhoto.self, forKey: .livePhoto).map(Indirect.init)
+        _paidMedia = try container.decodeIfPresent(PaidMediaInfo.self, forKey: .paidMedia).map(Indirect.init)
         photo = try container.decodeIfPresent([PhotoSize].self, forKey: .photo)
-        sticker = try container.decodeIfPresent(Sticker.self, forKey: .sticker)
-        story = try container.decodeIfPresent(Story.self, forKey: .story)
-        video = try container.decodeIfPresent(Video.self, forKey: .video)
-        videoNote = try container.decodeIfPresent(VideoNote.self, forKey: .videoNote)
-        voice = try container.decodeIfPresent(Voice.self, forKey: .voice)
+        _sticker = try container.decodeIfPresent(Sticker.self, forKey: .sticker).map(Indirect.init)
+        _story = try container.decodeIfPresent(Story.self, forKey: .story).map(Indirect.init)
+        _video = try container.decodeIfPresent(Video.self, forKey: .video).map(Indirect.init)
+        _videoNote = try container.decodeIfPresent(VideoNote.self, forKey: .videoNote).map(Indirect.init)
+        _voice = try container.decodeIfPresent(Voice.self, forKey: .voice).map(Indirect.init)
         caption = try container.decodeIfPresent(String.self, forKey: .caption)
         captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
         showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
         hasMediaSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasMediaSpoiler)
-        checklist = try container.decodeIfPresent(Checklist.self, forKey: .checklist)
-        contact = try container.decodeIfPresent(Contact.self, forKey: .contact)
-        dice = try container.decodeIfPresent(Dice.self, forKey: .dice)
-        game = try container.decodeIfPresent(Game.self, forKey: .game)
-        poll = try container.decodeIfPresent(Poll.self, forKey: .poll)
-        venue = try container.decodeIfPresent(Venue.self, forKey: .venue)
-        location = try container.decodeIfPresent(Location.self, forKey: .location)
+        _checklist = try container.decodeIfPresent(Checklist.self, forKey: .checklist).map(Indirect.init)
+        _contact = try container.decodeIfPresent(Contact.self, forKey: .contact).map(Indirect.init)
+        _dice = try container.decodeIfPresent(Dice.self, forKey: .dice).map(Indirect.init)
+        _game = try container.decodeIfPresent(Game.self, forKey: .game).map(Indirect.init)
+        _poll = try container.decodeIfPresent(Poll.self, forKey: .poll).map(Indirect.init)
+        _venue = try container.decodeIfPresent(Venue.self, forKey: .venue).map(Indirect.init)
+        _location = try container.decodeIfPresent(Location.self, forKey: .location).map(Indirect.init)
         newChatMembers = try container.decodeIfPresent([User].self, forKey: .newChatMembers)
-        leftChatMember = try container.decodeIfPresent(User.self, forKey: .leftChatMember)
-        chatOwnerLeft = try container.decodeIfPresent(ChatOwnerLeft.self, forKey: .chatOwnerLeft)
-        chatOwnerChanged = try container.decodeIfPresent(ChatOwnerChanged.self, forKey: .chatOwnerChanged)
+        _leftChatMember = try container.decodeIfPresent(User.self, forKey: .leftChatMember).map(Indirect.init)
+        _chatOwnerLeft = try container.decodeIfPresent(ChatOwnerLeft.self, forKey: .chatOwnerLeft).map(Indirect.init)
+        _chatOwnerChanged = try container.decodeIfPresent(ChatOwnerChanged.self, forKey: .chatOwnerChanged).map(Indirect.init)
         newChatTitle = try container.decodeIfPresent(String.self, forKey: .newChatTitle)
         newChatPhoto = try container.decodeIfPresent([PhotoSize].self, forKey: .newChatPhoto)
         deleteChatPhoto = try container.decodeIfPresent(Bool.self, forKey: .deleteChatPhoto)
         groupChatCreated = try container.decodeIfPresent(Bool.self, forKey: .groupChatCreated)
         supergroupChatCreated = try container.decodeIfPresent(Bool.self, forKey: .supergroupChatCreated)
         channelChatCreated = try container.decodeIfPresent(Bool.self, forKey: .channelChatCreated)
-        messageAutoDeleteTimerChanged = try container.decodeIfPresent(MessageAutoDeleteTimerChanged.self, forKey: .messageAutoDeleteTimerChanged)
+        _messageAutoDeleteTimerChanged = try container.decodeIfPresent(MessageAutoDeleteTimerChanged.self, forKey: .messageAutoDeleteTimerChanged).map(Indirect.init)
         migrateToChatID = try container.decodeIfPresent(Int.self, forKey: .migrateToChatID)
         migrateFromChatID = try container.decodeIfPresent(Int.self, forKey: .migrateFromChatID)
         pinnedMessage = try container.decodeIfPresent(MaybeInaccessibleMessage.self, forKey: .pinnedMessage)
-        invoice = try container.decodeIfPresent(Invoice.self, forKey: .invoice)
-        successfulPayment = try container.decodeIfPresent(SuccessfulPayment.self, forKey: .successfulPayment)
-        refundedPayment = try container.decodeIfPresent(RefundedPayment.self, forKey: .refundedPayment)
-        usersShared = try container.decodeIfPresent(UsersShared.self, forKey: .usersShared)
-        chatShared = try container.decodeIfPresent(ChatShared.self, forKey: .chatShared)
-        gift = try container.decodeIfPresent(GiftInfo.self, forKey: .gift)
-        uniqueGift = try container.decodeIfPresent(UniqueGiftInfo.self, forKey: .uniqueGift)
-        giftUpgradeSent = try container.decodeIfPresent(GiftInfo.self, forKey: .giftUpgradeSent)
+        _invoice = try container.decodeIfPresent(Invoice.self, forKey: .invoice).map(Indirect.init)
+        _successfulPayment = try container.decodeIfPresent(SuccessfulPayment.self, forKey: .successfulPayment).map(Indirect.init)
+        _refundedPayment = try container.decodeIfPresent(RefundedPayment.self, forKey: .refundedPayment).map(Indirect.init)
+        _usersShared = try container.decodeIfPresent(UsersShared.self, forKey: .usersShared).map(Indirect.init)
+        _chatShared = try container.decodeIfPresent(ChatShared.self, forKey: .chatShared).map(Indirect.init)
+        _gift = try container.decodeIfPresent(GiftInfo.self, forKey: .gift).map(Indirect.init)
+        _uniqueGift = try container.decodeIfPresent(UniqueGiftInfo.self, forKey: .uniqueGift).map(Indirect.init)
+        _giftUpgradeSent = try container.decodeIfPresent(GiftInfo.self, forKey: .giftUpgradeSent).map(Indirect.init)
         connectedWebsite = try container.decodeIfPresent(String.self, forKey: .connectedWebsite)
-        writeAccessAllowed = try container.decodeIfPresent(WriteAccessAllowed.self, forKey: .writeAccessAllowed)
-        passportData = try container.decodeIfPresent(PassportData.self, forKey: .passportData)
-        proximityAlertTriggered = try container.decodeIfPresent(ProximityAlertTriggered.self, forKey: .proximityAlertTriggered)
-        boostAdded = try container.decodeIfPresent(ChatBoostAdded.self, forKey: .boostAdded)
-        chatBackgroundSet = try container.decodeIfPresent(ChatBackground.self, forKey: .chatBackgroundSet)
+        _writeAccessAllowed = try container.decodeIfPresent(WriteAccessAllowed.self, forKey: .writeAccessAllowed).map(Indirect.init)
+        _passportData = try container.decodeIfPresent(PassportData.self, forKey: .passportData).map(Indirect.init)
+        _proximityAlertTriggered = try container.decodeIfPresent(ProximityAlertTriggered.self, forKey: .proximityAlertTriggered).map(Indirect.init)
+        _boostAdded = try container.decodeIfPresent(ChatBoostAdded.self, forKey: .boostAdded).map(Indirect.init)
+        _chatBackgroundSet = try container.decodeIfPresent(ChatBackground.self, forKey: .chatBackgroundSet).map(Indirect.init)
         _checklistTasksDone = try container.decodeIfPresent(ChecklistTasksDone.self, forKey: .checklistTasksDone).map(Indirect.init)
         _checklistTasksAdded = try container.decodeIfPresent(ChecklistTasksAdded.self, forKey: .checklistTasksAdded).map(Indirect.init)
-        directMessagePriceChanged = try container.decodeIfPresent(DirectMessagePriceChanged.self, forKey: .directMessagePriceChanged)
-        forumTopicCreated = try container.decodeIfPresent(ForumTopicCreated.self, forKey: .forumTopicCreated)
-        forumTopicEdited = try container.decodeIfPresent(ForumTopicEdited.self, forKey: .forumTopicEdited)
-        forumTopicClosed = try container.decodeIfPresent(ForumTopicClosed.self, forKey: .forumTopicClosed)
-        forumTopicReopened = try container.decodeIfPresent(ForumTopicReopened.self, forKey: .forumTopicReopened)
-        generalForumTopicHidden = try container.decodeIfPresent(GeneralForumTopicHidden.self, forKey: .generalForumTopicHidden)
-        generalForumTopicUnhidden = try container.decodeIfPresent(GeneralForumTopicUnhidden.self, forKey: .generalForumTopicUnhidden)
-        giveawayCreated = try container.decodeIfPresent(GiveawayCreated.self, forKey: .giveawayCreated)
-        giveaway = try container.decodeIfPresent(Giveaway.self, forKey: .giveaway)
-        giveawayWinners = try container.decodeIfPresent(GiveawayWinners.self, forKey: .giveawayWinners)
+        _directMessagePriceChanged = try container.decodeIfPresent(DirectMessagePriceChanged.self, forKey: .directMessagePriceChanged).map(Indirect.init)
+        _forumTopicCreated = try container.decodeIfPresent(ForumTopicCreated.self, forKey: .forumTopicCreated).map(Indirect.init)
+        _forumTopicEdited = try container.decodeIfPresent(ForumTopicEdited.self, forKey: .forumTopicEdited).map(Indirect.init)
+        _forumTopicClosed = try container.decodeIfPresent(ForumTopicClosed.self, forKey: .forumTopicClosed).map(Indirect.init)
+        _forumTopicReopened = try container.decodeIfPresent(ForumTopicReopened.self, forKey: .forumTopicReopened).map(Indirect.init)
+        _generalForumTopicHidden = try container.decodeIfPresent(GeneralForumTopicHidden.self, forKey: .generalForumTopicHidden).map(Indirect.init)
+        _generalForumTopicUnhidden = try container.decodeIfPresent(GeneralForumTopicUnhidden.self, forKey: .generalForumTopicUnhidden).map(Indirect.init)
+        _giveawayCreated = try container.decodeIfPresent(GiveawayCreated.self, forKey: .giveawayCreated).map(Indirect.init)
+        _giveaway = try container.decodeIfPresent(Giveaway.self, forKey: .giveaway).map(Indirect.init)
+        _giveawayWinners = try container.decodeIfPresent(GiveawayWinners.self, forKey: .giveawayWinners).map(Indirect.init)
         _giveawayCompleted = try container.decodeIfPresent(GiveawayCompleted.self, forKey: .giveawayCompleted).map(Indirect.init)
-        managedBotCreated = try container.decodeIfPresent(ManagedBotCreated.self, forKey: .managedBotCreated)
-        paidMessagePriceChanged = try container.decodeIfPresent(PaidMessagePriceChanged.self, forKey: .paidMessagePriceChanged)
-        pollOptionAdded = try container.decodeIfPresent(PollOptionAdded.self, forKey: .pollOptionAdded)
-        pollOptionDeleted = try container.decodeIfPresent(PollOptionDeleted.self, forKey: .pollOptionDeleted)
+        _managedBotCreated = try container.decodeIfPresent(ManagedBotCreated.self, forKey: .managedBotCreated).map(Indirect.init)
+        _paidMessagePriceChanged = try container.decodeIfPresent(PaidMessagePriceChanged.self, forKey: .paidMessagePriceChanged).map(Indirect.init)
+        _pollOptionAdded = try container.decodeIfPresent(PollOptionAdded.self, forKey: .pollOptionAdded).map(Indirect.init)
+        _pollOptionDeleted = try container.decodeIfPresent(PollOptionDeleted.self, forKey: .pollOptionDeleted).map(Indirect.init)
         _suggestedPostApproved = try container.decodeIfPresent(SuggestedPostApproved.self, forKey: .suggestedPostApproved).map(Indirect.init)
         _suggestedPostApprovalFailed = try container.decodeIfPresent(SuggestedPostApprovalFailed.self, forKey: .suggestedPostApprovalFailed).map(Indirect.init)
         _suggestedPostDeclined = try container.decodeIfPresent(SuggestedPostDeclined.self, forKey: .suggestedPostDeclined).map(Indirect.init)
         _suggestedPostPaid = try container.decodeIfPresent(SuggestedPostPaid.self, forKey: .suggestedPostPaid).map(Indirect.init)
         _suggestedPostRefunded = try container.decodeIfPresent(SuggestedPostRefunded.self, forKey: .suggestedPostRefunded).map(Indirect.init)
-        videoChatScheduled = try container.decodeIfPresent(VideoChatScheduled.self, forKey: .videoChatScheduled)
-        videoChatStarted = try container.decodeIfPresent(VideoChatStarted.self, forKey: .videoChatStarted)
-        videoChatEnded = try container.decodeIfPresent(VideoChatEnded.self, forKey: .videoChatEnded)
-        videoChatParticipantsInvited = try container.decodeIfPresent(VideoChatParticipantsInvited.self, forKey: .videoChatParticipantsInvited)
-        webAppData = try container.decodeIfPresent(WebAppData.self, forKey: .webAppData)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _videoChatScheduled = try container.decodeIfPresent(VideoChatScheduled.self, forKey: .videoChatScheduled).map(Indirect.init)
+        _videoChatStarted = try container.decodeIfPresent(VideoChatStarted.self, forKey: .videoChatStarted).map(Indirect.init)
+        _videoChatEnded = try container.decodeIfPresent(VideoChatEnded.self, forKey: .videoChatEnded).map(Indirect.init)
+        _videoChatParticipantsInvited = try container.decodeIfPresent(VideoChatParticipantsInvited.self, forKey: .videoChatParticipantsInvited).map(Indirect.init)
+        _webAppData = try container.decodeIfPresent(WebAppData.self, forKey: .webAppData).map(Indirect.init)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -969,7 +1405,11 @@ public struct MessageEntity: Sendable, Hashable, Codable {
     public var offset: Int
     public var length: Int
     public var url: String?
-    public var user: User?
+    public var user: User? {
+        get { _user?.value }
+        set { _user = newValue.map(Indirect.init) }
+    }
+    private var _user: Indirect<User>?
     public var language: String?
     public var customEmojiID: String?
     public var unixTime: Int?
@@ -980,7 +1420,7 @@ public struct MessageEntity: Sendable, Hashable, Codable {
         self.offset = offset
         self.length = length
         self.url = url
-        self.user = user
+        self._user = user.map(Indirect.init)
         self.language = language
         self.customEmojiID = customEmojiID
         self.unixTime = unixTime
@@ -997,6 +1437,32 @@ public struct MessageEntity: Sendable, Hashable, Codable {
         case customEmojiID = "custom_emoji_id"
         case unixTime = "unix_time"
         case dateTimeFormat = "date_time_format"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(String.self, forKey: .type)
+        offset = try container.decode(Int.self, forKey: .offset)
+        length = try container.decode(Int.self, forKey: .length)
+        url = try container.decodeIfPresent(String.self, forKey: .url)
+        _user = try container.decodeIfPresent(User.self, forKey: .user).map(Indirect.init)
+        language = try container.decodeIfPresent(String.self, forKey: .language)
+        customEmojiID = try container.decodeIfPresent(String.self, forKey: .customEmojiID)
+        unixTime = try container.decodeIfPresent(Int.self, forKey: .unixTime)
+        dateTimeFormat = try container.decodeIfPresent(String.self, forKey: .dateTimeFormat)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encode(offset, forKey: .offset)
+        try container.encode(length, forKey: .length)
+        try container.encodeIfPresent(url, forKey: .url)
+        try container.encodeIfPresent(user, forKey: .user)
+        try container.encodeIfPresent(language, forKey: .language)
+        try container.encodeIfPresent(customEmojiID, forKey: .customEmojiID)
+        try container.encodeIfPresent(unixTime, forKey: .unixTime)
+        try container.encodeIfPresent(dateTimeFormat, forKey: .dateTimeFormat)
     }
 }
 
@@ -1025,59 +1491,147 @@ public struct TextQuote: Sendable, Hashable, Codable {
 /// https://core.telegram.org/bots/api#externalreplyinfo
 public struct ExternalReplyInfo: Sendable, Hashable, Codable {
     public var origin: MessageOrigin
-    public var chat: Chat?
+    public var chat: Chat? {
+        get { _chat?.value }
+        set { _chat = newValue.map(Indirect.init) }
+    }
+    private var _chat: Indirect<Chat>?
     public var messageID: Int?
-    public var linkPreviewOptions: LinkPreviewOptions?
-    public var animation: Animation?
-    public var audio: Audio?
-    public var document: Document?
-    public var livePhoto: LivePhoto?
-    public var paidMedia: PaidMediaInfo?
+    public var linkPreviewOptions: LinkPreviewOptions? {
+        get { _linkPreviewOptions?.value }
+        set { _linkPreviewOptions = newValue.map(Indirect.init) }
+    }
+    private var _linkPreviewOptions: Indirect<LinkPreviewOptions>?
+    public var animation: Animation? {
+        get { _animation?.value }
+        set { _animation = newValue.map(Indirect.init) }
+    }
+    private var _animation: Indirect<Animation>?
+    public var audio: Audio? {
+        get { _audio?.value }
+        set { _audio = newValue.map(Indirect.init) }
+    }
+    private var _audio: Indirect<Audio>?
+    public var document: Document? {
+        get { _document?.value }
+        set { _document = newValue.map(Indirect.init) }
+    }
+    private var _document: Indirect<Document>?
+    public var livePhoto: LivePhoto? {
+        get { _livePhoto?.value }
+        set { _livePhoto = newValue.map(Indirect.init) }
+    }
+    private var _livePhoto: Indirect<LivePhoto>?
+    public var paidMedia: PaidMediaInfo? {
+        get { _paidMedia?.value }
+        set { _paidMedia = newValue.map(Indirect.init) }
+    }
+    private var _paidMedia: Indirect<PaidMediaInfo>?
     public var photo: [PhotoSize]?
-    public var sticker: Sticker?
-    public var story: Story?
-    public var video: Video?
-    public var videoNote: VideoNote?
-    public var voice: Voice?
+    public var sticker: Sticker? {
+        get { _sticker?.value }
+        set { _sticker = newValue.map(Indirect.init) }
+    }
+    private var _sticker: Indirect<Sticker>?
+    public var story: Story? {
+        get { _story?.value }
+        set { _story = newValue.map(Indirect.init) }
+    }
+    private var _story: Indirect<Story>?
+    public var video: Video? {
+        get { _video?.value }
+        set { _video = newValue.map(Indirect.init) }
+    }
+    private var _video: Indirect<Video>?
+    public var videoNote: VideoNote? {
+        get { _videoNote?.value }
+        set { _videoNote = newValue.map(Indirect.init) }
+    }
+    private var _videoNote: Indirect<VideoNote>?
+    public var voice: Voice? {
+        get { _voice?.value }
+        set { _voice = newValue.map(Indirect.init) }
+    }
+    private var _voice: Indirect<Voice>?
     public var hasMediaSpoiler: Bool?
-    public var checklist: Checklist?
-    public var contact: Contact?
-    public var dice: Dice?
-    public var game: Game?
-    public var giveaway: Giveaway?
-    public var giveawayWinners: GiveawayWinners?
-    public var invoice: Invoice?
-    public var location: Location?
-    public var poll: Poll?
-    public var venue: Venue?
+    public var checklist: Checklist? {
+        get { _checklist?.value }
+        set { _checklist = newValue.map(Indirect.init) }
+    }
+    private var _checklist: Indirect<Checklist>?
+    public var contact: Contact? {
+        get { _contact?.value }
+        set { _contact = newValue.map(Indirect.init) }
+    }
+    private var _contact: Indirect<Contact>?
+    public var dice: Dice? {
+        get { _dice?.value }
+        set { _dice = newValue.map(Indirect.init) }
+    }
+    private var _dice: Indirect<Dice>?
+    public var game: Game? {
+        get { _game?.value }
+        set { _game = newValue.map(Indirect.init) }
+    }
+    private var _game: Indirect<Game>?
+    public var giveaway: Giveaway? {
+        get { _giveaway?.value }
+        set { _giveaway = newValue.map(Indirect.init) }
+    }
+    private var _giveaway: Indirect<Giveaway>?
+    public var giveawayWinners: GiveawayWinners? {
+        get { _giveawayWinners?.value }
+        set { _giveawayWinners = newValue.map(Indirect.init) }
+    }
+    private var _giveawayWinners: Indirect<GiveawayWinners>?
+    public var invoice: Invoice? {
+        get { _invoice?.value }
+        set { _invoice = newValue.map(Indirect.init) }
+    }
+    private var _invoice: Indirect<Invoice>?
+    public var location: Location? {
+        get { _location?.value }
+        set { _location = newValue.map(Indirect.init) }
+    }
+    private var _location: Indirect<Location>?
+    public var poll: Poll? {
+        get { _poll?.value }
+        set { _poll = newValue.map(Indirect.init) }
+    }
+    private var _poll: Indirect<Poll>?
+    public var venue: Venue? {
+        get { _venue?.value }
+        set { _venue = newValue.map(Indirect.init) }
+    }
+    private var _venue: Indirect<Venue>?
 
     public init(origin: MessageOrigin, chat: Chat? = nil, messageID: Int? = nil, linkPreviewOptions: LinkPreviewOptions? = nil, animation: Animation? = nil, audio: Audio? = nil, document: Document? = nil, livePhoto: LivePhoto? = nil, paidMedia: PaidMediaInfo? = nil, photo: [PhotoSize]? = nil, sticker: Sticker? = nil, story: Story? = nil, video: Video? = nil, videoNote: VideoNote? = nil, voice: Voice? = nil, hasMediaSpoiler: Bool? = nil, checklist: Checklist? = nil, contact: Contact? = nil, dice: Dice? = nil, game: Game? = nil, giveaway: Giveaway? = nil, giveawayWinners: GiveawayWinners? = nil, invoice: Invoice? = nil, location: Location? = nil, poll: Poll? = nil, venue: Venue? = nil) {
         self.origin = origin
-        self.chat = chat
+        self._chat = chat.map(Indirect.init)
         self.messageID = messageID
-        self.linkPreviewOptions = linkPreviewOptions
-        self.animation = animation
-        self.audio = audio
-        self.document = document
-        self.livePhoto = livePhoto
-        self.paidMedia = paidMedia
+        self._linkPreviewOptions = linkPreviewOptions.map(Indirect.init)
+        self._animation = animation.map(Indirect.init)
+        self._audio = audio.map(Indirect.init)
+        self._document = document.map(Indirect.init)
+        self._livePhoto = livePhoto.map(Indirect.init)
+        self._paidMedia = paidMedia.map(Indirect.init)
         self.photo = photo
-        self.sticker = sticker
-        self.story = story
-        self.video = video
-        self.videoNote = videoNote
-        self.voice = voice
+        self._sticker = sticker.map(Indirect.init)
+        self._story = story.map(Indirect.init)
+        self._video = video.map(Indirect.init)
+        self._videoNote = videoNote.map(Indirect.init)
+        self._voice = voice.map(Indirect.init)
         self.hasMediaSpoiler = hasMediaSpoiler
-        self.checklist = checklist
-        self.contact = contact
-        self.dice = dice
-        self.game = game
-        self.giveaway = giveaway
-        self.giveawayWinners = giveawayWinners
-        self.invoice = invoice
-        self.location = location
-        self.poll = poll
-        self.venue = venue
+        self._checklist = checklist.map(Indirect.init)
+        self._contact = contact.map(Indirect.init)
+        self._dice = dice.map(Indirect.init)
+        self._game = game.map(Indirect.init)
+        self._giveaway = giveaway.map(Indirect.init)
+        self._giveawayWinners = giveawayWinners.map(Indirect.init)
+        self._invoice = invoice.map(Indirect.init)
+        self._location = location.map(Indirect.init)
+        self._poll = poll.map(Indirect.init)
+        self._venue = venue.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1107,6 +1661,66 @@ public struct ExternalReplyInfo: Sendable, Hashable, Codable {
         case location
         case poll
         case venue
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        origin = try container.decode(MessageOrigin.self, forKey: .origin)
+        _chat = try container.decodeIfPresent(Chat.self, forKey: .chat).map(Indirect.init)
+        messageID = try container.decodeIfPresent(Int.self, forKey: .messageID)
+        _linkPreviewOptions = try container.decodeIfPresent(LinkPreviewOptions.self, forKey: .linkPreviewOptions).map(Indirect.init)
+        _animation = try container.decodeIfPresent(Animation.self, forKey: .animation).map(Indirect.init)
+        _audio = try container.decodeIfPresent(Audio.self, forKey: .audio).map(Indirect.init)
+        _document = try container.decodeIfPresent(Document.self, forKey: .document).map(Indirect.init)
+        _livePhoto = try container.decodeIfPresent(LivePhoto.self, forKey: .livePhoto).map(Indirect.init)
+        _paidMedia = try container.decodeIfPresent(PaidMediaInfo.self, forKey: .paidMedia).map(Indirect.init)
+        photo = try container.decodeIfPresent([PhotoSize].self, forKey: .photo)
+        _sticker = try container.decodeIfPresent(Sticker.self, forKey: .sticker).map(Indirect.init)
+        _story = try container.decodeIfPresent(Story.self, forKey: .story).map(Indirect.init)
+        _video = try container.decodeIfPresent(Video.self, forKey: .video).map(Indirect.init)
+        _videoNote = try container.decodeIfPresent(VideoNote.self, forKey: .videoNote).map(Indirect.init)
+        _voice = try container.decodeIfPresent(Voice.self, forKey: .voice).map(Indirect.init)
+        hasMediaSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasMediaSpoiler)
+        _checklist = try container.decodeIfPresent(Checklist.self, forKey: .checklist).map(Indirect.init)
+        _contact = try container.decodeIfPresent(Contact.self, forKey: .contact).map(Indirect.init)
+        _dice = try container.decodeIfPresent(Dice.self, forKey: .dice).map(Indirect.init)
+        _game = try container.decodeIfPresent(Game.self, forKey: .game).map(Indirect.init)
+        _giveaway = try container.decodeIfPresent(Giveaway.self, forKey: .giveaway).map(Indirect.init)
+        _giveawayWinners = try container.decodeIfPresent(GiveawayWinners.self, forKey: .giveawayWinners).map(Indirect.init)
+        _invoice = try container.decodeIfPresent(Invoice.self, forKey: .invoice).map(Indirect.init)
+        _location = try container.decodeIfPresent(Location.self, forKey: .location).map(Indirect.init)
+        _poll = try container.decodeIfPresent(Poll.self, forKey: .poll).map(Indirect.init)
+        _venue = try container.decodeIfPresent(Venue.self, forKey: .venue).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(origin, forKey: .origin)
+        try container.encodeIfPresent(chat, forKey: .chat)
+        try container.encodeIfPresent(messageID, forKey: .messageID)
+        try container.encodeIfPresent(linkPreviewOptions, forKey: .linkPreviewOptions)
+        try container.encodeIfPresent(animation, forKey: .animation)
+        try container.encodeIfPresent(audio, forKey: .audio)
+        try container.encodeIfPresent(document, forKey: .document)
+        try container.encodeIfPresent(livePhoto, forKey: .livePhoto)
+        try container.encodeIfPresent(paidMedia, forKey: .paidMedia)
+        try container.encodeIfPresent(photo, forKey: .photo)
+        try container.encodeIfPresent(sticker, forKey: .sticker)
+        try container.encodeIfPresent(story, forKey: .story)
+        try container.encodeIfPresent(video, forKey: .video)
+        try container.encodeIfPresent(videoNote, forKey: .videoNote)
+        try container.encodeIfPresent(voice, forKey: .voice)
+        try container.encodeIfPresent(hasMediaSpoiler, forKey: .hasMediaSpoiler)
+        try container.encodeIfPresent(checklist, forKey: .checklist)
+        try container.encodeIfPresent(contact, forKey: .contact)
+        try container.encodeIfPresent(dice, forKey: .dice)
+        try container.encodeIfPresent(game, forKey: .game)
+        try container.encodeIfPresent(giveaway, forKey: .giveaway)
+        try container.encodeIfPresent(giveawayWinners, forKey: .giveawayWinners)
+        try container.encodeIfPresent(invoice, forKey: .invoice)
+        try container.encodeIfPresent(location, forKey: .location)
+        try container.encodeIfPresent(poll, forKey: .poll)
+        try container.encodeIfPresent(venue, forKey: .venue)
     }
 }
 
@@ -1314,7 +1928,11 @@ public struct Animation: Sendable, Hashable, Codable {
     public var width: Int
     public var height: Int
     public var duration: Int
-    public var thumbnail: PhotoSize?
+    public var thumbnail: PhotoSize? {
+        get { _thumbnail?.value }
+        set { _thumbnail = newValue.map(Indirect.init) }
+    }
+    private var _thumbnail: Indirect<PhotoSize>?
     public var fileName: String?
     public var mimeType: String?
     public var fileSize: Int?
@@ -1325,7 +1943,7 @@ public struct Animation: Sendable, Hashable, Codable {
         self.width = width
         self.height = height
         self.duration = duration
-        self.thumbnail = thumbnail
+        self._thumbnail = thumbnail.map(Indirect.init)
         self.fileName = fileName
         self.mimeType = mimeType
         self.fileSize = fileSize
@@ -1342,6 +1960,32 @@ public struct Animation: Sendable, Hashable, Codable {
         case mimeType = "mime_type"
         case fileSize = "file_size"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileID = try container.decode(String.self, forKey: .fileID)
+        fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
+        width = try container.decode(Int.self, forKey: .width)
+        height = try container.decode(Int.self, forKey: .height)
+        duration = try container.decode(Int.self, forKey: .duration)
+        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
+        fileName = try container.decodeIfPresent(String.self, forKey: .fileName)
+        mimeType = try container.decodeIfPresent(String.self, forKey: .mimeType)
+        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(fileID, forKey: .fileID)
+        try container.encode(fileUniqueID, forKey: .fileUniqueID)
+        try container.encode(width, forKey: .width)
+        try container.encode(height, forKey: .height)
+        try container.encode(duration, forKey: .duration)
+        try container.encodeIfPresent(thumbnail, forKey: .thumbnail)
+        try container.encodeIfPresent(fileName, forKey: .fileName)
+        try container.encodeIfPresent(mimeType, forKey: .mimeType)
+        try container.encodeIfPresent(fileSize, forKey: .fileSize)
+    }
 }
 
 /// https://core.telegram.org/bots/api#audio
@@ -1354,7 +1998,11 @@ public struct Audio: Sendable, Hashable, Codable {
     public var fileName: String?
     public var mimeType: String?
     public var fileSize: Int?
-    public var thumbnail: PhotoSize?
+    public var thumbnail: PhotoSize? {
+        get { _thumbnail?.value }
+        set { _thumbnail = newValue.map(Indirect.init) }
+    }
+    private var _thumbnail: Indirect<PhotoSize>?
 
     public init(fileID: String, fileUniqueID: String, duration: Int, performer: String? = nil, title: String? = nil, fileName: String? = nil, mimeType: String? = nil, fileSize: Int? = nil, thumbnail: PhotoSize? = nil) {
         self.fileID = fileID
@@ -1365,7 +2013,7 @@ public struct Audio: Sendable, Hashable, Codable {
         self.fileName = fileName
         self.mimeType = mimeType
         self.fileSize = fileSize
-        self.thumbnail = thumbnail
+        self._thumbnail = thumbnail.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1379,13 +2027,43 @@ public struct Audio: Sendable, Hashable, Codable {
         case fileSize = "file_size"
         case thumbnail
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileID = try container.decode(String.self, forKey: .fileID)
+        fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
+        duration = try container.decode(Int.self, forKey: .duration)
+        performer = try container.decodeIfPresent(String.self, forKey: .performer)
+        title = try container.decodeIfPresent(String.self, forKey: .title)
+        fileName = try container.decodeIfPresent(String.self, forKey: .fileName)
+        mimeType = try container.decodeIfPresent(String.self, forKey: .mimeType)
+        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
+        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(fileID, forKey: .fileID)
+        try container.encode(fileUniqueID, forKey: .fileUniqueID)
+        try container.encode(duration, forKey: .duration)
+        try container.encodeIfPresent(performer, forKey: .performer)
+        try container.encodeIfPresent(title, forKey: .title)
+        try container.encodeIfPresent(fileName, forKey: .fileName)
+        try container.encodeIfPresent(mimeType, forKey: .mimeType)
+        try container.encodeIfPresent(fileSize, forKey: .fileSize)
+        try container.encodeIfPresent(thumbnail, forKey: .thumbnail)
+    }
 }
 
 /// https://core.telegram.org/bots/api#document
 public struct Document: Sendable, Hashable, Codable {
     public var fileID: String
     public var fileUniqueID: String
-    public var thumbnail: PhotoSize?
+    public var thumbnail: PhotoSize? {
+        get { _thumbnail?.value }
+        set { _thumbnail = newValue.map(Indirect.init) }
+    }
+    private var _thumbnail: Indirect<PhotoSize>?
     public var fileName: String?
     public var mimeType: String?
     public var fileSize: Int?
@@ -1393,7 +2071,7 @@ public struct Document: Sendable, Hashable, Codable {
     public init(fileID: String, fileUniqueID: String, thumbnail: PhotoSize? = nil, fileName: String? = nil, mimeType: String? = nil, fileSize: Int? = nil) {
         self.fileID = fileID
         self.fileUniqueID = fileUniqueID
-        self.thumbnail = thumbnail
+        self._thumbnail = thumbnail.map(Indirect.init)
         self.fileName = fileName
         self.mimeType = mimeType
         self.fileSize = fileSize
@@ -1406,6 +2084,26 @@ public struct Document: Sendable, Hashable, Codable {
         case fileName = "file_name"
         case mimeType = "mime_type"
         case fileSize = "file_size"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileID = try container.decode(String.self, forKey: .fileID)
+        fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
+        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
+        fileName = try container.decodeIfPresent(String.self, forKey: .fileName)
+        mimeType = try container.decodeIfPresent(String.self, forKey: .mimeType)
+        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(fileID, forKey: .fileID)
+        try container.encode(fileUniqueID, forKey: .fileUniqueID)
+        try container.encodeIfPresent(thumbnail, forKey: .thumbnail)
+        try container.encodeIfPresent(fileName, forKey: .fileName)
+        try container.encodeIfPresent(mimeType, forKey: .mimeType)
+        try container.encodeIfPresent(fileSize, forKey: .fileSize)
     }
 }
 
@@ -1494,7 +2192,11 @@ public struct Video: Sendable, Hashable, Codable {
     public var width: Int
     public var height: Int
     public var duration: Int
-    public var thumbnail: PhotoSize?
+    public var thumbnail: PhotoSize? {
+        get { _thumbnail?.value }
+        set { _thumbnail = newValue.map(Indirect.init) }
+    }
+    private var _thumbnail: Indirect<PhotoSize>?
     public var cover: [PhotoSize]?
     public var startTimestamp: Int?
     public var qualities: [VideoQuality]?
@@ -1508,7 +2210,7 @@ public struct Video: Sendable, Hashable, Codable {
         self.width = width
         self.height = height
         self.duration = duration
-        self.thumbnail = thumbnail
+        self._thumbnail = thumbnail.map(Indirect.init)
         self.cover = cover
         self.startTimestamp = startTimestamp
         self.qualities = qualities
@@ -1531,6 +2233,38 @@ public struct Video: Sendable, Hashable, Codable {
         case mimeType = "mime_type"
         case fileSize = "file_size"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileID = try container.decode(String.self, forKey: .fileID)
+        fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
+        width = try container.decode(Int.self, forKey: .width)
+        height = try container.decode(Int.self, forKey: .height)
+        duration = try container.decode(Int.self, forKey: .duration)
+        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
+        cover = try container.decodeIfPresent([PhotoSize].self, forKey: .cover)
+        startTimestamp = try container.decodeIfPresent(Int.self, forKey: .startTimestamp)
+        qualities = try container.decodeIfPresent([VideoQuality].self, forKey: .qualities)
+        fileName = try container.decodeIfPresent(String.self, forKey: .fileName)
+        mimeType = try container.decodeIfPresent(String.self, forKey: .mimeType)
+        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(fileID, forKey: .fileID)
+        try container.encode(fileUniqueID, forKey: .fileUniqueID)
+        try container.encode(width, forKey: .width)
+        try container.encode(height, forKey: .height)
+        try container.encode(duration, forKey: .duration)
+        try container.encodeIfPresent(thumbnail, forKey: .thumbnail)
+        try container.encodeIfPresent(cover, forKey: .cover)
+        try container.encodeIfPresent(startTimestamp, forKey: .startTimestamp)
+        try container.encodeIfPresent(qualities, forKey: .qualities)
+        try container.encodeIfPresent(fileName, forKey: .fileName)
+        try container.encodeIfPresent(mimeType, forKey: .mimeType)
+        try container.encodeIfPresent(fileSize, forKey: .fileSize)
+    }
 }
 
 /// https://core.telegram.org/bots/api#videonote
@@ -1539,7 +2273,11 @@ public struct VideoNote: Sendable, Hashable, Codable {
     public var fileUniqueID: String
     public var length: Int
     public var duration: Int
-    public var thumbnail: PhotoSize?
+    public var thumbnail: PhotoSize? {
+        get { _thumbnail?.value }
+        set { _thumbnail = newValue.map(Indirect.init) }
+    }
+    private var _thumbnail: Indirect<PhotoSize>?
     public var fileSize: Int?
 
     public init(fileID: String, fileUniqueID: String, length: Int, duration: Int, thumbnail: PhotoSize? = nil, fileSize: Int? = nil) {
@@ -1547,7 +2285,7 @@ public struct VideoNote: Sendable, Hashable, Codable {
         self.fileUniqueID = fileUniqueID
         self.length = length
         self.duration = duration
-        self.thumbnail = thumbnail
+        self._thumbnail = thumbnail.map(Indirect.init)
         self.fileSize = fileSize
     }
 
@@ -1558,6 +2296,26 @@ public struct VideoNote: Sendable, Hashable, Codable {
         case duration
         case thumbnail
         case fileSize = "file_size"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileID = try container.decode(String.self, forKey: .fileID)
+        fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
+        length = try container.decode(Int.self, forKey: .length)
+        duration = try container.decode(Int.self, forKey: .duration)
+        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
+        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(fileID, forKey: .fileID)
+        try container.encode(fileUniqueID, forKey: .fileUniqueID)
+        try container.encode(length, forKey: .length)
+        try container.encode(duration, forKey: .duration)
+        try container.encodeIfPresent(thumbnail, forKey: .thumbnail)
+        try container.encodeIfPresent(fileSize, forKey: .fileSize)
     }
 }
 
@@ -1768,28 +2526,64 @@ public struct Link: Sendable, Hashable, Codable {
 
 /// https://core.telegram.org/bots/api#pollmedia
 public struct PollMedia: Sendable, Hashable, Codable {
-    public var animation: Animation?
-    public var audio: Audio?
-    public var document: Document?
-    public var link: Link?
-    public var livePhoto: LivePhoto?
-    public var location: Location?
+    public var animation: Animation? {
+        get { _animation?.value }
+        set { _animation = newValue.map(Indirect.init) }
+    }
+    private var _animation: Indirect<Animation>?
+    public var audio: Audio? {
+        get { _audio?.value }
+        set { _audio = newValue.map(Indirect.init) }
+    }
+    private var _audio: Indirect<Audio>?
+    public var document: Document? {
+        get { _document?.value }
+        set { _document = newValue.map(Indirect.init) }
+    }
+    private var _document: Indirect<Document>?
+    public var link: Link? {
+        get { _link?.value }
+        set { _link = newValue.map(Indirect.init) }
+    }
+    private var _link: Indirect<Link>?
+    public var livePhoto: LivePhoto? {
+        get { _livePhoto?.value }
+        set { _livePhoto = newValue.map(Indirect.init) }
+    }
+    private var _livePhoto: Indirect<LivePhoto>?
+    public var location: Location? {
+        get { _location?.value }
+        set { _location = newValue.map(Indirect.init) }
+    }
+    private var _location: Indirect<Location>?
     public var photo: [PhotoSize]?
-    public var sticker: Sticker?
-    public var venue: Venue?
-    public var video: Video?
+    public var sticker: Sticker? {
+        get { _sticker?.value }
+        set { _sticker = newValue.map(Indirect.init) }
+    }
+    private var _sticker: Indirect<Sticker>?
+    public var venue: Venue? {
+        get { _venue?.value }
+        set { _venue = newValue.map(Indirect.init) }
+    }
+    private var _venue: Indirect<Venue>?
+    public var video: Video? {
+        get { _video?.value }
+        set { _video = newValue.map(Indirect.init) }
+    }
+    private var _video: Indirect<Video>?
 
     public init(animation: Animation? = nil, audio: Audio? = nil, document: Document? = nil, link: Link? = nil, livePhoto: LivePhoto? = nil, location: Location? = nil, photo: [PhotoSize]? = nil, sticker: Sticker? = nil, venue: Venue? = nil, video: Video? = nil) {
-        self.animation = animation
-        self.audio = audio
-        self.document = document
-        self.link = link
-        self.livePhoto = livePhoto
-        self.location = location
+        self._animation = animation.map(Indirect.init)
+        self._audio = audio.map(Indirect.init)
+        self._document = document.map(Indirect.init)
+        self._link = link.map(Indirect.init)
+        self._livePhoto = livePhoto.map(Indirect.init)
+        self._location = location.map(Indirect.init)
         self.photo = photo
-        self.sticker = sticker
-        self.venue = venue
-        self.video = video
+        self._sticker = sticker.map(Indirect.init)
+        self._venue = venue.map(Indirect.init)
+        self._video = video.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1804,6 +2598,34 @@ public struct PollMedia: Sendable, Hashable, Codable {
         case venue
         case video
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        _animation = try container.decodeIfPresent(Animation.self, forKey: .animation).map(Indirect.init)
+        _audio = try container.decodeIfPresent(Audio.self, forKey: .audio).map(Indirect.init)
+        _document = try container.decodeIfPresent(Document.self, forKey: .document).map(Indirect.init)
+        _link = try container.decodeIfPresent(Link.self, forKey: .link).map(Indirect.init)
+        _livePhoto = try container.decodeIfPresent(LivePhoto.self, forKey: .livePhoto).map(Indirect.init)
+        _location = try container.decodeIfPresent(Location.self, forKey: .location).map(Indirect.init)
+        photo = try container.decodeIfPresent([PhotoSize].self, forKey: .photo)
+        _sticker = try container.decodeIfPresent(Sticker.self, forKey: .sticker).map(Indirect.init)
+        _venue = try container.decodeIfPresent(Venue.self, forKey: .venue).map(Indirect.init)
+        _video = try container.decodeIfPresent(Video.self, forKey: .video).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(animation, forKey: .animation)
+        try container.encodeIfPresent(audio, forKey: .audio)
+        try container.encodeIfPresent(document, forKey: .document)
+        try container.encodeIfPresent(link, forKey: .link)
+        try container.encodeIfPresent(livePhoto, forKey: .livePhoto)
+        try container.encodeIfPresent(location, forKey: .location)
+        try container.encodeIfPresent(photo, forKey: .photo)
+        try container.encodeIfPresent(sticker, forKey: .sticker)
+        try container.encodeIfPresent(venue, forKey: .venue)
+        try container.encodeIfPresent(video, forKey: .video)
+    }
 }
 
 /// https://core.telegram.org/bots/api#polloption
@@ -1811,20 +2633,32 @@ public struct PollOption: Sendable, Hashable, Codable {
     public var persistentID: String
     public var text: String
     public var textEntities: [MessageEntity]?
-    public var media: PollMedia?
+    public var media: PollMedia? {
+        get { _media?.value }
+        set { _media = newValue.map(Indirect.init) }
+    }
+    private var _media: Indirect<PollMedia>?
     public var voterCount: Int
-    public var addedByUser: User?
-    public var addedByChat: Chat?
+    public var addedByUser: User? {
+        get { _addedByUser?.value }
+        set { _addedByUser = newValue.map(Indirect.init) }
+    }
+    private var _addedByUser: Indirect<User>?
+    public var addedByChat: Chat? {
+        get { _addedByChat?.value }
+        set { _addedByChat = newValue.map(Indirect.init) }
+    }
+    private var _addedByChat: Indirect<Chat>?
     public var additionDate: Int?
 
     public init(persistentID: String, text: String, textEntities: [MessageEntity]? = nil, media: PollMedia? = nil, voterCount: Int, addedByUser: User? = nil, addedByChat: Chat? = nil, additionDate: Int? = nil) {
         self.persistentID = persistentID
         self.text = text
         self.textEntities = textEntities
-        self.media = media
+        self._media = media.map(Indirect.init)
         self.voterCount = voterCount
-        self.addedByUser = addedByUser
-        self.addedByChat = addedByChat
+        self._addedByUser = addedByUser.map(Indirect.init)
+        self._addedByChat = addedByChat.map(Indirect.init)
         self.additionDate = additionDate
     }
 
@@ -1837,6 +2671,30 @@ public struct PollOption: Sendable, Hashable, Codable {
         case addedByUser = "added_by_user"
         case addedByChat = "added_by_chat"
         case additionDate = "addition_date"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        persistentID = try container.decode(String.self, forKey: .persistentID)
+        text = try container.decode(String.self, forKey: .text)
+        textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .textEntities)
+        _media = try container.decodeIfPresent(PollMedia.self, forKey: .media).map(Indirect.init)
+        voterCount = try container.decode(Int.self, forKey: .voterCount)
+        _addedByUser = try container.decodeIfPresent(User.self, forKey: .addedByUser).map(Indirect.init)
+        _addedByChat = try container.decodeIfPresent(Chat.self, forKey: .addedByChat).map(Indirect.init)
+        additionDate = try container.decodeIfPresent(Int.self, forKey: .additionDate)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(persistentID, forKey: .persistentID)
+        try container.encode(text, forKey: .text)
+        try container.encodeIfPresent(textEntities, forKey: .textEntities)
+        try container.encodeIfPresent(media, forKey: .media)
+        try container.encode(voterCount, forKey: .voterCount)
+        try container.encodeIfPresent(addedByUser, forKey: .addedByUser)
+        try container.encodeIfPresent(addedByChat, forKey: .addedByChat)
+        try container.encodeIfPresent(additionDate, forKey: .additionDate)
     }
 }
 
@@ -1865,15 +2723,23 @@ public struct InputPollOption: Sendable, Hashable, Codable {
 /// https://core.telegram.org/bots/api#pollanswer
 public struct PollAnswer: Sendable, Hashable, Codable {
     public var pollID: String
-    public var voterChat: Chat?
-    public var user: User?
+    public var voterChat: Chat? {
+        get { _voterChat?.value }
+        set { _voterChat = newValue.map(Indirect.init) }
+    }
+    private var _voterChat: Indirect<Chat>?
+    public var user: User? {
+        get { _user?.value }
+        set { _user = newValue.map(Indirect.init) }
+    }
+    private var _user: Indirect<User>?
     public var optionIDs: [Int]
     public var optionPersistentIDs: [String]
 
     public init(pollID: String, voterChat: Chat? = nil, user: User? = nil, optionIDs: [Int], optionPersistentIDs: [String]) {
         self.pollID = pollID
-        self.voterChat = voterChat
-        self.user = user
+        self._voterChat = voterChat.map(Indirect.init)
+        self._user = user.map(Indirect.init)
         self.optionIDs = optionIDs
         self.optionPersistentIDs = optionPersistentIDs
     }
@@ -1884,6 +2750,24 @@ public struct PollAnswer: Sendable, Hashable, Codable {
         case user
         case optionIDs = "option_ids"
         case optionPersistentIDs = "option_persistent_ids"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        pollID = try container.decode(String.self, forKey: .pollID)
+        _voterChat = try container.decodeIfPresent(Chat.self, forKey: .voterChat).map(Indirect.init)
+        _user = try container.decodeIfPresent(User.self, forKey: .user).map(Indirect.init)
+        optionIDs = try container.decode([Int].self, forKey: .optionIDs)
+        optionPersistentIDs = try container.decode([String].self, forKey: .optionPersistentIDs)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(pollID, forKey: .pollID)
+        try container.encodeIfPresent(voterChat, forKey: .voterChat)
+        try container.encodeIfPresent(user, forKey: .user)
+        try container.encode(optionIDs, forKey: .optionIDs)
+        try container.encode(optionPersistentIDs, forKey: .optionPersistentIDs)
     }
 }
 
@@ -1904,12 +2788,20 @@ public struct Poll: Sendable, Hashable, Codable {
     public var correctOptionIDs: [Int]?
     public var explanation: String?
     public var explanationEntities: [MessageEntity]?
-    public var explanationMedia: PollMedia?
+    public var explanationMedia: PollMedia? {
+        get { _explanationMedia?.value }
+        set { _explanationMedia = newValue.map(Indirect.init) }
+    }
+    private var _explanationMedia: Indirect<PollMedia>?
     public var openPeriod: Int?
     public var closeDate: Int?
     public var description: String?
     public var descriptionEntities: [MessageEntity]?
-    public var media: PollMedia?
+    public var media: PollMedia? {
+        get { _media?.value }
+        set { _media = newValue.map(Indirect.init) }
+    }
+    private var _media: Indirect<PollMedia>?
 
     public init(id: String, question: String, questionEntities: [MessageEntity]? = nil, options: [PollOption], totalVoterCount: Int, isClosed: Bool, isAnonymous: Bool, type: String, allowsMultipleAnswers: Bool, allowsRevoting: Bool, membersOnly: Bool, countryCodes: [String]? = nil, correctOptionIDs: [Int]? = nil, explanation: String? = nil, explanationEntities: [MessageEntity]? = nil, explanationMedia: PollMedia? = nil, openPeriod: Int? = nil, closeDate: Int? = nil, description: String? = nil, descriptionEntities: [MessageEntity]? = nil, media: PollMedia? = nil) {
         self.id = id
@@ -1927,12 +2819,12 @@ public struct Poll: Sendable, Hashable, Codable {
         self.correctOptionIDs = correctOptionIDs
         self.explanation = explanation
         self.explanationEntities = explanationEntities
-        self.explanationMedia = explanationMedia
+        self._explanationMedia = explanationMedia.map(Indirect.init)
         self.openPeriod = openPeriod
         self.closeDate = closeDate
         self.description = description
         self.descriptionEntities = descriptionEntities
-        self.media = media
+        self._media = media.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -1958,6 +2850,56 @@ public struct Poll: Sendable, Hashable, Codable {
         case descriptionEntities = "description_entities"
         case media
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        question = try container.decode(String.self, forKey: .question)
+        questionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .questionEntities)
+        options = try container.decode([PollOption].self, forKey: .options)
+        totalVoterCount = try container.decode(Int.self, forKey: .totalVoterCount)
+        isClosed = try container.decode(Bool.self, forKey: .isClosed)
+        isAnonymous = try container.decode(Bool.self, forKey: .isAnonymous)
+        type = try container.decode(String.self, forKey: .type)
+        allowsMultipleAnswers = try container.decode(Bool.self, forKey: .allowsMultipleAnswers)
+        allowsRevoting = try container.decode(Bool.self, forKey: .allowsRevoting)
+        membersOnly = try container.decode(Bool.self, forKey: .membersOnly)
+        countryCodes = try container.decodeIfPresent([String].self, forKey: .countryCodes)
+        correctOptionIDs = try container.decodeIfPresent([Int].self, forKey: .correctOptionIDs)
+        explanation = try container.decodeIfPresent(String.self, forKey: .explanation)
+        explanationEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .explanationEntities)
+        _explanationMedia = try container.decodeIfPresent(PollMedia.self, forKey: .explanationMedia).map(Indirect.init)
+        openPeriod = try container.decodeIfPresent(Int.self, forKey: .openPeriod)
+        closeDate = try container.decodeIfPresent(Int.self, forKey: .closeDate)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        descriptionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .descriptionEntities)
+        _media = try container.decodeIfPresent(PollMedia.self, forKey: .media).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(question, forKey: .question)
+        try container.encodeIfPresent(questionEntities, forKey: .questionEntities)
+        try container.encode(options, forKey: .options)
+        try container.encode(totalVoterCount, forKey: .totalVoterCount)
+        try container.encode(isClosed, forKey: .isClosed)
+        try container.encode(isAnonymous, forKey: .isAnonymous)
+        try container.encode(type, forKey: .type)
+        try container.encode(allowsMultipleAnswers, forKey: .allowsMultipleAnswers)
+        try container.encode(allowsRevoting, forKey: .allowsRevoting)
+        try container.encode(membersOnly, forKey: .membersOnly)
+        try container.encodeIfPresent(countryCodes, forKey: .countryCodes)
+        try container.encodeIfPresent(correctOptionIDs, forKey: .correctOptionIDs)
+        try container.encodeIfPresent(explanation, forKey: .explanation)
+        try container.encodeIfPresent(explanationEntities, forKey: .explanationEntities)
+        try container.encodeIfPresent(explanationMedia, forKey: .explanationMedia)
+        try container.encodeIfPresent(openPeriod, forKey: .openPeriod)
+        try container.encodeIfPresent(closeDate, forKey: .closeDate)
+        try container.encodeIfPresent(description, forKey: .description)
+        try container.encodeIfPresent(descriptionEntities, forKey: .descriptionEntities)
+        try container.encodeIfPresent(media, forKey: .media)
+    }
 }
 
 /// https://core.telegram.org/bots/api#checklisttask
@@ -1965,16 +2907,24 @@ public struct ChecklistTask: Sendable, Hashable, Codable {
     public var id: Int
     public var text: String
     public var textEntities: [MessageEntity]?
-    public var completedByUser: User?
-    public var completedByChat: Chat?
+    public var completedByUser: User? {
+        get { _completedByUser?.value }
+        set { _completedByUser = newValue.map(Indirect.init) }
+    }
+    private var _completedByUser: Indirect<User>?
+    public var completedByChat: Chat? {
+        get { _completedByChat?.value }
+        set { _completedByChat = newValue.map(Indirect.init) }
+    }
+    private var _completedByChat: Indirect<Chat>?
     public var completionDate: Int?
 
     public init(id: Int, text: String, textEntities: [MessageEntity]? = nil, completedByUser: User? = nil, completedByChat: Chat? = nil, completionDate: Int? = nil) {
         self.id = id
         self.text = text
         self.textEntities = textEntities
-        self.completedByUser = completedByUser
-        self.completedByChat = completedByChat
+        self._completedByUser = completedByUser.map(Indirect.init)
+        self._completedByChat = completedByChat.map(Indirect.init)
         self.completionDate = completionDate
     }
 
@@ -1985,6 +2935,26 @@ public struct ChecklistTask: Sendable, Hashable, Codable {
         case completedByUser = "completed_by_user"
         case completedByChat = "completed_by_chat"
         case completionDate = "completion_date"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(Int.self, forKey: .id)
+        text = try container.decode(String.self, forKey: .text)
+        textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .textEntities)
+        _completedByUser = try container.decodeIfPresent(User.self, forKey: .completedByUser).map(Indirect.init)
+        _completedByChat = try container.decodeIfPresent(Chat.self, forKey: .completedByChat).map(Indirect.init)
+        completionDate = try container.decodeIfPresent(Int.self, forKey: .completionDate)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(text, forKey: .text)
+        try container.encodeIfPresent(textEntities, forKey: .textEntities)
+        try container.encodeIfPresent(completedByUser, forKey: .completedByUser)
+        try container.encodeIfPresent(completedByChat, forKey: .completedByChat)
+        try container.encodeIfPresent(completionDate, forKey: .completionDate)
     }
 }
 
@@ -2836,12 +3806,16 @@ public struct SuggestedPostApproved: Sendable, Hashable, Codable {
         set { _suggestedPostMessage = newValue.map(Indirect.init) }
     }
     private var _suggestedPostMessage: Indirect<Message>?
-    public var price: SuggestedPostPrice?
+    public var price: SuggestedPostPrice? {
+        get { _price?.value }
+        set { _price = newValue.map(Indirect.init) }
+    }
+    private var _price: Indirect<SuggestedPostPrice>?
     public var sendDate: Int
 
     public init(suggestedPostMessage: Message? = nil, price: SuggestedPostPrice? = nil, sendDate: Int) {
         self._suggestedPostMessage = suggestedPostMessage.map(Indirect.init)
-        self.price = price
+        self._price = price.map(Indirect.init)
         self.sendDate = sendDate
     }
 
@@ -2854,7 +3828,7 @@ public struct SuggestedPostApproved: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: .suggestedPostMessage).map(Indirect.init)
-        price = try container.decodeIfPresent(SuggestedPostPrice.self, forKey: .price)
+        _price = try container.decodeIfPresent(SuggestedPostPrice.self, forKey: .price).map(Indirect.init)
         sendDate = try container.decode(Int.self, forKey: .sendDate)
     }
 
@@ -2939,13 +3913,17 @@ public struct SuggestedPostPaid: Sendable, Hashable, Codable {
     private var _suggestedPostMessage: Indirect<Message>?
     public var currency: String
     public var amount: Int?
-    public var starAmount: StarAmount?
+    public var starAmount: StarAmount? {
+        get { _starAmount?.value }
+        set { _starAmount = newValue.map(Indirect.init) }
+    }
+    private var _starAmount: Indirect<StarAmount>?
 
     public init(suggestedPostMessage: Message? = nil, currency: String, amount: Int? = nil, starAmount: StarAmount? = nil) {
         self._suggestedPostMessage = suggestedPostMessage.map(Indirect.init)
         self.currency = currency
         self.amount = amount
-        self.starAmount = starAmount
+        self._starAmount = starAmount.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -2960,7 +3938,7 @@ public struct SuggestedPostPaid: Sendable, Hashable, Codable {
         _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: .suggestedPostMessage).map(Indirect.init)
         currency = try container.decode(String.self, forKey: .currency)
         amount = try container.decodeIfPresent(Int.self, forKey: .amount)
-        starAmount = try container.decodeIfPresent(StarAmount.self, forKey: .starAmount)
+        _starAmount = try container.decodeIfPresent(StarAmount.self, forKey: .starAmount).map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -3186,12 +4164,16 @@ public struct SuggestedPostPrice: Sendable, Hashable, Codable {
 /// https://core.telegram.org/bots/api#suggestedpostinfo
 public struct SuggestedPostInfo: Sendable, Hashable, Codable {
     public var state: String
-    public var price: SuggestedPostPrice?
+    public var price: SuggestedPostPrice? {
+        get { _price?.value }
+        set { _price = newValue.map(Indirect.init) }
+    }
+    private var _price: Indirect<SuggestedPostPrice>?
     public var sendDate: Int?
 
     public init(state: String, price: SuggestedPostPrice? = nil, sendDate: Int? = nil) {
         self.state = state
-        self.price = price
+        self._price = price.map(Indirect.init)
         self.sendDate = sendDate
     }
 
@@ -3200,15 +4182,33 @@ public struct SuggestedPostInfo: Sendable, Hashable, Codable {
         case price
         case sendDate = "send_date"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        state = try container.decode(String.self, forKey: .state)
+        _price = try container.decodeIfPresent(SuggestedPostPrice.self, forKey: .price).map(Indirect.init)
+        sendDate = try container.decodeIfPresent(Int.self, forKey: .sendDate)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
+        try container.encodeIfPresent(price, forKey: .price)
+        try container.encodeIfPresent(sendDate, forKey: .sendDate)
+    }
 }
 
 /// https://core.telegram.org/bots/api#suggestedpostparameters
 public struct SuggestedPostParameters: Sendable, Hashable, Codable {
-    public var price: SuggestedPostPrice?
+    public var price: SuggestedPostPrice? {
+        get { _price?.value }
+        set { _price = newValue.map(Indirect.init) }
+    }
+    private var _price: Indirect<SuggestedPostPrice>?
     public var sendDate: Int?
 
     public init(price: SuggestedPostPrice? = nil, sendDate: Int? = nil) {
-        self.price = price
+        self._price = price.map(Indirect.init)
         self.sendDate = sendDate
     }
 
@@ -3216,21 +4216,49 @@ public struct SuggestedPostParameters: Sendable, Hashable, Codable {
         case price
         case sendDate = "send_date"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        _price = try container.decodeIfPresent(SuggestedPostPrice.self, forKey: .price).map(Indirect.init)
+        sendDate = try container.decodeIfPresent(Int.self, forKey: .sendDate)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(price, forKey: .price)
+        try container.encodeIfPresent(sendDate, forKey: .sendDate)
+    }
 }
 
 /// https://core.telegram.org/bots/api#directmessagestopic
 public struct DirectMessagesTopic: Sendable, Hashable, Codable {
     public var topicID: Int
-    public var user: User?
+    public var user: User? {
+        get { _user?.value }
+        set { _user = newValue.map(Indirect.init) }
+    }
+    private var _user: Indirect<User>?
 
     public init(topicID: Int, user: User? = nil) {
         self.topicID = topicID
-        self.user = user
+        self._user = user.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
         case topicID = "topic_id"
         case user
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        topicID = try container.decode(Int.self, forKey: .topicID)
+        _user = try container.decodeIfPresent(User.self, forKey: .user).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(topicID, forKey: .topicID)
+        try container.encodeIfPresent(user, forKey: .user)
     }
 }
 
@@ -3334,25 +4362,45 @@ public struct KeyboardButton: Sendable, Hashable, Codable {
     public var text: String
     public var iconCustomEmojiID: String?
     public var style: String?
-    public var requestUsers: KeyboardButtonRequestUsers?
-    public var requestChat: KeyboardButtonRequestChat?
-    public var requestManagedBot: KeyboardButtonRequestManagedBot?
+    public var requestUsers: KeyboardButtonRequestUsers? {
+        get { _requestUsers?.value }
+        set { _requestUsers = newValue.map(Indirect.init) }
+    }
+    private var _requestUsers: Indirect<KeyboardButtonRequestUsers>?
+    public var requestChat: KeyboardButtonRequestChat? {
+        get { _requestChat?.value }
+        set { _requestChat = newValue.map(Indirect.init) }
+    }
+    private var _requestChat: Indirect<KeyboardButtonRequestChat>?
+    public var requestManagedBot: KeyboardButtonRequestManagedBot? {
+        get { _requestManagedBot?.value }
+        set { _requestManagedBot = newValue.map(Indirect.init) }
+    }
+    private var _requestManagedBot: Indirect<KeyboardButtonRequestManagedBot>?
     public var requestContact: Bool?
     public var requestLocation: Bool?
-    public var requestPoll: KeyboardButtonPollType?
-    public var webApp: WebAppInfo?
+    public var requestPoll: KeyboardButtonPollType? {
+        get { _requestPoll?.value }
+        set { _requestPoll = newValue.map(Indirect.init) }
+    }
+    private var _requestPoll: Indirect<KeyboardButtonPollType>?
+    public var webApp: WebAppInfo? {
+        get { _webApp?.value }
+        set { _webApp = newValue.map(Indirect.init) }
+    }
+    private var _webApp: Indirect<WebAppInfo>?
 
     public init(text: String, iconCustomEmojiID: String? = nil, style: String? = nil, requestUsers: KeyboardButtonRequestUsers? = nil, requestChat: KeyboardButtonRequestChat? = nil, requestManagedBot: KeyboardButtonRequestManagedBot? = nil, requestContact: Bool? = nil, requestLocation: Bool? = nil, requestPoll: KeyboardButtonPollType? = nil, webApp: WebAppInfo? = nil) {
         self.text = text
         self.iconCustomEmojiID = iconCustomEmojiID
         self.style = style
-        self.requestUsers = requestUsers
-        self.requestChat = requestChat
-        self.requestManagedBot = requestManagedBot
+        self._requestUsers = requestUsers.map(Indirect.init)
+        self._requestChat = requestChat.map(Indirect.init)
+        self._requestManagedBot = requestManagedBot.map(Indirect.init)
         self.requestContact = requestContact
         self.requestLocation = requestLocation
-        self.requestPoll = requestPoll
-        self.webApp = webApp
+        self._requestPoll = requestPoll.map(Indirect.init)
+        self._webApp = webApp.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -3366,6 +4414,34 @@ public struct KeyboardButton: Sendable, Hashable, Codable {
         case requestLocation = "request_location"
         case requestPoll = "request_poll"
         case webApp = "web_app"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decode(String.self, forKey: .text)
+        iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: .iconCustomEmojiID)
+        style = try container.decodeIfPresent(String.self, forKey: .style)
+        _requestUsers = try container.decodeIfPresent(KeyboardButtonRequestUsers.self, forKey: .requestUsers).map(Indirect.init)
+        _requestChat = try container.decodeIfPresent(KeyboardButtonRequestChat.self, forKey: .requestChat).map(Indirect.init)
+        _requestManagedBot = try container.decodeIfPresent(KeyboardButtonRequestManagedBot.self, forKey: .requestManagedBot).map(Indirect.init)
+        requestContact = try container.decodeIfPresent(Bool.self, forKey: .requestContact)
+        requestLocation = try container.decodeIfPresent(Bool.self, forKey: .requestLocation)
+        _requestPoll = try container.decodeIfPresent(KeyboardButtonPollType.self, forKey: .requestPoll).map(Indirect.init)
+        _webApp = try container.decodeIfPresent(WebAppInfo.self, forKey: .webApp).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(text, forKey: .text)
+        try container.encodeIfPresent(iconCustomEmojiID, forKey: .iconCustomEmojiID)
+        try container.encodeIfPresent(style, forKey: .style)
+        try container.encodeIfPresent(requestUsers, forKey: .requestUsers)
+        try container.encodeIfPresent(requestChat, forKey: .requestChat)
+        try container.encodeIfPresent(requestManagedBot, forKey: .requestManagedBot)
+        try container.encodeIfPresent(requestContact, forKey: .requestContact)
+        try container.encodeIfPresent(requestLocation, forKey: .requestLocation)
+        try container.encodeIfPresent(requestPoll, forKey: .requestPoll)
+        try container.encodeIfPresent(webApp, forKey: .webApp)
     }
 }
 
@@ -3407,8 +4483,16 @@ public struct KeyboardButtonRequestChat: Sendable, Hashable, Codable {
     public var chatIsForum: Bool?
     public var chatHasUsername: Bool?
     public var chatIsCreated: Bool?
-    public var userAdministratorRights: ChatAdministratorRights?
-    public var botAdministratorRights: ChatAdministratorRights?
+    public var userAdministratorRights: ChatAdministratorRights? {
+        get { _userAdministratorRights?.value }
+        set { _userAdministratorRights = newValue.map(Indirect.init) }
+    }
+    private var _userAdministratorRights: Indirect<ChatAdministratorRights>?
+    public var botAdministratorRights: ChatAdministratorRights? {
+        get { _botAdministratorRights?.value }
+        set { _botAdministratorRights = newValue.map(Indirect.init) }
+    }
+    private var _botAdministratorRights: Indirect<ChatAdministratorRights>?
     public var botIsMember: Bool?
     public var requestTitle: Bool?
     public var requestUsername: Bool?
@@ -3420,8 +4504,8 @@ public struct KeyboardButtonRequestChat: Sendable, Hashable, Codable {
         self.chatIsForum = chatIsForum
         self.chatHasUsername = chatHasUsername
         self.chatIsCreated = chatIsCreated
-        self.userAdministratorRights = userAdministratorRights
-        self.botAdministratorRights = botAdministratorRights
+        self._userAdministratorRights = userAdministratorRights.map(Indirect.init)
+        self._botAdministratorRights = botAdministratorRights.map(Indirect.init)
         self.botIsMember = botIsMember
         self.requestTitle = requestTitle
         self.requestUsername = requestUsername
@@ -3440,6 +4524,36 @@ public struct KeyboardButtonRequestChat: Sendable, Hashable, Codable {
         case requestTitle = "request_title"
         case requestUsername = "request_username"
         case requestPhoto = "request_photo"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        requestID = try container.decode(Int.self, forKey: .requestID)
+        chatIsChannel = try container.decode(Bool.self, forKey: .chatIsChannel)
+        chatIsForum = try container.decodeIfPresent(Bool.self, forKey: .chatIsForum)
+        chatHasUsername = try container.decodeIfPresent(Bool.self, forKey: .chatHasUsername)
+        chatIsCreated = try container.decodeIfPresent(Bool.self, forKey: .chatIsCreated)
+        _userAdministratorRights = try container.decodeIfPresent(ChatAdministratorRights.self, forKey: .userAdministratorRights).map(Indirect.init)
+        _botAdministratorRights = try container.decodeIfPresent(ChatAdministratorRights.self, forKey: .botAdministratorRights).map(Indirect.init)
+        botIsMember = try container.decodeIfPresent(Bool.self, forKey: .botIsMember)
+        requestTitle = try container.decodeIfPresent(Bool.self, forKey: .requestTitle)
+        requestUsername = try container.decodeIfPresent(Bool.self, forKey: .requestUsername)
+        requestPhoto = try container.decodeIfPresent(Bool.self, forKey: .requestPhoto)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(requestID, forKey: .requestID)
+        try container.encode(chatIsChannel, forKey: .chatIsChannel)
+        try container.encodeIfPresent(chatIsForum, forKey: .chatIsForum)
+        try container.encodeIfPresent(chatHasUsername, forKey: .chatHasUsername)
+        try container.encodeIfPresent(chatIsCreated, forKey: .chatIsCreated)
+        try container.encodeIfPresent(userAdministratorRights, forKey: .userAdministratorRights)
+        try container.encodeIfPresent(botAdministratorRights, forKey: .botAdministratorRights)
+        try container.encodeIfPresent(botIsMember, forKey: .botIsMember)
+        try container.encodeIfPresent(requestTitle, forKey: .requestTitle)
+        try container.encodeIfPresent(requestUsername, forKey: .requestUsername)
+        try container.encodeIfPresent(requestPhoto, forKey: .requestPhoto)
     }
 }
 
@@ -3511,13 +4625,33 @@ public struct InlineKeyboardButton: Sendable, Hashable, Codable {
     public var style: String?
     public var url: String?
     public var callbackData: String?
-    public var webApp: WebAppInfo?
-    public var loginURL: LoginUrl?
+    public var webApp: WebAppInfo? {
+        get { _webApp?.value }
+        set { _webApp = newValue.map(Indirect.init) }
+    }
+    private var _webApp: Indirect<WebAppInfo>?
+    public var loginURL: LoginUrl? {
+        get { _loginURL?.value }
+        set { _loginURL = newValue.map(Indirect.init) }
+    }
+    private var _loginURL: Indirect<LoginUrl>?
     public var switchInlineQuery: String?
     public var switchInlineQueryCurrentChat: String?
-    public var switchInlineQueryChosenChat: SwitchInlineQueryChosenChat?
-    public var copyText: CopyTextButton?
-    public var callbackGame: CallbackGame?
+    public var switchInlineQueryChosenChat: SwitchInlineQueryChosenChat? {
+        get { _switchInlineQueryChosenChat?.value }
+        set { _switchInlineQueryChosenChat = newValue.map(Indirect.init) }
+    }
+    private var _switchInlineQueryChosenChat: Indirect<SwitchInlineQueryChosenChat>?
+    public var copyText: CopyTextButton? {
+        get { _copyText?.value }
+        set { _copyText = newValue.map(Indirect.init) }
+    }
+    private var _copyText: Indirect<CopyTextButton>?
+    public var callbackGame: CallbackGame? {
+        get { _callbackGame?.value }
+        set { _callbackGame = newValue.map(Indirect.init) }
+    }
+    private var _callbackGame: Indirect<CallbackGame>?
     public var pay: Bool?
 
     public init(text: String, iconCustomEmojiID: String? = nil, style: String? = nil, url: String? = nil, callbackData: String? = nil, webApp: WebAppInfo? = nil, loginURL: LoginUrl? = nil, switchInlineQuery: String? = nil, switchInlineQueryCurrentChat: String? = nil, switchInlineQueryChosenChat: SwitchInlineQueryChosenChat? = nil, copyText: CopyTextButton? = nil, callbackGame: CallbackGame? = nil, pay: Bool? = nil) {
@@ -3526,13 +4660,13 @@ public struct InlineKeyboardButton: Sendable, Hashable, Codable {
         self.style = style
         self.url = url
         self.callbackData = callbackData
-        self.webApp = webApp
-        self.loginURL = loginURL
+        self._webApp = webApp.map(Indirect.init)
+        self._loginURL = loginURL.map(Indirect.init)
         self.switchInlineQuery = switchInlineQuery
         self.switchInlineQueryCurrentChat = switchInlineQueryCurrentChat
-        self.switchInlineQueryChosenChat = switchInlineQueryChosenChat
-        self.copyText = copyText
-        self.callbackGame = callbackGame
+        self._switchInlineQueryChosenChat = switchInlineQueryChosenChat.map(Indirect.init)
+        self._copyText = copyText.map(Indirect.init)
+        self._callbackGame = callbackGame.map(Indirect.init)
         self.pay = pay
     }
 
@@ -3550,6 +4684,40 @@ public struct InlineKeyboardButton: Sendable, Hashable, Codable {
         case copyText = "copy_text"
         case callbackGame = "callback_game"
         case pay
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decode(String.self, forKey: .text)
+        iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: .iconCustomEmojiID)
+        style = try container.decodeIfPresent(String.self, forKey: .style)
+        url = try container.decodeIfPresent(String.self, forKey: .url)
+        callbackData = try container.decodeIfPresent(String.self, forKey: .callbackData)
+        _webApp = try container.decodeIfPresent(WebAppInfo.self, forKey: .webApp).map(Indirect.init)
+        _loginURL = try container.decodeIfPresent(LoginUrl.self, forKey: .loginURL).map(Indirect.init)
+        switchInlineQuery = try container.decodeIfPresent(String.self, forKey: .switchInlineQuery)
+        switchInlineQueryCurrentChat = try container.decodeIfPresent(String.self, forKey: .switchInlineQueryCurrentChat)
+        _switchInlineQueryChosenChat = try container.decodeIfPresent(SwitchInlineQueryChosenChat.self, forKey: .switchInlineQueryChosenChat).map(Indirect.init)
+        _copyText = try container.decodeIfPresent(CopyTextButton.self, forKey: .copyText).map(Indirect.init)
+        _callbackGame = try container.decodeIfPresent(CallbackGame.self, forKey: .callbackGame).map(Indirect.init)
+        pay = try container.decodeIfPresent(Bool.self, forKey: .pay)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(text, forKey: .text)
+        try container.encodeIfPresent(iconCustomEmojiID, forKey: .iconCustomEmojiID)
+        try container.encodeIfPresent(style, forKey: .style)
+        try container.encodeIfPresent(url, forKey: .url)
+        try container.encodeIfPresent(callbackData, forKey: .callbackData)
+        try container.encodeIfPresent(webApp, forKey: .webApp)
+        try container.encodeIfPresent(loginURL, forKey: .loginURL)
+        try container.encodeIfPresent(switchInlineQuery, forKey: .switchInlineQuery)
+        try container.encodeIfPresent(switchInlineQueryCurrentChat, forKey: .switchInlineQueryCurrentChat)
+        try container.encodeIfPresent(switchInlineQueryChosenChat, forKey: .switchInlineQueryChosenChat)
+        try container.encodeIfPresent(copyText, forKey: .copyText)
+        try container.encodeIfPresent(callbackGame, forKey: .callbackGame)
+        try container.encodeIfPresent(pay, forKey: .pay)
     }
 }
 
@@ -3796,7 +4964,11 @@ public struct ChatMemberUpdated: Sendable, Hashable, Codable {
     public var date: Int
     public var oldChatMember: ChatMember
     public var newChatMember: ChatMember
-    public var inviteLink: ChatInviteLink?
+    public var inviteLink: ChatInviteLink? {
+        get { _inviteLink?.value }
+        set { _inviteLink = newValue.map(Indirect.init) }
+    }
+    private var _inviteLink: Indirect<ChatInviteLink>?
     public var viaJoinRequest: Bool?
     public var viaChatFolderInviteLink: Bool?
 
@@ -3806,7 +4978,7 @@ public struct ChatMemberUpdated: Sendable, Hashable, Codable {
         self.date = date
         self.oldChatMember = oldChatMember
         self.newChatMember = newChatMember
-        self.inviteLink = inviteLink
+        self._inviteLink = inviteLink.map(Indirect.init)
         self.viaJoinRequest = viaJoinRequest
         self.viaChatFolderInviteLink = viaChatFolderInviteLink
     }
@@ -3820,6 +4992,30 @@ public struct ChatMemberUpdated: Sendable, Hashable, Codable {
         case inviteLink = "invite_link"
         case viaJoinRequest = "via_join_request"
         case viaChatFolderInviteLink = "via_chat_folder_invite_link"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        chat = try container.decode(Chat.self, forKey: .chat)
+        from = try container.decode(User.self, forKey: .from)
+        date = try container.decode(Int.self, forKey: .date)
+        oldChatMember = try container.decode(ChatMember.self, forKey: .oldChatMember)
+        newChatMember = try container.decode(ChatMember.self, forKey: .newChatMember)
+        _inviteLink = try container.decodeIfPresent(ChatInviteLink.self, forKey: .inviteLink).map(Indirect.init)
+        viaJoinRequest = try container.decodeIfPresent(Bool.self, forKey: .viaJoinRequest)
+        viaChatFolderInviteLink = try container.decodeIfPresent(Bool.self, forKey: .viaChatFolderInviteLink)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(chat, forKey: .chat)
+        try container.encode(from, forKey: .from)
+        try container.encode(date, forKey: .date)
+        try container.encode(oldChatMember, forKey: .oldChatMember)
+        try container.encode(newChatMember, forKey: .newChatMember)
+        try container.encodeIfPresent(inviteLink, forKey: .inviteLink)
+        try container.encodeIfPresent(viaJoinRequest, forKey: .viaJoinRequest)
+        try container.encodeIfPresent(viaChatFolderInviteLink, forKey: .viaChatFolderInviteLink)
     }
 }
 
@@ -4195,7 +5391,11 @@ public struct ChatJoinRequest: Sendable, Hashable, Codable {
     public var userChatID: Int
     public var date: Int
     public var bio: String?
-    public var inviteLink: ChatInviteLink?
+    public var inviteLink: ChatInviteLink? {
+        get { _inviteLink?.value }
+        set { _inviteLink = newValue.map(Indirect.init) }
+    }
+    private var _inviteLink: Indirect<ChatInviteLink>?
     public var queryID: String?
 
     public init(chat: Chat, from: User, userChatID: Int, date: Int, bio: String? = nil, inviteLink: ChatInviteLink? = nil, queryID: String? = nil) {
@@ -4204,7 +5404,7 @@ public struct ChatJoinRequest: Sendable, Hashable, Codable {
         self.userChatID = userChatID
         self.date = date
         self.bio = bio
-        self.inviteLink = inviteLink
+        self._inviteLink = inviteLink.map(Indirect.init)
         self.queryID = queryID
     }
 
@@ -4216,6 +5416,28 @@ public struct ChatJoinRequest: Sendable, Hashable, Codable {
         case bio
         case inviteLink = "invite_link"
         case queryID = "query_id"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        chat = try container.decode(Chat.self, forKey: .chat)
+        from = try container.decode(User.self, forKey: .from)
+        userChatID = try container.decode(Int.self, forKey: .userChatID)
+        date = try container.decode(Int.self, forKey: .date)
+        bio = try container.decodeIfPresent(String.self, forKey: .bio)
+        _inviteLink = try container.decodeIfPresent(ChatInviteLink.self, forKey: .inviteLink).map(Indirect.init)
+        queryID = try container.decodeIfPresent(String.self, forKey: .queryID)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(chat, forKey: .chat)
+        try container.encode(from, forKey: .from)
+        try container.encode(userChatID, forKey: .userChatID)
+        try container.encode(date, forKey: .date)
+        try container.encodeIfPresent(bio, forKey: .bio)
+        try container.encodeIfPresent(inviteLink, forKey: .inviteLink)
+        try container.encodeIfPresent(queryID, forKey: .queryID)
     }
 }
 
@@ -4300,12 +5522,16 @@ public struct Birthdate: Sendable, Hashable, Codable {
 public struct BusinessIntro: Sendable, Hashable, Codable {
     public var title: String?
     public var message: String?
-    public var sticker: Sticker?
+    public var sticker: Sticker? {
+        get { _sticker?.value }
+        set { _sticker = newValue.map(Indirect.init) }
+    }
+    private var _sticker: Indirect<Sticker>?
 
     public init(title: String? = nil, message: String? = nil, sticker: Sticker? = nil) {
         self.title = title
         self.message = message
-        self.sticker = sticker
+        self._sticker = sticker.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -4313,21 +5539,51 @@ public struct BusinessIntro: Sendable, Hashable, Codable {
         case message
         case sticker
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        title = try container.decodeIfPresent(String.self, forKey: .title)
+        message = try container.decodeIfPresent(String.self, forKey: .message)
+        _sticker = try container.decodeIfPresent(Sticker.self, forKey: .sticker).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(title, forKey: .title)
+        try container.encodeIfPresent(message, forKey: .message)
+        try container.encodeIfPresent(sticker, forKey: .sticker)
+    }
 }
 
 /// https://core.telegram.org/bots/api#businesslocation
 public struct BusinessLocation: Sendable, Hashable, Codable {
     public var address: String
-    public var location: Location?
+    public var location: Location? {
+        get { _location?.value }
+        set { _location = newValue.map(Indirect.init) }
+    }
+    private var _location: Indirect<Location>?
 
     public init(address: String, location: Location? = nil) {
         self.address = address
-        self.location = location
+        self._location = location.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
         case address
         case location
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        address = try container.decode(String.self, forKey: .address)
+        _location = try container.decodeIfPresent(Location.self, forKey: .location).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(address, forKey: .address)
+        try container.encodeIfPresent(location, forKey: .location)
     }
 }
 
@@ -4439,12 +5695,16 @@ public struct LocationAddress: Sendable, Hashable, Codable {
 public struct StoryAreaTypeLocation: Sendable, Hashable, Codable {
     public var latitude: Double
     public var longitude: Double
-    public var address: LocationAddress?
+    public var address: LocationAddress? {
+        get { _address?.value }
+        set { _address = newValue.map(Indirect.init) }
+    }
+    private var _address: Indirect<LocationAddress>?
 
     public init(latitude: Double, longitude: Double, address: LocationAddress? = nil) {
         self.latitude = latitude
         self.longitude = longitude
-        self.address = address
+        self._address = address.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -4458,7 +5718,7 @@ public struct StoryAreaTypeLocation: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         latitude = try container.decode(Double.self, forKey: .latitude)
         longitude = try container.decode(Double.self, forKey: .longitude)
-        address = try container.decodeIfPresent(LocationAddress.self, forKey: .address)
+        _address = try container.decodeIfPresent(LocationAddress.self, forKey: .address).map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -4712,8 +5972,16 @@ public struct ReactionCount: Sendable, Hashable, Codable {
 public struct MessageReactionUpdated: Sendable, Hashable, Codable {
     public var chat: Chat
     public var messageID: Int
-    public var user: User?
-    public var actorChat: Chat?
+    public var user: User? {
+        get { _user?.value }
+        set { _user = newValue.map(Indirect.init) }
+    }
+    private var _user: Indirect<User>?
+    public var actorChat: Chat? {
+        get { _actorChat?.value }
+        set { _actorChat = newValue.map(Indirect.init) }
+    }
+    private var _actorChat: Indirect<Chat>?
     public var date: Int
     public var oldReaction: [ReactionType]
     public var newReaction: [ReactionType]
@@ -4721,8 +5989,8 @@ public struct MessageReactionUpdated: Sendable, Hashable, Codable {
     public init(chat: Chat, messageID: Int, user: User? = nil, actorChat: Chat? = nil, date: Int, oldReaction: [ReactionType], newReaction: [ReactionType]) {
         self.chat = chat
         self.messageID = messageID
-        self.user = user
-        self.actorChat = actorChat
+        self._user = user.map(Indirect.init)
+        self._actorChat = actorChat.map(Indirect.init)
         self.date = date
         self.oldReaction = oldReaction
         self.newReaction = newReaction
@@ -4736,6 +6004,28 @@ public struct MessageReactionUpdated: Sendable, Hashable, Codable {
         case date
         case oldReaction = "old_reaction"
         case newReaction = "new_reaction"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        chat = try container.decode(Chat.self, forKey: .chat)
+        messageID = try container.decode(Int.self, forKey: .messageID)
+        _user = try container.decodeIfPresent(User.self, forKey: .user).map(Indirect.init)
+        _actorChat = try container.decodeIfPresent(Chat.self, forKey: .actorChat).map(Indirect.init)
+        date = try container.decode(Int.self, forKey: .date)
+        oldReaction = try container.decode([ReactionType].self, forKey: .oldReaction)
+        newReaction = try container.decode([ReactionType].self, forKey: .newReaction)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(chat, forKey: .chat)
+        try container.encode(messageID, forKey: .messageID)
+        try container.encodeIfPresent(user, forKey: .user)
+        try container.encodeIfPresent(actorChat, forKey: .actorChat)
+        try container.encode(date, forKey: .date)
+        try container.encode(oldReaction, forKey: .oldReaction)
+        try container.encode(newReaction, forKey: .newReaction)
     }
 }
 
@@ -4817,9 +6107,17 @@ public struct Gift: Sendable, Hashable, Codable {
     public var remainingCount: Int?
     public var personalTotalCount: Int?
     public var personalRemainingCount: Int?
-    public var background: GiftBackground?
+    public var background: GiftBackground? {
+        get { _background?.value }
+        set { _background = newValue.map(Indirect.init) }
+    }
+    private var _background: Indirect<GiftBackground>?
     public var uniqueGiftVariantCount: Int?
-    public var publisherChat: Chat?
+    public var publisherChat: Chat? {
+        get { _publisherChat?.value }
+        set { _publisherChat = newValue.map(Indirect.init) }
+    }
+    private var _publisherChat: Indirect<Chat>?
 
     public init(id: String, sticker: Sticker, starCount: Int, upgradeStarCount: Int? = nil, isPremium: Bool? = nil, hasColors: Bool? = nil, totalCount: Int? = nil, remainingCount: Int? = nil, personalTotalCount: Int? = nil, personalRemainingCount: Int? = nil, background: GiftBackground? = nil, uniqueGiftVariantCount: Int? = nil, publisherChat: Chat? = nil) {
         self.id = id
@@ -4832,9 +6130,9 @@ public struct Gift: Sendable, Hashable, Codable {
         self.remainingCount = remainingCount
         self.personalTotalCount = personalTotalCount
         self.personalRemainingCount = personalRemainingCount
-        self.background = background
+        self._background = background.map(Indirect.init)
         self.uniqueGiftVariantCount = uniqueGiftVariantCount
-        self.publisherChat = publisherChat
+        self._publisherChat = publisherChat.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -4851,6 +6149,40 @@ public struct Gift: Sendable, Hashable, Codable {
         case background
         case uniqueGiftVariantCount = "unique_gift_variant_count"
         case publisherChat = "publisher_chat"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        sticker = try container.decode(Sticker.self, forKey: .sticker)
+        starCount = try container.decode(Int.self, forKey: .starCount)
+        upgradeStarCount = try container.decodeIfPresent(Int.self, forKey: .upgradeStarCount)
+        isPremium = try container.decodeIfPresent(Bool.self, forKey: .isPremium)
+        hasColors = try container.decodeIfPresent(Bool.self, forKey: .hasColors)
+        totalCount = try container.decodeIfPresent(Int.self, forKey: .totalCount)
+        remainingCount = try container.decodeIfPresent(Int.self, forKey: .remainingCount)
+        personalTotalCount = try container.decodeIfPresent(Int.self, forKey: .personalTotalCount)
+        personalRemainingCount = try container.decodeIfPresent(Int.self, forKey: .personalRemainingCount)
+        _background = try container.decodeIfPresent(GiftBackground.self, forKey: .background).map(Indirect.init)
+        uniqueGiftVariantCount = try container.decodeIfPresent(Int.self, forKey: .uniqueGiftVariantCount)
+        _publisherChat = try container.decodeIfPresent(Chat.self, forKey: .publisherChat).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(sticker, forKey: .sticker)
+        try container.encode(starCount, forKey: .starCount)
+        try container.encodeIfPresent(upgradeStarCount, forKey: .upgradeStarCount)
+        try container.encodeIfPresent(isPremium, forKey: .isPremium)
+        try container.encodeIfPresent(hasColors, forKey: .hasColors)
+        try container.encodeIfPresent(totalCount, forKey: .totalCount)
+        try container.encodeIfPresent(remainingCount, forKey: .remainingCount)
+        try container.encodeIfPresent(personalTotalCount, forKey: .personalTotalCount)
+        try container.encodeIfPresent(personalRemainingCount, forKey: .personalRemainingCount)
+        try container.encodeIfPresent(background, forKey: .background)
+        try container.encodeIfPresent(uniqueGiftVariantCount, forKey: .uniqueGiftVariantCount)
+        try container.encodeIfPresent(publisherChat, forKey: .publisherChat)
     }
 }
 
@@ -4989,8 +6321,16 @@ public struct UniqueGift: Sendable, Hashable, Codable {
     public var isPremium: Bool?
     public var isBurned: Bool?
     public var isFromBlockchain: Bool?
-    public var colors: UniqueGiftColors?
-    public var publisherChat: Chat?
+    public var colors: UniqueGiftColors? {
+        get { _colors?.value }
+        set { _colors = newValue.map(Indirect.init) }
+    }
+    private var _colors: Indirect<UniqueGiftColors>?
+    public var publisherChat: Chat? {
+        get { _publisherChat?.value }
+        set { _publisherChat = newValue.map(Indirect.init) }
+    }
+    private var _publisherChat: Indirect<Chat>?
 
     public init(giftID: String, baseName: String, name: String, number: Int, model: UniqueGiftModel, symbol: UniqueGiftSymbol, backdrop: UniqueGiftBackdrop, isPremium: Bool? = nil, isBurned: Bool? = nil, isFromBlockchain: Bool? = nil, colors: UniqueGiftColors? = nil, publisherChat: Chat? = nil) {
         self.giftID = giftID
@@ -5003,8 +6343,8 @@ public struct UniqueGift: Sendable, Hashable, Codable {
         self.isPremium = isPremium
         self.isBurned = isBurned
         self.isFromBlockchain = isFromBlockchain
-        self.colors = colors
-        self.publisherChat = publisherChat
+        self._colors = colors.map(Indirect.init)
+        self._publisherChat = publisherChat.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -5020,6 +6360,38 @@ public struct UniqueGift: Sendable, Hashable, Codable {
         case isFromBlockchain = "is_from_blockchain"
         case colors
         case publisherChat = "publisher_chat"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        giftID = try container.decode(String.self, forKey: .giftID)
+        baseName = try container.decode(String.self, forKey: .baseName)
+        name = try container.decode(String.self, forKey: .name)
+        number = try container.decode(Int.self, forKey: .number)
+        model = try container.decode(UniqueGiftModel.self, forKey: .model)
+        symbol = try container.decode(UniqueGiftSymbol.self, forKey: .symbol)
+        backdrop = try container.decode(UniqueGiftBackdrop.self, forKey: .backdrop)
+        isPremium = try container.decodeIfPresent(Bool.self, forKey: .isPremium)
+        isBurned = try container.decodeIfPresent(Bool.self, forKey: .isBurned)
+        isFromBlockchain = try container.decodeIfPresent(Bool.self, forKey: .isFromBlockchain)
+        _colors = try container.decodeIfPresent(UniqueGiftColors.self, forKey: .colors).map(Indirect.init)
+        _publisherChat = try container.decodeIfPresent(Chat.self, forKey: .publisherChat).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(giftID, forKey: .giftID)
+        try container.encode(baseName, forKey: .baseName)
+        try container.encode(name, forKey: .name)
+        try container.encode(number, forKey: .number)
+        try container.encode(model, forKey: .model)
+        try container.encode(symbol, forKey: .symbol)
+        try container.encode(backdrop, forKey: .backdrop)
+        try container.encodeIfPresent(isPremium, forKey: .isPremium)
+        try container.encodeIfPresent(isBurned, forKey: .isBurned)
+        try container.encodeIfPresent(isFromBlockchain, forKey: .isFromBlockchain)
+        try container.encodeIfPresent(colors, forKey: .colors)
+        try container.encodeIfPresent(publisherChat, forKey: .publisherChat)
     }
 }
 
@@ -5098,7 +6470,11 @@ public struct UniqueGiftInfo: Sendable, Hashable, Codable {
 public struct OwnedGiftRegular: Sendable, Hashable, Codable {
     public var gift: Gift
     public var ownedGiftID: String?
-    public var senderUser: User?
+    public var senderUser: User? {
+        get { _senderUser?.value }
+        set { _senderUser = newValue.map(Indirect.init) }
+    }
+    private var _senderUser: Indirect<User>?
     public var sendDate: Int
     public var text: String?
     public var entities: [MessageEntity]?
@@ -5114,7 +6490,7 @@ public struct OwnedGiftRegular: Sendable, Hashable, Codable {
     public init(gift: Gift, ownedGiftID: String? = nil, senderUser: User? = nil, sendDate: Int, text: String? = nil, entities: [MessageEntity]? = nil, isPrivate: Bool? = nil, isSaved: Bool? = nil, canBeUpgraded: Bool? = nil, wasRefunded: Bool? = nil, convertStarCount: Int? = nil, prepaidUpgradeStarCount: Int? = nil, isUpgradeSeparate: Bool? = nil, uniqueGiftNumber: Int? = nil) {
         self.gift = gift
         self.ownedGiftID = ownedGiftID
-        self.senderUser = senderUser
+        self._senderUser = senderUser.map(Indirect.init)
         self.sendDate = sendDate
         self.text = text
         self.entities = entities
@@ -5150,7 +6526,7 @@ public struct OwnedGiftRegular: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         gift = try container.decode(Gift.self, forKey: .gift)
         ownedGiftID = try container.decodeIfPresent(String.self, forKey: .ownedGiftID)
-        senderUser = try container.decodeIfPresent(User.self, forKey: .senderUser)
+        _senderUser = try container.decodeIfPresent(User.self, forKey: .senderUser).map(Indirect.init)
         sendDate = try container.decode(Int.self, forKey: .sendDate)
         text = try container.decodeIfPresent(String.self, forKey: .text)
         entities = try container.decodeIfPresent([MessageEntity].self, forKey: .entities)
@@ -5188,7 +6564,11 @@ public struct OwnedGiftRegular: Sendable, Hashable, Codable {
 public struct OwnedGiftUnique: Sendable, Hashable, Codable {
     public var gift: UniqueGift
     public var ownedGiftID: String?
-    public var senderUser: User?
+    public var senderUser: User? {
+        get { _senderUser?.value }
+        set { _senderUser = newValue.map(Indirect.init) }
+    }
+    private var _senderUser: Indirect<User>?
     public var sendDate: Int
     public var isSaved: Bool?
     public var canBeTransferred: Bool?
@@ -5198,7 +6578,7 @@ public struct OwnedGiftUnique: Sendable, Hashable, Codable {
     public init(gift: UniqueGift, ownedGiftID: String? = nil, senderUser: User? = nil, sendDate: Int, isSaved: Bool? = nil, canBeTransferred: Bool? = nil, transferStarCount: Int? = nil, nextTransferDate: Int? = nil) {
         self.gift = gift
         self.ownedGiftID = ownedGiftID
-        self.senderUser = senderUser
+        self._senderUser = senderUser.map(Indirect.init)
         self.sendDate = sendDate
         self.isSaved = isSaved
         self.canBeTransferred = canBeTransferred
@@ -5222,7 +6602,7 @@ public struct OwnedGiftUnique: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         gift = try container.decode(UniqueGift.self, forKey: .gift)
         ownedGiftID = try container.decodeIfPresent(String.self, forKey: .ownedGiftID)
-        senderUser = try container.decodeIfPresent(User.self, forKey: .senderUser)
+        _senderUser = try container.decodeIfPresent(User.self, forKey: .senderUser).map(Indirect.init)
         sendDate = try container.decode(Int.self, forKey: .sendDate)
         isSaved = try container.decodeIfPresent(Bool.self, forKey: .isSaved)
         canBeTransferred = try container.decodeIfPresent(Bool.self, forKey: .canBeTransferred)
@@ -5658,13 +7038,17 @@ public struct ChatBoostSourceGiftCode: Sendable, Hashable, Codable {
 /// https://core.telegram.org/bots/api#chatboostsourcegiveaway
 public struct ChatBoostSourceGiveaway: Sendable, Hashable, Codable {
     public var giveawayMessageID: Int
-    public var user: User?
+    public var user: User? {
+        get { _user?.value }
+        set { _user = newValue.map(Indirect.init) }
+    }
+    private var _user: Indirect<User>?
     public var prizeStarCount: Int?
     public var isUnclaimed: Bool?
 
     public init(giveawayMessageID: Int, user: User? = nil, prizeStarCount: Int? = nil, isUnclaimed: Bool? = nil) {
         self.giveawayMessageID = giveawayMessageID
-        self.user = user
+        self._user = user.map(Indirect.init)
         self.prizeStarCount = prizeStarCount
         self.isUnclaimed = isUnclaimed
     }
@@ -5680,7 +7064,7 @@ public struct ChatBoostSourceGiveaway: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         giveawayMessageID = try container.decode(Int.self, forKey: .giveawayMessageID)
-        user = try container.decodeIfPresent(User.self, forKey: .user)
+        _user = try container.decodeIfPresent(User.self, forKey: .user).map(Indirect.init)
         prizeStarCount = try container.decodeIfPresent(Int.self, forKey: .prizeStarCount)
         isUnclaimed = try container.decodeIfPresent(Bool.self, forKey: .isUnclaimed)
     }
@@ -5757,14 +7141,28 @@ public struct ChatBoostRemoved: Sendable, Hashable, Codable {
 
 /// https://core.telegram.org/bots/api#chatownerleft
 public struct ChatOwnerLeft: Sendable, Hashable, Codable {
-    public var newOwner: User?
+    public var newOwner: User? {
+        get { _newOwner?.value }
+        set { _newOwner = newValue.map(Indirect.init) }
+    }
+    private var _newOwner: Indirect<User>?
 
     public init(newOwner: User? = nil) {
-        self.newOwner = newOwner
+        self._newOwner = newOwner.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
         case newOwner = "new_owner"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        _newOwner = try container.decodeIfPresent(User.self, forKey: .newOwner).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(newOwner, forKey: .newOwner)
     }
 }
 
@@ -5852,7 +7250,11 @@ public struct BusinessConnection: Sendable, Hashable, Codable {
     public var user: User
     public var userChatID: Int
     public var date: Int
-    public var rights: BusinessBotRights?
+    public var rights: BusinessBotRights? {
+        get { _rights?.value }
+        set { _rights = newValue.map(Indirect.init) }
+    }
+    private var _rights: Indirect<BusinessBotRights>?
     public var isEnabled: Bool
 
     public init(id: String, user: User, userChatID: Int, date: Int, rights: BusinessBotRights? = nil, isEnabled: Bool) {
@@ -5860,7 +7262,7 @@ public struct BusinessConnection: Sendable, Hashable, Codable {
         self.user = user
         self.userChatID = userChatID
         self.date = date
-        self.rights = rights
+        self._rights = rights.map(Indirect.init)
         self.isEnabled = isEnabled
     }
 
@@ -5871,6 +7273,26 @@ public struct BusinessConnection: Sendable, Hashable, Codable {
         case date
         case rights
         case isEnabled = "is_enabled"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        user = try container.decode(User.self, forKey: .user)
+        userChatID = try container.decode(Int.self, forKey: .userChatID)
+        date = try container.decode(Int.self, forKey: .date)
+        _rights = try container.decodeIfPresent(BusinessBotRights.self, forKey: .rights).map(Indirect.init)
+        isEnabled = try container.decode(Bool.self, forKey: .isEnabled)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(user, forKey: .user)
+        try container.encode(userChatID, forKey: .userChatID)
+        try container.encode(date, forKey: .date)
+        try container.encodeIfPresent(rights, forKey: .rights)
+        try container.encode(isEnabled, forKey: .isEnabled)
     }
 }
 
@@ -6728,11 +8150,23 @@ public struct Sticker: Sendable, Hashable, Codable {
     public var height: Int
     public var isAnimated: Bool
     public var isVideo: Bool
-    public var thumbnail: PhotoSize?
+    public var thumbnail: PhotoSize? {
+        get { _thumbnail?.value }
+        set { _thumbnail = newValue.map(Indirect.init) }
+    }
+    private var _thumbnail: Indirect<PhotoSize>?
     public var emoji: String?
     public var setName: String?
-    public var premiumAnimation: File?
-    public var maskPosition: MaskPosition?
+    public var premiumAnimation: File? {
+        get { _premiumAnimation?.value }
+        set { _premiumAnimation = newValue.map(Indirect.init) }
+    }
+    private var _premiumAnimation: Indirect<File>?
+    public var maskPosition: MaskPosition? {
+        get { _maskPosition?.value }
+        set { _maskPosition = newValue.map(Indirect.init) }
+    }
+    private var _maskPosition: Indirect<MaskPosition>?
     public var customEmojiID: String?
     public var needsRepainting: Bool?
     public var fileSize: Int?
@@ -6745,11 +8179,11 @@ public struct Sticker: Sendable, Hashable, Codable {
         self.height = height
         self.isAnimated = isAnimated
         self.isVideo = isVideo
-        self.thumbnail = thumbnail
+        self._thumbnail = thumbnail.map(Indirect.init)
         self.emoji = emoji
         self.setName = setName
-        self.premiumAnimation = premiumAnimation
-        self.maskPosition = maskPosition
+        self._premiumAnimation = premiumAnimation.map(Indirect.init)
+        self._maskPosition = maskPosition.map(Indirect.init)
         self.customEmojiID = customEmojiID
         self.needsRepainting = needsRepainting
         self.fileSize = fileSize
@@ -6772,6 +8206,44 @@ public struct Sticker: Sendable, Hashable, Codable {
         case needsRepainting = "needs_repainting"
         case fileSize = "file_size"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileID = try container.decode(String.self, forKey: .fileID)
+        fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
+        type = try container.decode(String.self, forKey: .type)
+        width = try container.decode(Int.self, forKey: .width)
+        height = try container.decode(Int.self, forKey: .height)
+        isAnimated = try container.decode(Bool.self, forKey: .isAnimated)
+        isVideo = try container.decode(Bool.self, forKey: .isVideo)
+        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
+        emoji = try container.decodeIfPresent(String.self, forKey: .emoji)
+        setName = try container.decodeIfPresent(String.self, forKey: .setName)
+        _premiumAnimation = try container.decodeIfPresent(File.self, forKey: .premiumAnimation).map(Indirect.init)
+        _maskPosition = try container.decodeIfPresent(MaskPosition.self, forKey: .maskPosition).map(Indirect.init)
+        customEmojiID = try container.decodeIfPresent(String.self, forKey: .customEmojiID)
+        needsRepainting = try container.decodeIfPresent(Bool.self, forKey: .needsRepainting)
+        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(fileID, forKey: .fileID)
+        try container.encode(fileUniqueID, forKey: .fileUniqueID)
+        try container.encode(type, forKey: .type)
+        try container.encode(width, forKey: .width)
+        try container.encode(height, forKey: .height)
+        try container.encode(isAnimated, forKey: .isAnimated)
+        try container.encode(isVideo, forKey: .isVideo)
+        try container.encodeIfPresent(thumbnail, forKey: .thumbnail)
+        try container.encodeIfPresent(emoji, forKey: .emoji)
+        try container.encodeIfPresent(setName, forKey: .setName)
+        try container.encodeIfPresent(premiumAnimation, forKey: .premiumAnimation)
+        try container.encodeIfPresent(maskPosition, forKey: .maskPosition)
+        try container.encodeIfPresent(customEmojiID, forKey: .customEmojiID)
+        try container.encodeIfPresent(needsRepainting, forKey: .needsRepainting)
+        try container.encodeIfPresent(fileSize, forKey: .fileSize)
+    }
 }
 
 /// https://core.telegram.org/bots/api#stickerset
@@ -6780,14 +8252,18 @@ public struct StickerSet: Sendable, Hashable, Codable {
     public var title: String
     public var stickerType: String
     public var stickers: [Sticker]
-    public var thumbnail: PhotoSize?
+    public var thumbnail: PhotoSize? {
+        get { _thumbnail?.value }
+        set { _thumbnail = newValue.map(Indirect.init) }
+    }
+    private var _thumbnail: Indirect<PhotoSize>?
 
     public init(name: String, title: String, stickerType: String, stickers: [Sticker], thumbnail: PhotoSize? = nil) {
         self.name = name
         self.title = title
         self.stickerType = stickerType
         self.stickers = stickers
-        self.thumbnail = thumbnail
+        self._thumbnail = thumbnail.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -6796,6 +8272,24 @@ public struct StickerSet: Sendable, Hashable, Codable {
         case stickerType = "sticker_type"
         case stickers
         case thumbnail
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        title = try container.decode(String.self, forKey: .title)
+        stickerType = try container.decode(String.self, forKey: .stickerType)
+        stickers = try container.decode([Sticker].self, forKey: .stickers)
+        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(title, forKey: .title)
+        try container.encode(stickerType, forKey: .stickerType)
+        try container.encode(stickers, forKey: .stickers)
+        try container.encodeIfPresent(thumbnail, forKey: .thumbnail)
     }
 }
 
@@ -6826,14 +8320,18 @@ public struct InputSticker: Sendable, Hashable, Codable {
     public var sticker: InputFile
     public var format: String
     public var emojiList: [String]
-    public var maskPosition: MaskPosition?
+    public var maskPosition: MaskPosition? {
+        get { _maskPosition?.value }
+        set { _maskPosition = newValue.map(Indirect.init) }
+    }
+    private var _maskPosition: Indirect<MaskPosition>?
     public var keywords: [String]?
 
     public init(sticker: InputFile, format: String, emojiList: [String], maskPosition: MaskPosition? = nil, keywords: [String]? = nil) {
         self.sticker = sticker
         self.format = format
         self.emojiList = emojiList
-        self.maskPosition = maskPosition
+        self._maskPosition = maskPosition.map(Indirect.init)
         self.keywords = keywords
     }
 
@@ -6843,6 +8341,24 @@ public struct InputSticker: Sendable, Hashable, Codable {
         case emojiList = "emoji_list"
         case maskPosition = "mask_position"
         case keywords
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sticker = try container.decode(InputFile.self, forKey: .sticker)
+        format = try container.decode(String.self, forKey: .format)
+        emojiList = try container.decode([String].self, forKey: .emojiList)
+        _maskPosition = try container.decodeIfPresent(MaskPosition.self, forKey: .maskPosition).map(Indirect.init)
+        keywords = try container.decodeIfPresent([String].self, forKey: .keywords)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sticker, forKey: .sticker)
+        try container.encode(format, forKey: .format)
+        try container.encode(emojiList, forKey: .emojiList)
+        try container.encodeIfPresent(maskPosition, forKey: .maskPosition)
+        try container.encodeIfPresent(keywords, forKey: .keywords)
     }
 }
 
@@ -7924,11 +9440,15 @@ public struct RichBlockPullQuotation: Sendable, Hashable, Codable {
 /// https://core.telegram.org/bots/api#richblockcollage
 public struct RichBlockCollage: Sendable, Hashable, Codable {
     public var blocks: [RichBlock]
-    public var caption: RichBlockCaption?
+    public var caption: RichBlockCaption? {
+        get { _caption?.value }
+        set { _caption = newValue.map(Indirect.init) }
+    }
+    private var _caption: Indirect<RichBlockCaption>?
 
     public init(blocks: [RichBlock], caption: RichBlockCaption? = nil) {
         self.blocks = blocks
-        self.caption = caption
+        self._caption = caption.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -7940,7 +9460,7 @@ public struct RichBlockCollage: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         blocks = try container.decode([RichBlock].self, forKey: .blocks)
-        caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption)
+        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -7954,11 +9474,15 @@ public struct RichBlockCollage: Sendable, Hashable, Codable {
 /// https://core.telegram.org/bots/api#richblockslideshow
 public struct RichBlockSlideshow: Sendable, Hashable, Codable {
     public var blocks: [RichBlock]
-    public var caption: RichBlockCaption?
+    public var caption: RichBlockCaption? {
+        get { _caption?.value }
+        set { _caption = newValue.map(Indirect.init) }
+    }
+    private var _caption: Indirect<RichBlockCaption>?
 
     public init(blocks: [RichBlock], caption: RichBlockCaption? = nil) {
         self.blocks = blocks
-        self.caption = caption
+        self._caption = caption.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -7970,7 +9494,7 @@ public struct RichBlockSlideshow: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         blocks = try container.decode([RichBlock].self, forKey: .blocks)
-        caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption)
+        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -8062,14 +9586,18 @@ public struct RichBlockMap: Sendable, Hashable, Codable {
     public var zoom: Int
     public var width: Int
     public var height: Int
-    public var caption: RichBlockCaption?
+    public var caption: RichBlockCaption? {
+        get { _caption?.value }
+        set { _caption = newValue.map(Indirect.init) }
+    }
+    private var _caption: Indirect<RichBlockCaption>?
 
     public init(location: Location, zoom: Int, width: Int, height: Int, caption: RichBlockCaption? = nil) {
         self.location = location
         self.zoom = zoom
         self.width = width
         self.height = height
-        self.caption = caption
+        self._caption = caption.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -8087,7 +9615,7 @@ public struct RichBlockMap: Sendable, Hashable, Codable {
         zoom = try container.decode(Int.self, forKey: .zoom)
         width = try container.decode(Int.self, forKey: .width)
         height = try container.decode(Int.self, forKey: .height)
-        caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption)
+        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -8105,12 +9633,16 @@ public struct RichBlockMap: Sendable, Hashable, Codable {
 public struct RichBlockAnimation: Sendable, Hashable, Codable {
     public var animation: Animation
     public var hasSpoiler: Bool?
-    public var caption: RichBlockCaption?
+    public var caption: RichBlockCaption? {
+        get { _caption?.value }
+        set { _caption = newValue.map(Indirect.init) }
+    }
+    private var _caption: Indirect<RichBlockCaption>?
 
     public init(animation: Animation, hasSpoiler: Bool? = nil, caption: RichBlockCaption? = nil) {
         self.animation = animation
         self.hasSpoiler = hasSpoiler
-        self.caption = caption
+        self._caption = caption.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -8124,7 +9656,7 @@ public struct RichBlockAnimation: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         animation = try container.decode(Animation.self, forKey: .animation)
         hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasSpoiler)
-        caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption)
+        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -8139,11 +9671,15 @@ public struct RichBlockAnimation: Sendable, Hashable, Codable {
 /// https://core.telegram.org/bots/api#richblockaudio
 public struct RichBlockAudio: Sendable, Hashable, Codable {
     public var audio: Audio
-    public var caption: RichBlockCaption?
+    public var caption: RichBlockCaption? {
+        get { _caption?.value }
+        set { _caption = newValue.map(Indirect.init) }
+    }
+    private var _caption: Indirect<RichBlockCaption>?
 
     public init(audio: Audio, caption: RichBlockCaption? = nil) {
         self.audio = audio
-        self.caption = caption
+        self._caption = caption.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -8155,7 +9691,7 @@ public struct RichBlockAudio: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         audio = try container.decode(Audio.self, forKey: .audio)
-        caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption)
+        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -8170,12 +9706,16 @@ public struct RichBlockAudio: Sendable, Hashable, Codable {
 public struct RichBlockPhoto: Sendable, Hashable, Codable {
     public var photo: [PhotoSize]
     public var hasSpoiler: Bool?
-    public var caption: RichBlockCaption?
+    public var caption: RichBlockCaption? {
+        get { _caption?.value }
+        set { _caption = newValue.map(Indirect.init) }
+    }
+    private var _caption: Indirect<RichBlockCaption>?
 
     public init(photo: [PhotoSize], hasSpoiler: Bool? = nil, caption: RichBlockCaption? = nil) {
         self.photo = photo
         self.hasSpoiler = hasSpoiler
-        self.caption = caption
+        self._caption = caption.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -8189,7 +9729,7 @@ public struct RichBlockPhoto: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         photo = try container.decode([PhotoSize].self, forKey: .photo)
         hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasSpoiler)
-        caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption)
+        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -8205,12 +9745,16 @@ public struct RichBlockPhoto: Sendable, Hashable, Codable {
 public struct RichBlockVideo: Sendable, Hashable, Codable {
     public var video: Video
     public var hasSpoiler: Bool?
-    public var caption: RichBlockCaption?
+    public var caption: RichBlockCaption? {
+        get { _caption?.value }
+        set { _caption = newValue.map(Indirect.init) }
+    }
+    private var _caption: Indirect<RichBlockCaption>?
 
     public init(video: Video, hasSpoiler: Bool? = nil, caption: RichBlockCaption? = nil) {
         self.video = video
         self.hasSpoiler = hasSpoiler
-        self.caption = caption
+        self._caption = caption.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -8224,7 +9768,7 @@ public struct RichBlockVideo: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         video = try container.decode(Video.self, forKey: .video)
         hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasSpoiler)
-        caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption)
+        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -8239,11 +9783,15 @@ public struct RichBlockVideo: Sendable, Hashable, Codable {
 /// https://core.telegram.org/bots/api#richblockvoicenote
 public struct RichBlockVoiceNote: Sendable, Hashable, Codable {
     public var voiceNote: Voice
-    public var caption: RichBlockCaption?
+    public var caption: RichBlockCaption? {
+        get { _caption?.value }
+        set { _caption = newValue.map(Indirect.init) }
+    }
+    private var _caption: Indirect<RichBlockCaption>?
 
     public init(voiceNote: Voice, caption: RichBlockCaption? = nil) {
         self.voiceNote = voiceNote
-        self.caption = caption
+        self._caption = caption.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -8255,7 +9803,7 @@ public struct RichBlockVoiceNote: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         voiceNote = try container.decode(Voice.self, forKey: .voiceNote)
-        caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption)
+        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -8298,7 +9846,11 @@ public struct InlineQuery: Sendable, Hashable, Codable {
     public var query: String
     public var offset: String
     public var chatType: String?
-    public var location: Location?
+    public var location: Location? {
+        get { _location?.value }
+        set { _location = newValue.map(Indirect.init) }
+    }
+    private var _location: Indirect<Location>?
 
     public init(id: String, from: User, query: String, offset: String, chatType: String? = nil, location: Location? = nil) {
         self.id = id
@@ -8306,7 +9858,7 @@ public struct InlineQuery: Sendable, Hashable, Codable {
         self.query = query
         self.offset = offset
         self.chatType = chatType
-        self.location = location
+        self._location = location.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -8317,17 +9869,41 @@ public struct InlineQuery: Sendable, Hashable, Codable {
         case chatType = "chat_type"
         case location
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        from = try container.decode(User.self, forKey: .from)
+        query = try container.decode(String.self, forKey: .query)
+        offset = try container.decode(String.self, forKey: .offset)
+        chatType = try container.decodeIfPresent(String.self, forKey: .chatType)
+        _location = try container.decodeIfPresent(Location.self, forKey: .location).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(from, forKey: .from)
+        try container.encode(query, forKey: .query)
+        try container.encode(offset, forKey: .offset)
+        try container.encodeIfPresent(chatType, forKey: .chatType)
+        try container.encodeIfPresent(location, forKey: .location)
+    }
 }
 
 /// https://core.telegram.org/bots/api#inlinequeryresultsbutton
 public struct InlineQueryResultsButton: Sendable, Hashable, Codable {
     public var text: String
-    public var webApp: WebAppInfo?
+    public var webApp: WebAppInfo? {
+        get { _webApp?.value }
+        set { _webApp = newValue.map(Indirect.init) }
+    }
+    private var _webApp: Indirect<WebAppInfo>?
     public var startParameter: String?
 
     public init(text: String, webApp: WebAppInfo? = nil, startParameter: String? = nil) {
         self.text = text
-        self.webApp = webApp
+        self._webApp = webApp.map(Indirect.init)
         self.startParameter = startParameter
     }
 
@@ -8336,6 +9912,20 @@ public struct InlineQueryResultsButton: Sendable, Hashable, Codable {
         case webApp = "web_app"
         case startParameter = "start_parameter"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decode(String.self, forKey: .text)
+        _webApp = try container.decodeIfPresent(WebAppInfo.self, forKey: .webApp).map(Indirect.init)
+        startParameter = try container.decodeIfPresent(String.self, forKey: .startParameter)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(text, forKey: .text)
+        try container.encodeIfPresent(webApp, forKey: .webApp)
+        try container.encodeIfPresent(startParameter, forKey: .startParameter)
+    }
 }
 
 /// https://core.telegram.org/bots/api#inlinequeryresultarticle
@@ -8343,7 +9933,11 @@ public struct InlineQueryResultArticle: Sendable, Hashable, Codable {
     public var id: String
     public var title: String
     public var inputMessageContent: InputMessageContent
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var url: String?
     public var description: String?
     public var thumbnailURL: String?
@@ -8354,7 +9948,7 @@ public struct InlineQueryResultArticle: Sendable, Hashable, Codable {
         self.id = id
         self.title = title
         self.inputMessageContent = inputMessageContent
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.url = url
         self.description = description
         self.thumbnailURL = thumbnailURL
@@ -8380,7 +9974,7 @@ public struct InlineQueryResultArticle: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         title = try container.decode(String.self, forKey: .title)
         inputMessageContent = try container.decode(InputMessageContent.self, forKey: .inputMessageContent)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         url = try container.decodeIfPresent(String.self, forKey: .url)
         description = try container.decodeIfPresent(String.self, forKey: .description)
         thumbnailURL = try container.decodeIfPresent(String.self, forKey: .thumbnailURL)
@@ -8416,7 +10010,11 @@ public struct InlineQueryResultPhoto: Sendable, Hashable, Codable {
     public var parseMode: String?
     public var captionEntities: [MessageEntity]?
     public var showCaptionAboveMedia: Bool?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, photoURL: String, thumbnailURL: String, photoWidth: Int? = nil, photoHeight: Int? = nil, title: String? = nil, description: String? = nil, caption: String? = nil, parseMode: String? = nil, captionEntities: [MessageEntity]? = nil, showCaptionAboveMedia: Bool? = nil, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
@@ -8431,7 +10029,7 @@ public struct InlineQueryResultPhoto: Sendable, Hashable, Codable {
         self.parseMode = parseMode
         self.captionEntities = captionEntities
         self.showCaptionAboveMedia = showCaptionAboveMedia
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -8465,7 +10063,7 @@ public struct InlineQueryResultPhoto: Sendable, Hashable, Codable {
         parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
         captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
         showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -8502,7 +10100,11 @@ public struct InlineQueryResultGif: Sendable, Hashable, Codable {
     public var parseMode: String?
     public var captionEntities: [MessageEntity]?
     public var showCaptionAboveMedia: Bool?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, gifURL: String, gifWidth: Int? = nil, gifHeight: Int? = nil, gifDuration: Int? = nil, thumbnailURL: String, thumbnailMimeType: String? = nil, title: String? = nil, caption: String? = nil, parseMode: String? = nil, captionEntities: [MessageEntity]? = nil, showCaptionAboveMedia: Bool? = nil, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
@@ -8518,7 +10120,7 @@ public struct InlineQueryResultGif: Sendable, Hashable, Codable {
         self.parseMode = parseMode
         self.captionEntities = captionEntities
         self.showCaptionAboveMedia = showCaptionAboveMedia
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -8554,7 +10156,7 @@ public struct InlineQueryResultGif: Sendable, Hashable, Codable {
         parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
         captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
         showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -8592,7 +10194,11 @@ public struct InlineQueryResultMpeg4Gif: Sendable, Hashable, Codable {
     public var parseMode: String?
     public var captionEntities: [MessageEntity]?
     public var showCaptionAboveMedia: Bool?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, mpeg4URL: String, mpeg4Width: Int? = nil, mpeg4Height: Int? = nil, mpeg4Duration: Int? = nil, thumbnailURL: String, thumbnailMimeType: String? = nil, title: String? = nil, caption: String? = nil, parseMode: String? = nil, captionEntities: [MessageEntity]? = nil, showCaptionAboveMedia: Bool? = nil, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
@@ -8608,7 +10214,7 @@ public struct InlineQueryResultMpeg4Gif: Sendable, Hashable, Codable {
         self.parseMode = parseMode
         self.captionEntities = captionEntities
         self.showCaptionAboveMedia = showCaptionAboveMedia
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -8644,7 +10250,7 @@ public struct InlineQueryResultMpeg4Gif: Sendable, Hashable, Codable {
         parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
         captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
         showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -8683,7 +10289,11 @@ public struct InlineQueryResultVideo: Sendable, Hashable, Codable {
     public var videoHeight: Int?
     public var videoDuration: Int?
     public var description: String?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, videoURL: String, mimeType: String, thumbnailURL: String, title: String, caption: String? = nil, parseMode: String? = nil, captionEntities: [MessageEntity]? = nil, showCaptionAboveMedia: Bool? = nil, videoWidth: Int? = nil, videoHeight: Int? = nil, videoDuration: Int? = nil, description: String? = nil, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
@@ -8700,7 +10310,7 @@ public struct InlineQueryResultVideo: Sendable, Hashable, Codable {
         self.videoHeight = videoHeight
         self.videoDuration = videoDuration
         self.description = description
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -8738,7 +10348,7 @@ public struct InlineQueryResultVideo: Sendable, Hashable, Codable {
         videoHeight = try container.decodeIfPresent(Int.self, forKey: .videoHeight)
         videoDuration = try container.decodeIfPresent(Int.self, forKey: .videoDuration)
         description = try container.decodeIfPresent(String.self, forKey: .description)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -8773,7 +10383,11 @@ public struct InlineQueryResultAudio: Sendable, Hashable, Codable {
     public var captionEntities: [MessageEntity]?
     public var performer: String?
     public var audioDuration: Int?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, audioURL: String, title: String, caption: String? = nil, parseMode: String? = nil, captionEntities: [MessageEntity]? = nil, performer: String? = nil, audioDuration: Int? = nil, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
@@ -8785,7 +10399,7 @@ public struct InlineQueryResultAudio: Sendable, Hashable, Codable {
         self.captionEntities = captionEntities
         self.performer = performer
         self.audioDuration = audioDuration
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -8813,7 +10427,7 @@ public struct InlineQueryResultAudio: Sendable, Hashable, Codable {
         captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
         performer = try container.decodeIfPresent(String.self, forKey: .performer)
         audioDuration = try container.decodeIfPresent(Int.self, forKey: .audioDuration)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -8842,7 +10456,11 @@ public struct InlineQueryResultVoice: Sendable, Hashable, Codable {
     public var parseMode: String?
     public var captionEntities: [MessageEntity]?
     public var voiceDuration: Int?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, voiceURL: String, title: String, caption: String? = nil, parseMode: String? = nil, captionEntities: [MessageEntity]? = nil, voiceDuration: Int? = nil, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
@@ -8853,7 +10471,7 @@ public struct InlineQueryResultVoice: Sendable, Hashable, Codable {
         self.parseMode = parseMode
         self.captionEntities = captionEntities
         self.voiceDuration = voiceDuration
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -8879,7 +10497,7 @@ public struct InlineQueryResultVoice: Sendable, Hashable, Codable {
         parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
         captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
         voiceDuration = try container.decodeIfPresent(Int.self, forKey: .voiceDuration)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -8908,7 +10526,11 @@ public struct InlineQueryResultDocument: Sendable, Hashable, Codable {
     public var documentURL: String
     public var mimeType: String
     public var description: String?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
     public var thumbnailURL: String?
     public var thumbnailWidth: Int?
@@ -8923,7 +10545,7 @@ public struct InlineQueryResultDocument: Sendable, Hashable, Codable {
         self.documentURL = documentURL
         self.mimeType = mimeType
         self.description = description
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
         self.thumbnailURL = thumbnailURL
         self.thumbnailWidth = thumbnailWidth
@@ -8957,7 +10579,7 @@ public struct InlineQueryResultDocument: Sendable, Hashable, Codable {
         documentURL = try container.decode(String.self, forKey: .documentURL)
         mimeType = try container.decode(String.self, forKey: .mimeType)
         description = try container.decodeIfPresent(String.self, forKey: .description)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
         thumbnailURL = try container.decodeIfPresent(String.self, forKey: .thumbnailURL)
         thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: .thumbnailWidth)
@@ -8993,7 +10615,11 @@ public struct InlineQueryResultLocation: Sendable, Hashable, Codable {
     public var livePeriod: Int?
     public var heading: Int?
     public var proximityAlertRadius: Int?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
     public var thumbnailURL: String?
     public var thumbnailWidth: Int?
@@ -9008,7 +10634,7 @@ public struct InlineQueryResultLocation: Sendable, Hashable, Codable {
         self.livePeriod = livePeriod
         self.heading = heading
         self.proximityAlertRadius = proximityAlertRadius
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
         self.thumbnailURL = thumbnailURL
         self.thumbnailWidth = thumbnailWidth
@@ -9042,7 +10668,7 @@ public struct InlineQueryResultLocation: Sendable, Hashable, Codable {
         livePeriod = try container.decodeIfPresent(Int.self, forKey: .livePeriod)
         heading = try container.decodeIfPresent(Int.self, forKey: .heading)
         proximityAlertRadius = try container.decodeIfPresent(Int.self, forKey: .proximityAlertRadius)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
         thumbnailURL = try container.decodeIfPresent(String.self, forKey: .thumbnailURL)
         thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: .thumbnailWidth)
@@ -9079,7 +10705,11 @@ public struct InlineQueryResultVenue: Sendable, Hashable, Codable {
     public var foursquareType: String?
     public var googlePlaceID: String?
     public var googlePlaceType: String?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
     public var thumbnailURL: String?
     public var thumbnailWidth: Int?
@@ -9095,7 +10725,7 @@ public struct InlineQueryResultVenue: Sendable, Hashable, Codable {
         self.foursquareType = foursquareType
         self.googlePlaceID = googlePlaceID
         self.googlePlaceType = googlePlaceType
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
         self.thumbnailURL = thumbnailURL
         self.thumbnailWidth = thumbnailWidth
@@ -9131,7 +10761,7 @@ public struct InlineQueryResultVenue: Sendable, Hashable, Codable {
         foursquareType = try container.decodeIfPresent(String.self, forKey: .foursquareType)
         googlePlaceID = try container.decodeIfPresent(String.self, forKey: .googlePlaceID)
         googlePlaceType = try container.decodeIfPresent(String.self, forKey: .googlePlaceType)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
         thumbnailURL = try container.decodeIfPresent(String.self, forKey: .thumbnailURL)
         thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: .thumbnailWidth)
@@ -9165,7 +10795,11 @@ public struct InlineQueryResultContact: Sendable, Hashable, Codable {
     public var firstName: String
     public var lastName: String?
     public var vcard: String?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
     public var thumbnailURL: String?
     public var thumbnailWidth: Int?
@@ -9177,7 +10811,7 @@ public struct InlineQueryResultContact: Sendable, Hashable, Codable {
         self.firstName = firstName
         self.lastName = lastName
         self.vcard = vcard
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
         self.thumbnailURL = thumbnailURL
         self.thumbnailWidth = thumbnailWidth
@@ -9205,7 +10839,7 @@ public struct InlineQueryResultContact: Sendable, Hashable, Codable {
         firstName = try container.decode(String.self, forKey: .firstName)
         lastName = try container.decodeIfPresent(String.self, forKey: .lastName)
         vcard = try container.decodeIfPresent(String.self, forKey: .vcard)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
         thumbnailURL = try container.decodeIfPresent(String.self, forKey: .thumbnailURL)
         thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: .thumbnailWidth)
@@ -9232,12 +10866,16 @@ public struct InlineQueryResultContact: Sendable, Hashable, Codable {
 public struct InlineQueryResultGame: Sendable, Hashable, Codable {
     public var id: String
     public var gameShortName: String
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
 
     public init(id: String, gameShortName: String, replyMarkup: InlineKeyboardMarkup? = nil) {
         self.id = id
         self.gameShortName = gameShortName
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -9251,7 +10889,7 @@ public struct InlineQueryResultGame: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         gameShortName = try container.decode(String.self, forKey: .gameShortName)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9273,7 +10911,11 @@ public struct InlineQueryResultCachedPhoto: Sendable, Hashable, Codable {
     public var parseMode: String?
     public var captionEntities: [MessageEntity]?
     public var showCaptionAboveMedia: Bool?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, photoFileID: String, title: String? = nil, description: String? = nil, caption: String? = nil, parseMode: String? = nil, captionEntities: [MessageEntity]? = nil, showCaptionAboveMedia: Bool? = nil, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
@@ -9285,7 +10927,7 @@ public struct InlineQueryResultCachedPhoto: Sendable, Hashable, Codable {
         self.parseMode = parseMode
         self.captionEntities = captionEntities
         self.showCaptionAboveMedia = showCaptionAboveMedia
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -9313,7 +10955,7 @@ public struct InlineQueryResultCachedPhoto: Sendable, Hashable, Codable {
         parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
         captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
         showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -9342,7 +10984,11 @@ public struct InlineQueryResultCachedGif: Sendable, Hashable, Codable {
     public var parseMode: String?
     public var captionEntities: [MessageEntity]?
     public var showCaptionAboveMedia: Bool?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, gifFileID: String, title: String? = nil, caption: String? = nil, parseMode: String? = nil, captionEntities: [MessageEntity]? = nil, showCaptionAboveMedia: Bool? = nil, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
@@ -9353,7 +10999,7 @@ public struct InlineQueryResultCachedGif: Sendable, Hashable, Codable {
         self.parseMode = parseMode
         self.captionEntities = captionEntities
         self.showCaptionAboveMedia = showCaptionAboveMedia
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -9379,7 +11025,7 @@ public struct InlineQueryResultCachedGif: Sendable, Hashable, Codable {
         parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
         captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
         showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -9407,7 +11053,11 @@ public struct InlineQueryResultCachedMpeg4Gif: Sendable, Hashable, Codable {
     public var parseMode: String?
     public var captionEntities: [MessageEntity]?
     public var showCaptionAboveMedia: Bool?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, mpeg4FileID: String, title: String? = nil, caption: String? = nil, parseMode: String? = nil, captionEntities: [MessageEntity]? = nil, showCaptionAboveMedia: Bool? = nil, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
@@ -9418,7 +11068,7 @@ public struct InlineQueryResultCachedMpeg4Gif: Sendable, Hashable, Codable {
         self.parseMode = parseMode
         self.captionEntities = captionEntities
         self.showCaptionAboveMedia = showCaptionAboveMedia
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -9444,7 +11094,7 @@ public struct InlineQueryResultCachedMpeg4Gif: Sendable, Hashable, Codable {
         parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
         captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
         showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -9467,13 +11117,17 @@ public struct InlineQueryResultCachedMpeg4Gif: Sendable, Hashable, Codable {
 public struct InlineQueryResultCachedSticker: Sendable, Hashable, Codable {
     public var id: String
     public var stickerFileID: String
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, stickerFileID: String, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
         self.id = id
         self.stickerFileID = stickerFileID
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -9489,7 +11143,7 @@ public struct InlineQueryResultCachedSticker: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         stickerFileID = try container.decode(String.self, forKey: .stickerFileID)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -9512,7 +11166,11 @@ public struct InlineQueryResultCachedDocument: Sendable, Hashable, Codable {
     public var caption: String?
     public var parseMode: String?
     public var captionEntities: [MessageEntity]?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, title: String, documentFileID: String, description: String? = nil, caption: String? = nil, parseMode: String? = nil, captionEntities: [MessageEntity]? = nil, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
@@ -9523,7 +11181,7 @@ public struct InlineQueryResultCachedDocument: Sendable, Hashable, Codable {
         self.caption = caption
         self.parseMode = parseMode
         self.captionEntities = captionEntities
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -9549,7 +11207,7 @@ public struct InlineQueryResultCachedDocument: Sendable, Hashable, Codable {
         caption = try container.decodeIfPresent(String.self, forKey: .caption)
         parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
         captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -9578,7 +11236,11 @@ public struct InlineQueryResultCachedVideo: Sendable, Hashable, Codable {
     public var parseMode: String?
     public var captionEntities: [MessageEntity]?
     public var showCaptionAboveMedia: Bool?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, videoFileID: String, title: String, description: String? = nil, caption: String? = nil, parseMode: String? = nil, captionEntities: [MessageEntity]? = nil, showCaptionAboveMedia: Bool? = nil, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
@@ -9590,7 +11252,7 @@ public struct InlineQueryResultCachedVideo: Sendable, Hashable, Codable {
         self.parseMode = parseMode
         self.captionEntities = captionEntities
         self.showCaptionAboveMedia = showCaptionAboveMedia
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -9618,7 +11280,7 @@ public struct InlineQueryResultCachedVideo: Sendable, Hashable, Codable {
         parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
         captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
         showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -9646,7 +11308,11 @@ public struct InlineQueryResultCachedVoice: Sendable, Hashable, Codable {
     public var caption: String?
     public var parseMode: String?
     public var captionEntities: [MessageEntity]?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, voiceFileID: String, title: String, caption: String? = nil, parseMode: String? = nil, captionEntities: [MessageEntity]? = nil, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
@@ -9656,7 +11322,7 @@ public struct InlineQueryResultCachedVoice: Sendable, Hashable, Codable {
         self.caption = caption
         self.parseMode = parseMode
         self.captionEntities = captionEntities
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -9680,7 +11346,7 @@ public struct InlineQueryResultCachedVoice: Sendable, Hashable, Codable {
         caption = try container.decodeIfPresent(String.self, forKey: .caption)
         parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
         captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -9705,7 +11371,11 @@ public struct InlineQueryResultCachedAudio: Sendable, Hashable, Codable {
     public var caption: String?
     public var parseMode: String?
     public var captionEntities: [MessageEntity]?
-    public var replyMarkup: InlineKeyboardMarkup?
+    public var replyMarkup: InlineKeyboardMarkup? {
+        get { _replyMarkup?.value }
+        set { _replyMarkup = newValue.map(Indirect.init) }
+    }
+    private var _replyMarkup: Indirect<InlineKeyboardMarkup>?
     public var inputMessageContent: InputMessageContent?
 
     public init(id: String, audioFileID: String, caption: String? = nil, parseMode: String? = nil, captionEntities: [MessageEntity]? = nil, replyMarkup: InlineKeyboardMarkup? = nil, inputMessageContent: InputMessageContent? = nil) {
@@ -9714,7 +11384,7 @@ public struct InlineQueryResultCachedAudio: Sendable, Hashable, Codable {
         self.caption = caption
         self.parseMode = parseMode
         self.captionEntities = captionEntities
-        self.replyMarkup = replyMarkup
+        self._replyMarkup = replyMarkup.map(Indirect.init)
         self.inputMessageContent = inputMessageContent
     }
 
@@ -9736,7 +11406,7 @@ public struct InlineQueryResultCachedAudio: Sendable, Hashable, Codable {
         caption = try container.decodeIfPresent(String.self, forKey: .caption)
         parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
         captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup)
+        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
         inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
     }
 
@@ -9758,13 +11428,17 @@ public struct InputTextMessageContent: Sendable, Hashable, Codable {
     public var messageText: String
     public var parseMode: String?
     public var entities: [MessageEntity]?
-    public var linkPreviewOptions: LinkPreviewOptions?
+    public var linkPreviewOptions: LinkPreviewOptions? {
+        get { _linkPreviewOptions?.value }
+        set { _linkPreviewOptions = newValue.map(Indirect.init) }
+    }
+    private var _linkPreviewOptions: Indirect<LinkPreviewOptions>?
 
     public init(messageText: String, parseMode: String? = nil, entities: [MessageEntity]? = nil, linkPreviewOptions: LinkPreviewOptions? = nil) {
         self.messageText = messageText
         self.parseMode = parseMode
         self.entities = entities
-        self.linkPreviewOptions = linkPreviewOptions
+        self._linkPreviewOptions = linkPreviewOptions.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -9772,6 +11446,22 @@ public struct InputTextMessageContent: Sendable, Hashable, Codable {
         case parseMode = "parse_mode"
         case entities
         case linkPreviewOptions = "link_preview_options"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        messageText = try container.decode(String.self, forKey: .messageText)
+        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
+        entities = try container.decodeIfPresent([MessageEntity].self, forKey: .entities)
+        _linkPreviewOptions = try container.decodeIfPresent(LinkPreviewOptions.self, forKey: .linkPreviewOptions).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(messageText, forKey: .messageText)
+        try container.encodeIfPresent(parseMode, forKey: .parseMode)
+        try container.encodeIfPresent(entities, forKey: .entities)
+        try container.encodeIfPresent(linkPreviewOptions, forKey: .linkPreviewOptions)
     }
 }
 
@@ -9946,14 +11636,18 @@ public struct InputInvoiceMessageContent: Sendable, Hashable, Codable {
 public struct ChosenInlineResult: Sendable, Hashable, Codable {
     public var resultID: String
     public var from: User
-    public var location: Location?
+    public var location: Location? {
+        get { _location?.value }
+        set { _location = newValue.map(Indirect.init) }
+    }
+    private var _location: Indirect<Location>?
     public var inlineMessageID: String?
     public var query: String
 
     public init(resultID: String, from: User, location: Location? = nil, inlineMessageID: String? = nil, query: String) {
         self.resultID = resultID
         self.from = from
-        self.location = location
+        self._location = location.map(Indirect.init)
         self.inlineMessageID = inlineMessageID
         self.query = query
     }
@@ -9964,6 +11658,24 @@ public struct ChosenInlineResult: Sendable, Hashable, Codable {
         case location
         case inlineMessageID = "inline_message_id"
         case query
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        resultID = try container.decode(String.self, forKey: .resultID)
+        from = try container.decode(User.self, forKey: .from)
+        _location = try container.decodeIfPresent(Location.self, forKey: .location).map(Indirect.init)
+        inlineMessageID = try container.decodeIfPresent(String.self, forKey: .inlineMessageID)
+        query = try container.decode(String.self, forKey: .query)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(resultID, forKey: .resultID)
+        try container.encode(from, forKey: .from)
+        try container.encodeIfPresent(location, forKey: .location)
+        try container.encodeIfPresent(inlineMessageID, forKey: .inlineMessageID)
+        try container.encode(query, forKey: .query)
     }
 }
 
@@ -10041,13 +11753,17 @@ public struct OrderInfo: Sendable, Hashable, Codable {
     public var name: String?
     public var phoneNumber: String?
     public var email: String?
-    public var shippingAddress: ShippingAddress?
+    public var shippingAddress: ShippingAddress? {
+        get { _shippingAddress?.value }
+        set { _shippingAddress = newValue.map(Indirect.init) }
+    }
+    private var _shippingAddress: Indirect<ShippingAddress>?
 
     public init(name: String? = nil, phoneNumber: String? = nil, email: String? = nil, shippingAddress: ShippingAddress? = nil) {
         self.name = name
         self.phoneNumber = phoneNumber
         self.email = email
-        self.shippingAddress = shippingAddress
+        self._shippingAddress = shippingAddress.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -10055,6 +11771,22 @@ public struct OrderInfo: Sendable, Hashable, Codable {
         case phoneNumber = "phone_number"
         case email
         case shippingAddress = "shipping_address"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        phoneNumber = try container.decodeIfPresent(String.self, forKey: .phoneNumber)
+        email = try container.decodeIfPresent(String.self, forKey: .email)
+        _shippingAddress = try container.decodeIfPresent(ShippingAddress.self, forKey: .shippingAddress).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(name, forKey: .name)
+        try container.encodeIfPresent(phoneNumber, forKey: .phoneNumber)
+        try container.encodeIfPresent(email, forKey: .email)
+        try container.encodeIfPresent(shippingAddress, forKey: .shippingAddress)
     }
 }
 
@@ -10086,7 +11818,11 @@ public struct SuccessfulPayment: Sendable, Hashable, Codable {
     public var isRecurring: Bool?
     public var isFirstRecurring: Bool?
     public var shippingOptionID: String?
-    public var orderInfo: OrderInfo?
+    public var orderInfo: OrderInfo? {
+        get { _orderInfo?.value }
+        set { _orderInfo = newValue.map(Indirect.init) }
+    }
+    private var _orderInfo: Indirect<OrderInfo>?
     public var telegramPaymentChargeID: String
     public var providerPaymentChargeID: String
 
@@ -10098,7 +11834,7 @@ public struct SuccessfulPayment: Sendable, Hashable, Codable {
         self.isRecurring = isRecurring
         self.isFirstRecurring = isFirstRecurring
         self.shippingOptionID = shippingOptionID
-        self.orderInfo = orderInfo
+        self._orderInfo = orderInfo.map(Indirect.init)
         self.telegramPaymentChargeID = telegramPaymentChargeID
         self.providerPaymentChargeID = providerPaymentChargeID
     }
@@ -10114,6 +11850,34 @@ public struct SuccessfulPayment: Sendable, Hashable, Codable {
         case orderInfo = "order_info"
         case telegramPaymentChargeID = "telegram_payment_charge_id"
         case providerPaymentChargeID = "provider_payment_charge_id"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        currency = try container.decode(String.self, forKey: .currency)
+        totalAmount = try container.decode(Int.self, forKey: .totalAmount)
+        invoicePayload = try container.decode(String.self, forKey: .invoicePayload)
+        subscriptionExpirationDate = try container.decodeIfPresent(Int.self, forKey: .subscriptionExpirationDate)
+        isRecurring = try container.decodeIfPresent(Bool.self, forKey: .isRecurring)
+        isFirstRecurring = try container.decodeIfPresent(Bool.self, forKey: .isFirstRecurring)
+        shippingOptionID = try container.decodeIfPresent(String.self, forKey: .shippingOptionID)
+        _orderInfo = try container.decodeIfPresent(OrderInfo.self, forKey: .orderInfo).map(Indirect.init)
+        telegramPaymentChargeID = try container.decode(String.self, forKey: .telegramPaymentChargeID)
+        providerPaymentChargeID = try container.decode(String.self, forKey: .providerPaymentChargeID)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(totalAmount, forKey: .totalAmount)
+        try container.encode(invoicePayload, forKey: .invoicePayload)
+        try container.encodeIfPresent(subscriptionExpirationDate, forKey: .subscriptionExpirationDate)
+        try container.encodeIfPresent(isRecurring, forKey: .isRecurring)
+        try container.encodeIfPresent(isFirstRecurring, forKey: .isFirstRecurring)
+        try container.encodeIfPresent(shippingOptionID, forKey: .shippingOptionID)
+        try container.encodeIfPresent(orderInfo, forKey: .orderInfo)
+        try container.encode(telegramPaymentChargeID, forKey: .telegramPaymentChargeID)
+        try container.encode(providerPaymentChargeID, forKey: .providerPaymentChargeID)
     }
 }
 
@@ -10172,7 +11936,11 @@ public struct PreCheckoutQuery: Sendable, Hashable, Codable {
     public var totalAmount: Int
     public var invoicePayload: String
     public var shippingOptionID: String?
-    public var orderInfo: OrderInfo?
+    public var orderInfo: OrderInfo? {
+        get { _orderInfo?.value }
+        set { _orderInfo = newValue.map(Indirect.init) }
+    }
+    private var _orderInfo: Indirect<OrderInfo>?
 
     public init(id: String, from: User, currency: String, totalAmount: Int, invoicePayload: String, shippingOptionID: String? = nil, orderInfo: OrderInfo? = nil) {
         self.id = id
@@ -10181,7 +11949,7 @@ public struct PreCheckoutQuery: Sendable, Hashable, Codable {
         self.totalAmount = totalAmount
         self.invoicePayload = invoicePayload
         self.shippingOptionID = shippingOptionID
-        self.orderInfo = orderInfo
+        self._orderInfo = orderInfo.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -10192,6 +11960,28 @@ public struct PreCheckoutQuery: Sendable, Hashable, Codable {
         case invoicePayload = "invoice_payload"
         case shippingOptionID = "shipping_option_id"
         case orderInfo = "order_info"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        from = try container.decode(User.self, forKey: .from)
+        currency = try container.decode(String.self, forKey: .currency)
+        totalAmount = try container.decode(Int.self, forKey: .totalAmount)
+        invoicePayload = try container.decode(String.self, forKey: .invoicePayload)
+        shippingOptionID = try container.decodeIfPresent(String.self, forKey: .shippingOptionID)
+        _orderInfo = try container.decodeIfPresent(OrderInfo.self, forKey: .orderInfo).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(from, forKey: .from)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(totalAmount, forKey: .totalAmount)
+        try container.encode(invoicePayload, forKey: .invoicePayload)
+        try container.encodeIfPresent(shippingOptionID, forKey: .shippingOptionID)
+        try container.encodeIfPresent(orderInfo, forKey: .orderInfo)
     }
 }
 
@@ -10283,15 +12073,23 @@ public struct RevenueWithdrawalStateFailed: Sendable, Hashable, Codable {
 
 /// https://core.telegram.org/bots/api#affiliateinfo
 public struct AffiliateInfo: Sendable, Hashable, Codable {
-    public var affiliateUser: User?
-    public var affiliateChat: Chat?
+    public var affiliateUser: User? {
+        get { _affiliateUser?.value }
+        set { _affiliateUser = newValue.map(Indirect.init) }
+    }
+    private var _affiliateUser: Indirect<User>?
+    public var affiliateChat: Chat? {
+        get { _affiliateChat?.value }
+        set { _affiliateChat = newValue.map(Indirect.init) }
+    }
+    private var _affiliateChat: Indirect<Chat>?
     public var commissionPerMille: Int
     public var amount: Int
     public var nanostarAmount: Int?
 
     public init(affiliateUser: User? = nil, affiliateChat: Chat? = nil, commissionPerMille: Int, amount: Int, nanostarAmount: Int? = nil) {
-        self.affiliateUser = affiliateUser
-        self.affiliateChat = affiliateChat
+        self._affiliateUser = affiliateUser.map(Indirect.init)
+        self._affiliateChat = affiliateChat.map(Indirect.init)
         self.commissionPerMille = commissionPerMille
         self.amount = amount
         self.nanostarAmount = nanostarAmount
@@ -10304,29 +12102,55 @@ public struct AffiliateInfo: Sendable, Hashable, Codable {
         case amount
         case nanostarAmount = "nanostar_amount"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        _affiliateUser = try container.decodeIfPresent(User.self, forKey: .affiliateUser).map(Indirect.init)
+        _affiliateChat = try container.decodeIfPresent(Chat.self, forKey: .affiliateChat).map(Indirect.init)
+        commissionPerMille = try container.decode(Int.self, forKey: .commissionPerMille)
+        amount = try container.decode(Int.self, forKey: .amount)
+        nanostarAmount = try container.decodeIfPresent(Int.self, forKey: .nanostarAmount)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(affiliateUser, forKey: .affiliateUser)
+        try container.encodeIfPresent(affiliateChat, forKey: .affiliateChat)
+        try container.encode(commissionPerMille, forKey: .commissionPerMille)
+        try container.encode(amount, forKey: .amount)
+        try container.encodeIfPresent(nanostarAmount, forKey: .nanostarAmount)
+    }
 }
 
 /// https://core.telegram.org/bots/api#transactionpartneruser
 public struct TransactionPartnerUser: Sendable, Hashable, Codable {
     public var transactionType: String
     public var user: User
-    public var affiliate: AffiliateInfo?
+    public var affiliate: AffiliateInfo? {
+        get { _affiliate?.value }
+        set { _affiliate = newValue.map(Indirect.init) }
+    }
+    private var _affiliate: Indirect<AffiliateInfo>?
     public var invoicePayload: String?
     public var subscriptionPeriod: Int?
     public var paidMedia: [PaidMedia]?
     public var paidMediaPayload: String?
-    public var gift: Gift?
+    public var gift: Gift? {
+        get { _gift?.value }
+        set { _gift = newValue.map(Indirect.init) }
+    }
+    private var _gift: Indirect<Gift>?
     public var premiumSubscriptionDuration: Int?
 
     public init(transactionType: String, user: User, affiliate: AffiliateInfo? = nil, invoicePayload: String? = nil, subscriptionPeriod: Int? = nil, paidMedia: [PaidMedia]? = nil, paidMediaPayload: String? = nil, gift: Gift? = nil, premiumSubscriptionDuration: Int? = nil) {
         self.transactionType = transactionType
         self.user = user
-        self.affiliate = affiliate
+        self._affiliate = affiliate.map(Indirect.init)
         self.invoicePayload = invoicePayload
         self.subscriptionPeriod = subscriptionPeriod
         self.paidMedia = paidMedia
         self.paidMediaPayload = paidMediaPayload
-        self.gift = gift
+        self._gift = gift.map(Indirect.init)
         self.premiumSubscriptionDuration = premiumSubscriptionDuration
     }
 
@@ -10347,12 +12171,12 @@ public struct TransactionPartnerUser: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         transactionType = try container.decode(String.self, forKey: .transactionType)
         user = try container.decode(User.self, forKey: .user)
-        affiliate = try container.decodeIfPresent(AffiliateInfo.self, forKey: .affiliate)
+        _affiliate = try container.decodeIfPresent(AffiliateInfo.self, forKey: .affiliate).map(Indirect.init)
         invoicePayload = try container.decodeIfPresent(String.self, forKey: .invoicePayload)
         subscriptionPeriod = try container.decodeIfPresent(Int.self, forKey: .subscriptionPeriod)
         paidMedia = try container.decodeIfPresent([PaidMedia].self, forKey: .paidMedia)
         paidMediaPayload = try container.decodeIfPresent(String.self, forKey: .paidMediaPayload)
-        gift = try container.decodeIfPresent(Gift.self, forKey: .gift)
+        _gift = try container.decodeIfPresent(Gift.self, forKey: .gift).map(Indirect.init)
         premiumSubscriptionDuration = try container.decodeIfPresent(Int.self, forKey: .premiumSubscriptionDuration)
     }
 
@@ -10374,11 +12198,15 @@ public struct TransactionPartnerUser: Sendable, Hashable, Codable {
 /// https://core.telegram.org/bots/api#transactionpartnerchat
 public struct TransactionPartnerChat: Sendable, Hashable, Codable {
     public var chat: Chat
-    public var gift: Gift?
+    public var gift: Gift? {
+        get { _gift?.value }
+        set { _gift = newValue.map(Indirect.init) }
+    }
+    private var _gift: Indirect<Gift>?
 
     public init(chat: Chat, gift: Gift? = nil) {
         self.chat = chat
-        self.gift = gift
+        self._gift = gift.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -10390,7 +12218,7 @@ public struct TransactionPartnerChat: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         chat = try container.decode(Chat.self, forKey: .chat)
-        gift = try container.decodeIfPresent(Gift.self, forKey: .gift)
+        _gift = try container.decodeIfPresent(Gift.self, forKey: .gift).map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -10403,11 +12231,15 @@ public struct TransactionPartnerChat: Sendable, Hashable, Codable {
 
 /// https://core.telegram.org/bots/api#transactionpartneraffiliateprogram
 public struct TransactionPartnerAffiliateProgram: Sendable, Hashable, Codable {
-    public var sponsorUser: User?
+    public var sponsorUser: User? {
+        get { _sponsorUser?.value }
+        set { _sponsorUser = newValue.map(Indirect.init) }
+    }
+    private var _sponsorUser: Indirect<User>?
     public var commissionPerMille: Int
 
     public init(sponsorUser: User? = nil, commissionPerMille: Int) {
-        self.sponsorUser = sponsorUser
+        self._sponsorUser = sponsorUser.map(Indirect.init)
         self.commissionPerMille = commissionPerMille
     }
 
@@ -10419,7 +12251,7 @@ public struct TransactionPartnerAffiliateProgram: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        sponsorUser = try container.decodeIfPresent(User.self, forKey: .sponsorUser)
+        _sponsorUser = try container.decodeIfPresent(User.self, forKey: .sponsorUser).map(Indirect.init)
         commissionPerMille = try container.decode(Int.self, forKey: .commissionPerMille)
     }
 
@@ -10607,9 +12439,21 @@ public struct EncryptedPassportElement: Sendable, Hashable, Codable {
     public var phoneNumber: String?
     public var email: String?
     public var files: [PassportFile]?
-    public var frontSide: PassportFile?
-    public var reverseSide: PassportFile?
-    public var selfie: PassportFile?
+    public var frontSide: PassportFile? {
+        get { _frontSide?.value }
+        set { _frontSide = newValue.map(Indirect.init) }
+    }
+    private var _frontSide: Indirect<PassportFile>?
+    public var reverseSide: PassportFile? {
+        get { _reverseSide?.value }
+        set { _reverseSide = newValue.map(Indirect.init) }
+    }
+    private var _reverseSide: Indirect<PassportFile>?
+    public var selfie: PassportFile? {
+        get { _selfie?.value }
+        set { _selfie = newValue.map(Indirect.init) }
+    }
+    private var _selfie: Indirect<PassportFile>?
     public var translation: [PassportFile]?
     public var hash: String
 
@@ -10619,9 +12463,9 @@ public struct EncryptedPassportElement: Sendable, Hashable, Codable {
         self.phoneNumber = phoneNumber
         self.email = email
         self.files = files
-        self.frontSide = frontSide
-        self.reverseSide = reverseSide
-        self.selfie = selfie
+        self._frontSide = frontSide.map(Indirect.init)
+        self._reverseSide = reverseSide.map(Indirect.init)
+        self._selfie = selfie.map(Indirect.init)
         self.translation = translation
         self.hash = hash
     }
@@ -10637,6 +12481,34 @@ public struct EncryptedPassportElement: Sendable, Hashable, Codable {
         case selfie
         case translation
         case hash
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(String.self, forKey: .type)
+        data = try container.decodeIfPresent(String.self, forKey: .data)
+        phoneNumber = try container.decodeIfPresent(String.self, forKey: .phoneNumber)
+        email = try container.decodeIfPresent(String.self, forKey: .email)
+        files = try container.decodeIfPresent([PassportFile].self, forKey: .files)
+        _frontSide = try container.decodeIfPresent(PassportFile.self, forKey: .frontSide).map(Indirect.init)
+        _reverseSide = try container.decodeIfPresent(PassportFile.self, forKey: .reverseSide).map(Indirect.init)
+        _selfie = try container.decodeIfPresent(PassportFile.self, forKey: .selfie).map(Indirect.init)
+        translation = try container.decodeIfPresent([PassportFile].self, forKey: .translation)
+        hash = try container.decode(String.self, forKey: .hash)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encodeIfPresent(data, forKey: .data)
+        try container.encodeIfPresent(phoneNumber, forKey: .phoneNumber)
+        try container.encodeIfPresent(email, forKey: .email)
+        try container.encodeIfPresent(files, forKey: .files)
+        try container.encodeIfPresent(frontSide, forKey: .frontSide)
+        try container.encodeIfPresent(reverseSide, forKey: .reverseSide)
+        try container.encodeIfPresent(selfie, forKey: .selfie)
+        try container.encodeIfPresent(translation, forKey: .translation)
+        try container.encode(hash, forKey: .hash)
     }
 }
 
@@ -10986,7 +12858,11 @@ public struct Game: Sendable, Hashable, Codable {
     public var photo: [PhotoSize]
     public var text: String?
     public var textEntities: [MessageEntity]?
-    public var animation: Animation?
+    public var animation: Animation? {
+        get { _animation?.value }
+        set { _animation = newValue.map(Indirect.init) }
+    }
+    private var _animation: Indirect<Animation>?
 
     public init(title: String, description: String, photo: [PhotoSize], text: String? = nil, textEntities: [MessageEntity]? = nil, animation: Animation? = nil) {
         self.title = title
@@ -10994,7 +12870,7 @@ public struct Game: Sendable, Hashable, Codable {
         self.photo = photo
         self.text = text
         self.textEntities = textEntities
-        self.animation = animation
+        self._animation = animation.map(Indirect.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -11004,6 +12880,26 @@ public struct Game: Sendable, Hashable, Codable {
         case text
         case textEntities = "text_entities"
         case animation
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        title = try container.decode(String.self, forKey: .title)
+        description = try container.decode(String.self, forKey: .description)
+        photo = try container.decode([PhotoSize].self, forKey: .photo)
+        text = try container.decodeIfPresent(String.self, forKey: .text)
+        textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .textEntities)
+        _animation = try container.decodeIfPresent(Animation.self, forKey: .animation).map(Indirect.init)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(title, forKey: .title)
+        try container.encode(description, forKey: .description)
+        try container.encode(photo, forKey: .photo)
+        try container.encodeIfPresent(text, forKey: .text)
+        try container.encodeIfPresent(textEntities, forKey: .textEntities)
+        try container.encodeIfPresent(animation, forKey: .animation)
     }
 }
 
