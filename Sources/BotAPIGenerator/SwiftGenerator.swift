@@ -53,7 +53,7 @@ public struct SwiftGenerator {
 
     func objectStruct(_ type: BotAPISpec.TypeSpec) throws -> String {
         let fields = (type.fields ?? []).filter { $0.name != type.discriminator?.field }
-        let needsCustomCoding = type.discriminator != nil || fields.contains { isBoxed(type.name, $0) } || fields.isEmpty
+        let needsCustomEncoding = type.discriminator != nil || fields.contains { isBoxed(type.name, $0) } || fields.isEmpty
         var lines: [String] = []
         lines.append("/// \(type.href)")
         lines.append("public struct \(type.name): Sendable, Hashable, Codable {")
@@ -62,8 +62,8 @@ public struct SwiftGenerator {
         if !fields.isEmpty || type.discriminator != nil {
             lines += codingKeys(fields: fields, discriminator: type.discriminator)
         }
-        if needsCustomCoding {
-            lines += try decodeInit(owner: type.name, fields: fields)
+        lines += try decodeInit(owner: type.name, fields: fields, hasDiscriminator: type.discriminator != nil)
+        if needsCustomEncoding {
             lines += try encodeMethod(owner: type.name, fields: fields, discriminator: type.discriminator)
         }
         lines.append("}")
@@ -129,24 +129,35 @@ public struct SwiftGenerator {
         return lines
     }
 
-    func decodeInit(owner: String, fields: [BotAPISpec.FieldSpec]) throws -> [String] {
+    /// Required fields are read directly; optional ones only when present, by walking the keys the
+    /// object has. Telegram objects declare dozens of optional fields and send a few, so asking for
+    /// each absent one (what synthesized `Codable` does) costs far more than the decoding itself.
+    func decodeInit(owner: String, fields: [BotAPISpec.FieldSpec], hasDiscriminator: Bool = false) throws -> [String] {
         var lines = ["", "    public init(from decoder: any Decoder) throws {"]
         if fields.isEmpty {
             // An empty marker object: still insist on an object, so garbage does not decode as one.
             lines.append("        _ = try decoder.container(keyedBy: AnyCodingKey.self)")
-        } else {
-            lines.append("        let container = try decoder.container(keyedBy: CodingKeys.self)")
+            lines.append("    }")
+            return lines
         }
-        for field in fields {
+        lines.append("        let container = try decoder.container(keyedBy: CodingKeys.self)")
+        for field in fields where field.required {
             let name = Naming.camelCase(field.name)
-            let type = try mapping.swiftType(of: field)
-            let call = field.required ? "decode" : "decodeIfPresent"
-            let read = "try container.\(call)(\(type).self, forKey: .\(name))"
-            if isBoxed(owner, field) {
-                lines.append("        _\(name) = " + (field.required ? "Indirect(\(read))" : "\(read).map(Indirect.init)"))
-            } else {
-                lines.append("        \(name) = \(read)")
+            let read = "try container.decode(\(try mapping.swiftType(of: field)).self, forKey: .\(name))"
+            lines.append(isBoxed(owner, field) ? "        _\(name) = Indirect(\(read))" : "        \(name) = \(read)")
+        }
+        let optionals = fields.filter { !$0.required }
+        if !optionals.isEmpty {
+            lines.append("        for key in container.allKeys {")
+            lines.append("            switch key {")
+            for field in optionals {
+                let name = Naming.camelCase(field.name)
+                let read = "try container.decodeIfPresent(\(try mapping.swiftType(of: field)).self, forKey: key)"
+                lines.append("            case .\(name): " + (isBoxed(owner, field) ? "_\(name) = \(read).map(Indirect.init)" : "\(name) = \(read)"))
             }
+            if optionals.count < fields.count || hasDiscriminator { lines.append("            default: break") }
+            lines.append("            }")
+            lines.append("        }")
         }
         lines.append("    }")
         return lines

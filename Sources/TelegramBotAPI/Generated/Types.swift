@@ -36,6 +36,24 @@ public struct WebhookInfo: Sendable, Hashable, Codable {
         case maxConnections = "max_connections"
         case allowedUpdates = "allowed_updates"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        url = try container.decode(String.self, forKey: .url)
+        hasCustomCertificate = try container.decode(Bool.self, forKey: .hasCustomCertificate)
+        pendingUpdateCount = try container.decode(Int.self, forKey: .pendingUpdateCount)
+        for key in container.allKeys {
+            switch key {
+            case .ipAddress: ipAddress = try container.decodeIfPresent(String.self, forKey: key)
+            case .lastErrorDate: lastErrorDate = try container.decodeIfPresent(Int.self, forKey: key)
+            case .lastErrorMessage: lastErrorMessage = try container.decodeIfPresent(String.self, forKey: key)
+            case .lastSynchronizationErrorDate: lastSynchronizationErrorDate = try container.decodeIfPresent(Int.self, forKey: key)
+            case .maxConnections: maxConnections = try container.decodeIfPresent(Int.self, forKey: key)
+            case .allowedUpdates: allowedUpdates = try container.decodeIfPresent([String].self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#user
@@ -100,6 +118,33 @@ public struct User: Sendable, Hashable, Codable {
         case canManageBots = "can_manage_bots"
         case supportsJoinRequestQueries = "supports_join_request_queries"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(Int.self, forKey: .id)
+        isBot = try container.decode(Bool.self, forKey: .isBot)
+        firstName = try container.decode(String.self, forKey: .firstName)
+        for key in container.allKeys {
+            switch key {
+            case .lastName: lastName = try container.decodeIfPresent(String.self, forKey: key)
+            case .username: username = try container.decodeIfPresent(String.self, forKey: key)
+            case .languageCode: languageCode = try container.decodeIfPresent(String.self, forKey: key)
+            case .isPremium: isPremium = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .addedToAttachmentMenu: addedToAttachmentMenu = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canJoinGroups: canJoinGroups = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canReadAllGroupMessages: canReadAllGroupMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .supportsGuestQueries: supportsGuestQueries = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .supportsInlineQueries: supportsInlineQueries = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canConnectToBusiness: canConnectToBusiness = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .hasMainWebApp: hasMainWebApp = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .hasTopicsEnabled: hasTopicsEnabled = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .allowsUsersToCreateTopics: allowsUsersToCreateTopics = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canManageBots: canManageBots = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .supportsJoinRequestQueries: supportsJoinRequestQueries = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#chat
@@ -133,6 +178,23 @@ public struct Chat: Sendable, Hashable, Codable {
         case lastName = "last_name"
         case isForum = "is_forum"
         case isDirectMessages = "is_direct_messages"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(Int.self, forKey: .id)
+        type = try container.decode(String.self, forKey: .type)
+        for key in container.allKeys {
+            switch key {
+            case .title: title = try container.decodeIfPresent(String.self, forKey: key)
+            case .username: username = try container.decodeIfPresent(String.self, forKey: key)
+            case .firstName: firstName = try container.decodeIfPresent(String.self, forKey: key)
+            case .lastName: lastName = try container.decodeIfPresent(String.self, forKey: key)
+            case .isForum: isForum = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isDirectMessages: isDirectMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -361,56 +423,61 @@ public struct ChatFullInfo: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(Int.self, forKey: .id)
         type = try container.decode(String.self, forKey: .type)
-        title = try container.decodeIfPresent(String.self, forKey: .title)
-        username = try container.decodeIfPresent(String.self, forKey: .username)
-        firstName = try container.decodeIfPresent(String.self, forKey: .firstName)
-        lastName = try container.decodeIfPresent(String.self, forKey: .lastName)
-        isForum = try container.decodeIfPresent(Bool.self, forKey: .isForum)
-        isDirectMessages = try container.decodeIfPresent(Bool.self, forKey: .isDirectMessages)
         accentColorID = try container.decode(Int.self, forKey: .accentColorID)
         maxReactionCount = try container.decode(Int.self, forKey: .maxReactionCount)
-        _photo = try container.decodeIfPresent(ChatPhoto.self, forKey: .photo).map(Indirect.init)
-        activeUsernames = try container.decodeIfPresent([String].self, forKey: .activeUsernames)
-        _birthdate = try container.decodeIfPresent(Birthdate.self, forKey: .birthdate).map(Indirect.init)
-        _businessIntro = try container.decodeIfPresent(BusinessIntro.self, forKey: .businessIntro).map(Indirect.init)
-        _businessLocation = try container.decodeIfPresent(BusinessLocation.self, forKey: .businessLocation).map(Indirect.init)
-        _businessOpeningHours = try container.decodeIfPresent(BusinessOpeningHours.self, forKey: .businessOpeningHours).map(Indirect.init)
-        _personalChat = try container.decodeIfPresent(Chat.self, forKey: .personalChat).map(Indirect.init)
-        _parentChat = try container.decodeIfPresent(Chat.self, forKey: .parentChat).map(Indirect.init)
-        availableReactions = try container.decodeIfPresent([ReactionType].self, forKey: .availableReactions)
-        backgroundCustomEmojiID = try container.decodeIfPresent(String.self, forKey: .backgroundCustomEmojiID)
-        profileAccentColorID = try container.decodeIfPresent(Int.self, forKey: .profileAccentColorID)
-        profileBackgroundCustomEmojiID = try container.decodeIfPresent(String.self, forKey: .profileBackgroundCustomEmojiID)
-        emojiStatusCustomEmojiID = try container.decodeIfPresent(String.self, forKey: .emojiStatusCustomEmojiID)
-        emojiStatusExpirationDate = try container.decodeIfPresent(Int.self, forKey: .emojiStatusExpirationDate)
-        bio = try container.decodeIfPresent(String.self, forKey: .bio)
-        hasPrivateForwards = try container.decodeIfPresent(Bool.self, forKey: .hasPrivateForwards)
-        hasRestrictedVoiceAndVideoMessages = try container.decodeIfPresent(Bool.self, forKey: .hasRestrictedVoiceAndVideoMessages)
-        joinToSendMessages = try container.decodeIfPresent(Bool.self, forKey: .joinToSendMessages)
-        joinByRequest = try container.decodeIfPresent(Bool.self, forKey: .joinByRequest)
-        description = try container.decodeIfPresent(String.self, forKey: .description)
-        inviteLink = try container.decodeIfPresent(String.self, forKey: .inviteLink)
-        _pinnedMessage = try container.decodeIfPresent(Message.self, forKey: .pinnedMessage).map(Indirect.init)
-        _permissions = try container.decodeIfPresent(ChatPermissions.self, forKey: .permissions).map(Indirect.init)
         acceptedGiftTypes = try container.decode(AcceptedGiftTypes.self, forKey: .acceptedGiftTypes)
-        canSendPaidMedia = try container.decodeIfPresent(Bool.self, forKey: .canSendPaidMedia)
-        slowModeDelay = try container.decodeIfPresent(Int.self, forKey: .slowModeDelay)
-        unrestrictBoostCount = try container.decodeIfPresent(Int.self, forKey: .unrestrictBoostCount)
-        messageAutoDeleteTime = try container.decodeIfPresent(Int.self, forKey: .messageAutoDeleteTime)
-        hasAggressiveAntiSpamEnabled = try container.decodeIfPresent(Bool.self, forKey: .hasAggressiveAntiSpamEnabled)
-        hasHiddenMembers = try container.decodeIfPresent(Bool.self, forKey: .hasHiddenMembers)
-        hasProtectedContent = try container.decodeIfPresent(Bool.self, forKey: .hasProtectedContent)
-        hasVisibleHistory = try container.decodeIfPresent(Bool.self, forKey: .hasVisibleHistory)
-        stickerSetName = try container.decodeIfPresent(String.self, forKey: .stickerSetName)
-        canSetStickerSet = try container.decodeIfPresent(Bool.self, forKey: .canSetStickerSet)
-        customEmojiStickerSetName = try container.decodeIfPresent(String.self, forKey: .customEmojiStickerSetName)
-        linkedChatID = try container.decodeIfPresent(Int.self, forKey: .linkedChatID)
-        _location = try container.decodeIfPresent(ChatLocation.self, forKey: .location).map(Indirect.init)
-        _rating = try container.decodeIfPresent(UserRating.self, forKey: .rating).map(Indirect.init)
-        _firstProfileAudio = try container.decodeIfPresent(Audio.self, forKey: .firstProfileAudio).map(Indirect.init)
-        _uniqueGiftColors = try container.decodeIfPresent(UniqueGiftColors.self, forKey: .uniqueGiftColors).map(Indirect.init)
-        paidMessageStarCount = try container.decodeIfPresent(Int.self, forKey: .paidMessageStarCount)
-        _guardBot = try container.decodeIfPresent(User.self, forKey: .guardBot).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .title: title = try container.decodeIfPresent(String.self, forKey: key)
+            case .username: username = try container.decodeIfPresent(String.self, forKey: key)
+            case .firstName: firstName = try container.decodeIfPresent(String.self, forKey: key)
+            case .lastName: lastName = try container.decodeIfPresent(String.self, forKey: key)
+            case .isForum: isForum = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isDirectMessages: isDirectMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .photo: _photo = try container.decodeIfPresent(ChatPhoto.self, forKey: key).map(Indirect.init)
+            case .activeUsernames: activeUsernames = try container.decodeIfPresent([String].self, forKey: key)
+            case .birthdate: _birthdate = try container.decodeIfPresent(Birthdate.self, forKey: key).map(Indirect.init)
+            case .businessIntro: _businessIntro = try container.decodeIfPresent(BusinessIntro.self, forKey: key).map(Indirect.init)
+            case .businessLocation: _businessLocation = try container.decodeIfPresent(BusinessLocation.self, forKey: key).map(Indirect.init)
+            case .businessOpeningHours: _businessOpeningHours = try container.decodeIfPresent(BusinessOpeningHours.self, forKey: key).map(Indirect.init)
+            case .personalChat: _personalChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
+            case .parentChat: _parentChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
+            case .availableReactions: availableReactions = try container.decodeIfPresent([ReactionType].self, forKey: key)
+            case .backgroundCustomEmojiID: backgroundCustomEmojiID = try container.decodeIfPresent(String.self, forKey: key)
+            case .profileAccentColorID: profileAccentColorID = try container.decodeIfPresent(Int.self, forKey: key)
+            case .profileBackgroundCustomEmojiID: profileBackgroundCustomEmojiID = try container.decodeIfPresent(String.self, forKey: key)
+            case .emojiStatusCustomEmojiID: emojiStatusCustomEmojiID = try container.decodeIfPresent(String.self, forKey: key)
+            case .emojiStatusExpirationDate: emojiStatusExpirationDate = try container.decodeIfPresent(Int.self, forKey: key)
+            case .bio: bio = try container.decodeIfPresent(String.self, forKey: key)
+            case .hasPrivateForwards: hasPrivateForwards = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .hasRestrictedVoiceAndVideoMessages: hasRestrictedVoiceAndVideoMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .joinToSendMessages: joinToSendMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .joinByRequest: joinByRequest = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .description: description = try container.decodeIfPresent(String.self, forKey: key)
+            case .inviteLink: inviteLink = try container.decodeIfPresent(String.self, forKey: key)
+            case .pinnedMessage: _pinnedMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
+            case .permissions: _permissions = try container.decodeIfPresent(ChatPermissions.self, forKey: key).map(Indirect.init)
+            case .canSendPaidMedia: canSendPaidMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .slowModeDelay: slowModeDelay = try container.decodeIfPresent(Int.self, forKey: key)
+            case .unrestrictBoostCount: unrestrictBoostCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .messageAutoDeleteTime: messageAutoDeleteTime = try container.decodeIfPresent(Int.self, forKey: key)
+            case .hasAggressiveAntiSpamEnabled: hasAggressiveAntiSpamEnabled = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .hasHiddenMembers: hasHiddenMembers = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .hasProtectedContent: hasProtectedContent = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .hasVisibleHistory: hasVisibleHistory = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .stickerSetName: stickerSetName = try container.decodeIfPresent(String.self, forKey: key)
+            case .canSetStickerSet: canSetStickerSet = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .customEmojiStickerSetName: customEmojiStickerSetName = try container.decodeIfPresent(String.self, forKey: key)
+            case .linkedChatID: linkedChatID = try container.decodeIfPresent(Int.self, forKey: key)
+            case .location: _location = try container.decodeIfPresent(ChatLocation.self, forKey: key).map(Indirect.init)
+            case .rating: _rating = try container.decodeIfPresent(UserRating.self, forKey: key).map(Indirect.init)
+            case .firstProfileAudio: _firstProfileAudio = try container.decodeIfPresent(Audio.self, forKey: key).map(Indirect.init)
+            case .uniqueGiftColors: _uniqueGiftColors = try container.decodeIfPresent(UniqueGiftColors.self, forKey: key).map(Indirect.init)
+            case .paidMessageStarCount: paidMessageStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .guardBot: _guardBot = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -1131,120 +1198,125 @@ public struct Message: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         messageID = try container.decode(Int.self, forKey: .messageID)
-        messageThreadID = try container.decodeIfPresent(Int.self, forKey: .messageThreadID)
-        _directMessagesTopic = try container.decodeIfPresent(DirectMessagesTopic.self, forKey: .directMessagesTopic).map(Indirect.init)
-        _from = try container.decodeIfPresent(User.self, forKey: .from).map(Indirect.init)
-        _senderChat = try container.decodeIfPresent(Chat.self, forKey: .senderChat).map(Indirect.init)
-        senderBoostCount = try container.decodeIfPresent(Int.self, forKey: .senderBoostCount)
-        _senderBusinessBot = try container.decodeIfPresent(User.self, forKey: .senderBusinessBot).map(Indirect.init)
-        senderTag = try container.decodeIfPresent(String.self, forKey: .senderTag)
         date = try container.decode(Int.self, forKey: .date)
-        guestQueryID = try container.decodeIfPresent(String.self, forKey: .guestQueryID)
-        businessConnectionID = try container.decodeIfPresent(String.self, forKey: .businessConnectionID)
         chat = try container.decode(Chat.self, forKey: .chat)
-        forwardOrigin = try container.decodeIfPresent(MessageOrigin.self, forKey: .forwardOrigin)
-        isTopicMessage = try container.decodeIfPresent(Bool.self, forKey: .isTopicMessage)
-        isAutomaticForward = try container.decodeIfPresent(Bool.self, forKey: .isAutomaticForward)
-        _replyToMessage = try container.decodeIfPresent(Message.self, forKey: .replyToMessage).map(Indirect.init)
-        _externalReply = try container.decodeIfPresent(ExternalReplyInfo.self, forKey: .externalReply).map(Indirect.init)
-        _quote = try container.decodeIfPresent(TextQuote.self, forKey: .quote).map(Indirect.init)
-        _replyToStory = try container.decodeIfPresent(Story.self, forKey: .replyToStory).map(Indirect.init)
-        replyToChecklistTaskID = try container.decodeIfPresent(Int.self, forKey: .replyToChecklistTaskID)
-        replyToPollOptionID = try container.decodeIfPresent(String.self, forKey: .replyToPollOptionID)
-        _viaBot = try container.decodeIfPresent(User.self, forKey: .viaBot).map(Indirect.init)
-        _guestBotCallerUser = try container.decodeIfPresent(User.self, forKey: .guestBotCallerUser).map(Indirect.init)
-        _guestBotCallerChat = try container.decodeIfPresent(Chat.self, forKey: .guestBotCallerChat).map(Indirect.init)
-        editDate = try container.decodeIfPresent(Int.self, forKey: .editDate)
-        hasProtectedContent = try container.decodeIfPresent(Bool.self, forKey: .hasProtectedContent)
-        isFromOffline = try container.decodeIfPresent(Bool.self, forKey: .isFromOffline)
-        isPaidPost = try container.decodeIfPresent(Bool.self, forKey: .isPaidPost)
-        mediaGroupID = try container.decodeIfPresent(String.self, forKey: .mediaGroupID)
-        authorSignature = try container.decodeIfPresent(String.self, forKey: .authorSignature)
-        paidStarCount = try container.decodeIfPresent(Int.self, forKey: .paidStarCount)
-        text = try container.decodeIfPresent(String.self, forKey: .text)
-        entities = try container.decodeIfPresent([MessageEntity].self, forKey: .entities)
-        _linkPreviewOptions = try container.decodeIfPresent(LinkPreviewOptions.self, forKey: .linkPreviewOptions).map(Indirect.init)
-        _suggestedPostInfo = try container.decodeIfPresent(SuggestedPostInfo.self, forKey: .suggestedPostInfo).map(Indirect.init)
-        effectID = try container.decodeIfPresent(String.self, forKey: .effectID)
-        _richMessage = try container.decodeIfPresent(RichMessage.self, forKey: .richMessage).map(Indirect.init)
-        _animation = try container.decodeIfPresent(Animation.self, forKey: .animation).map(Indirect.init)
-        _audio = try container.decodeIfPresent(Audio.self, forKey: .audio).map(Indirect.init)
-        _document = try container.decodeIfPresent(Document.self, forKey: .document).map(Indirect.init)
-        _livePhoto = try container.decodeIfPresent(LivePhoto.self, forKey: .livePhoto).map(Indirect.init)
-        _paidMedia = try container.decodeIfPresent(PaidMediaInfo.self, forKey: .paidMedia).map(Indirect.init)
-        photo = try container.decodeIfPresent([PhotoSize].self, forKey: .photo)
-        _sticker = try container.decodeIfPresent(Sticker.self, forKey: .sticker).map(Indirect.init)
-        _story = try container.decodeIfPresent(Story.self, forKey: .story).map(Indirect.init)
-        _video = try container.decodeIfPresent(Video.self, forKey: .video).map(Indirect.init)
-        _videoNote = try container.decodeIfPresent(VideoNote.self, forKey: .videoNote).map(Indirect.init)
-        _voice = try container.decodeIfPresent(Voice.self, forKey: .voice).map(Indirect.init)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        hasMediaSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasMediaSpoiler)
-        _checklist = try container.decodeIfPresent(Checklist.self, forKey: .checklist).map(Indirect.init)
-        _contact = try container.decodeIfPresent(Contact.self, forKey: .contact).map(Indirect.init)
-        _dice = try container.decodeIfPresent(Dice.self, forKey: .dice).map(Indirect.init)
-        _game = try container.decodeIfPresent(Game.self, forKey: .game).map(Indirect.init)
-        _poll = try container.decodeIfPresent(Poll.self, forKey: .poll).map(Indirect.init)
-        _venue = try container.decodeIfPresent(Venue.self, forKey: .venue).map(Indirect.init)
-        _location = try container.decodeIfPresent(Location.self, forKey: .location).map(Indirect.init)
-        newChatMembers = try container.decodeIfPresent([User].self, forKey: .newChatMembers)
-        _leftChatMember = try container.decodeIfPresent(User.self, forKey: .leftChatMember).map(Indirect.init)
-        _chatOwnerLeft = try container.decodeIfPresent(ChatOwnerLeft.self, forKey: .chatOwnerLeft).map(Indirect.init)
-        _chatOwnerChanged = try container.decodeIfPresent(ChatOwnerChanged.self, forKey: .chatOwnerChanged).map(Indirect.init)
-        newChatTitle = try container.decodeIfPresent(String.self, forKey: .newChatTitle)
-        newChatPhoto = try container.decodeIfPresent([PhotoSize].self, forKey: .newChatPhoto)
-        deleteChatPhoto = try container.decodeIfPresent(Bool.self, forKey: .deleteChatPhoto)
-        groupChatCreated = try container.decodeIfPresent(Bool.self, forKey: .groupChatCreated)
-        supergroupChatCreated = try container.decodeIfPresent(Bool.self, forKey: .supergroupChatCreated)
-        channelChatCreated = try container.decodeIfPresent(Bool.self, forKey: .channelChatCreated)
-        _messageAutoDeleteTimerChanged = try container.decodeIfPresent(MessageAutoDeleteTimerChanged.self, forKey: .messageAutoDeleteTimerChanged).map(Indirect.init)
-        migrateToChatID = try container.decodeIfPresent(Int.self, forKey: .migrateToChatID)
-        migrateFromChatID = try container.decodeIfPresent(Int.self, forKey: .migrateFromChatID)
-        pinnedMessage = try container.decodeIfPresent(MaybeInaccessibleMessage.self, forKey: .pinnedMessage)
-        _invoice = try container.decodeIfPresent(Invoice.self, forKey: .invoice).map(Indirect.init)
-        _successfulPayment = try container.decodeIfPresent(SuccessfulPayment.self, forKey: .successfulPayment).map(Indirect.init)
-        _refundedPayment = try container.decodeIfPresent(RefundedPayment.self, forKey: .refundedPayment).map(Indirect.init)
-        _usersShared = try container.decodeIfPresent(UsersShared.self, forKey: .usersShared).map(Indirect.init)
-        _chatShared = try container.decodeIfPresent(ChatShared.self, forKey: .chatShared).map(Indirect.init)
-        _gift = try container.decodeIfPresent(GiftInfo.self, forKey: .gift).map(Indirect.init)
-        _uniqueGift = try container.decodeIfPresent(UniqueGiftInfo.self, forKey: .uniqueGift).map(Indirect.init)
-        _giftUpgradeSent = try container.decodeIfPresent(GiftInfo.self, forKey: .giftUpgradeSent).map(Indirect.init)
-        connectedWebsite = try container.decodeIfPresent(String.self, forKey: .connectedWebsite)
-        _writeAccessAllowed = try container.decodeIfPresent(WriteAccessAllowed.self, forKey: .writeAccessAllowed).map(Indirect.init)
-        _passportData = try container.decodeIfPresent(PassportData.self, forKey: .passportData).map(Indirect.init)
-        _proximityAlertTriggered = try container.decodeIfPresent(ProximityAlertTriggered.self, forKey: .proximityAlertTriggered).map(Indirect.init)
-        _boostAdded = try container.decodeIfPresent(ChatBoostAdded.self, forKey: .boostAdded).map(Indirect.init)
-        _chatBackgroundSet = try container.decodeIfPresent(ChatBackground.self, forKey: .chatBackgroundSet).map(Indirect.init)
-        _checklistTasksDone = try container.decodeIfPresent(ChecklistTasksDone.self, forKey: .checklistTasksDone).map(Indirect.init)
-        _checklistTasksAdded = try container.decodeIfPresent(ChecklistTasksAdded.self, forKey: .checklistTasksAdded).map(Indirect.init)
-        _directMessagePriceChanged = try container.decodeIfPresent(DirectMessagePriceChanged.self, forKey: .directMessagePriceChanged).map(Indirect.init)
-        _forumTopicCreated = try container.decodeIfPresent(ForumTopicCreated.self, forKey: .forumTopicCreated).map(Indirect.init)
-        _forumTopicEdited = try container.decodeIfPresent(ForumTopicEdited.self, forKey: .forumTopicEdited).map(Indirect.init)
-        _forumTopicClosed = try container.decodeIfPresent(ForumTopicClosed.self, forKey: .forumTopicClosed).map(Indirect.init)
-        _forumTopicReopened = try container.decodeIfPresent(ForumTopicReopened.self, forKey: .forumTopicReopened).map(Indirect.init)
-        _generalForumTopicHidden = try container.decodeIfPresent(GeneralForumTopicHidden.self, forKey: .generalForumTopicHidden).map(Indirect.init)
-        _generalForumTopicUnhidden = try container.decodeIfPresent(GeneralForumTopicUnhidden.self, forKey: .generalForumTopicUnhidden).map(Indirect.init)
-        _giveawayCreated = try container.decodeIfPresent(GiveawayCreated.self, forKey: .giveawayCreated).map(Indirect.init)
-        _giveaway = try container.decodeIfPresent(Giveaway.self, forKey: .giveaway).map(Indirect.init)
-        _giveawayWinners = try container.decodeIfPresent(GiveawayWinners.self, forKey: .giveawayWinners).map(Indirect.init)
-        _giveawayCompleted = try container.decodeIfPresent(GiveawayCompleted.self, forKey: .giveawayCompleted).map(Indirect.init)
-        _managedBotCreated = try container.decodeIfPresent(ManagedBotCreated.self, forKey: .managedBotCreated).map(Indirect.init)
-        _paidMessagePriceChanged = try container.decodeIfPresent(PaidMessagePriceChanged.self, forKey: .paidMessagePriceChanged).map(Indirect.init)
-        _pollOptionAdded = try container.decodeIfPresent(PollOptionAdded.self, forKey: .pollOptionAdded).map(Indirect.init)
-        _pollOptionDeleted = try container.decodeIfPresent(PollOptionDeleted.self, forKey: .pollOptionDeleted).map(Indirect.init)
-        _suggestedPostApproved = try container.decodeIfPresent(SuggestedPostApproved.self, forKey: .suggestedPostApproved).map(Indirect.init)
-        _suggestedPostApprovalFailed = try container.decodeIfPresent(SuggestedPostApprovalFailed.self, forKey: .suggestedPostApprovalFailed).map(Indirect.init)
-        _suggestedPostDeclined = try container.decodeIfPresent(SuggestedPostDeclined.self, forKey: .suggestedPostDeclined).map(Indirect.init)
-        _suggestedPostPaid = try container.decodeIfPresent(SuggestedPostPaid.self, forKey: .suggestedPostPaid).map(Indirect.init)
-        _suggestedPostRefunded = try container.decodeIfPresent(SuggestedPostRefunded.self, forKey: .suggestedPostRefunded).map(Indirect.init)
-        _videoChatScheduled = try container.decodeIfPresent(VideoChatScheduled.self, forKey: .videoChatScheduled).map(Indirect.init)
-        _videoChatStarted = try container.decodeIfPresent(VideoChatStarted.self, forKey: .videoChatStarted).map(Indirect.init)
-        _videoChatEnded = try container.decodeIfPresent(VideoChatEnded.self, forKey: .videoChatEnded).map(Indirect.init)
-        _videoChatParticipantsInvited = try container.decodeIfPresent(VideoChatParticipantsInvited.self, forKey: .videoChatParticipantsInvited).map(Indirect.init)
-        _webAppData = try container.decodeIfPresent(WebAppData.self, forKey: .webAppData).map(Indirect.init)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .messageThreadID: messageThreadID = try container.decodeIfPresent(Int.self, forKey: key)
+            case .directMessagesTopic: _directMessagesTopic = try container.decodeIfPresent(DirectMessagesTopic.self, forKey: key).map(Indirect.init)
+            case .from: _from = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            case .senderChat: _senderChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
+            case .senderBoostCount: senderBoostCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .senderBusinessBot: _senderBusinessBot = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            case .senderTag: senderTag = try container.decodeIfPresent(String.self, forKey: key)
+            case .guestQueryID: guestQueryID = try container.decodeIfPresent(String.self, forKey: key)
+            case .businessConnectionID: businessConnectionID = try container.decodeIfPresent(String.self, forKey: key)
+            case .forwardOrigin: forwardOrigin = try container.decodeIfPresent(MessageOrigin.self, forKey: key)
+            case .isTopicMessage: isTopicMessage = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isAutomaticForward: isAutomaticForward = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .replyToMessage: _replyToMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
+            case .externalReply: _externalReply = try container.decodeIfPresent(ExternalReplyInfo.self, forKey: key).map(Indirect.init)
+            case .quote: _quote = try container.decodeIfPresent(TextQuote.self, forKey: key).map(Indirect.init)
+            case .replyToStory: _replyToStory = try container.decodeIfPresent(Story.self, forKey: key).map(Indirect.init)
+            case .replyToChecklistTaskID: replyToChecklistTaskID = try container.decodeIfPresent(Int.self, forKey: key)
+            case .replyToPollOptionID: replyToPollOptionID = try container.decodeIfPresent(String.self, forKey: key)
+            case .viaBot: _viaBot = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            case .guestBotCallerUser: _guestBotCallerUser = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            case .guestBotCallerChat: _guestBotCallerChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
+            case .editDate: editDate = try container.decodeIfPresent(Int.self, forKey: key)
+            case .hasProtectedContent: hasProtectedContent = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isFromOffline: isFromOffline = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isPaidPost: isPaidPost = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .mediaGroupID: mediaGroupID = try container.decodeIfPresent(String.self, forKey: key)
+            case .authorSignature: authorSignature = try container.decodeIfPresent(String.self, forKey: key)
+            case .paidStarCount: paidStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .text: text = try container.decodeIfPresent(String.self, forKey: key)
+            case .entities: entities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .linkPreviewOptions: _linkPreviewOptions = try container.decodeIfPresent(LinkPreviewOptions.self, forKey: key).map(Indirect.init)
+            case .suggestedPostInfo: _suggestedPostInfo = try container.decodeIfPresent(SuggestedPostInfo.self, forKey: key).map(Indirect.init)
+            case .effectID: effectID = try container.decodeIfPresent(String.self, forKey: key)
+            case .richMessage: _richMessage = try container.decodeIfPresent(RichMessage.self, forKey: key).map(Indirect.init)
+            case .animation: _animation = try container.decodeIfPresent(Animation.self, forKey: key).map(Indirect.init)
+            case .audio: _audio = try container.decodeIfPresent(Audio.self, forKey: key).map(Indirect.init)
+            case .document: _document = try container.decodeIfPresent(Document.self, forKey: key).map(Indirect.init)
+            case .livePhoto: _livePhoto = try container.decodeIfPresent(LivePhoto.self, forKey: key).map(Indirect.init)
+            case .paidMedia: _paidMedia = try container.decodeIfPresent(PaidMediaInfo.self, forKey: key).map(Indirect.init)
+            case .photo: photo = try container.decodeIfPresent([PhotoSize].self, forKey: key)
+            case .sticker: _sticker = try container.decodeIfPresent(Sticker.self, forKey: key).map(Indirect.init)
+            case .story: _story = try container.decodeIfPresent(Story.self, forKey: key).map(Indirect.init)
+            case .video: _video = try container.decodeIfPresent(Video.self, forKey: key).map(Indirect.init)
+            case .videoNote: _videoNote = try container.decodeIfPresent(VideoNote.self, forKey: key).map(Indirect.init)
+            case .voice: _voice = try container.decodeIfPresent(Voice.self, forKey: key).map(Indirect.init)
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .showCaptionAboveMedia: showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .hasMediaSpoiler: hasMediaSpoiler = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .checklist: _checklist = try container.decodeIfPresent(Checklist.self, forKey: key).map(Indirect.init)
+            case .contact: _contact = try container.decodeIfPresent(Contact.self, forKey: key).map(Indirect.init)
+            case .dice: _dice = try container.decodeIfPresent(Dice.self, forKey: key).map(Indirect.init)
+            case .game: _game = try container.decodeIfPresent(Game.self, forKey: key).map(Indirect.init)
+            case .poll: _poll = try container.decodeIfPresent(Poll.self, forKey: key).map(Indirect.init)
+            case .venue: _venue = try container.decodeIfPresent(Venue.self, forKey: key).map(Indirect.init)
+            case .location: _location = try container.decodeIfPresent(Location.self, forKey: key).map(Indirect.init)
+            case .newChatMembers: newChatMembers = try container.decodeIfPresent([User].self, forKey: key)
+            case .leftChatMember: _leftChatMember = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            case .chatOwnerLeft: _chatOwnerLeft = try container.decodeIfPresent(ChatOwnerLeft.self, forKey: key).map(Indirect.init)
+            case .chatOwnerChanged: _chatOwnerChanged = try container.decodeIfPresent(ChatOwnerChanged.self, forKey: key).map(Indirect.init)
+            case .newChatTitle: newChatTitle = try container.decodeIfPresent(String.self, forKey: key)
+            case .newChatPhoto: newChatPhoto = try container.decodeIfPresent([PhotoSize].self, forKey: key)
+            case .deleteChatPhoto: deleteChatPhoto = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .groupChatCreated: groupChatCreated = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .supergroupChatCreated: supergroupChatCreated = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .channelChatCreated: channelChatCreated = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .messageAutoDeleteTimerChanged: _messageAutoDeleteTimerChanged = try container.decodeIfPresent(MessageAutoDeleteTimerChanged.self, forKey: key).map(Indirect.init)
+            case .migrateToChatID: migrateToChatID = try container.decodeIfPresent(Int.self, forKey: key)
+            case .migrateFromChatID: migrateFromChatID = try container.decodeIfPresent(Int.self, forKey: key)
+            case .pinnedMessage: pinnedMessage = try container.decodeIfPresent(MaybeInaccessibleMessage.self, forKey: key)
+            case .invoice: _invoice = try container.decodeIfPresent(Invoice.self, forKey: key).map(Indirect.init)
+            case .successfulPayment: _successfulPayment = try container.decodeIfPresent(SuccessfulPayment.self, forKey: key).map(Indirect.init)
+            case .refundedPayment: _refundedPayment = try container.decodeIfPresent(RefundedPayment.self, forKey: key).map(Indirect.init)
+            case .usersShared: _usersShared = try container.decodeIfPresent(UsersShared.self, forKey: key).map(Indirect.init)
+            case .chatShared: _chatShared = try container.decodeIfPresent(ChatShared.self, forKey: key).map(Indirect.init)
+            case .gift: _gift = try container.decodeIfPresent(GiftInfo.self, forKey: key).map(Indirect.init)
+            case .uniqueGift: _uniqueGift = try container.decodeIfPresent(UniqueGiftInfo.self, forKey: key).map(Indirect.init)
+            case .giftUpgradeSent: _giftUpgradeSent = try container.decodeIfPresent(GiftInfo.self, forKey: key).map(Indirect.init)
+            case .connectedWebsite: connectedWebsite = try container.decodeIfPresent(String.self, forKey: key)
+            case .writeAccessAllowed: _writeAccessAllowed = try container.decodeIfPresent(WriteAccessAllowed.self, forKey: key).map(Indirect.init)
+            case .passportData: _passportData = try container.decodeIfPresent(PassportData.self, forKey: key).map(Indirect.init)
+            case .proximityAlertTriggered: _proximityAlertTriggered = try container.decodeIfPresent(ProximityAlertTriggered.self, forKey: key).map(Indirect.init)
+            case .boostAdded: _boostAdded = try container.decodeIfPresent(ChatBoostAdded.self, forKey: key).map(Indirect.init)
+            case .chatBackgroundSet: _chatBackgroundSet = try container.decodeIfPresent(ChatBackground.self, forKey: key).map(Indirect.init)
+            case .checklistTasksDone: _checklistTasksDone = try container.decodeIfPresent(ChecklistTasksDone.self, forKey: key).map(Indirect.init)
+            case .checklistTasksAdded: _checklistTasksAdded = try container.decodeIfPresent(ChecklistTasksAdded.self, forKey: key).map(Indirect.init)
+            case .directMessagePriceChanged: _directMessagePriceChanged = try container.decodeIfPresent(DirectMessagePriceChanged.self, forKey: key).map(Indirect.init)
+            case .forumTopicCreated: _forumTopicCreated = try container.decodeIfPresent(ForumTopicCreated.self, forKey: key).map(Indirect.init)
+            case .forumTopicEdited: _forumTopicEdited = try container.decodeIfPresent(ForumTopicEdited.self, forKey: key).map(Indirect.init)
+            case .forumTopicClosed: _forumTopicClosed = try container.decodeIfPresent(ForumTopicClosed.self, forKey: key).map(Indirect.init)
+            case .forumTopicReopened: _forumTopicReopened = try container.decodeIfPresent(ForumTopicReopened.self, forKey: key).map(Indirect.init)
+            case .generalForumTopicHidden: _generalForumTopicHidden = try container.decodeIfPresent(GeneralForumTopicHidden.self, forKey: key).map(Indirect.init)
+            case .generalForumTopicUnhidden: _generalForumTopicUnhidden = try container.decodeIfPresent(GeneralForumTopicUnhidden.self, forKey: key).map(Indirect.init)
+            case .giveawayCreated: _giveawayCreated = try container.decodeIfPresent(GiveawayCreated.self, forKey: key).map(Indirect.init)
+            case .giveaway: _giveaway = try container.decodeIfPresent(Giveaway.self, forKey: key).map(Indirect.init)
+            case .giveawayWinners: _giveawayWinners = try container.decodeIfPresent(GiveawayWinners.self, forKey: key).map(Indirect.init)
+            case .giveawayCompleted: _giveawayCompleted = try container.decodeIfPresent(GiveawayCompleted.self, forKey: key).map(Indirect.init)
+            case .managedBotCreated: _managedBotCreated = try container.decodeIfPresent(ManagedBotCreated.self, forKey: key).map(Indirect.init)
+            case .paidMessagePriceChanged: _paidMessagePriceChanged = try container.decodeIfPresent(PaidMessagePriceChanged.self, forKey: key).map(Indirect.init)
+            case .pollOptionAdded: _pollOptionAdded = try container.decodeIfPresent(PollOptionAdded.self, forKey: key).map(Indirect.init)
+            case .pollOptionDeleted: _pollOptionDeleted = try container.decodeIfPresent(PollOptionDeleted.self, forKey: key).map(Indirect.init)
+            case .suggestedPostApproved: _suggestedPostApproved = try container.decodeIfPresent(SuggestedPostApproved.self, forKey: key).map(Indirect.init)
+            case .suggestedPostApprovalFailed: _suggestedPostApprovalFailed = try container.decodeIfPresent(SuggestedPostApprovalFailed.self, forKey: key).map(Indirect.init)
+            case .suggestedPostDeclined: _suggestedPostDeclined = try container.decodeIfPresent(SuggestedPostDeclined.self, forKey: key).map(Indirect.init)
+            case .suggestedPostPaid: _suggestedPostPaid = try container.decodeIfPresent(SuggestedPostPaid.self, forKey: key).map(Indirect.init)
+            case .suggestedPostRefunded: _suggestedPostRefunded = try container.decodeIfPresent(SuggestedPostRefunded.self, forKey: key).map(Indirect.init)
+            case .videoChatScheduled: _videoChatScheduled = try container.decodeIfPresent(VideoChatScheduled.self, forKey: key).map(Indirect.init)
+            case .videoChatStarted: _videoChatStarted = try container.decodeIfPresent(VideoChatStarted.self, forKey: key).map(Indirect.init)
+            case .videoChatEnded: _videoChatEnded = try container.decodeIfPresent(VideoChatEnded.self, forKey: key).map(Indirect.init)
+            case .videoChatParticipantsInvited: _videoChatParticipantsInvited = try container.decodeIfPresent(VideoChatParticipantsInvited.self, forKey: key).map(Indirect.init)
+            case .webAppData: _webAppData = try container.decodeIfPresent(WebAppData.self, forKey: key).map(Indirect.init)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -1378,6 +1450,11 @@ public struct MessageId: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case messageID = "message_id"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        messageID = try container.decode(Int.self, forKey: .messageID)
+    }
 }
 
 /// https://core.telegram.org/bots/api#inaccessiblemessage
@@ -1396,6 +1473,13 @@ public struct InaccessibleMessage: Sendable, Hashable, Codable {
         case chat
         case messageID = "message_id"
         case date
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        chat = try container.decode(Chat.self, forKey: .chat)
+        messageID = try container.decode(Int.self, forKey: .messageID)
+        date = try container.decode(Int.self, forKey: .date)
     }
 }
 
@@ -1444,12 +1528,17 @@ public struct MessageEntity: Sendable, Hashable, Codable {
         type = try container.decode(String.self, forKey: .type)
         offset = try container.decode(Int.self, forKey: .offset)
         length = try container.decode(Int.self, forKey: .length)
-        url = try container.decodeIfPresent(String.self, forKey: .url)
-        _user = try container.decodeIfPresent(User.self, forKey: .user).map(Indirect.init)
-        language = try container.decodeIfPresent(String.self, forKey: .language)
-        customEmojiID = try container.decodeIfPresent(String.self, forKey: .customEmojiID)
-        unixTime = try container.decodeIfPresent(Int.self, forKey: .unixTime)
-        dateTimeFormat = try container.decodeIfPresent(String.self, forKey: .dateTimeFormat)
+        for key in container.allKeys {
+            switch key {
+            case .url: url = try container.decodeIfPresent(String.self, forKey: key)
+            case .user: _user = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            case .language: language = try container.decodeIfPresent(String.self, forKey: key)
+            case .customEmojiID: customEmojiID = try container.decodeIfPresent(String.self, forKey: key)
+            case .unixTime: unixTime = try container.decodeIfPresent(Int.self, forKey: key)
+            case .dateTimeFormat: dateTimeFormat = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -1485,6 +1574,19 @@ public struct TextQuote: Sendable, Hashable, Codable {
         case entities
         case position
         case isManual = "is_manual"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decode(String.self, forKey: .text)
+        position = try container.decode(Int.self, forKey: .position)
+        for key in container.allKeys {
+            switch key {
+            case .entities: entities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .isManual: isManual = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -1666,31 +1768,36 @@ public struct ExternalReplyInfo: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         origin = try container.decode(MessageOrigin.self, forKey: .origin)
-        _chat = try container.decodeIfPresent(Chat.self, forKey: .chat).map(Indirect.init)
-        messageID = try container.decodeIfPresent(Int.self, forKey: .messageID)
-        _linkPreviewOptions = try container.decodeIfPresent(LinkPreviewOptions.self, forKey: .linkPreviewOptions).map(Indirect.init)
-        _animation = try container.decodeIfPresent(Animation.self, forKey: .animation).map(Indirect.init)
-        _audio = try container.decodeIfPresent(Audio.self, forKey: .audio).map(Indirect.init)
-        _document = try container.decodeIfPresent(Document.self, forKey: .document).map(Indirect.init)
-        _livePhoto = try container.decodeIfPresent(LivePhoto.self, forKey: .livePhoto).map(Indirect.init)
-        _paidMedia = try container.decodeIfPresent(PaidMediaInfo.self, forKey: .paidMedia).map(Indirect.init)
-        photo = try container.decodeIfPresent([PhotoSize].self, forKey: .photo)
-        _sticker = try container.decodeIfPresent(Sticker.self, forKey: .sticker).map(Indirect.init)
-        _story = try container.decodeIfPresent(Story.self, forKey: .story).map(Indirect.init)
-        _video = try container.decodeIfPresent(Video.self, forKey: .video).map(Indirect.init)
-        _videoNote = try container.decodeIfPresent(VideoNote.self, forKey: .videoNote).map(Indirect.init)
-        _voice = try container.decodeIfPresent(Voice.self, forKey: .voice).map(Indirect.init)
-        hasMediaSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasMediaSpoiler)
-        _checklist = try container.decodeIfPresent(Checklist.self, forKey: .checklist).map(Indirect.init)
-        _contact = try container.decodeIfPresent(Contact.self, forKey: .contact).map(Indirect.init)
-        _dice = try container.decodeIfPresent(Dice.self, forKey: .dice).map(Indirect.init)
-        _game = try container.decodeIfPresent(Game.self, forKey: .game).map(Indirect.init)
-        _giveaway = try container.decodeIfPresent(Giveaway.self, forKey: .giveaway).map(Indirect.init)
-        _giveawayWinners = try container.decodeIfPresent(GiveawayWinners.self, forKey: .giveawayWinners).map(Indirect.init)
-        _invoice = try container.decodeIfPresent(Invoice.self, forKey: .invoice).map(Indirect.init)
-        _location = try container.decodeIfPresent(Location.self, forKey: .location).map(Indirect.init)
-        _poll = try container.decodeIfPresent(Poll.self, forKey: .poll).map(Indirect.init)
-        _venue = try container.decodeIfPresent(Venue.self, forKey: .venue).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .chat: _chat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
+            case .messageID: messageID = try container.decodeIfPresent(Int.self, forKey: key)
+            case .linkPreviewOptions: _linkPreviewOptions = try container.decodeIfPresent(LinkPreviewOptions.self, forKey: key).map(Indirect.init)
+            case .animation: _animation = try container.decodeIfPresent(Animation.self, forKey: key).map(Indirect.init)
+            case .audio: _audio = try container.decodeIfPresent(Audio.self, forKey: key).map(Indirect.init)
+            case .document: _document = try container.decodeIfPresent(Document.self, forKey: key).map(Indirect.init)
+            case .livePhoto: _livePhoto = try container.decodeIfPresent(LivePhoto.self, forKey: key).map(Indirect.init)
+            case .paidMedia: _paidMedia = try container.decodeIfPresent(PaidMediaInfo.self, forKey: key).map(Indirect.init)
+            case .photo: photo = try container.decodeIfPresent([PhotoSize].self, forKey: key)
+            case .sticker: _sticker = try container.decodeIfPresent(Sticker.self, forKey: key).map(Indirect.init)
+            case .story: _story = try container.decodeIfPresent(Story.self, forKey: key).map(Indirect.init)
+            case .video: _video = try container.decodeIfPresent(Video.self, forKey: key).map(Indirect.init)
+            case .videoNote: _videoNote = try container.decodeIfPresent(VideoNote.self, forKey: key).map(Indirect.init)
+            case .voice: _voice = try container.decodeIfPresent(Voice.self, forKey: key).map(Indirect.init)
+            case .hasMediaSpoiler: hasMediaSpoiler = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .checklist: _checklist = try container.decodeIfPresent(Checklist.self, forKey: key).map(Indirect.init)
+            case .contact: _contact = try container.decodeIfPresent(Contact.self, forKey: key).map(Indirect.init)
+            case .dice: _dice = try container.decodeIfPresent(Dice.self, forKey: key).map(Indirect.init)
+            case .game: _game = try container.decodeIfPresent(Game.self, forKey: key).map(Indirect.init)
+            case .giveaway: _giveaway = try container.decodeIfPresent(Giveaway.self, forKey: key).map(Indirect.init)
+            case .giveawayWinners: _giveawayWinners = try container.decodeIfPresent(GiveawayWinners.self, forKey: key).map(Indirect.init)
+            case .invoice: _invoice = try container.decodeIfPresent(Invoice.self, forKey: key).map(Indirect.init)
+            case .location: _location = try container.decodeIfPresent(Location.self, forKey: key).map(Indirect.init)
+            case .poll: _poll = try container.decodeIfPresent(Poll.self, forKey: key).map(Indirect.init)
+            case .venue: _venue = try container.decodeIfPresent(Venue.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -1758,6 +1865,24 @@ public struct ReplyParameters: Sendable, Hashable, Codable {
         case quotePosition = "quote_position"
         case checklistTaskID = "checklist_task_id"
         case pollOptionID = "poll_option_id"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        messageID = try container.decode(Int.self, forKey: .messageID)
+        for key in container.allKeys {
+            switch key {
+            case .chatID: chatID = try container.decodeIfPresent(ChatID.self, forKey: key)
+            case .allowSendingWithoutReply: allowSendingWithoutReply = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .quote: quote = try container.decodeIfPresent(String.self, forKey: key)
+            case .quoteParseMode: quoteParseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .quoteEntities: quoteEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .quotePosition: quotePosition = try container.decodeIfPresent(Int.self, forKey: key)
+            case .checklistTaskID: checklistTaskID = try container.decodeIfPresent(Int.self, forKey: key)
+            case .pollOptionID: pollOptionID = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -1844,7 +1969,12 @@ public struct MessageOriginChat: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         date = try container.decode(Int.self, forKey: .date)
         senderChat = try container.decode(Chat.self, forKey: .senderChat)
-        authorSignature = try container.decodeIfPresent(String.self, forKey: .authorSignature)
+        for key in container.allKeys {
+            switch key {
+            case .authorSignature: authorSignature = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -1883,7 +2013,12 @@ public struct MessageOriginChannel: Sendable, Hashable, Codable {
         date = try container.decode(Int.self, forKey: .date)
         chat = try container.decode(Chat.self, forKey: .chat)
         messageID = try container.decode(Int.self, forKey: .messageID)
-        authorSignature = try container.decodeIfPresent(String.self, forKey: .authorSignature)
+        for key in container.allKeys {
+            switch key {
+            case .authorSignature: authorSignature = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -1918,6 +2053,20 @@ public struct PhotoSize: Sendable, Hashable, Codable {
         case width
         case height
         case fileSize = "file_size"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileID = try container.decode(String.self, forKey: .fileID)
+        fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
+        width = try container.decode(Int.self, forKey: .width)
+        height = try container.decode(Int.self, forKey: .height)
+        for key in container.allKeys {
+            switch key {
+            case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -1968,10 +2117,15 @@ public struct Animation: Sendable, Hashable, Codable {
         width = try container.decode(Int.self, forKey: .width)
         height = try container.decode(Int.self, forKey: .height)
         duration = try container.decode(Int.self, forKey: .duration)
-        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
-        fileName = try container.decodeIfPresent(String.self, forKey: .fileName)
-        mimeType = try container.decodeIfPresent(String.self, forKey: .mimeType)
-        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
+        for key in container.allKeys {
+            switch key {
+            case .thumbnail: _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: key).map(Indirect.init)
+            case .fileName: fileName = try container.decodeIfPresent(String.self, forKey: key)
+            case .mimeType: mimeType = try container.decodeIfPresent(String.self, forKey: key)
+            case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -2033,12 +2187,17 @@ public struct Audio: Sendable, Hashable, Codable {
         fileID = try container.decode(String.self, forKey: .fileID)
         fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
         duration = try container.decode(Int.self, forKey: .duration)
-        performer = try container.decodeIfPresent(String.self, forKey: .performer)
-        title = try container.decodeIfPresent(String.self, forKey: .title)
-        fileName = try container.decodeIfPresent(String.self, forKey: .fileName)
-        mimeType = try container.decodeIfPresent(String.self, forKey: .mimeType)
-        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
-        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .performer: performer = try container.decodeIfPresent(String.self, forKey: key)
+            case .title: title = try container.decodeIfPresent(String.self, forKey: key)
+            case .fileName: fileName = try container.decodeIfPresent(String.self, forKey: key)
+            case .mimeType: mimeType = try container.decodeIfPresent(String.self, forKey: key)
+            case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
+            case .thumbnail: _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -2090,10 +2249,15 @@ public struct Document: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         fileID = try container.decode(String.self, forKey: .fileID)
         fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
-        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
-        fileName = try container.decodeIfPresent(String.self, forKey: .fileName)
-        mimeType = try container.decodeIfPresent(String.self, forKey: .mimeType)
-        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
+        for key in container.allKeys {
+            switch key {
+            case .thumbnail: _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: key).map(Indirect.init)
+            case .fileName: fileName = try container.decodeIfPresent(String.self, forKey: key)
+            case .mimeType: mimeType = try container.decodeIfPresent(String.self, forKey: key)
+            case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -2139,6 +2303,23 @@ public struct LivePhoto: Sendable, Hashable, Codable {
         case mimeType = "mime_type"
         case fileSize = "file_size"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileID = try container.decode(String.self, forKey: .fileID)
+        fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
+        width = try container.decode(Int.self, forKey: .width)
+        height = try container.decode(Int.self, forKey: .height)
+        duration = try container.decode(Int.self, forKey: .duration)
+        for key in container.allKeys {
+            switch key {
+            case .photo: photo = try container.decodeIfPresent([PhotoSize].self, forKey: key)
+            case .mimeType: mimeType = try container.decodeIfPresent(String.self, forKey: key)
+            case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#story
@@ -2154,6 +2335,12 @@ public struct Story: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case chat
         case id
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        chat = try container.decode(Chat.self, forKey: .chat)
+        id = try container.decode(Int.self, forKey: .id)
     }
 }
 
@@ -2182,6 +2369,21 @@ public struct VideoQuality: Sendable, Hashable, Codable {
         case height
         case codec
         case fileSize = "file_size"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileID = try container.decode(String.self, forKey: .fileID)
+        fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
+        width = try container.decode(Int.self, forKey: .width)
+        height = try container.decode(Int.self, forKey: .height)
+        codec = try container.decode(String.self, forKey: .codec)
+        for key in container.allKeys {
+            switch key {
+            case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -2241,13 +2443,18 @@ public struct Video: Sendable, Hashable, Codable {
         width = try container.decode(Int.self, forKey: .width)
         height = try container.decode(Int.self, forKey: .height)
         duration = try container.decode(Int.self, forKey: .duration)
-        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
-        cover = try container.decodeIfPresent([PhotoSize].self, forKey: .cover)
-        startTimestamp = try container.decodeIfPresent(Int.self, forKey: .startTimestamp)
-        qualities = try container.decodeIfPresent([VideoQuality].self, forKey: .qualities)
-        fileName = try container.decodeIfPresent(String.self, forKey: .fileName)
-        mimeType = try container.decodeIfPresent(String.self, forKey: .mimeType)
-        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
+        for key in container.allKeys {
+            switch key {
+            case .thumbnail: _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: key).map(Indirect.init)
+            case .cover: cover = try container.decodeIfPresent([PhotoSize].self, forKey: key)
+            case .startTimestamp: startTimestamp = try container.decodeIfPresent(Int.self, forKey: key)
+            case .qualities: qualities = try container.decodeIfPresent([VideoQuality].self, forKey: key)
+            case .fileName: fileName = try container.decodeIfPresent(String.self, forKey: key)
+            case .mimeType: mimeType = try container.decodeIfPresent(String.self, forKey: key)
+            case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -2304,8 +2511,13 @@ public struct VideoNote: Sendable, Hashable, Codable {
         fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
         length = try container.decode(Int.self, forKey: .length)
         duration = try container.decode(Int.self, forKey: .duration)
-        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
-        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
+        for key in container.allKeys {
+            switch key {
+            case .thumbnail: _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: key).map(Indirect.init)
+            case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -2342,6 +2554,20 @@ public struct Voice: Sendable, Hashable, Codable {
         case mimeType = "mime_type"
         case fileSize = "file_size"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileID = try container.decode(String.self, forKey: .fileID)
+        fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
+        duration = try container.decode(Int.self, forKey: .duration)
+        for key in container.allKeys {
+            switch key {
+            case .mimeType: mimeType = try container.decodeIfPresent(String.self, forKey: key)
+            case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#paidmediainfo
@@ -2357,6 +2583,12 @@ public struct PaidMediaInfo: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case starCount = "star_count"
         case paidMedia = "paid_media"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        starCount = try container.decode(Int.self, forKey: .starCount)
+        paidMedia = try container.decode([PaidMedia].self, forKey: .paidMedia)
     }
 }
 
@@ -2431,9 +2663,14 @@ public struct PaidMediaPreview: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        width = try container.decodeIfPresent(Int.self, forKey: .width)
-        height = try container.decodeIfPresent(Int.self, forKey: .height)
-        duration = try container.decodeIfPresent(Int.self, forKey: .duration)
+        for key in container.allKeys {
+            switch key {
+            case .width: width = try container.decodeIfPresent(Int.self, forKey: key)
+            case .height: height = try container.decodeIfPresent(Int.self, forKey: key)
+            case .duration: duration = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -2493,6 +2730,20 @@ public struct Contact: Sendable, Hashable, Codable {
         case userID = "user_id"
         case vcard
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        phoneNumber = try container.decode(String.self, forKey: .phoneNumber)
+        firstName = try container.decode(String.self, forKey: .firstName)
+        for key in container.allKeys {
+            switch key {
+            case .lastName: lastName = try container.decodeIfPresent(String.self, forKey: key)
+            case .userID: userID = try container.decodeIfPresent(Int.self, forKey: key)
+            case .vcard: vcard = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#dice
@@ -2509,6 +2760,12 @@ public struct Dice: Sendable, Hashable, Codable {
         case emoji
         case value
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        emoji = try container.decode(String.self, forKey: .emoji)
+        value = try container.decode(Int.self, forKey: .value)
+    }
 }
 
 /// https://core.telegram.org/bots/api#link
@@ -2521,6 +2778,11 @@ public struct Link: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case url
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        url = try container.decode(String.self, forKey: .url)
     }
 }
 
@@ -2601,16 +2863,20 @@ public struct PollMedia: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        _animation = try container.decodeIfPresent(Animation.self, forKey: .animation).map(Indirect.init)
-        _audio = try container.decodeIfPresent(Audio.self, forKey: .audio).map(Indirect.init)
-        _document = try container.decodeIfPresent(Document.self, forKey: .document).map(Indirect.init)
-        _link = try container.decodeIfPresent(Link.self, forKey: .link).map(Indirect.init)
-        _livePhoto = try container.decodeIfPresent(LivePhoto.self, forKey: .livePhoto).map(Indirect.init)
-        _location = try container.decodeIfPresent(Location.self, forKey: .location).map(Indirect.init)
-        photo = try container.decodeIfPresent([PhotoSize].self, forKey: .photo)
-        _sticker = try container.decodeIfPresent(Sticker.self, forKey: .sticker).map(Indirect.init)
-        _venue = try container.decodeIfPresent(Venue.self, forKey: .venue).map(Indirect.init)
-        _video = try container.decodeIfPresent(Video.self, forKey: .video).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .animation: _animation = try container.decodeIfPresent(Animation.self, forKey: key).map(Indirect.init)
+            case .audio: _audio = try container.decodeIfPresent(Audio.self, forKey: key).map(Indirect.init)
+            case .document: _document = try container.decodeIfPresent(Document.self, forKey: key).map(Indirect.init)
+            case .link: _link = try container.decodeIfPresent(Link.self, forKey: key).map(Indirect.init)
+            case .livePhoto: _livePhoto = try container.decodeIfPresent(LivePhoto.self, forKey: key).map(Indirect.init)
+            case .location: _location = try container.decodeIfPresent(Location.self, forKey: key).map(Indirect.init)
+            case .photo: photo = try container.decodeIfPresent([PhotoSize].self, forKey: key)
+            case .sticker: _sticker = try container.decodeIfPresent(Sticker.self, forKey: key).map(Indirect.init)
+            case .venue: _venue = try container.decodeIfPresent(Venue.self, forKey: key).map(Indirect.init)
+            case .video: _video = try container.decodeIfPresent(Video.self, forKey: key).map(Indirect.init)
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -2677,12 +2943,17 @@ public struct PollOption: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         persistentID = try container.decode(String.self, forKey: .persistentID)
         text = try container.decode(String.self, forKey: .text)
-        textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .textEntities)
-        _media = try container.decodeIfPresent(PollMedia.self, forKey: .media).map(Indirect.init)
         voterCount = try container.decode(Int.self, forKey: .voterCount)
-        _addedByUser = try container.decodeIfPresent(User.self, forKey: .addedByUser).map(Indirect.init)
-        _addedByChat = try container.decodeIfPresent(Chat.self, forKey: .addedByChat).map(Indirect.init)
-        additionDate = try container.decodeIfPresent(Int.self, forKey: .additionDate)
+        for key in container.allKeys {
+            switch key {
+            case .textEntities: textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .media: _media = try container.decodeIfPresent(PollMedia.self, forKey: key).map(Indirect.init)
+            case .addedByUser: _addedByUser = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            case .addedByChat: _addedByChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
+            case .additionDate: additionDate = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -2717,6 +2988,19 @@ public struct InputPollOption: Sendable, Hashable, Codable {
         case textParseMode = "text_parse_mode"
         case textEntities = "text_entities"
         case media
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decode(String.self, forKey: .text)
+        for key in container.allKeys {
+            switch key {
+            case .textParseMode: textParseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .textEntities: textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .media: media = try container.decodeIfPresent(InputPollOptionMedia.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -2755,10 +3039,15 @@ public struct PollAnswer: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         pollID = try container.decode(String.self, forKey: .pollID)
-        _voterChat = try container.decodeIfPresent(Chat.self, forKey: .voterChat).map(Indirect.init)
-        _user = try container.decodeIfPresent(User.self, forKey: .user).map(Indirect.init)
         optionIDs = try container.decode([Int].self, forKey: .optionIDs)
         optionPersistentIDs = try container.decode([String].self, forKey: .optionPersistentIDs)
+        for key in container.allKeys {
+            switch key {
+            case .voterChat: _voterChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
+            case .user: _user = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -2855,7 +3144,6 @@ public struct Poll: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         question = try container.decode(String.self, forKey: .question)
-        questionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .questionEntities)
         options = try container.decode([PollOption].self, forKey: .options)
         totalVoterCount = try container.decode(Int.self, forKey: .totalVoterCount)
         isClosed = try container.decode(Bool.self, forKey: .isClosed)
@@ -2864,16 +3152,22 @@ public struct Poll: Sendable, Hashable, Codable {
         allowsMultipleAnswers = try container.decode(Bool.self, forKey: .allowsMultipleAnswers)
         allowsRevoting = try container.decode(Bool.self, forKey: .allowsRevoting)
         membersOnly = try container.decode(Bool.self, forKey: .membersOnly)
-        countryCodes = try container.decodeIfPresent([String].self, forKey: .countryCodes)
-        correctOptionIDs = try container.decodeIfPresent([Int].self, forKey: .correctOptionIDs)
-        explanation = try container.decodeIfPresent(String.self, forKey: .explanation)
-        explanationEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .explanationEntities)
-        _explanationMedia = try container.decodeIfPresent(PollMedia.self, forKey: .explanationMedia).map(Indirect.init)
-        openPeriod = try container.decodeIfPresent(Int.self, forKey: .openPeriod)
-        closeDate = try container.decodeIfPresent(Int.self, forKey: .closeDate)
-        description = try container.decodeIfPresent(String.self, forKey: .description)
-        descriptionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .descriptionEntities)
-        _media = try container.decodeIfPresent(PollMedia.self, forKey: .media).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .questionEntities: questionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .countryCodes: countryCodes = try container.decodeIfPresent([String].self, forKey: key)
+            case .correctOptionIDs: correctOptionIDs = try container.decodeIfPresent([Int].self, forKey: key)
+            case .explanation: explanation = try container.decodeIfPresent(String.self, forKey: key)
+            case .explanationEntities: explanationEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .explanationMedia: _explanationMedia = try container.decodeIfPresent(PollMedia.self, forKey: key).map(Indirect.init)
+            case .openPeriod: openPeriod = try container.decodeIfPresent(Int.self, forKey: key)
+            case .closeDate: closeDate = try container.decodeIfPresent(Int.self, forKey: key)
+            case .description: description = try container.decodeIfPresent(String.self, forKey: key)
+            case .descriptionEntities: descriptionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .media: _media = try container.decodeIfPresent(PollMedia.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -2941,10 +3235,15 @@ public struct ChecklistTask: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(Int.self, forKey: .id)
         text = try container.decode(String.self, forKey: .text)
-        textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .textEntities)
-        _completedByUser = try container.decodeIfPresent(User.self, forKey: .completedByUser).map(Indirect.init)
-        _completedByChat = try container.decodeIfPresent(Chat.self, forKey: .completedByChat).map(Indirect.init)
-        completionDate = try container.decodeIfPresent(Int.self, forKey: .completionDate)
+        for key in container.allKeys {
+            switch key {
+            case .textEntities: textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .completedByUser: _completedByUser = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            case .completedByChat: _completedByChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
+            case .completionDate: completionDate = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -2981,6 +3280,20 @@ public struct Checklist: Sendable, Hashable, Codable {
         case othersCanAddTasks = "others_can_add_tasks"
         case othersCanMarkTasksAsDone = "others_can_mark_tasks_as_done"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        title = try container.decode(String.self, forKey: .title)
+        tasks = try container.decode([ChecklistTask].self, forKey: .tasks)
+        for key in container.allKeys {
+            switch key {
+            case .titleEntities: titleEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .othersCanAddTasks: othersCanAddTasks = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .othersCanMarkTasksAsDone: othersCanMarkTasksAsDone = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#inputchecklisttask
@@ -3002,6 +3315,19 @@ public struct InputChecklistTask: Sendable, Hashable, Codable {
         case text
         case parseMode = "parse_mode"
         case textEntities = "text_entities"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(Int.self, forKey: .id)
+        text = try container.decode(String.self, forKey: .text)
+        for key in container.allKeys {
+            switch key {
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .textEntities: textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -3031,6 +3357,21 @@ public struct InputChecklist: Sendable, Hashable, Codable {
         case othersCanAddTasks = "others_can_add_tasks"
         case othersCanMarkTasksAsDone = "others_can_mark_tasks_as_done"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        title = try container.decode(String.self, forKey: .title)
+        tasks = try container.decode([InputChecklistTask].self, forKey: .tasks)
+        for key in container.allKeys {
+            switch key {
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .titleEntities: titleEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .othersCanAddTasks: othersCanAddTasks = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .othersCanMarkTasksAsDone: othersCanMarkTasksAsDone = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#checklisttasksdone
@@ -3057,9 +3398,13 @@ public struct ChecklistTasksDone: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        _checklistMessage = try container.decodeIfPresent(Message.self, forKey: .checklistMessage).map(Indirect.init)
-        markedAsDoneTaskIDs = try container.decodeIfPresent([Int].self, forKey: .markedAsDoneTaskIDs)
-        markedAsNotDoneTaskIDs = try container.decodeIfPresent([Int].self, forKey: .markedAsNotDoneTaskIDs)
+        for key in container.allKeys {
+            switch key {
+            case .checklistMessage: _checklistMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
+            case .markedAsDoneTaskIDs: markedAsDoneTaskIDs = try container.decodeIfPresent([Int].self, forKey: key)
+            case .markedAsNotDoneTaskIDs: markedAsNotDoneTaskIDs = try container.decodeIfPresent([Int].self, forKey: key)
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -3091,8 +3436,13 @@ public struct ChecklistTasksAdded: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        _checklistMessage = try container.decodeIfPresent(Message.self, forKey: .checklistMessage).map(Indirect.init)
         tasks = try container.decode([ChecklistTask].self, forKey: .tasks)
+        for key in container.allKeys {
+            switch key {
+            case .checklistMessage: _checklistMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -3128,6 +3478,21 @@ public struct Location: Sendable, Hashable, Codable {
         case heading
         case proximityAlertRadius = "proximity_alert_radius"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        latitude = try container.decode(Double.self, forKey: .latitude)
+        longitude = try container.decode(Double.self, forKey: .longitude)
+        for key in container.allKeys {
+            switch key {
+            case .horizontalAccuracy: horizontalAccuracy = try container.decodeIfPresent(Double.self, forKey: key)
+            case .livePeriod: livePeriod = try container.decodeIfPresent(Int.self, forKey: key)
+            case .heading: heading = try container.decodeIfPresent(Int.self, forKey: key)
+            case .proximityAlertRadius: proximityAlertRadius = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#venue
@@ -3159,6 +3524,22 @@ public struct Venue: Sendable, Hashable, Codable {
         case googlePlaceID = "google_place_id"
         case googlePlaceType = "google_place_type"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        location = try container.decode(Location.self, forKey: .location)
+        title = try container.decode(String.self, forKey: .title)
+        address = try container.decode(String.self, forKey: .address)
+        for key in container.allKeys {
+            switch key {
+            case .foursquareID: foursquareID = try container.decodeIfPresent(String.self, forKey: key)
+            case .foursquareType: foursquareType = try container.decodeIfPresent(String.self, forKey: key)
+            case .googlePlaceID: googlePlaceID = try container.decodeIfPresent(String.self, forKey: key)
+            case .googlePlaceType: googlePlaceType = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#webappdata
@@ -3174,6 +3555,12 @@ public struct WebAppData: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case data
         case buttonText = "button_text"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        data = try container.decode(String.self, forKey: .data)
+        buttonText = try container.decode(String.self, forKey: .buttonText)
     }
 }
 
@@ -3194,6 +3581,13 @@ public struct ProximityAlertTriggered: Sendable, Hashable, Codable {
         case watcher
         case distance
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        traveler = try container.decode(User.self, forKey: .traveler)
+        watcher = try container.decode(User.self, forKey: .watcher)
+        distance = try container.decode(Int.self, forKey: .distance)
+    }
 }
 
 /// https://core.telegram.org/bots/api#messageautodeletetimerchanged
@@ -3207,6 +3601,11 @@ public struct MessageAutoDeleteTimerChanged: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case messageAutoDeleteTime = "message_auto_delete_time"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        messageAutoDeleteTime = try container.decode(Int.self, forKey: .messageAutoDeleteTime)
+    }
 }
 
 /// https://core.telegram.org/bots/api#managedbotcreated
@@ -3219,6 +3618,11 @@ public struct ManagedBotCreated: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case bot
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        bot = try container.decode(User.self, forKey: .bot)
     }
 }
 
@@ -3235,6 +3639,12 @@ public struct ManagedBotUpdated: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case user
         case bot
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        user = try container.decode(User.self, forKey: .user)
+        bot = try container.decode(User.self, forKey: .bot)
     }
 }
 
@@ -3258,6 +3668,19 @@ public struct PollOptionAdded: Sendable, Hashable, Codable {
         case optionText = "option_text"
         case optionTextEntities = "option_text_entities"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        optionPersistentID = try container.decode(String.self, forKey: .optionPersistentID)
+        optionText = try container.decode(String.self, forKey: .optionText)
+        for key in container.allKeys {
+            switch key {
+            case .pollMessage: pollMessage = try container.decodeIfPresent(MaybeInaccessibleMessage.self, forKey: key)
+            case .optionTextEntities: optionTextEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#polloptiondeleted
@@ -3280,6 +3703,19 @@ public struct PollOptionDeleted: Sendable, Hashable, Codable {
         case optionText = "option_text"
         case optionTextEntities = "option_text_entities"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        optionPersistentID = try container.decode(String.self, forKey: .optionPersistentID)
+        optionText = try container.decode(String.self, forKey: .optionText)
+        for key in container.allKeys {
+            switch key {
+            case .pollMessage: pollMessage = try container.decodeIfPresent(MaybeInaccessibleMessage.self, forKey: key)
+            case .optionTextEntities: optionTextEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#chatboostadded
@@ -3292,6 +3728,11 @@ public struct ChatBoostAdded: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case boostCount = "boost_count"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        boostCount = try container.decode(Int.self, forKey: .boostCount)
     }
 }
 
@@ -3436,8 +3877,13 @@ public struct BackgroundTypeWallpaper: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         document = try container.decode(Document.self, forKey: .document)
         darkThemeDimming = try container.decode(Int.self, forKey: .darkThemeDimming)
-        isBlurred = try container.decodeIfPresent(Bool.self, forKey: .isBlurred)
-        isMoving = try container.decodeIfPresent(Bool.self, forKey: .isMoving)
+        for key in container.allKeys {
+            switch key {
+            case .isBlurred: isBlurred = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isMoving: isMoving = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -3480,8 +3926,13 @@ public struct BackgroundTypePattern: Sendable, Hashable, Codable {
         document = try container.decode(Document.self, forKey: .document)
         fill = try container.decode(BackgroundFill.self, forKey: .fill)
         intensity = try container.decode(Int.self, forKey: .intensity)
-        isInverted = try container.decodeIfPresent(Bool.self, forKey: .isInverted)
-        isMoving = try container.decodeIfPresent(Bool.self, forKey: .isMoving)
+        for key in container.allKeys {
+            switch key {
+            case .isInverted: isInverted = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isMoving: isMoving = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -3531,6 +3982,11 @@ public struct ChatBackground: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case type
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(BackgroundType.self, forKey: .type)
+    }
 }
 
 /// https://core.telegram.org/bots/api#forumtopiccreated
@@ -3552,6 +4008,19 @@ public struct ForumTopicCreated: Sendable, Hashable, Codable {
         case iconColor = "icon_color"
         case iconCustomEmojiID = "icon_custom_emoji_id"
         case isNameImplicit = "is_name_implicit"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        iconColor = try container.decode(Int.self, forKey: .iconColor)
+        for key in container.allKeys {
+            switch key {
+            case .iconCustomEmojiID: iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: key)
+            case .isNameImplicit: isNameImplicit = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -3583,6 +4052,16 @@ public struct ForumTopicEdited: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case name
         case iconCustomEmojiID = "icon_custom_emoji_id"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        for key in container.allKeys {
+            switch key {
+            case .name: name = try container.decodeIfPresent(String.self, forKey: key)
+            case .iconCustomEmojiID: iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: key)
+            }
+        }
     }
 }
 
@@ -3654,6 +4133,20 @@ public struct SharedUser: Sendable, Hashable, Codable {
         case username
         case photo
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        userID = try container.decode(Int.self, forKey: .userID)
+        for key in container.allKeys {
+            switch key {
+            case .firstName: firstName = try container.decodeIfPresent(String.self, forKey: key)
+            case .lastName: lastName = try container.decodeIfPresent(String.self, forKey: key)
+            case .username: username = try container.decodeIfPresent(String.self, forKey: key)
+            case .photo: photo = try container.decodeIfPresent([PhotoSize].self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#usersshared
@@ -3669,6 +4162,12 @@ public struct UsersShared: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case requestID = "request_id"
         case users
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        requestID = try container.decode(Int.self, forKey: .requestID)
+        users = try container.decode([SharedUser].self, forKey: .users)
     }
 }
 
@@ -3695,6 +4194,20 @@ public struct ChatShared: Sendable, Hashable, Codable {
         case username
         case photo
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        requestID = try container.decode(Int.self, forKey: .requestID)
+        chatID = try container.decode(Int.self, forKey: .chatID)
+        for key in container.allKeys {
+            switch key {
+            case .title: title = try container.decodeIfPresent(String.self, forKey: key)
+            case .username: username = try container.decodeIfPresent(String.self, forKey: key)
+            case .photo: photo = try container.decodeIfPresent([PhotoSize].self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#writeaccessallowed
@@ -3714,6 +4227,17 @@ public struct WriteAccessAllowed: Sendable, Hashable, Codable {
         case webAppName = "web_app_name"
         case fromAttachmentMenu = "from_attachment_menu"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        for key in container.allKeys {
+            switch key {
+            case .fromRequest: fromRequest = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .webAppName: webAppName = try container.decodeIfPresent(String.self, forKey: key)
+            case .fromAttachmentMenu: fromAttachmentMenu = try container.decodeIfPresent(Bool.self, forKey: key)
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#videochatscheduled
@@ -3726,6 +4250,11 @@ public struct VideoChatScheduled: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case startDate = "start_date"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        startDate = try container.decode(Int.self, forKey: .startDate)
     }
 }
 
@@ -3755,6 +4284,11 @@ public struct VideoChatEnded: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case duration
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        duration = try container.decode(Int.self, forKey: .duration)
+    }
 }
 
 /// https://core.telegram.org/bots/api#videochatparticipantsinvited
@@ -3768,6 +4302,11 @@ public struct VideoChatParticipantsInvited: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case users
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        users = try container.decode([User].self, forKey: .users)
+    }
 }
 
 /// https://core.telegram.org/bots/api#paidmessagepricechanged
@@ -3780,6 +4319,11 @@ public struct PaidMessagePriceChanged: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case paidMessageStarCount = "paid_message_star_count"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        paidMessageStarCount = try container.decode(Int.self, forKey: .paidMessageStarCount)
     }
 }
 
@@ -3796,6 +4340,17 @@ public struct DirectMessagePriceChanged: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case areDirectMessagesEnabled = "are_direct_messages_enabled"
         case directMessageStarCount = "direct_message_star_count"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        areDirectMessagesEnabled = try container.decode(Bool.self, forKey: .areDirectMessagesEnabled)
+        for key in container.allKeys {
+            switch key {
+            case .directMessageStarCount: directMessageStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -3827,9 +4382,14 @@ public struct SuggestedPostApproved: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: .suggestedPostMessage).map(Indirect.init)
-        _price = try container.decodeIfPresent(SuggestedPostPrice.self, forKey: .price).map(Indirect.init)
         sendDate = try container.decode(Int.self, forKey: .sendDate)
+        for key in container.allKeys {
+            switch key {
+            case .suggestedPostMessage: _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
+            case .price: _price = try container.decodeIfPresent(SuggestedPostPrice.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -3861,8 +4421,13 @@ public struct SuggestedPostApprovalFailed: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: .suggestedPostMessage).map(Indirect.init)
         price = try container.decode(SuggestedPostPrice.self, forKey: .price)
+        for key in container.allKeys {
+            switch key {
+            case .suggestedPostMessage: _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -3893,8 +4458,12 @@ public struct SuggestedPostDeclined: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: .suggestedPostMessage).map(Indirect.init)
-        comment = try container.decodeIfPresent(String.self, forKey: .comment)
+        for key in container.allKeys {
+            switch key {
+            case .suggestedPostMessage: _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
+            case .comment: comment = try container.decodeIfPresent(String.self, forKey: key)
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -3935,10 +4504,15 @@ public struct SuggestedPostPaid: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: .suggestedPostMessage).map(Indirect.init)
         currency = try container.decode(String.self, forKey: .currency)
-        amount = try container.decodeIfPresent(Int.self, forKey: .amount)
-        _starAmount = try container.decodeIfPresent(StarAmount.self, forKey: .starAmount).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .suggestedPostMessage: _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
+            case .amount: amount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .starAmount: _starAmount = try container.decodeIfPresent(StarAmount.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -3971,8 +4545,13 @@ public struct SuggestedPostRefunded: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: .suggestedPostMessage).map(Indirect.init)
         reason = try container.decode(String.self, forKey: .reason)
+        for key in container.allKeys {
+            switch key {
+            case .suggestedPostMessage: _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -3992,6 +4571,15 @@ public struct GiveawayCreated: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case prizeStarCount = "prize_star_count"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        for key in container.allKeys {
+            switch key {
+            case .prizeStarCount: prizeStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            }
+        }
     }
 }
 
@@ -4029,6 +4617,24 @@ public struct Giveaway: Sendable, Hashable, Codable {
         case countryCodes = "country_codes"
         case prizeStarCount = "prize_star_count"
         case premiumSubscriptionMonthCount = "premium_subscription_month_count"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        chats = try container.decode([Chat].self, forKey: .chats)
+        winnersSelectionDate = try container.decode(Int.self, forKey: .winnersSelectionDate)
+        winnerCount = try container.decode(Int.self, forKey: .winnerCount)
+        for key in container.allKeys {
+            switch key {
+            case .onlyNewMembers: onlyNewMembers = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .hasPublicWinners: hasPublicWinners = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .prizeDescription: prizeDescription = try container.decodeIfPresent(String.self, forKey: key)
+            case .countryCodes: countryCodes = try container.decodeIfPresent([String].self, forKey: key)
+            case .prizeStarCount: prizeStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .premiumSubscriptionMonthCount: premiumSubscriptionMonthCount = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -4076,6 +4682,27 @@ public struct GiveawayWinners: Sendable, Hashable, Codable {
         case wasRefunded = "was_refunded"
         case prizeDescription = "prize_description"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        chat = try container.decode(Chat.self, forKey: .chat)
+        giveawayMessageID = try container.decode(Int.self, forKey: .giveawayMessageID)
+        winnersSelectionDate = try container.decode(Int.self, forKey: .winnersSelectionDate)
+        winnerCount = try container.decode(Int.self, forKey: .winnerCount)
+        winners = try container.decode([User].self, forKey: .winners)
+        for key in container.allKeys {
+            switch key {
+            case .additionalChatCount: additionalChatCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .prizeStarCount: prizeStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .premiumSubscriptionMonthCount: premiumSubscriptionMonthCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .unclaimedPrizeCount: unclaimedPrizeCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .onlyNewMembers: onlyNewMembers = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .wasRefunded: wasRefunded = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .prizeDescription: prizeDescription = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#giveawaycompleted
@@ -4106,9 +4733,14 @@ public struct GiveawayCompleted: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         winnerCount = try container.decode(Int.self, forKey: .winnerCount)
-        unclaimedPrizeCount = try container.decodeIfPresent(Int.self, forKey: .unclaimedPrizeCount)
-        _giveawayMessage = try container.decodeIfPresent(Message.self, forKey: .giveawayMessage).map(Indirect.init)
-        isStarGiveaway = try container.decodeIfPresent(Bool.self, forKey: .isStarGiveaway)
+        for key in container.allKeys {
+            switch key {
+            case .unclaimedPrizeCount: unclaimedPrizeCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .giveawayMessage: _giveawayMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
+            case .isStarGiveaway: isStarGiveaway = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -4143,6 +4775,19 @@ public struct LinkPreviewOptions: Sendable, Hashable, Codable {
         case preferLargeMedia = "prefer_large_media"
         case showAboveText = "show_above_text"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        for key in container.allKeys {
+            switch key {
+            case .isDisabled: isDisabled = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .url: url = try container.decodeIfPresent(String.self, forKey: key)
+            case .preferSmallMedia: preferSmallMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .preferLargeMedia: preferLargeMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .showAboveText: showAboveText = try container.decodeIfPresent(Bool.self, forKey: key)
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#suggestedpostprice
@@ -4158,6 +4803,12 @@ public struct SuggestedPostPrice: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case currency
         case amount
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        currency = try container.decode(String.self, forKey: .currency)
+        amount = try container.decode(Int.self, forKey: .amount)
     }
 }
 
@@ -4186,8 +4837,13 @@ public struct SuggestedPostInfo: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         state = try container.decode(String.self, forKey: .state)
-        _price = try container.decodeIfPresent(SuggestedPostPrice.self, forKey: .price).map(Indirect.init)
-        sendDate = try container.decodeIfPresent(Int.self, forKey: .sendDate)
+        for key in container.allKeys {
+            switch key {
+            case .price: _price = try container.decodeIfPresent(SuggestedPostPrice.self, forKey: key).map(Indirect.init)
+            case .sendDate: sendDate = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -4219,8 +4875,12 @@ public struct SuggestedPostParameters: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        _price = try container.decodeIfPresent(SuggestedPostPrice.self, forKey: .price).map(Indirect.init)
-        sendDate = try container.decodeIfPresent(Int.self, forKey: .sendDate)
+        for key in container.allKeys {
+            switch key {
+            case .price: _price = try container.decodeIfPresent(SuggestedPostPrice.self, forKey: key).map(Indirect.init)
+            case .sendDate: sendDate = try container.decodeIfPresent(Int.self, forKey: key)
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -4252,7 +4912,12 @@ public struct DirectMessagesTopic: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         topicID = try container.decode(Int.self, forKey: .topicID)
-        _user = try container.decodeIfPresent(User.self, forKey: .user).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .user: _user = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -4276,6 +4941,12 @@ public struct UserProfilePhotos: Sendable, Hashable, Codable {
         case totalCount = "total_count"
         case photos
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        totalCount = try container.decode(Int.self, forKey: .totalCount)
+        photos = try container.decode([[PhotoSize]].self, forKey: .photos)
+    }
 }
 
 /// https://core.telegram.org/bots/api#userprofileaudios
@@ -4291,6 +4962,12 @@ public struct UserProfileAudios: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case totalCount = "total_count"
         case audios
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        totalCount = try container.decode(Int.self, forKey: .totalCount)
+        audios = try container.decode([Audio].self, forKey: .audios)
     }
 }
 
@@ -4314,6 +4991,19 @@ public struct File: Sendable, Hashable, Codable {
         case fileSize = "file_size"
         case filePath = "file_path"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileID = try container.decode(String.self, forKey: .fileID)
+        fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
+        for key in container.allKeys {
+            switch key {
+            case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
+            case .filePath: filePath = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#webappinfo
@@ -4326,6 +5016,11 @@ public struct WebAppInfo: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case url
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        url = try container.decode(String.self, forKey: .url)
     }
 }
 
@@ -4354,6 +5049,21 @@ public struct ReplyKeyboardMarkup: Sendable, Hashable, Codable {
         case oneTimeKeyboard = "one_time_keyboard"
         case inputFieldPlaceholder = "input_field_placeholder"
         case selective
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        keyboard = try container.decode([[KeyboardButton]].self, forKey: .keyboard)
+        for key in container.allKeys {
+            switch key {
+            case .isPersistent: isPersistent = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .resizeKeyboard: resizeKeyboard = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .oneTimeKeyboard: oneTimeKeyboard = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .inputFieldPlaceholder: inputFieldPlaceholder = try container.decodeIfPresent(String.self, forKey: key)
+            case .selective: selective = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -4419,15 +5129,20 @@ public struct KeyboardButton: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(String.self, forKey: .text)
-        iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: .iconCustomEmojiID)
-        style = try container.decodeIfPresent(String.self, forKey: .style)
-        _requestUsers = try container.decodeIfPresent(KeyboardButtonRequestUsers.self, forKey: .requestUsers).map(Indirect.init)
-        _requestChat = try container.decodeIfPresent(KeyboardButtonRequestChat.self, forKey: .requestChat).map(Indirect.init)
-        _requestManagedBot = try container.decodeIfPresent(KeyboardButtonRequestManagedBot.self, forKey: .requestManagedBot).map(Indirect.init)
-        requestContact = try container.decodeIfPresent(Bool.self, forKey: .requestContact)
-        requestLocation = try container.decodeIfPresent(Bool.self, forKey: .requestLocation)
-        _requestPoll = try container.decodeIfPresent(KeyboardButtonPollType.self, forKey: .requestPoll).map(Indirect.init)
-        _webApp = try container.decodeIfPresent(WebAppInfo.self, forKey: .webApp).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .iconCustomEmojiID: iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: key)
+            case .style: style = try container.decodeIfPresent(String.self, forKey: key)
+            case .requestUsers: _requestUsers = try container.decodeIfPresent(KeyboardButtonRequestUsers.self, forKey: key).map(Indirect.init)
+            case .requestChat: _requestChat = try container.decodeIfPresent(KeyboardButtonRequestChat.self, forKey: key).map(Indirect.init)
+            case .requestManagedBot: _requestManagedBot = try container.decodeIfPresent(KeyboardButtonRequestManagedBot.self, forKey: key).map(Indirect.init)
+            case .requestContact: requestContact = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .requestLocation: requestLocation = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .requestPoll: _requestPoll = try container.decodeIfPresent(KeyboardButtonPollType.self, forKey: key).map(Indirect.init)
+            case .webApp: _webApp = try container.decodeIfPresent(WebAppInfo.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -4473,6 +5188,22 @@ public struct KeyboardButtonRequestUsers: Sendable, Hashable, Codable {
         case requestName = "request_name"
         case requestUsername = "request_username"
         case requestPhoto = "request_photo"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        requestID = try container.decode(Int.self, forKey: .requestID)
+        for key in container.allKeys {
+            switch key {
+            case .userIsBot: userIsBot = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .userIsPremium: userIsPremium = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .maxQuantity: maxQuantity = try container.decodeIfPresent(Int.self, forKey: key)
+            case .requestName: requestName = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .requestUsername: requestUsername = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .requestPhoto: requestPhoto = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -4530,15 +5261,20 @@ public struct KeyboardButtonRequestChat: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         requestID = try container.decode(Int.self, forKey: .requestID)
         chatIsChannel = try container.decode(Bool.self, forKey: .chatIsChannel)
-        chatIsForum = try container.decodeIfPresent(Bool.self, forKey: .chatIsForum)
-        chatHasUsername = try container.decodeIfPresent(Bool.self, forKey: .chatHasUsername)
-        chatIsCreated = try container.decodeIfPresent(Bool.self, forKey: .chatIsCreated)
-        _userAdministratorRights = try container.decodeIfPresent(ChatAdministratorRights.self, forKey: .userAdministratorRights).map(Indirect.init)
-        _botAdministratorRights = try container.decodeIfPresent(ChatAdministratorRights.self, forKey: .botAdministratorRights).map(Indirect.init)
-        botIsMember = try container.decodeIfPresent(Bool.self, forKey: .botIsMember)
-        requestTitle = try container.decodeIfPresent(Bool.self, forKey: .requestTitle)
-        requestUsername = try container.decodeIfPresent(Bool.self, forKey: .requestUsername)
-        requestPhoto = try container.decodeIfPresent(Bool.self, forKey: .requestPhoto)
+        for key in container.allKeys {
+            switch key {
+            case .chatIsForum: chatIsForum = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .chatHasUsername: chatHasUsername = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .chatIsCreated: chatIsCreated = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .userAdministratorRights: _userAdministratorRights = try container.decodeIfPresent(ChatAdministratorRights.self, forKey: key).map(Indirect.init)
+            case .botAdministratorRights: _botAdministratorRights = try container.decodeIfPresent(ChatAdministratorRights.self, forKey: key).map(Indirect.init)
+            case .botIsMember: botIsMember = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .requestTitle: requestTitle = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .requestUsername: requestUsername = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .requestPhoto: requestPhoto = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -4574,6 +5310,18 @@ public struct KeyboardButtonRequestManagedBot: Sendable, Hashable, Codable {
         case suggestedName = "suggested_name"
         case suggestedUsername = "suggested_username"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        requestID = try container.decode(Int.self, forKey: .requestID)
+        for key in container.allKeys {
+            switch key {
+            case .suggestedName: suggestedName = try container.decodeIfPresent(String.self, forKey: key)
+            case .suggestedUsername: suggestedUsername = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#keyboardbuttonpolltype
@@ -4586,6 +5334,15 @@ public struct KeyboardButtonPollType: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case type
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        for key in container.allKeys {
+            switch key {
+            case .type: type = try container.decodeIfPresent(String.self, forKey: key)
+            }
+        }
     }
 }
 
@@ -4603,6 +5360,17 @@ public struct ReplyKeyboardRemove: Sendable, Hashable, Codable {
         case removeKeyboard = "remove_keyboard"
         case selective
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        removeKeyboard = try container.decode(Bool.self, forKey: .removeKeyboard)
+        for key in container.allKeys {
+            switch key {
+            case .selective: selective = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#inlinekeyboardmarkup
@@ -4615,6 +5383,11 @@ public struct InlineKeyboardMarkup: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case inlineKeyboard = "inline_keyboard"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        inlineKeyboard = try container.decode([[InlineKeyboardButton]].self, forKey: .inlineKeyboard)
     }
 }
 
@@ -4689,18 +5462,23 @@ public struct InlineKeyboardButton: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(String.self, forKey: .text)
-        iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: .iconCustomEmojiID)
-        style = try container.decodeIfPresent(String.self, forKey: .style)
-        url = try container.decodeIfPresent(String.self, forKey: .url)
-        callbackData = try container.decodeIfPresent(String.self, forKey: .callbackData)
-        _webApp = try container.decodeIfPresent(WebAppInfo.self, forKey: .webApp).map(Indirect.init)
-        _loginURL = try container.decodeIfPresent(LoginUrl.self, forKey: .loginURL).map(Indirect.init)
-        switchInlineQuery = try container.decodeIfPresent(String.self, forKey: .switchInlineQuery)
-        switchInlineQueryCurrentChat = try container.decodeIfPresent(String.self, forKey: .switchInlineQueryCurrentChat)
-        _switchInlineQueryChosenChat = try container.decodeIfPresent(SwitchInlineQueryChosenChat.self, forKey: .switchInlineQueryChosenChat).map(Indirect.init)
-        _copyText = try container.decodeIfPresent(CopyTextButton.self, forKey: .copyText).map(Indirect.init)
-        _callbackGame = try container.decodeIfPresent(CallbackGame.self, forKey: .callbackGame).map(Indirect.init)
-        pay = try container.decodeIfPresent(Bool.self, forKey: .pay)
+        for key in container.allKeys {
+            switch key {
+            case .iconCustomEmojiID: iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: key)
+            case .style: style = try container.decodeIfPresent(String.self, forKey: key)
+            case .url: url = try container.decodeIfPresent(String.self, forKey: key)
+            case .callbackData: callbackData = try container.decodeIfPresent(String.self, forKey: key)
+            case .webApp: _webApp = try container.decodeIfPresent(WebAppInfo.self, forKey: key).map(Indirect.init)
+            case .loginURL: _loginURL = try container.decodeIfPresent(LoginUrl.self, forKey: key).map(Indirect.init)
+            case .switchInlineQuery: switchInlineQuery = try container.decodeIfPresent(String.self, forKey: key)
+            case .switchInlineQueryCurrentChat: switchInlineQueryCurrentChat = try container.decodeIfPresent(String.self, forKey: key)
+            case .switchInlineQueryChosenChat: _switchInlineQueryChosenChat = try container.decodeIfPresent(SwitchInlineQueryChosenChat.self, forKey: key).map(Indirect.init)
+            case .copyText: _copyText = try container.decodeIfPresent(CopyTextButton.self, forKey: key).map(Indirect.init)
+            case .callbackGame: _callbackGame = try container.decodeIfPresent(CallbackGame.self, forKey: key).map(Indirect.init)
+            case .pay: pay = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -4741,6 +5519,19 @@ public struct LoginUrl: Sendable, Hashable, Codable {
         case botUsername = "bot_username"
         case requestWriteAccess = "request_write_access"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        url = try container.decode(String.self, forKey: .url)
+        for key in container.allKeys {
+            switch key {
+            case .forwardText: forwardText = try container.decodeIfPresent(String.self, forKey: key)
+            case .botUsername: botUsername = try container.decodeIfPresent(String.self, forKey: key)
+            case .requestWriteAccess: requestWriteAccess = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#switchinlinequerychosenchat
@@ -4766,6 +5557,19 @@ public struct SwitchInlineQueryChosenChat: Sendable, Hashable, Codable {
         case allowGroupChats = "allow_group_chats"
         case allowChannelChats = "allow_channel_chats"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        for key in container.allKeys {
+            switch key {
+            case .query: query = try container.decodeIfPresent(String.self, forKey: key)
+            case .allowUserChats: allowUserChats = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .allowBotChats: allowBotChats = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .allowGroupChats: allowGroupChats = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .allowChannelChats: allowChannelChats = try container.decodeIfPresent(Bool.self, forKey: key)
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#copytextbutton
@@ -4778,6 +5582,11 @@ public struct CopyTextButton: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case text
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decode(String.self, forKey: .text)
     }
 }
 
@@ -4810,6 +5619,22 @@ public struct CallbackQuery: Sendable, Hashable, Codable {
         case data
         case gameShortName = "game_short_name"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        from = try container.decode(User.self, forKey: .from)
+        chatInstance = try container.decode(String.self, forKey: .chatInstance)
+        for key in container.allKeys {
+            switch key {
+            case .message: message = try container.decodeIfPresent(MaybeInaccessibleMessage.self, forKey: key)
+            case .inlineMessageID: inlineMessageID = try container.decodeIfPresent(String.self, forKey: key)
+            case .data: data = try container.decodeIfPresent(String.self, forKey: key)
+            case .gameShortName: gameShortName = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#forcereply
@@ -4828,6 +5653,18 @@ public struct ForceReply: Sendable, Hashable, Codable {
         case forceReply = "force_reply"
         case inputFieldPlaceholder = "input_field_placeholder"
         case selective
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        forceReply = try container.decode(Bool.self, forKey: .forceReply)
+        for key in container.allKeys {
+            switch key {
+            case .inputFieldPlaceholder: inputFieldPlaceholder = try container.decodeIfPresent(String.self, forKey: key)
+            case .selective: selective = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -4850,6 +5687,14 @@ public struct ChatPhoto: Sendable, Hashable, Codable {
         case smallFileUniqueID = "small_file_unique_id"
         case bigFileID = "big_file_id"
         case bigFileUniqueID = "big_file_unique_id"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        smallFileID = try container.decode(String.self, forKey: .smallFileID)
+        smallFileUniqueID = try container.decode(String.self, forKey: .smallFileUniqueID)
+        bigFileID = try container.decode(String.self, forKey: .bigFileID)
+        bigFileUniqueID = try container.decode(String.self, forKey: .bigFileUniqueID)
     }
 }
 
@@ -4893,6 +5738,26 @@ public struct ChatInviteLink: Sendable, Hashable, Codable {
         case pendingJoinRequestCount = "pending_join_request_count"
         case subscriptionPeriod = "subscription_period"
         case subscriptionPrice = "subscription_price"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        inviteLink = try container.decode(String.self, forKey: .inviteLink)
+        creator = try container.decode(User.self, forKey: .creator)
+        createsJoinRequest = try container.decode(Bool.self, forKey: .createsJoinRequest)
+        isPrimary = try container.decode(Bool.self, forKey: .isPrimary)
+        isRevoked = try container.decode(Bool.self, forKey: .isRevoked)
+        for key in container.allKeys {
+            switch key {
+            case .name: name = try container.decodeIfPresent(String.self, forKey: key)
+            case .expireDate: expireDate = try container.decodeIfPresent(Int.self, forKey: key)
+            case .memberLimit: memberLimit = try container.decodeIfPresent(Int.self, forKey: key)
+            case .pendingJoinRequestCount: pendingJoinRequestCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .subscriptionPeriod: subscriptionPeriod = try container.decodeIfPresent(Int.self, forKey: key)
+            case .subscriptionPrice: subscriptionPrice = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -4955,6 +5820,32 @@ public struct ChatAdministratorRights: Sendable, Hashable, Codable {
         case canManageDirectMessages = "can_manage_direct_messages"
         case canManageTags = "can_manage_tags"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        isAnonymous = try container.decode(Bool.self, forKey: .isAnonymous)
+        canManageChat = try container.decode(Bool.self, forKey: .canManageChat)
+        canDeleteMessages = try container.decode(Bool.self, forKey: .canDeleteMessages)
+        canManageVideoChats = try container.decode(Bool.self, forKey: .canManageVideoChats)
+        canRestrictMembers = try container.decode(Bool.self, forKey: .canRestrictMembers)
+        canPromoteMembers = try container.decode(Bool.self, forKey: .canPromoteMembers)
+        canChangeInfo = try container.decode(Bool.self, forKey: .canChangeInfo)
+        canInviteUsers = try container.decode(Bool.self, forKey: .canInviteUsers)
+        canPostStories = try container.decode(Bool.self, forKey: .canPostStories)
+        canEditStories = try container.decode(Bool.self, forKey: .canEditStories)
+        canDeleteStories = try container.decode(Bool.self, forKey: .canDeleteStories)
+        for key in container.allKeys {
+            switch key {
+            case .canPostMessages: canPostMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canEditMessages: canEditMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canPinMessages: canPinMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canManageTopics: canManageTopics = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canManageDirectMessages: canManageDirectMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canManageTags: canManageTags = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#chatmemberupdated
@@ -5001,9 +5892,14 @@ public struct ChatMemberUpdated: Sendable, Hashable, Codable {
         date = try container.decode(Int.self, forKey: .date)
         oldChatMember = try container.decode(ChatMember.self, forKey: .oldChatMember)
         newChatMember = try container.decode(ChatMember.self, forKey: .newChatMember)
-        _inviteLink = try container.decodeIfPresent(ChatInviteLink.self, forKey: .inviteLink).map(Indirect.init)
-        viaJoinRequest = try container.decodeIfPresent(Bool.self, forKey: .viaJoinRequest)
-        viaChatFolderInviteLink = try container.decodeIfPresent(Bool.self, forKey: .viaChatFolderInviteLink)
+        for key in container.allKeys {
+            switch key {
+            case .inviteLink: _inviteLink = try container.decodeIfPresent(ChatInviteLink.self, forKey: key).map(Indirect.init)
+            case .viaJoinRequest: viaJoinRequest = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .viaChatFolderInviteLink: viaChatFolderInviteLink = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -5042,7 +5938,12 @@ public struct ChatMemberOwner: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         user = try container.decode(User.self, forKey: .user)
         isAnonymous = try container.decode(Bool.self, forKey: .isAnonymous)
-        customTitle = try container.decodeIfPresent(String.self, forKey: .customTitle)
+        for key in container.allKeys {
+            switch key {
+            case .customTitle: customTitle = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -5139,13 +6040,18 @@ public struct ChatMemberAdministrator: Sendable, Hashable, Codable {
         canPostStories = try container.decode(Bool.self, forKey: .canPostStories)
         canEditStories = try container.decode(Bool.self, forKey: .canEditStories)
         canDeleteStories = try container.decode(Bool.self, forKey: .canDeleteStories)
-        canPostMessages = try container.decodeIfPresent(Bool.self, forKey: .canPostMessages)
-        canEditMessages = try container.decodeIfPresent(Bool.self, forKey: .canEditMessages)
-        canPinMessages = try container.decodeIfPresent(Bool.self, forKey: .canPinMessages)
-        canManageTopics = try container.decodeIfPresent(Bool.self, forKey: .canManageTopics)
-        canManageDirectMessages = try container.decodeIfPresent(Bool.self, forKey: .canManageDirectMessages)
-        canManageTags = try container.decodeIfPresent(Bool.self, forKey: .canManageTags)
-        customTitle = try container.decodeIfPresent(String.self, forKey: .customTitle)
+        for key in container.allKeys {
+            switch key {
+            case .canPostMessages: canPostMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canEditMessages: canEditMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canPinMessages: canPinMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canManageTopics: canManageTopics = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canManageDirectMessages: canManageDirectMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canManageTags: canManageTags = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .customTitle: customTitle = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -5195,9 +6101,14 @@ public struct ChatMemberMember: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        tag = try container.decodeIfPresent(String.self, forKey: .tag)
         user = try container.decode(User.self, forKey: .user)
-        untilDate = try container.decodeIfPresent(Int.self, forKey: .untilDate)
+        for key in container.allKeys {
+            switch key {
+            case .tag: tag = try container.decodeIfPresent(String.self, forKey: key)
+            case .untilDate: untilDate = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -5281,7 +6192,6 @@ public struct ChatMemberRestricted: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        tag = try container.decodeIfPresent(String.self, forKey: .tag)
         user = try container.decode(User.self, forKey: .user)
         isMember = try container.decode(Bool.self, forKey: .isMember)
         canSendMessages = try container.decode(Bool.self, forKey: .canSendMessages)
@@ -5301,6 +6211,12 @@ public struct ChatMemberRestricted: Sendable, Hashable, Codable {
         canPinMessages = try container.decode(Bool.self, forKey: .canPinMessages)
         canManageTopics = try container.decode(Bool.self, forKey: .canManageTopics)
         untilDate = try container.decode(Int.self, forKey: .untilDate)
+        for key in container.allKeys {
+            switch key {
+            case .tag: tag = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -5424,9 +6340,14 @@ public struct ChatJoinRequest: Sendable, Hashable, Codable {
         from = try container.decode(User.self, forKey: .from)
         userChatID = try container.decode(Int.self, forKey: .userChatID)
         date = try container.decode(Int.self, forKey: .date)
-        bio = try container.decodeIfPresent(String.self, forKey: .bio)
-        _inviteLink = try container.decodeIfPresent(ChatInviteLink.self, forKey: .inviteLink).map(Indirect.init)
-        queryID = try container.decodeIfPresent(String.self, forKey: .queryID)
+        for key in container.allKeys {
+            switch key {
+            case .bio: bio = try container.decodeIfPresent(String.self, forKey: key)
+            case .inviteLink: _inviteLink = try container.decodeIfPresent(ChatInviteLink.self, forKey: key).map(Indirect.init)
+            case .queryID: queryID = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -5497,6 +6418,30 @@ public struct ChatPermissions: Sendable, Hashable, Codable {
         case canPinMessages = "can_pin_messages"
         case canManageTopics = "can_manage_topics"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        for key in container.allKeys {
+            switch key {
+            case .canSendMessages: canSendMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canSendAudios: canSendAudios = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canSendDocuments: canSendDocuments = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canSendPhotos: canSendPhotos = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canSendVideos: canSendVideos = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canSendVideoNotes: canSendVideoNotes = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canSendVoiceNotes: canSendVoiceNotes = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canSendPolls: canSendPolls = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canSendOtherMessages: canSendOtherMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canAddWebPagePreviews: canAddWebPagePreviews = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canReactToMessages: canReactToMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canEditTag: canEditTag = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canChangeInfo: canChangeInfo = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canInviteUsers: canInviteUsers = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canPinMessages: canPinMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canManageTopics: canManageTopics = try container.decodeIfPresent(Bool.self, forKey: key)
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#birthdate
@@ -5515,6 +6460,18 @@ public struct Birthdate: Sendable, Hashable, Codable {
         case day
         case month
         case year
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        day = try container.decode(Int.self, forKey: .day)
+        month = try container.decode(Int.self, forKey: .month)
+        for key in container.allKeys {
+            switch key {
+            case .year: year = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -5542,9 +6499,13 @@ public struct BusinessIntro: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        title = try container.decodeIfPresent(String.self, forKey: .title)
-        message = try container.decodeIfPresent(String.self, forKey: .message)
-        _sticker = try container.decodeIfPresent(Sticker.self, forKey: .sticker).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .title: title = try container.decodeIfPresent(String.self, forKey: key)
+            case .message: message = try container.decodeIfPresent(String.self, forKey: key)
+            case .sticker: _sticker = try container.decodeIfPresent(Sticker.self, forKey: key).map(Indirect.init)
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -5577,7 +6538,12 @@ public struct BusinessLocation: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         address = try container.decode(String.self, forKey: .address)
-        _location = try container.decodeIfPresent(Location.self, forKey: .location).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .location: _location = try container.decodeIfPresent(Location.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -5601,6 +6567,12 @@ public struct BusinessOpeningHoursInterval: Sendable, Hashable, Codable {
         case openingMinute = "opening_minute"
         case closingMinute = "closing_minute"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        openingMinute = try container.decode(Int.self, forKey: .openingMinute)
+        closingMinute = try container.decode(Int.self, forKey: .closingMinute)
+    }
 }
 
 /// https://core.telegram.org/bots/api#businessopeninghours
@@ -5616,6 +6588,12 @@ public struct BusinessOpeningHours: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case timeZoneName = "time_zone_name"
         case openingHours = "opening_hours"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        timeZoneName = try container.decode(String.self, forKey: .timeZoneName)
+        openingHours = try container.decode([BusinessOpeningHoursInterval].self, forKey: .openingHours)
     }
 }
 
@@ -5638,6 +6616,19 @@ public struct UserRating: Sendable, Hashable, Codable {
         case rating
         case currentLevelRating = "current_level_rating"
         case nextLevelRating = "next_level_rating"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        level = try container.decode(Int.self, forKey: .level)
+        rating = try container.decode(Int.self, forKey: .rating)
+        currentLevelRating = try container.decode(Int.self, forKey: .currentLevelRating)
+        for key in container.allKeys {
+            switch key {
+            case .nextLevelRating: nextLevelRating = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -5667,6 +6658,16 @@ public struct StoryAreaPosition: Sendable, Hashable, Codable {
         case rotationAngle = "rotation_angle"
         case cornerRadiusPercentage = "corner_radius_percentage"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        xPercentage = try container.decode(Double.self, forKey: .xPercentage)
+        yPercentage = try container.decode(Double.self, forKey: .yPercentage)
+        widthPercentage = try container.decode(Double.self, forKey: .widthPercentage)
+        heightPercentage = try container.decode(Double.self, forKey: .heightPercentage)
+        rotationAngle = try container.decode(Double.self, forKey: .rotationAngle)
+        cornerRadiusPercentage = try container.decode(Double.self, forKey: .cornerRadiusPercentage)
+    }
 }
 
 /// https://core.telegram.org/bots/api#locationaddress
@@ -5688,6 +6689,19 @@ public struct LocationAddress: Sendable, Hashable, Codable {
         case state
         case city
         case street
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        countryCode = try container.decode(String.self, forKey: .countryCode)
+        for key in container.allKeys {
+            switch key {
+            case .state: state = try container.decodeIfPresent(String.self, forKey: key)
+            case .city: city = try container.decodeIfPresent(String.self, forKey: key)
+            case .street: street = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -5718,7 +6732,12 @@ public struct StoryAreaTypeLocation: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         latitude = try container.decode(Double.self, forKey: .latitude)
         longitude = try container.decode(Double.self, forKey: .longitude)
-        _address = try container.decodeIfPresent(LocationAddress.self, forKey: .address).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .address: _address = try container.decodeIfPresent(LocationAddress.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -5752,8 +6771,13 @@ public struct StoryAreaTypeSuggestedReaction: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         reactionType = try container.decode(ReactionType.self, forKey: .reactionType)
-        isDark = try container.decodeIfPresent(Bool.self, forKey: .isDark)
-        isFlipped = try container.decodeIfPresent(Bool.self, forKey: .isFlipped)
+        for key in container.allKeys {
+            switch key {
+            case .isDark: isDark = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isFlipped: isFlipped = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -5864,6 +6888,12 @@ public struct StoryArea: Sendable, Hashable, Codable {
         case position
         case type
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        position = try container.decode(StoryAreaPosition.self, forKey: .position)
+        type = try container.decode(StoryAreaType.self, forKey: .type)
+    }
 }
 
 /// https://core.telegram.org/bots/api#chatlocation
@@ -5879,6 +6909,12 @@ public struct ChatLocation: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case location
         case address
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        location = try container.decode(Location.self, forKey: .location)
+        address = try container.decode(String.self, forKey: .address)
     }
 }
 
@@ -5966,6 +7002,12 @@ public struct ReactionCount: Sendable, Hashable, Codable {
         case type
         case totalCount = "total_count"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(ReactionType.self, forKey: .type)
+        totalCount = try container.decode(Int.self, forKey: .totalCount)
+    }
 }
 
 /// https://core.telegram.org/bots/api#messagereactionupdated
@@ -6010,11 +7052,16 @@ public struct MessageReactionUpdated: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         chat = try container.decode(Chat.self, forKey: .chat)
         messageID = try container.decode(Int.self, forKey: .messageID)
-        _user = try container.decodeIfPresent(User.self, forKey: .user).map(Indirect.init)
-        _actorChat = try container.decodeIfPresent(Chat.self, forKey: .actorChat).map(Indirect.init)
         date = try container.decode(Int.self, forKey: .date)
         oldReaction = try container.decode([ReactionType].self, forKey: .oldReaction)
         newReaction = try container.decode([ReactionType].self, forKey: .newReaction)
+        for key in container.allKeys {
+            switch key {
+            case .user: _user = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            case .actorChat: _actorChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -6049,6 +7096,14 @@ public struct MessageReactionCountUpdated: Sendable, Hashable, Codable {
         case date
         case reactions
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        chat = try container.decode(Chat.self, forKey: .chat)
+        messageID = try container.decode(Int.self, forKey: .messageID)
+        date = try container.decode(Int.self, forKey: .date)
+        reactions = try container.decode([ReactionCount].self, forKey: .reactions)
+    }
 }
 
 /// https://core.telegram.org/bots/api#forumtopic
@@ -6074,6 +7129,20 @@ public struct ForumTopic: Sendable, Hashable, Codable {
         case iconCustomEmojiID = "icon_custom_emoji_id"
         case isNameImplicit = "is_name_implicit"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        messageThreadID = try container.decode(Int.self, forKey: .messageThreadID)
+        name = try container.decode(String.self, forKey: .name)
+        iconColor = try container.decode(Int.self, forKey: .iconColor)
+        for key in container.allKeys {
+            switch key {
+            case .iconCustomEmojiID: iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: key)
+            case .isNameImplicit: isNameImplicit = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#giftbackground
@@ -6092,6 +7161,13 @@ public struct GiftBackground: Sendable, Hashable, Codable {
         case centerColor = "center_color"
         case edgeColor = "edge_color"
         case textColor = "text_color"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        centerColor = try container.decode(Int.self, forKey: .centerColor)
+        edgeColor = try container.decode(Int.self, forKey: .edgeColor)
+        textColor = try container.decode(Int.self, forKey: .textColor)
     }
 }
 
@@ -6156,16 +7232,21 @@ public struct Gift: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         sticker = try container.decode(Sticker.self, forKey: .sticker)
         starCount = try container.decode(Int.self, forKey: .starCount)
-        upgradeStarCount = try container.decodeIfPresent(Int.self, forKey: .upgradeStarCount)
-        isPremium = try container.decodeIfPresent(Bool.self, forKey: .isPremium)
-        hasColors = try container.decodeIfPresent(Bool.self, forKey: .hasColors)
-        totalCount = try container.decodeIfPresent(Int.self, forKey: .totalCount)
-        remainingCount = try container.decodeIfPresent(Int.self, forKey: .remainingCount)
-        personalTotalCount = try container.decodeIfPresent(Int.self, forKey: .personalTotalCount)
-        personalRemainingCount = try container.decodeIfPresent(Int.self, forKey: .personalRemainingCount)
-        _background = try container.decodeIfPresent(GiftBackground.self, forKey: .background).map(Indirect.init)
-        uniqueGiftVariantCount = try container.decodeIfPresent(Int.self, forKey: .uniqueGiftVariantCount)
-        _publisherChat = try container.decodeIfPresent(Chat.self, forKey: .publisherChat).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .upgradeStarCount: upgradeStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .isPremium: isPremium = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .hasColors: hasColors = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .totalCount: totalCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .remainingCount: remainingCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .personalTotalCount: personalTotalCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .personalRemainingCount: personalRemainingCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .background: _background = try container.decodeIfPresent(GiftBackground.self, forKey: key).map(Indirect.init)
+            case .uniqueGiftVariantCount: uniqueGiftVariantCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .publisherChat: _publisherChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -6197,6 +7278,11 @@ public struct Gifts: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case gifts
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        gifts = try container.decode([Gift].self, forKey: .gifts)
+    }
 }
 
 /// https://core.telegram.org/bots/api#uniquegiftmodel
@@ -6219,6 +7305,19 @@ public struct UniqueGiftModel: Sendable, Hashable, Codable {
         case rarityPerMille = "rarity_per_mille"
         case rarity
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        sticker = try container.decode(Sticker.self, forKey: .sticker)
+        rarityPerMille = try container.decode(Int.self, forKey: .rarityPerMille)
+        for key in container.allKeys {
+            switch key {
+            case .rarity: rarity = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#uniquegiftsymbol
@@ -6237,6 +7336,13 @@ public struct UniqueGiftSymbol: Sendable, Hashable, Codable {
         case name
         case sticker
         case rarityPerMille = "rarity_per_mille"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        sticker = try container.decode(Sticker.self, forKey: .sticker)
+        rarityPerMille = try container.decode(Int.self, forKey: .rarityPerMille)
     }
 }
 
@@ -6260,6 +7366,14 @@ public struct UniqueGiftBackdropColors: Sendable, Hashable, Codable {
         case symbolColor = "symbol_color"
         case textColor = "text_color"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        centerColor = try container.decode(Int.self, forKey: .centerColor)
+        edgeColor = try container.decode(Int.self, forKey: .edgeColor)
+        symbolColor = try container.decode(Int.self, forKey: .symbolColor)
+        textColor = try container.decode(Int.self, forKey: .textColor)
+    }
 }
 
 /// https://core.telegram.org/bots/api#uniquegiftbackdrop
@@ -6278,6 +7392,13 @@ public struct UniqueGiftBackdrop: Sendable, Hashable, Codable {
         case name
         case colors
         case rarityPerMille = "rarity_per_mille"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        colors = try container.decode(UniqueGiftBackdropColors.self, forKey: .colors)
+        rarityPerMille = try container.decode(Int.self, forKey: .rarityPerMille)
     }
 }
 
@@ -6306,6 +7427,16 @@ public struct UniqueGiftColors: Sendable, Hashable, Codable {
         case lightThemeOtherColors = "light_theme_other_colors"
         case darkThemeMainColor = "dark_theme_main_color"
         case darkThemeOtherColors = "dark_theme_other_colors"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        modelCustomEmojiID = try container.decode(String.self, forKey: .modelCustomEmojiID)
+        symbolCustomEmojiID = try container.decode(String.self, forKey: .symbolCustomEmojiID)
+        lightThemeMainColor = try container.decode(Int.self, forKey: .lightThemeMainColor)
+        lightThemeOtherColors = try container.decode([Int].self, forKey: .lightThemeOtherColors)
+        darkThemeMainColor = try container.decode(Int.self, forKey: .darkThemeMainColor)
+        darkThemeOtherColors = try container.decode([Int].self, forKey: .darkThemeOtherColors)
     }
 }
 
@@ -6371,11 +7502,16 @@ public struct UniqueGift: Sendable, Hashable, Codable {
         model = try container.decode(UniqueGiftModel.self, forKey: .model)
         symbol = try container.decode(UniqueGiftSymbol.self, forKey: .symbol)
         backdrop = try container.decode(UniqueGiftBackdrop.self, forKey: .backdrop)
-        isPremium = try container.decodeIfPresent(Bool.self, forKey: .isPremium)
-        isBurned = try container.decodeIfPresent(Bool.self, forKey: .isBurned)
-        isFromBlockchain = try container.decodeIfPresent(Bool.self, forKey: .isFromBlockchain)
-        _colors = try container.decodeIfPresent(UniqueGiftColors.self, forKey: .colors).map(Indirect.init)
-        _publisherChat = try container.decodeIfPresent(Chat.self, forKey: .publisherChat).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .isPremium: isPremium = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isBurned: isBurned = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isFromBlockchain: isFromBlockchain = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .colors: _colors = try container.decodeIfPresent(UniqueGiftColors.self, forKey: key).map(Indirect.init)
+            case .publisherChat: _publisherChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -6433,6 +7569,25 @@ public struct GiftInfo: Sendable, Hashable, Codable {
         case isPrivate = "is_private"
         case uniqueGiftNumber = "unique_gift_number"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        gift = try container.decode(Gift.self, forKey: .gift)
+        for key in container.allKeys {
+            switch key {
+            case .ownedGiftID: ownedGiftID = try container.decodeIfPresent(String.self, forKey: key)
+            case .convertStarCount: convertStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .prepaidUpgradeStarCount: prepaidUpgradeStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .isUpgradeSeparate: isUpgradeSeparate = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canBeUpgraded: canBeUpgraded = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .text: text = try container.decodeIfPresent(String.self, forKey: key)
+            case .entities: entities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .isPrivate: isPrivate = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .uniqueGiftNumber: uniqueGiftNumber = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#uniquegiftinfo
@@ -6463,6 +7618,22 @@ public struct UniqueGiftInfo: Sendable, Hashable, Codable {
         case ownedGiftID = "owned_gift_id"
         case transferStarCount = "transfer_star_count"
         case nextTransferDate = "next_transfer_date"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        gift = try container.decode(UniqueGift.self, forKey: .gift)
+        origin = try container.decode(String.self, forKey: .origin)
+        for key in container.allKeys {
+            switch key {
+            case .lastResaleCurrency: lastResaleCurrency = try container.decodeIfPresent(String.self, forKey: key)
+            case .lastResaleAmount: lastResaleAmount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .ownedGiftID: ownedGiftID = try container.decodeIfPresent(String.self, forKey: key)
+            case .transferStarCount: transferStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .nextTransferDate: nextTransferDate = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -6525,19 +7696,24 @@ public struct OwnedGiftRegular: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         gift = try container.decode(Gift.self, forKey: .gift)
-        ownedGiftID = try container.decodeIfPresent(String.self, forKey: .ownedGiftID)
-        _senderUser = try container.decodeIfPresent(User.self, forKey: .senderUser).map(Indirect.init)
         sendDate = try container.decode(Int.self, forKey: .sendDate)
-        text = try container.decodeIfPresent(String.self, forKey: .text)
-        entities = try container.decodeIfPresent([MessageEntity].self, forKey: .entities)
-        isPrivate = try container.decodeIfPresent(Bool.self, forKey: .isPrivate)
-        isSaved = try container.decodeIfPresent(Bool.self, forKey: .isSaved)
-        canBeUpgraded = try container.decodeIfPresent(Bool.self, forKey: .canBeUpgraded)
-        wasRefunded = try container.decodeIfPresent(Bool.self, forKey: .wasRefunded)
-        convertStarCount = try container.decodeIfPresent(Int.self, forKey: .convertStarCount)
-        prepaidUpgradeStarCount = try container.decodeIfPresent(Int.self, forKey: .prepaidUpgradeStarCount)
-        isUpgradeSeparate = try container.decodeIfPresent(Bool.self, forKey: .isUpgradeSeparate)
-        uniqueGiftNumber = try container.decodeIfPresent(Int.self, forKey: .uniqueGiftNumber)
+        for key in container.allKeys {
+            switch key {
+            case .ownedGiftID: ownedGiftID = try container.decodeIfPresent(String.self, forKey: key)
+            case .senderUser: _senderUser = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            case .text: text = try container.decodeIfPresent(String.self, forKey: key)
+            case .entities: entities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .isPrivate: isPrivate = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isSaved: isSaved = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canBeUpgraded: canBeUpgraded = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .wasRefunded: wasRefunded = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .convertStarCount: convertStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .prepaidUpgradeStarCount: prepaidUpgradeStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .isUpgradeSeparate: isUpgradeSeparate = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .uniqueGiftNumber: uniqueGiftNumber = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -6601,13 +7777,18 @@ public struct OwnedGiftUnique: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         gift = try container.decode(UniqueGift.self, forKey: .gift)
-        ownedGiftID = try container.decodeIfPresent(String.self, forKey: .ownedGiftID)
-        _senderUser = try container.decodeIfPresent(User.self, forKey: .senderUser).map(Indirect.init)
         sendDate = try container.decode(Int.self, forKey: .sendDate)
-        isSaved = try container.decodeIfPresent(Bool.self, forKey: .isSaved)
-        canBeTransferred = try container.decodeIfPresent(Bool.self, forKey: .canBeTransferred)
-        transferStarCount = try container.decodeIfPresent(Int.self, forKey: .transferStarCount)
-        nextTransferDate = try container.decodeIfPresent(Int.self, forKey: .nextTransferDate)
+        for key in container.allKeys {
+            switch key {
+            case .ownedGiftID: ownedGiftID = try container.decodeIfPresent(String.self, forKey: key)
+            case .senderUser: _senderUser = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            case .isSaved: isSaved = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canBeTransferred: canBeTransferred = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .transferStarCount: transferStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .nextTransferDate: nextTransferDate = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -6641,6 +7822,18 @@ public struct OwnedGifts: Sendable, Hashable, Codable {
         case gifts
         case nextOffset = "next_offset"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        totalCount = try container.decode(Int.self, forKey: .totalCount)
+        gifts = try container.decode([OwnedGift].self, forKey: .gifts)
+        for key in container.allKeys {
+            switch key {
+            case .nextOffset: nextOffset = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#botaccesssettings
@@ -6656,6 +7849,17 @@ public struct BotAccessSettings: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case isAccessRestricted = "is_access_restricted"
         case addedUsers = "added_users"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        isAccessRestricted = try container.decode(Bool.self, forKey: .isAccessRestricted)
+        for key in container.allKeys {
+            switch key {
+            case .addedUsers: addedUsers = try container.decodeIfPresent([User].self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -6682,6 +7886,15 @@ public struct AcceptedGiftTypes: Sendable, Hashable, Codable {
         case premiumSubscription = "premium_subscription"
         case giftsFromChannels = "gifts_from_channels"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        unlimitedGifts = try container.decode(Bool.self, forKey: .unlimitedGifts)
+        limitedGifts = try container.decode(Bool.self, forKey: .limitedGifts)
+        uniqueGifts = try container.decode(Bool.self, forKey: .uniqueGifts)
+        premiumSubscription = try container.decode(Bool.self, forKey: .premiumSubscription)
+        giftsFromChannels = try container.decode(Bool.self, forKey: .giftsFromChannels)
+    }
 }
 
 /// https://core.telegram.org/bots/api#staramount
@@ -6698,6 +7911,17 @@ public struct StarAmount: Sendable, Hashable, Codable {
         case amount
         case nanostarAmount = "nanostar_amount"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        amount = try container.decode(Int.self, forKey: .amount)
+        for key in container.allKeys {
+            switch key {
+            case .nanostarAmount: nanostarAmount = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#botcommand
@@ -6713,6 +7937,12 @@ public struct BotCommand: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case command
         case description
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        command = try container.decode(String.self, forKey: .command)
+        description = try container.decode(String.self, forKey: .description)
     }
 }
 
@@ -6887,6 +8117,11 @@ public struct BotName: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case name
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+    }
 }
 
 /// https://core.telegram.org/bots/api#botdescription
@@ -6900,6 +8135,11 @@ public struct BotDescription: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case description
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        description = try container.decode(String.self, forKey: .description)
+    }
 }
 
 /// https://core.telegram.org/bots/api#botshortdescription
@@ -6912,6 +8152,11 @@ public struct BotShortDescription: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case shortDescription = "short_description"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        shortDescription = try container.decode(String.self, forKey: .shortDescription)
     }
 }
 
@@ -7064,9 +8309,14 @@ public struct ChatBoostSourceGiveaway: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         giveawayMessageID = try container.decode(Int.self, forKey: .giveawayMessageID)
-        _user = try container.decodeIfPresent(User.self, forKey: .user).map(Indirect.init)
-        prizeStarCount = try container.decodeIfPresent(Int.self, forKey: .prizeStarCount)
-        isUnclaimed = try container.decodeIfPresent(Bool.self, forKey: .isUnclaimed)
+        for key in container.allKeys {
+            switch key {
+            case .user: _user = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            case .prizeStarCount: prizeStarCount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .isUnclaimed: isUnclaimed = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -7099,6 +8349,14 @@ public struct ChatBoost: Sendable, Hashable, Codable {
         case expirationDate = "expiration_date"
         case source
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        boostID = try container.decode(String.self, forKey: .boostID)
+        addDate = try container.decode(Int.self, forKey: .addDate)
+        expirationDate = try container.decode(Int.self, forKey: .expirationDate)
+        source = try container.decode(ChatBoostSource.self, forKey: .source)
+    }
 }
 
 /// https://core.telegram.org/bots/api#chatboostupdated
@@ -7114,6 +8372,12 @@ public struct ChatBoostUpdated: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case chat
         case boost
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        chat = try container.decode(Chat.self, forKey: .chat)
+        boost = try container.decode(ChatBoost.self, forKey: .boost)
     }
 }
 
@@ -7137,6 +8401,14 @@ public struct ChatBoostRemoved: Sendable, Hashable, Codable {
         case removeDate = "remove_date"
         case source
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        chat = try container.decode(Chat.self, forKey: .chat)
+        boostID = try container.decode(String.self, forKey: .boostID)
+        removeDate = try container.decode(Int.self, forKey: .removeDate)
+        source = try container.decode(ChatBoostSource.self, forKey: .source)
+    }
 }
 
 /// https://core.telegram.org/bots/api#chatownerleft
@@ -7157,7 +8429,11 @@ public struct ChatOwnerLeft: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        _newOwner = try container.decodeIfPresent(User.self, forKey: .newOwner).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .newOwner: _newOwner = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -7177,6 +8453,11 @@ public struct ChatOwnerChanged: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case newOwner = "new_owner"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        newOwner = try container.decode(User.self, forKey: .newOwner)
+    }
 }
 
 /// https://core.telegram.org/bots/api#userchatboosts
@@ -7189,6 +8470,11 @@ public struct UserChatBoosts: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case boosts
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        boosts = try container.decode([ChatBoost].self, forKey: .boosts)
     }
 }
 
@@ -7242,6 +8528,28 @@ public struct BusinessBotRights: Sendable, Hashable, Codable {
         case canTransferStars = "can_transfer_stars"
         case canManageStories = "can_manage_stories"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        for key in container.allKeys {
+            switch key {
+            case .canReply: canReply = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canReadMessages: canReadMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canDeleteSentMessages: canDeleteSentMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canDeleteAllMessages: canDeleteAllMessages = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canEditName: canEditName = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canEditBio: canEditBio = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canEditProfilePhoto: canEditProfilePhoto = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canEditUsername: canEditUsername = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canChangeGiftSettings: canChangeGiftSettings = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canViewGiftsAndStars: canViewGiftsAndStars = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canConvertGiftsToStars: canConvertGiftsToStars = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canTransferAndUpgradeGifts: canTransferAndUpgradeGifts = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canTransferStars: canTransferStars = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .canManageStories: canManageStories = try container.decodeIfPresent(Bool.self, forKey: key)
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#businessconnection
@@ -7281,8 +8589,13 @@ public struct BusinessConnection: Sendable, Hashable, Codable {
         user = try container.decode(User.self, forKey: .user)
         userChatID = try container.decode(Int.self, forKey: .userChatID)
         date = try container.decode(Int.self, forKey: .date)
-        _rights = try container.decodeIfPresent(BusinessBotRights.self, forKey: .rights).map(Indirect.init)
         isEnabled = try container.decode(Bool.self, forKey: .isEnabled)
+        for key in container.allKeys {
+            switch key {
+            case .rights: _rights = try container.decodeIfPresent(BusinessBotRights.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -7313,6 +8626,13 @@ public struct BusinessMessagesDeleted: Sendable, Hashable, Codable {
         case chat
         case messageIDs = "message_ids"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        businessConnectionID = try container.decode(String.self, forKey: .businessConnectionID)
+        chat = try container.decode(Chat.self, forKey: .chat)
+        messageIDs = try container.decode([Int].self, forKey: .messageIDs)
+    }
 }
 
 /// https://core.telegram.org/bots/api#sentwebappmessage
@@ -7326,6 +8646,15 @@ public struct SentWebAppMessage: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case inlineMessageID = "inline_message_id"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        for key in container.allKeys {
+            switch key {
+            case .inlineMessageID: inlineMessageID = try container.decodeIfPresent(String.self, forKey: key)
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#sentguestmessage
@@ -7338,6 +8667,11 @@ public struct SentGuestMessage: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case inlineMessageID = "inline_message_id"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        inlineMessageID = try container.decode(String.self, forKey: .inlineMessageID)
     }
 }
 
@@ -7355,6 +8689,12 @@ public struct PreparedInlineMessage: Sendable, Hashable, Codable {
         case id
         case expirationDate = "expiration_date"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        expirationDate = try container.decode(Int.self, forKey: .expirationDate)
+    }
 }
 
 /// https://core.telegram.org/bots/api#preparedkeyboardbutton
@@ -7367,6 +8707,11 @@ public struct PreparedKeyboardButton: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case id
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
     }
 }
 
@@ -7383,6 +8728,16 @@ public struct ResponseParameters: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case migrateToChatID = "migrate_to_chat_id"
         case retryAfter = "retry_after"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        for key in container.allKeys {
+            switch key {
+            case .migrateToChatID: migrateToChatID = try container.decodeIfPresent(Int.self, forKey: key)
+            case .retryAfter: retryAfter = try container.decodeIfPresent(Int.self, forKey: key)
+            }
+        }
     }
 }
 
@@ -7429,15 +8784,20 @@ public struct InputMediaAnimation: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        thumbnail = try container.decodeIfPresent(InputFile.self, forKey: .thumbnail)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        width = try container.decodeIfPresent(Int.self, forKey: .width)
-        height = try container.decodeIfPresent(Int.self, forKey: .height)
-        duration = try container.decodeIfPresent(Int.self, forKey: .duration)
-        hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasSpoiler)
+        for key in container.allKeys {
+            switch key {
+            case .thumbnail: thumbnail = try container.decodeIfPresent(InputFile.self, forKey: key)
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .showCaptionAboveMedia: showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .width: width = try container.decodeIfPresent(Int.self, forKey: key)
+            case .height: height = try container.decodeIfPresent(Int.self, forKey: key)
+            case .duration: duration = try container.decodeIfPresent(Int.self, forKey: key)
+            case .hasSpoiler: hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -7493,13 +8853,18 @@ public struct InputMediaAudio: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        thumbnail = try container.decodeIfPresent(InputFile.self, forKey: .thumbnail)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        duration = try container.decodeIfPresent(Int.self, forKey: .duration)
-        performer = try container.decodeIfPresent(String.self, forKey: .performer)
-        title = try container.decodeIfPresent(String.self, forKey: .title)
+        for key in container.allKeys {
+            switch key {
+            case .thumbnail: thumbnail = try container.decodeIfPresent(InputFile.self, forKey: key)
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .duration: duration = try container.decodeIfPresent(Int.self, forKey: key)
+            case .performer: performer = try container.decodeIfPresent(String.self, forKey: key)
+            case .title: title = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -7547,11 +8912,16 @@ public struct InputMediaDocument: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        thumbnail = try container.decodeIfPresent(InputFile.self, forKey: .thumbnail)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        disableContentTypeDetection = try container.decodeIfPresent(Bool.self, forKey: .disableContentTypeDetection)
+        for key in container.allKeys {
+            switch key {
+            case .thumbnail: thumbnail = try container.decodeIfPresent(InputFile.self, forKey: key)
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .disableContentTypeDetection: disableContentTypeDetection = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -7626,11 +8996,16 @@ public struct InputMediaLivePhoto: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
         photo = try container.decode(InputFile.self, forKey: .photo)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasSpoiler)
+        for key in container.allKeys {
+            switch key {
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .showCaptionAboveMedia: showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .hasSpoiler: hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -7669,7 +9044,12 @@ public struct InputMediaLocation: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         latitude = try container.decode(Double.self, forKey: .latitude)
         longitude = try container.decode(Double.self, forKey: .longitude)
-        horizontalAccuracy = try container.decodeIfPresent(Double.self, forKey: .horizontalAccuracy)
+        for key in container.allKeys {
+            switch key {
+            case .horizontalAccuracy: horizontalAccuracy = try container.decodeIfPresent(Double.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -7712,11 +9092,16 @@ public struct InputMediaPhoto: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasSpoiler)
+        for key in container.allKeys {
+            switch key {
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .showCaptionAboveMedia: showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .hasSpoiler: hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -7750,7 +9135,12 @@ public struct InputMediaSticker: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        emoji = try container.decodeIfPresent(String.self, forKey: .emoji)
+        for key in container.allKeys {
+            switch key {
+            case .emoji: emoji = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -7801,10 +9191,15 @@ public struct InputMediaVenue: Sendable, Hashable, Codable {
         longitude = try container.decode(Double.self, forKey: .longitude)
         title = try container.decode(String.self, forKey: .title)
         address = try container.decode(String.self, forKey: .address)
-        foursquareID = try container.decodeIfPresent(String.self, forKey: .foursquareID)
-        foursquareType = try container.decodeIfPresent(String.self, forKey: .foursquareType)
-        googlePlaceID = try container.decodeIfPresent(String.self, forKey: .googlePlaceID)
-        googlePlaceType = try container.decodeIfPresent(String.self, forKey: .googlePlaceType)
+        for key in container.allKeys {
+            switch key {
+            case .foursquareID: foursquareID = try container.decodeIfPresent(String.self, forKey: key)
+            case .foursquareType: foursquareType = try container.decodeIfPresent(String.self, forKey: key)
+            case .googlePlaceID: googlePlaceID = try container.decodeIfPresent(String.self, forKey: key)
+            case .googlePlaceType: googlePlaceType = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -7873,18 +9268,23 @@ public struct InputMediaVideo: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        thumbnail = try container.decodeIfPresent(InputFile.self, forKey: .thumbnail)
-        cover = try container.decodeIfPresent(InputFile.self, forKey: .cover)
-        startTimestamp = try container.decodeIfPresent(Int.self, forKey: .startTimestamp)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        width = try container.decodeIfPresent(Int.self, forKey: .width)
-        height = try container.decodeIfPresent(Int.self, forKey: .height)
-        duration = try container.decodeIfPresent(Int.self, forKey: .duration)
-        supportsStreaming = try container.decodeIfPresent(Bool.self, forKey: .supportsStreaming)
-        hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasSpoiler)
+        for key in container.allKeys {
+            switch key {
+            case .thumbnail: thumbnail = try container.decodeIfPresent(InputFile.self, forKey: key)
+            case .cover: cover = try container.decodeIfPresent(InputFile.self, forKey: key)
+            case .startTimestamp: startTimestamp = try container.decodeIfPresent(Int.self, forKey: key)
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .showCaptionAboveMedia: showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .width: width = try container.decodeIfPresent(Int.self, forKey: key)
+            case .height: height = try container.decodeIfPresent(Int.self, forKey: key)
+            case .duration: duration = try container.decodeIfPresent(Int.self, forKey: key)
+            case .supportsStreaming: supportsStreaming = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .hasSpoiler: hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -7998,13 +9398,18 @@ public struct InputPaidMediaVideo: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        thumbnail = try container.decodeIfPresent(InputFile.self, forKey: .thumbnail)
-        cover = try container.decodeIfPresent(InputFile.self, forKey: .cover)
-        startTimestamp = try container.decodeIfPresent(Int.self, forKey: .startTimestamp)
-        width = try container.decodeIfPresent(Int.self, forKey: .width)
-        height = try container.decodeIfPresent(Int.self, forKey: .height)
-        duration = try container.decodeIfPresent(Int.self, forKey: .duration)
-        supportsStreaming = try container.decodeIfPresent(Bool.self, forKey: .supportsStreaming)
+        for key in container.allKeys {
+            switch key {
+            case .thumbnail: thumbnail = try container.decodeIfPresent(InputFile.self, forKey: key)
+            case .cover: cover = try container.decodeIfPresent(InputFile.self, forKey: key)
+            case .startTimestamp: startTimestamp = try container.decodeIfPresent(Int.self, forKey: key)
+            case .width: width = try container.decodeIfPresent(Int.self, forKey: key)
+            case .height: height = try container.decodeIfPresent(Int.self, forKey: key)
+            case .duration: duration = try container.decodeIfPresent(Int.self, forKey: key)
+            case .supportsStreaming: supportsStreaming = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -8065,7 +9470,12 @@ public struct InputProfilePhotoAnimated: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         animation = try container.decode(InputFile.self, forKey: .animation)
-        mainFrameTimestamp = try container.decodeIfPresent(Double.self, forKey: .mainFrameTimestamp)
+        for key in container.allKeys {
+            switch key {
+            case .mainFrameTimestamp: mainFrameTimestamp = try container.decodeIfPresent(Double.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -8126,9 +9536,14 @@ public struct InputStoryContentVideo: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         video = try container.decode(InputFile.self, forKey: .video)
-        duration = try container.decodeIfPresent(Double.self, forKey: .duration)
-        coverFrameTimestamp = try container.decodeIfPresent(Double.self, forKey: .coverFrameTimestamp)
-        isAnimation = try container.decodeIfPresent(Bool.self, forKey: .isAnimation)
+        for key in container.allKeys {
+            switch key {
+            case .duration: duration = try container.decodeIfPresent(Double.self, forKey: key)
+            case .coverFrameTimestamp: coverFrameTimestamp = try container.decodeIfPresent(Double.self, forKey: key)
+            case .isAnimation: isAnimation = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -8216,14 +9631,19 @@ public struct Sticker: Sendable, Hashable, Codable {
         height = try container.decode(Int.self, forKey: .height)
         isAnimated = try container.decode(Bool.self, forKey: .isAnimated)
         isVideo = try container.decode(Bool.self, forKey: .isVideo)
-        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
-        emoji = try container.decodeIfPresent(String.self, forKey: .emoji)
-        setName = try container.decodeIfPresent(String.self, forKey: .setName)
-        _premiumAnimation = try container.decodeIfPresent(File.self, forKey: .premiumAnimation).map(Indirect.init)
-        _maskPosition = try container.decodeIfPresent(MaskPosition.self, forKey: .maskPosition).map(Indirect.init)
-        customEmojiID = try container.decodeIfPresent(String.self, forKey: .customEmojiID)
-        needsRepainting = try container.decodeIfPresent(Bool.self, forKey: .needsRepainting)
-        fileSize = try container.decodeIfPresent(Int.self, forKey: .fileSize)
+        for key in container.allKeys {
+            switch key {
+            case .thumbnail: _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: key).map(Indirect.init)
+            case .emoji: emoji = try container.decodeIfPresent(String.self, forKey: key)
+            case .setName: setName = try container.decodeIfPresent(String.self, forKey: key)
+            case .premiumAnimation: _premiumAnimation = try container.decodeIfPresent(File.self, forKey: key).map(Indirect.init)
+            case .maskPosition: _maskPosition = try container.decodeIfPresent(MaskPosition.self, forKey: key).map(Indirect.init)
+            case .customEmojiID: customEmojiID = try container.decodeIfPresent(String.self, forKey: key)
+            case .needsRepainting: needsRepainting = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -8280,7 +9700,12 @@ public struct StickerSet: Sendable, Hashable, Codable {
         title = try container.decode(String.self, forKey: .title)
         stickerType = try container.decode(String.self, forKey: .stickerType)
         stickers = try container.decode([Sticker].self, forKey: .stickers)
-        _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: .thumbnail).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .thumbnail: _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -8312,6 +9737,14 @@ public struct MaskPosition: Sendable, Hashable, Codable {
         case xShift = "x_shift"
         case yShift = "y_shift"
         case scale
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        point = try container.decode(String.self, forKey: .point)
+        xShift = try container.decode(Double.self, forKey: .xShift)
+        yShift = try container.decode(Double.self, forKey: .yShift)
+        scale = try container.decode(Double.self, forKey: .scale)
     }
 }
 
@@ -8348,8 +9781,13 @@ public struct InputSticker: Sendable, Hashable, Codable {
         sticker = try container.decode(InputFile.self, forKey: .sticker)
         format = try container.decode(String.self, forKey: .format)
         emojiList = try container.decode([String].self, forKey: .emojiList)
-        _maskPosition = try container.decodeIfPresent(MaskPosition.self, forKey: .maskPosition).map(Indirect.init)
-        keywords = try container.decodeIfPresent([String].self, forKey: .keywords)
+        for key in container.allKeys {
+            switch key {
+            case .maskPosition: _maskPosition = try container.decodeIfPresent(MaskPosition.self, forKey: key).map(Indirect.init)
+            case .keywords: keywords = try container.decodeIfPresent([String].self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -8376,6 +9814,17 @@ public struct RichMessage: Sendable, Hashable, Codable {
         case blocks
         case isRtl = "is_rtl"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        blocks = try container.decode([RichBlock].self, forKey: .blocks)
+        for key in container.allKeys {
+            switch key {
+            case .isRtl: isRtl = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#inputrichmessage
@@ -8397,6 +9846,18 @@ public struct InputRichMessage: Sendable, Hashable, Codable {
         case markdown
         case isRtl = "is_rtl"
         case skipEntityDetection = "skip_entity_detection"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        for key in container.allKeys {
+            switch key {
+            case .html: html = try container.decodeIfPresent(String.self, forKey: key)
+            case .markdown: markdown = try container.decodeIfPresent(String.self, forKey: key)
+            case .isRtl: isRtl = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .skipEntityDetection: skipEntityDetection = try container.decodeIfPresent(Bool.self, forKey: key)
+            }
+        }
     }
 }
 
@@ -9114,6 +10575,17 @@ public struct RichBlockCaption: Sendable, Hashable, Codable {
         case text
         case credit
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decode(RichText.self, forKey: .text)
+        for key in container.allKeys {
+            switch key {
+            case .credit: credit = try container.decodeIfPresent(RichText.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#richblocktablecell
@@ -9142,6 +10614,21 @@ public struct RichBlockTableCell: Sendable, Hashable, Codable {
         case align
         case valign
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        align = try container.decode(String.self, forKey: .align)
+        valign = try container.decode(String.self, forKey: .valign)
+        for key in container.allKeys {
+            switch key {
+            case .text: text = try container.decodeIfPresent(RichText.self, forKey: key)
+            case .isHeader: isHeader = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .colspan: colspan = try container.decodeIfPresent(Int.self, forKey: key)
+            case .rowspan: rowspan = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#richblocklistitem
@@ -9169,6 +10656,21 @@ public struct RichBlockListItem: Sendable, Hashable, Codable {
         case isChecked = "is_checked"
         case value
         case type
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        label = try container.decode(String.self, forKey: .label)
+        blocks = try container.decode([RichBlock].self, forKey: .blocks)
+        for key in container.allKeys {
+            switch key {
+            case .hasCheckbox: hasCheckbox = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isChecked: isChecked = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .value: value = try container.decodeIfPresent(Int.self, forKey: key)
+            case .type: type = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -9246,7 +10748,12 @@ public struct RichBlockPreformatted: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(RichText.self, forKey: .text)
-        language = try container.decodeIfPresent(String.self, forKey: .language)
+        for key in container.allKeys {
+            switch key {
+            case .language: language = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9396,7 +10903,12 @@ public struct RichBlockBlockQuotation: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         blocks = try container.decode([RichBlock].self, forKey: .blocks)
-        credit = try container.decodeIfPresent(RichText.self, forKey: .credit)
+        for key in container.allKeys {
+            switch key {
+            case .credit: credit = try container.decodeIfPresent(RichText.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9426,7 +10938,12 @@ public struct RichBlockPullQuotation: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(RichText.self, forKey: .text)
-        credit = try container.decodeIfPresent(RichText.self, forKey: .credit)
+        for key in container.allKeys {
+            switch key {
+            case .credit: credit = try container.decodeIfPresent(RichText.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9460,7 +10977,12 @@ public struct RichBlockCollage: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         blocks = try container.decode([RichBlock].self, forKey: .blocks)
-        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9494,7 +11016,12 @@ public struct RichBlockSlideshow: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         blocks = try container.decode([RichBlock].self, forKey: .blocks)
-        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9530,9 +11057,14 @@ public struct RichBlockTable: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         cells = try container.decode([[RichBlockTableCell]].self, forKey: .cells)
-        isBordered = try container.decodeIfPresent(Bool.self, forKey: .isBordered)
-        isStriped = try container.decodeIfPresent(Bool.self, forKey: .isStriped)
-        caption = try container.decodeIfPresent(RichText.self, forKey: .caption)
+        for key in container.allKeys {
+            switch key {
+            case .isBordered: isBordered = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isStriped: isStriped = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .caption: caption = try container.decodeIfPresent(RichText.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9568,7 +11100,12 @@ public struct RichBlockDetails: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         summary = try container.decode(RichText.self, forKey: .summary)
         blocks = try container.decode([RichBlock].self, forKey: .blocks)
-        isOpen = try container.decodeIfPresent(Bool.self, forKey: .isOpen)
+        for key in container.allKeys {
+            switch key {
+            case .isOpen: isOpen = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9615,7 +11152,12 @@ public struct RichBlockMap: Sendable, Hashable, Codable {
         zoom = try container.decode(Int.self, forKey: .zoom)
         width = try container.decode(Int.self, forKey: .width)
         height = try container.decode(Int.self, forKey: .height)
-        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9655,8 +11197,13 @@ public struct RichBlockAnimation: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         animation = try container.decode(Animation.self, forKey: .animation)
-        hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasSpoiler)
-        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .hasSpoiler: hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9691,7 +11238,12 @@ public struct RichBlockAudio: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         audio = try container.decode(Audio.self, forKey: .audio)
-        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9728,8 +11280,13 @@ public struct RichBlockPhoto: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         photo = try container.decode([PhotoSize].self, forKey: .photo)
-        hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasSpoiler)
-        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .hasSpoiler: hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9767,8 +11324,13 @@ public struct RichBlockVideo: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         video = try container.decode(Video.self, forKey: .video)
-        hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: .hasSpoiler)
-        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .hasSpoiler: hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9803,7 +11365,12 @@ public struct RichBlockVoiceNote: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         voiceNote = try container.decode(Voice.self, forKey: .voiceNote)
-        _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: .caption).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9876,8 +11443,13 @@ public struct InlineQuery: Sendable, Hashable, Codable {
         from = try container.decode(User.self, forKey: .from)
         query = try container.decode(String.self, forKey: .query)
         offset = try container.decode(String.self, forKey: .offset)
-        chatType = try container.decodeIfPresent(String.self, forKey: .chatType)
-        _location = try container.decodeIfPresent(Location.self, forKey: .location).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .chatType: chatType = try container.decodeIfPresent(String.self, forKey: key)
+            case .location: _location = try container.decodeIfPresent(Location.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9916,8 +11488,13 @@ public struct InlineQueryResultsButton: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(String.self, forKey: .text)
-        _webApp = try container.decodeIfPresent(WebAppInfo.self, forKey: .webApp).map(Indirect.init)
-        startParameter = try container.decodeIfPresent(String.self, forKey: .startParameter)
+        for key in container.allKeys {
+            switch key {
+            case .webApp: _webApp = try container.decodeIfPresent(WebAppInfo.self, forKey: key).map(Indirect.init)
+            case .startParameter: startParameter = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -9974,12 +11551,17 @@ public struct InlineQueryResultArticle: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         title = try container.decode(String.self, forKey: .title)
         inputMessageContent = try container.decode(InputMessageContent.self, forKey: .inputMessageContent)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        url = try container.decodeIfPresent(String.self, forKey: .url)
-        description = try container.decodeIfPresent(String.self, forKey: .description)
-        thumbnailURL = try container.decodeIfPresent(String.self, forKey: .thumbnailURL)
-        thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: .thumbnailWidth)
-        thumbnailHeight = try container.decodeIfPresent(Int.self, forKey: .thumbnailHeight)
+        for key in container.allKeys {
+            switch key {
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .url: url = try container.decodeIfPresent(String.self, forKey: key)
+            case .description: description = try container.decodeIfPresent(String.self, forKey: key)
+            case .thumbnailURL: thumbnailURL = try container.decodeIfPresent(String.self, forKey: key)
+            case .thumbnailWidth: thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: key)
+            case .thumbnailHeight: thumbnailHeight = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -10055,16 +11637,21 @@ public struct InlineQueryResultPhoto: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         photoURL = try container.decode(String.self, forKey: .photoURL)
         thumbnailURL = try container.decode(String.self, forKey: .thumbnailURL)
-        photoWidth = try container.decodeIfPresent(Int.self, forKey: .photoWidth)
-        photoHeight = try container.decodeIfPresent(Int.self, forKey: .photoHeight)
-        title = try container.decodeIfPresent(String.self, forKey: .title)
-        description = try container.decodeIfPresent(String.self, forKey: .description)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .photoWidth: photoWidth = try container.decodeIfPresent(Int.self, forKey: key)
+            case .photoHeight: photoHeight = try container.decodeIfPresent(Int.self, forKey: key)
+            case .title: title = try container.decodeIfPresent(String.self, forKey: key)
+            case .description: description = try container.decodeIfPresent(String.self, forKey: key)
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .showCaptionAboveMedia: showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -10146,18 +11733,23 @@ public struct InlineQueryResultGif: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         gifURL = try container.decode(String.self, forKey: .gifURL)
-        gifWidth = try container.decodeIfPresent(Int.self, forKey: .gifWidth)
-        gifHeight = try container.decodeIfPresent(Int.self, forKey: .gifHeight)
-        gifDuration = try container.decodeIfPresent(Int.self, forKey: .gifDuration)
         thumbnailURL = try container.decode(String.self, forKey: .thumbnailURL)
-        thumbnailMimeType = try container.decodeIfPresent(String.self, forKey: .thumbnailMimeType)
-        title = try container.decodeIfPresent(String.self, forKey: .title)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .gifWidth: gifWidth = try container.decodeIfPresent(Int.self, forKey: key)
+            case .gifHeight: gifHeight = try container.decodeIfPresent(Int.self, forKey: key)
+            case .gifDuration: gifDuration = try container.decodeIfPresent(Int.self, forKey: key)
+            case .thumbnailMimeType: thumbnailMimeType = try container.decodeIfPresent(String.self, forKey: key)
+            case .title: title = try container.decodeIfPresent(String.self, forKey: key)
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .showCaptionAboveMedia: showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -10240,18 +11832,23 @@ public struct InlineQueryResultMpeg4Gif: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         mpeg4URL = try container.decode(String.self, forKey: .mpeg4URL)
-        mpeg4Width = try container.decodeIfPresent(Int.self, forKey: .mpeg4Width)
-        mpeg4Height = try container.decodeIfPresent(Int.self, forKey: .mpeg4Height)
-        mpeg4Duration = try container.decodeIfPresent(Int.self, forKey: .mpeg4Duration)
         thumbnailURL = try container.decode(String.self, forKey: .thumbnailURL)
-        thumbnailMimeType = try container.decodeIfPresent(String.self, forKey: .thumbnailMimeType)
-        title = try container.decodeIfPresent(String.self, forKey: .title)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .mpeg4Width: mpeg4Width = try container.decodeIfPresent(Int.self, forKey: key)
+            case .mpeg4Height: mpeg4Height = try container.decodeIfPresent(Int.self, forKey: key)
+            case .mpeg4Duration: mpeg4Duration = try container.decodeIfPresent(Int.self, forKey: key)
+            case .thumbnailMimeType: thumbnailMimeType = try container.decodeIfPresent(String.self, forKey: key)
+            case .title: title = try container.decodeIfPresent(String.self, forKey: key)
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .showCaptionAboveMedia: showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -10340,16 +11937,21 @@ public struct InlineQueryResultVideo: Sendable, Hashable, Codable {
         mimeType = try container.decode(String.self, forKey: .mimeType)
         thumbnailURL = try container.decode(String.self, forKey: .thumbnailURL)
         title = try container.decode(String.self, forKey: .title)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        videoWidth = try container.decodeIfPresent(Int.self, forKey: .videoWidth)
-        videoHeight = try container.decodeIfPresent(Int.self, forKey: .videoHeight)
-        videoDuration = try container.decodeIfPresent(Int.self, forKey: .videoDuration)
-        description = try container.decodeIfPresent(String.self, forKey: .description)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .showCaptionAboveMedia: showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .videoWidth: videoWidth = try container.decodeIfPresent(Int.self, forKey: key)
+            case .videoHeight: videoHeight = try container.decodeIfPresent(Int.self, forKey: key)
+            case .videoDuration: videoDuration = try container.decodeIfPresent(Int.self, forKey: key)
+            case .description: description = try container.decodeIfPresent(String.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -10422,13 +12024,18 @@ public struct InlineQueryResultAudio: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         audioURL = try container.decode(String.self, forKey: .audioURL)
         title = try container.decode(String.self, forKey: .title)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        performer = try container.decodeIfPresent(String.self, forKey: .performer)
-        audioDuration = try container.decodeIfPresent(Int.self, forKey: .audioDuration)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .performer: performer = try container.decodeIfPresent(String.self, forKey: key)
+            case .audioDuration: audioDuration = try container.decodeIfPresent(Int.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -10493,12 +12100,17 @@ public struct InlineQueryResultVoice: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         voiceURL = try container.decode(String.self, forKey: .voiceURL)
         title = try container.decode(String.self, forKey: .title)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        voiceDuration = try container.decodeIfPresent(Int.self, forKey: .voiceDuration)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .voiceDuration: voiceDuration = try container.decodeIfPresent(Int.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -10573,17 +12185,22 @@ public struct InlineQueryResultDocument: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         title = try container.decode(String.self, forKey: .title)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
         documentURL = try container.decode(String.self, forKey: .documentURL)
         mimeType = try container.decode(String.self, forKey: .mimeType)
-        description = try container.decodeIfPresent(String.self, forKey: .description)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
-        thumbnailURL = try container.decodeIfPresent(String.self, forKey: .thumbnailURL)
-        thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: .thumbnailWidth)
-        thumbnailHeight = try container.decodeIfPresent(Int.self, forKey: .thumbnailHeight)
+        for key in container.allKeys {
+            switch key {
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .description: description = try container.decodeIfPresent(String.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            case .thumbnailURL: thumbnailURL = try container.decodeIfPresent(String.self, forKey: key)
+            case .thumbnailWidth: thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: key)
+            case .thumbnailHeight: thumbnailHeight = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -10664,15 +12281,20 @@ public struct InlineQueryResultLocation: Sendable, Hashable, Codable {
         latitude = try container.decode(Double.self, forKey: .latitude)
         longitude = try container.decode(Double.self, forKey: .longitude)
         title = try container.decode(String.self, forKey: .title)
-        horizontalAccuracy = try container.decodeIfPresent(Double.self, forKey: .horizontalAccuracy)
-        livePeriod = try container.decodeIfPresent(Int.self, forKey: .livePeriod)
-        heading = try container.decodeIfPresent(Int.self, forKey: .heading)
-        proximityAlertRadius = try container.decodeIfPresent(Int.self, forKey: .proximityAlertRadius)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
-        thumbnailURL = try container.decodeIfPresent(String.self, forKey: .thumbnailURL)
-        thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: .thumbnailWidth)
-        thumbnailHeight = try container.decodeIfPresent(Int.self, forKey: .thumbnailHeight)
+        for key in container.allKeys {
+            switch key {
+            case .horizontalAccuracy: horizontalAccuracy = try container.decodeIfPresent(Double.self, forKey: key)
+            case .livePeriod: livePeriod = try container.decodeIfPresent(Int.self, forKey: key)
+            case .heading: heading = try container.decodeIfPresent(Int.self, forKey: key)
+            case .proximityAlertRadius: proximityAlertRadius = try container.decodeIfPresent(Int.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            case .thumbnailURL: thumbnailURL = try container.decodeIfPresent(String.self, forKey: key)
+            case .thumbnailWidth: thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: key)
+            case .thumbnailHeight: thumbnailHeight = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -10757,15 +12379,20 @@ public struct InlineQueryResultVenue: Sendable, Hashable, Codable {
         longitude = try container.decode(Double.self, forKey: .longitude)
         title = try container.decode(String.self, forKey: .title)
         address = try container.decode(String.self, forKey: .address)
-        foursquareID = try container.decodeIfPresent(String.self, forKey: .foursquareID)
-        foursquareType = try container.decodeIfPresent(String.self, forKey: .foursquareType)
-        googlePlaceID = try container.decodeIfPresent(String.self, forKey: .googlePlaceID)
-        googlePlaceType = try container.decodeIfPresent(String.self, forKey: .googlePlaceType)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
-        thumbnailURL = try container.decodeIfPresent(String.self, forKey: .thumbnailURL)
-        thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: .thumbnailWidth)
-        thumbnailHeight = try container.decodeIfPresent(Int.self, forKey: .thumbnailHeight)
+        for key in container.allKeys {
+            switch key {
+            case .foursquareID: foursquareID = try container.decodeIfPresent(String.self, forKey: key)
+            case .foursquareType: foursquareType = try container.decodeIfPresent(String.self, forKey: key)
+            case .googlePlaceID: googlePlaceID = try container.decodeIfPresent(String.self, forKey: key)
+            case .googlePlaceType: googlePlaceType = try container.decodeIfPresent(String.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            case .thumbnailURL: thumbnailURL = try container.decodeIfPresent(String.self, forKey: key)
+            case .thumbnailWidth: thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: key)
+            case .thumbnailHeight: thumbnailHeight = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -10837,13 +12464,18 @@ public struct InlineQueryResultContact: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         phoneNumber = try container.decode(String.self, forKey: .phoneNumber)
         firstName = try container.decode(String.self, forKey: .firstName)
-        lastName = try container.decodeIfPresent(String.self, forKey: .lastName)
-        vcard = try container.decodeIfPresent(String.self, forKey: .vcard)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
-        thumbnailURL = try container.decodeIfPresent(String.self, forKey: .thumbnailURL)
-        thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: .thumbnailWidth)
-        thumbnailHeight = try container.decodeIfPresent(Int.self, forKey: .thumbnailHeight)
+        for key in container.allKeys {
+            switch key {
+            case .lastName: lastName = try container.decodeIfPresent(String.self, forKey: key)
+            case .vcard: vcard = try container.decodeIfPresent(String.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            case .thumbnailURL: thumbnailURL = try container.decodeIfPresent(String.self, forKey: key)
+            case .thumbnailWidth: thumbnailWidth = try container.decodeIfPresent(Int.self, forKey: key)
+            case .thumbnailHeight: thumbnailHeight = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -10889,7 +12521,12 @@ public struct InlineQueryResultGame: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         gameShortName = try container.decode(String.self, forKey: .gameShortName)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -10949,14 +12586,19 @@ public struct InlineQueryResultCachedPhoto: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         photoFileID = try container.decode(String.self, forKey: .photoFileID)
-        title = try container.decodeIfPresent(String.self, forKey: .title)
-        description = try container.decodeIfPresent(String.self, forKey: .description)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .title: title = try container.decodeIfPresent(String.self, forKey: key)
+            case .description: description = try container.decodeIfPresent(String.self, forKey: key)
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .showCaptionAboveMedia: showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -11020,13 +12662,18 @@ public struct InlineQueryResultCachedGif: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         gifFileID = try container.decode(String.self, forKey: .gifFileID)
-        title = try container.decodeIfPresent(String.self, forKey: .title)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .title: title = try container.decodeIfPresent(String.self, forKey: key)
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .showCaptionAboveMedia: showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -11089,13 +12736,18 @@ public struct InlineQueryResultCachedMpeg4Gif: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         mpeg4FileID = try container.decode(String.self, forKey: .mpeg4FileID)
-        title = try container.decodeIfPresent(String.self, forKey: .title)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .title: title = try container.decodeIfPresent(String.self, forKey: key)
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .showCaptionAboveMedia: showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -11143,8 +12795,13 @@ public struct InlineQueryResultCachedSticker: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         stickerFileID = try container.decode(String.self, forKey: .stickerFileID)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -11203,12 +12860,17 @@ public struct InlineQueryResultCachedDocument: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         title = try container.decode(String.self, forKey: .title)
         documentFileID = try container.decode(String.self, forKey: .documentFileID)
-        description = try container.decodeIfPresent(String.self, forKey: .description)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .description: description = try container.decodeIfPresent(String.self, forKey: key)
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -11275,13 +12937,18 @@ public struct InlineQueryResultCachedVideo: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         videoFileID = try container.decode(String.self, forKey: .videoFileID)
         title = try container.decode(String.self, forKey: .title)
-        description = try container.decodeIfPresent(String.self, forKey: .description)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: .showCaptionAboveMedia)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .description: description = try container.decodeIfPresent(String.self, forKey: key)
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .showCaptionAboveMedia: showCaptionAboveMedia = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -11343,11 +13010,16 @@ public struct InlineQueryResultCachedVoice: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         voiceFileID = try container.decode(String.self, forKey: .voiceFileID)
         title = try container.decode(String.self, forKey: .title)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -11403,11 +13075,16 @@ public struct InlineQueryResultCachedAudio: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         audioFileID = try container.decode(String.self, forKey: .audioFileID)
-        caption = try container.decodeIfPresent(String.self, forKey: .caption)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .captionEntities)
-        _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: .replyMarkup).map(Indirect.init)
-        inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: .inputMessageContent)
+        for key in container.allKeys {
+            switch key {
+            case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .captionEntities: captionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
+            case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -11451,9 +13128,14 @@ public struct InputTextMessageContent: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         messageText = try container.decode(String.self, forKey: .messageText)
-        parseMode = try container.decodeIfPresent(String.self, forKey: .parseMode)
-        entities = try container.decodeIfPresent([MessageEntity].self, forKey: .entities)
-        _linkPreviewOptions = try container.decodeIfPresent(LinkPreviewOptions.self, forKey: .linkPreviewOptions).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
+            case .entities: entities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .linkPreviewOptions: _linkPreviewOptions = try container.decodeIfPresent(LinkPreviewOptions.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -11475,6 +13157,11 @@ public struct InputRichMessageContent: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case richMessage = "rich_message"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        richMessage = try container.decode(InputRichMessage.self, forKey: .richMessage)
     }
 }
 
@@ -11503,6 +13190,21 @@ public struct InputLocationMessageContent: Sendable, Hashable, Codable {
         case livePeriod = "live_period"
         case heading
         case proximityAlertRadius = "proximity_alert_radius"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        latitude = try container.decode(Double.self, forKey: .latitude)
+        longitude = try container.decode(Double.self, forKey: .longitude)
+        for key in container.allKeys {
+            switch key {
+            case .horizontalAccuracy: horizontalAccuracy = try container.decodeIfPresent(Double.self, forKey: key)
+            case .livePeriod: livePeriod = try container.decodeIfPresent(Int.self, forKey: key)
+            case .heading: heading = try container.decodeIfPresent(Int.self, forKey: key)
+            case .proximityAlertRadius: proximityAlertRadius = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -11538,6 +13240,23 @@ public struct InputVenueMessageContent: Sendable, Hashable, Codable {
         case googlePlaceID = "google_place_id"
         case googlePlaceType = "google_place_type"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        latitude = try container.decode(Double.self, forKey: .latitude)
+        longitude = try container.decode(Double.self, forKey: .longitude)
+        title = try container.decode(String.self, forKey: .title)
+        address = try container.decode(String.self, forKey: .address)
+        for key in container.allKeys {
+            switch key {
+            case .foursquareID: foursquareID = try container.decodeIfPresent(String.self, forKey: key)
+            case .foursquareType: foursquareType = try container.decodeIfPresent(String.self, forKey: key)
+            case .googlePlaceID: googlePlaceID = try container.decodeIfPresent(String.self, forKey: key)
+            case .googlePlaceType: googlePlaceType = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#inputcontactmessagecontent
@@ -11559,6 +13278,19 @@ public struct InputContactMessageContent: Sendable, Hashable, Codable {
         case firstName = "first_name"
         case lastName = "last_name"
         case vcard
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        phoneNumber = try container.decode(String.self, forKey: .phoneNumber)
+        firstName = try container.decode(String.self, forKey: .firstName)
+        for key in container.allKeys {
+            switch key {
+            case .lastName: lastName = try container.decodeIfPresent(String.self, forKey: key)
+            case .vcard: vcard = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 }
 
@@ -11630,6 +13362,35 @@ public struct InputInvoiceMessageContent: Sendable, Hashable, Codable {
         case sendEmailToProvider = "send_email_to_provider"
         case isFlexible = "is_flexible"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        title = try container.decode(String.self, forKey: .title)
+        description = try container.decode(String.self, forKey: .description)
+        payload = try container.decode(String.self, forKey: .payload)
+        currency = try container.decode(String.self, forKey: .currency)
+        prices = try container.decode([LabeledPrice].self, forKey: .prices)
+        for key in container.allKeys {
+            switch key {
+            case .providerToken: providerToken = try container.decodeIfPresent(String.self, forKey: key)
+            case .maxTipAmount: maxTipAmount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .suggestedTipAmounts: suggestedTipAmounts = try container.decodeIfPresent([Int].self, forKey: key)
+            case .providerData: providerData = try container.decodeIfPresent(String.self, forKey: key)
+            case .photoURL: photoURL = try container.decodeIfPresent(String.self, forKey: key)
+            case .photoSize: photoSize = try container.decodeIfPresent(Int.self, forKey: key)
+            case .photoWidth: photoWidth = try container.decodeIfPresent(Int.self, forKey: key)
+            case .photoHeight: photoHeight = try container.decodeIfPresent(Int.self, forKey: key)
+            case .needName: needName = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .needPhoneNumber: needPhoneNumber = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .needEmail: needEmail = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .needShippingAddress: needShippingAddress = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .sendPhoneNumberToProvider: sendPhoneNumberToProvider = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .sendEmailToProvider: sendEmailToProvider = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isFlexible: isFlexible = try container.decodeIfPresent(Bool.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#choseninlineresult
@@ -11664,9 +13425,14 @@ public struct ChosenInlineResult: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         resultID = try container.decode(String.self, forKey: .resultID)
         from = try container.decode(User.self, forKey: .from)
-        _location = try container.decodeIfPresent(Location.self, forKey: .location).map(Indirect.init)
-        inlineMessageID = try container.decodeIfPresent(String.self, forKey: .inlineMessageID)
         query = try container.decode(String.self, forKey: .query)
+        for key in container.allKeys {
+            switch key {
+            case .location: _location = try container.decodeIfPresent(Location.self, forKey: key).map(Indirect.init)
+            case .inlineMessageID: inlineMessageID = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -11693,6 +13459,12 @@ public struct LabeledPrice: Sendable, Hashable, Codable {
         case label
         case amount
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        label = try container.decode(String.self, forKey: .label)
+        amount = try container.decode(Int.self, forKey: .amount)
+    }
 }
 
 /// https://core.telegram.org/bots/api#invoice
@@ -11717,6 +13489,15 @@ public struct Invoice: Sendable, Hashable, Codable {
         case startParameter = "start_parameter"
         case currency
         case totalAmount = "total_amount"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        title = try container.decode(String.self, forKey: .title)
+        description = try container.decode(String.self, forKey: .description)
+        startParameter = try container.decode(String.self, forKey: .startParameter)
+        currency = try container.decode(String.self, forKey: .currency)
+        totalAmount = try container.decode(Int.self, forKey: .totalAmount)
     }
 }
 
@@ -11745,6 +13526,16 @@ public struct ShippingAddress: Sendable, Hashable, Codable {
         case streetLine1 = "street_line1"
         case streetLine2 = "street_line2"
         case postCode = "post_code"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        countryCode = try container.decode(String.self, forKey: .countryCode)
+        state = try container.decode(String.self, forKey: .state)
+        city = try container.decode(String.self, forKey: .city)
+        streetLine1 = try container.decode(String.self, forKey: .streetLine1)
+        streetLine2 = try container.decode(String.self, forKey: .streetLine2)
+        postCode = try container.decode(String.self, forKey: .postCode)
     }
 }
 
@@ -11775,10 +13566,14 @@ public struct OrderInfo: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        phoneNumber = try container.decodeIfPresent(String.self, forKey: .phoneNumber)
-        email = try container.decodeIfPresent(String.self, forKey: .email)
-        _shippingAddress = try container.decodeIfPresent(ShippingAddress.self, forKey: .shippingAddress).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .name: name = try container.decodeIfPresent(String.self, forKey: key)
+            case .phoneNumber: phoneNumber = try container.decodeIfPresent(String.self, forKey: key)
+            case .email: email = try container.decodeIfPresent(String.self, forKey: key)
+            case .shippingAddress: _shippingAddress = try container.decodeIfPresent(ShippingAddress.self, forKey: key).map(Indirect.init)
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -11806,6 +13601,13 @@ public struct ShippingOption: Sendable, Hashable, Codable {
         case id
         case title
         case prices
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        title = try container.decode(String.self, forKey: .title)
+        prices = try container.decode([LabeledPrice].self, forKey: .prices)
     }
 }
 
@@ -11857,13 +13659,18 @@ public struct SuccessfulPayment: Sendable, Hashable, Codable {
         currency = try container.decode(String.self, forKey: .currency)
         totalAmount = try container.decode(Int.self, forKey: .totalAmount)
         invoicePayload = try container.decode(String.self, forKey: .invoicePayload)
-        subscriptionExpirationDate = try container.decodeIfPresent(Int.self, forKey: .subscriptionExpirationDate)
-        isRecurring = try container.decodeIfPresent(Bool.self, forKey: .isRecurring)
-        isFirstRecurring = try container.decodeIfPresent(Bool.self, forKey: .isFirstRecurring)
-        shippingOptionID = try container.decodeIfPresent(String.self, forKey: .shippingOptionID)
-        _orderInfo = try container.decodeIfPresent(OrderInfo.self, forKey: .orderInfo).map(Indirect.init)
         telegramPaymentChargeID = try container.decode(String.self, forKey: .telegramPaymentChargeID)
         providerPaymentChargeID = try container.decode(String.self, forKey: .providerPaymentChargeID)
+        for key in container.allKeys {
+            switch key {
+            case .subscriptionExpirationDate: subscriptionExpirationDate = try container.decodeIfPresent(Int.self, forKey: key)
+            case .isRecurring: isRecurring = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .isFirstRecurring: isFirstRecurring = try container.decodeIfPresent(Bool.self, forKey: key)
+            case .shippingOptionID: shippingOptionID = try container.decodeIfPresent(String.self, forKey: key)
+            case .orderInfo: _orderInfo = try container.decodeIfPresent(OrderInfo.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -11904,6 +13711,20 @@ public struct RefundedPayment: Sendable, Hashable, Codable {
         case telegramPaymentChargeID = "telegram_payment_charge_id"
         case providerPaymentChargeID = "provider_payment_charge_id"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        currency = try container.decode(String.self, forKey: .currency)
+        totalAmount = try container.decode(Int.self, forKey: .totalAmount)
+        invoicePayload = try container.decode(String.self, forKey: .invoicePayload)
+        telegramPaymentChargeID = try container.decode(String.self, forKey: .telegramPaymentChargeID)
+        for key in container.allKeys {
+            switch key {
+            case .providerPaymentChargeID: providerPaymentChargeID = try container.decodeIfPresent(String.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#shippingquery
@@ -11925,6 +13746,14 @@ public struct ShippingQuery: Sendable, Hashable, Codable {
         case from
         case invoicePayload = "invoice_payload"
         case shippingAddress = "shipping_address"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        from = try container.decode(User.self, forKey: .from)
+        invoicePayload = try container.decode(String.self, forKey: .invoicePayload)
+        shippingAddress = try container.decode(ShippingAddress.self, forKey: .shippingAddress)
     }
 }
 
@@ -11969,8 +13798,13 @@ public struct PreCheckoutQuery: Sendable, Hashable, Codable {
         currency = try container.decode(String.self, forKey: .currency)
         totalAmount = try container.decode(Int.self, forKey: .totalAmount)
         invoicePayload = try container.decode(String.self, forKey: .invoicePayload)
-        shippingOptionID = try container.decodeIfPresent(String.self, forKey: .shippingOptionID)
-        _orderInfo = try container.decodeIfPresent(OrderInfo.self, forKey: .orderInfo).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .shippingOptionID: shippingOptionID = try container.decodeIfPresent(String.self, forKey: key)
+            case .orderInfo: _orderInfo = try container.decodeIfPresent(OrderInfo.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -11998,6 +13832,12 @@ public struct PaidMediaPurchased: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case from
         case paidMediaPayload = "paid_media_payload"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        from = try container.decode(User.self, forKey: .from)
+        paidMediaPayload = try container.decode(String.self, forKey: .paidMediaPayload)
     }
 }
 
@@ -12105,11 +13945,16 @@ public struct AffiliateInfo: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        _affiliateUser = try container.decodeIfPresent(User.self, forKey: .affiliateUser).map(Indirect.init)
-        _affiliateChat = try container.decodeIfPresent(Chat.self, forKey: .affiliateChat).map(Indirect.init)
         commissionPerMille = try container.decode(Int.self, forKey: .commissionPerMille)
         amount = try container.decode(Int.self, forKey: .amount)
-        nanostarAmount = try container.decodeIfPresent(Int.self, forKey: .nanostarAmount)
+        for key in container.allKeys {
+            switch key {
+            case .affiliateUser: _affiliateUser = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            case .affiliateChat: _affiliateChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
+            case .nanostarAmount: nanostarAmount = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -12171,13 +14016,18 @@ public struct TransactionPartnerUser: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         transactionType = try container.decode(String.self, forKey: .transactionType)
         user = try container.decode(User.self, forKey: .user)
-        _affiliate = try container.decodeIfPresent(AffiliateInfo.self, forKey: .affiliate).map(Indirect.init)
-        invoicePayload = try container.decodeIfPresent(String.self, forKey: .invoicePayload)
-        subscriptionPeriod = try container.decodeIfPresent(Int.self, forKey: .subscriptionPeriod)
-        paidMedia = try container.decodeIfPresent([PaidMedia].self, forKey: .paidMedia)
-        paidMediaPayload = try container.decodeIfPresent(String.self, forKey: .paidMediaPayload)
-        _gift = try container.decodeIfPresent(Gift.self, forKey: .gift).map(Indirect.init)
-        premiumSubscriptionDuration = try container.decodeIfPresent(Int.self, forKey: .premiumSubscriptionDuration)
+        for key in container.allKeys {
+            switch key {
+            case .affiliate: _affiliate = try container.decodeIfPresent(AffiliateInfo.self, forKey: key).map(Indirect.init)
+            case .invoicePayload: invoicePayload = try container.decodeIfPresent(String.self, forKey: key)
+            case .subscriptionPeriod: subscriptionPeriod = try container.decodeIfPresent(Int.self, forKey: key)
+            case .paidMedia: paidMedia = try container.decodeIfPresent([PaidMedia].self, forKey: key)
+            case .paidMediaPayload: paidMediaPayload = try container.decodeIfPresent(String.self, forKey: key)
+            case .gift: _gift = try container.decodeIfPresent(Gift.self, forKey: key).map(Indirect.init)
+            case .premiumSubscriptionDuration: premiumSubscriptionDuration = try container.decodeIfPresent(Int.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -12218,7 +14068,12 @@ public struct TransactionPartnerChat: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         chat = try container.decode(Chat.self, forKey: .chat)
-        _gift = try container.decodeIfPresent(Gift.self, forKey: .gift).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .gift: _gift = try container.decodeIfPresent(Gift.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -12251,8 +14106,13 @@ public struct TransactionPartnerAffiliateProgram: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        _sponsorUser = try container.decodeIfPresent(User.self, forKey: .sponsorUser).map(Indirect.init)
         commissionPerMille = try container.decode(Int.self, forKey: .commissionPerMille)
+        for key in container.allKeys {
+            switch key {
+            case .sponsorUser: _sponsorUser = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -12278,7 +14138,12 @@ public struct TransactionPartnerFragment: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        withdrawalState = try container.decodeIfPresent(RevenueWithdrawalState.self, forKey: .withdrawalState)
+        for key in container.allKeys {
+            switch key {
+            case .withdrawalState: withdrawalState = try container.decodeIfPresent(RevenueWithdrawalState.self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -12379,6 +14244,21 @@ public struct StarTransaction: Sendable, Hashable, Codable {
         case source
         case receiver
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        amount = try container.decode(Int.self, forKey: .amount)
+        date = try container.decode(Int.self, forKey: .date)
+        for key in container.allKeys {
+            switch key {
+            case .nanostarAmount: nanostarAmount = try container.decodeIfPresent(Int.self, forKey: key)
+            case .source: source = try container.decodeIfPresent(TransactionPartner.self, forKey: key)
+            case .receiver: receiver = try container.decodeIfPresent(TransactionPartner.self, forKey: key)
+            default: break
+            }
+        }
+    }
 }
 
 /// https://core.telegram.org/bots/api#startransactions
@@ -12391,6 +14271,11 @@ public struct StarTransactions: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case transactions
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        transactions = try container.decode([StarTransaction].self, forKey: .transactions)
     }
 }
 
@@ -12407,6 +14292,12 @@ public struct PassportData: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case data
         case credentials
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        data = try container.decode([EncryptedPassportElement].self, forKey: .data)
+        credentials = try container.decode(EncryptedCredentials.self, forKey: .credentials)
     }
 }
 
@@ -12429,6 +14320,14 @@ public struct PassportFile: Sendable, Hashable, Codable {
         case fileUniqueID = "file_unique_id"
         case fileSize = "file_size"
         case fileDate = "file_date"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileID = try container.decode(String.self, forKey: .fileID)
+        fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
+        fileSize = try container.decode(Int.self, forKey: .fileSize)
+        fileDate = try container.decode(Int.self, forKey: .fileDate)
     }
 }
 
@@ -12486,15 +14385,20 @@ public struct EncryptedPassportElement: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         type = try container.decode(String.self, forKey: .type)
-        data = try container.decodeIfPresent(String.self, forKey: .data)
-        phoneNumber = try container.decodeIfPresent(String.self, forKey: .phoneNumber)
-        email = try container.decodeIfPresent(String.self, forKey: .email)
-        files = try container.decodeIfPresent([PassportFile].self, forKey: .files)
-        _frontSide = try container.decodeIfPresent(PassportFile.self, forKey: .frontSide).map(Indirect.init)
-        _reverseSide = try container.decodeIfPresent(PassportFile.self, forKey: .reverseSide).map(Indirect.init)
-        _selfie = try container.decodeIfPresent(PassportFile.self, forKey: .selfie).map(Indirect.init)
-        translation = try container.decodeIfPresent([PassportFile].self, forKey: .translation)
         hash = try container.decode(String.self, forKey: .hash)
+        for key in container.allKeys {
+            switch key {
+            case .data: data = try container.decodeIfPresent(String.self, forKey: key)
+            case .phoneNumber: phoneNumber = try container.decodeIfPresent(String.self, forKey: key)
+            case .email: email = try container.decodeIfPresent(String.self, forKey: key)
+            case .files: files = try container.decodeIfPresent([PassportFile].self, forKey: key)
+            case .frontSide: _frontSide = try container.decodeIfPresent(PassportFile.self, forKey: key).map(Indirect.init)
+            case .reverseSide: _reverseSide = try container.decodeIfPresent(PassportFile.self, forKey: key).map(Indirect.init)
+            case .selfie: _selfie = try container.decodeIfPresent(PassportFile.self, forKey: key).map(Indirect.init)
+            case .translation: translation = try container.decodeIfPresent([PassportFile].self, forKey: key)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -12528,6 +14432,13 @@ public struct EncryptedCredentials: Sendable, Hashable, Codable {
         case data
         case hash
         case secret
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        data = try container.decode(String.self, forKey: .data)
+        hash = try container.decode(String.self, forKey: .hash)
+        secret = try container.decode(String.self, forKey: .secret)
     }
 }
 
@@ -12887,9 +14798,14 @@ public struct Game: Sendable, Hashable, Codable {
         title = try container.decode(String.self, forKey: .title)
         description = try container.decode(String.self, forKey: .description)
         photo = try container.decode([PhotoSize].self, forKey: .photo)
-        text = try container.decodeIfPresent(String.self, forKey: .text)
-        textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: .textEntities)
-        _animation = try container.decodeIfPresent(Animation.self, forKey: .animation).map(Indirect.init)
+        for key in container.allKeys {
+            switch key {
+            case .text: text = try container.decodeIfPresent(String.self, forKey: key)
+            case .textEntities: textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
+            case .animation: _animation = try container.decodeIfPresent(Animation.self, forKey: key).map(Indirect.init)
+            default: break
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -12934,5 +14850,12 @@ public struct GameHighScore: Sendable, Hashable, Codable {
         case position
         case user
         case score
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        position = try container.decode(Int.self, forKey: .position)
+        user = try container.decode(User.self, forKey: .user)
+        score = try container.decode(Int.self, forKey: .score)
     }
 }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A parsed JSON document laid out flat: one node per value, in document order, each container
 /// followed by its children. Decoding walks this tape instead of building dictionaries per object,
 /// which is what makes ``BotAPIDecoder`` several times faster than Foundation's `JSONDecoder`
@@ -112,12 +120,32 @@ struct JSONTape: Sendable {
     }
 
     /// The value node of member `key` of the object at `index`.
+    /// This is the decoder's innermost loop: one pass over the members, lengths compared before bytes.
     func member(_ key: String, of index: Int) -> Int? {
-        var children = self.children(of: index)
-        while let keyIndex = children.next(), let valueIndex = children.next() {
-            if stringEquals(keyIndex, key) { return valueIndex }
+        var key = key
+        return key.withUTF8 { keyBytes -> Int? in
+            nodes.withUnsafeBufferPointer { nodes -> Int? in
+                bytes.withUnsafeBufferPointer { bytes -> Int? in
+                    var position = index + 1
+                    let end = Int(nodes[index].next)
+                    while position < end {
+                        let keyNode = nodes[position]
+                        let valueIndex = position + 1
+                        if keyNode.length == keyBytes.count || keyNode.kind == .escapedString {
+                            if keyNode.kind == .escapedString {
+                                if string(at: position) == String(decoding: keyBytes, as: UTF8.self) { return valueIndex }
+                            } else if keyBytes.isEmpty
+                                || memcmp(bytes.baseAddress! + Int(keyNode.start), keyBytes.baseAddress!, keyBytes.count) == 0
+                            {
+                                return valueIndex
+                            }
+                        }
+                        position = Int(nodes[valueIndex].next)
+                    }
+                    return nil
+                }
+            }
         }
-        return nil
     }
 
     func jsonValue(at index: Int) -> JSONValue {

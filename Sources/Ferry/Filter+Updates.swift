@@ -1,0 +1,130 @@
+public import TelegramBotAPI
+
+// Message content filters look at the incoming message only (new message, channel post or
+// business message), never at edits, so an edited message does not run a handler twice;
+// filter edits with `.editedMessage`.
+extension Context {
+    /// The new message the update carries, if any: not an edit, not a callback query's message.
+    var incomingMessage: Message? {
+        update.message ?? update.channelPost ?? update.businessMessage
+    }
+}
+
+extension Filter where Value == Message {
+    public static var message: Filter<Message> { Filter { $0.update.message } }
+    public static var editedMessage: Filter<Message> { Filter { $0.update.editedMessage } }
+    public static var channelPost: Filter<Message> { Filter { $0.update.channelPost } }
+    public static var editedChannelPost: Filter<Message> { Filter { $0.update.editedChannelPost } }
+    public static var businessMessage: Filter<Message> { Filter { $0.update.businessMessage } }
+    /// A new message of any origin: a message, a channel post or a business message.
+    public static var incomingMessage: Filter<Message> { Filter { $0.incomingMessage } }
+}
+
+extension Filter where Value == String {
+    public static var text: Filter<String> { Filter { $0.incomingMessage?.text } }
+    public static var caption: Filter<String> { Filter { $0.incomingMessage?.caption } }
+}
+
+extension Filter {
+    private static func content<Content>(_ keyPath: KeyPath<Message, Content?> & Sendable) -> Filter<Content> {
+        Filter<Content> { $0.incomingMessage?[keyPath: keyPath] }
+    }
+}
+
+extension Filter where Value == [PhotoSize] {
+    /// The sizes of the photo, smallest first (the last one is the original).
+    public static var photo: Filter<[PhotoSize]> { content(\.photo) }
+}
+
+extension Filter where Value == Document { public static var document: Filter<Document> { content(\.document) } }
+extension Filter where Value == Voice { public static var voice: Filter<Voice> { content(\.voice) } }
+extension Filter where Value == Audio { public static var audio: Filter<Audio> { content(\.audio) } }
+extension Filter where Value == Video { public static var video: Filter<Video> { content(\.video) } }
+extension Filter where Value == VideoNote { public static var videoNote: Filter<VideoNote> { content(\.videoNote) } }
+extension Filter where Value == Animation { public static var animation: Filter<Animation> { content(\.animation) } }
+extension Filter where Value == Sticker { public static var sticker: Filter<Sticker> { content(\.sticker) } }
+extension Filter where Value == Location { public static var location: Filter<Location> { content(\.location) } }
+extension Filter where Value == Venue { public static var venue: Filter<Venue> { content(\.venue) } }
+extension Filter where Value == Contact { public static var contact: Filter<Contact> { content(\.contact) } }
+extension Filter where Value == Dice { public static var dice: Filter<Dice> { content(\.dice) } }
+
+extension Filter where Value == Poll {
+    /// A message carrying a poll.
+    public static var poll: Filter<Poll> { content(\.poll) }
+    /// A poll's state changed (an update of kind `poll`, not a message).
+    public static var pollUpdate: Filter<Poll> { Filter { $0.update.poll } }
+}
+
+extension Filter where Value == CallbackQuery {
+    public static var callbackQuery: Filter<CallbackQuery> { Filter { $0.update.callbackQuery } }
+
+    /// A button press whose callback data is exactly `data`.
+    public static func callbackQuery(data: String) -> Filter<CallbackQuery> {
+        Filter { ctx in ctx.update.callbackQuery.flatMap { $0.data == data ? $0 : nil } }
+    }
+}
+
+extension Filter {
+    /// A button press whose callback data matches `pattern`; hands over the regex captures.
+    public static func callbackQuery<Output: Sendable>(pattern: sending Regex<Output>) -> Filter<Output> {
+        let matcher = RegexMatcher(pattern)
+        return Filter<Output> { ctx in ctx.update.callbackQuery?.data.flatMap { matcher.wholeMatch(in: $0) } }
+    }
+
+    /// A message whose text matches `pattern` anywhere; hands over the regex captures.
+    public static func text<Output: Sendable>(matching pattern: sending Regex<Output>) -> Filter<Output> {
+        let matcher = RegexMatcher(pattern)
+        return Filter<Output> { ctx in ctx.incomingMessage?.text.flatMap { matcher.firstMatch(in: $0) } }
+    }
+}
+
+extension Filter where Value == InlineQuery {
+    public static var inlineQuery: Filter<InlineQuery> { Filter { $0.update.inlineQuery } }
+}
+
+extension Filter where Value == ChosenInlineResult {
+    public static var chosenInlineResult: Filter<ChosenInlineResult> { Filter { $0.update.chosenInlineResult } }
+}
+
+extension Filter where Value == ShippingQuery {
+    public static var shippingQuery: Filter<ShippingQuery> { Filter { $0.update.shippingQuery } }
+}
+
+extension Filter where Value == PreCheckoutQuery {
+    public static var preCheckoutQuery: Filter<PreCheckoutQuery> { Filter { $0.update.preCheckoutQuery } }
+}
+
+extension Filter where Value == ChatMemberUpdated {
+    /// The bot's own membership changed: added to a group, blocked or unblocked by a user.
+    public static var myChatMember: Filter<ChatMemberUpdated> { Filter { $0.update.myChatMember } }
+    /// Another member's status changed (needs `chat_member` in `allowed_updates`).
+    public static var chatMember: Filter<ChatMemberUpdated> { Filter { $0.update.chatMember } }
+}
+
+extension Filter where Value == ChatJoinRequest {
+    public static var chatJoinRequest: Filter<ChatJoinRequest> { Filter { $0.update.chatJoinRequest } }
+}
+
+extension Filter where Value == Chat {
+    /// Updates from a chat of one of `types`; hands over the chat.
+    public static func chatType(_ types: ChatType...) -> Filter<Chat> {
+        let types = Set(types)
+        return Filter { ctx in ctx.chat.flatMap { types.contains(ChatType(rawValue: $0.type)) ? $0 : nil } }
+    }
+}
+
+extension Filter where Value == User {
+    /// Updates caused by one of `userIDs`: an allow-list for admin commands.
+    public static func from(_ userIDs: Int...) -> Filter<User> {
+        let ids = Set(userIDs)
+        return Filter { ctx in ctx.from.flatMap { ids.contains($0.id) ? $0 : nil } }
+    }
+}
+
+extension Filter where Value == Update {
+    /// Updates of one of `kinds`, including kinds newer than this Bot API version (`.unknown("name")`).
+    public static func kind(_ kinds: UpdateKind...) -> Filter<Update> {
+        let kinds = Set(kinds)
+        return Filter { ctx in kinds.contains(ctx.update.kind) ? ctx.update : nil }
+    }
+}

@@ -1,0 +1,54 @@
+/// Decides whether an update concerns a handler and extracts what the handler works with:
+/// `Filter<String>.text` matches text messages and hands over the text as a non-optional `String`.
+///
+/// Filters compose: `.text.and(.chatType(.private))` keeps the text of private messages,
+/// `.photo.or(.document.map { _ in [] })` needs both sides to agree on the value, `.not()` inverts.
+public struct Filter<Value: Sendable>: Sendable {
+    /// The value the update yields, or `nil` when the filter does not match.
+    public let extract: @Sendable (Context) -> Value?
+
+    public init(_ extract: @escaping @Sendable (Context) -> Value?) {
+        self.extract = extract
+    }
+
+    /// Matches when both match; keeps this filter's value (the other one only narrows).
+    public func and<Other>(_ other: Filter<Other>) -> Filter<Value> {
+        Filter { ctx in
+            guard let value = extract(ctx), other.extract(ctx) != nil else { return nil }
+            return value
+        }
+    }
+
+    /// Matches when either matches, preferring this filter's value.
+    public func or(_ other: Filter<Value>) -> Filter<Value> {
+        Filter { ctx in extract(ctx) ?? other.extract(ctx) }
+    }
+
+    /// Matches exactly the updates this filter rejects.
+    public func not() -> Filter<Void> {
+        Filter<Void> { ctx in extract(ctx) == nil ? () : nil }
+    }
+
+    /// Narrows by a condition on the value: `.text.where { $0.count < 100 }`.
+    public func `where`(_ condition: @escaping @Sendable (Value) -> Bool) -> Filter<Value> {
+        Filter { ctx in extract(ctx).flatMap { condition($0) ? $0 : nil } }
+    }
+
+    /// Transforms the value; returning `nil` rejects the update.
+    public func map<NewValue: Sendable>(_ transform: @escaping @Sendable (Value) -> NewValue?) -> Filter<NewValue> {
+        Filter<NewValue> { ctx in extract(ctx).flatMap(transform) }
+    }
+
+    /// Matches when both match and hands over both values.
+    public func with<Other>(_ other: Filter<Other>) -> Filter<(Value, Other)> {
+        Filter<(Value, Other)> { ctx in
+            guard let value = extract(ctx), let otherValue = other.extract(ctx) else { return nil }
+            return (value, otherValue)
+        }
+    }
+}
+
+extension Filter where Value == Void {
+    /// Matches every update; what `onAny` registers.
+    public static var any: Filter<Void> { Filter { _ in () } }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import TelegramBotAPI
+
+// Throughput of the Bot API layer, one core, release build:
+//   swift run -c release FerryBenchmarks [path/to/shared/telegram/updates]
+// Prints one line per measurement; Benchmarks/run.sh runs it and the README quotes it.
+
+let updatesPath = CommandLine.arguments.dropFirst().first ?? "../shared/telegram/updates"
+let files = try FileManager.default.contentsOfDirectory(atPath: updatesPath).filter { $0.hasSuffix(".json") }.sorted()
+let samples = try files.map { try Data(contentsOf: URL(fileURLWithPath: updatesPath).appendingPathComponent($0)) }
+guard let textMessage = samples.first(where: { sample in
+    (try? JSONDecoder().decode(Update.self, from: sample)).map { $0.message?.text != nil && $0.message?.replyToMessage == nil } ?? false
+}) else {
+    fatalError("no text-message sample in \(updatesPath)")
+}
+let decodedSamples = try samples.map { try BotAPIDecoder().decode(Update.self, from: $0) }
+
+/// Runs `body` over `count` operations until at least `minimumSeconds` have passed; returns operations per second.
+func measure(_ name: String, count: Int, minimumSeconds: Double = 2, _ body: () throws -> Void) rethrows {
+    let clock = ContinuousClock()
+    try body()  // warm up
+    var operations = 0
+    let start = clock.now
+    var elapsed = Duration.zero
+    repeat {
+        try body()
+        operations += count
+        elapsed = clock.now - start
+    } while elapsed < .seconds(minimumSeconds)
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let rate = Double(operations) / seconds
+    let nanoseconds = seconds / Double(operations) * 1e9
+    print(name.padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%12.0f /s %10.0f ns/op", rate, nanoseconds))
+}
+
+let fast = BotAPIDecoder()
+let foundation = JSONDecoder()
+let encoder = JSONEncoder()
+let bytes = samples.reduce(0) { $0 + $1.count }
+print("samples: \(samples.count) updates, \(bytes / samples.count) bytes average; text message: \(textMessage.count) bytes")
+
+let textArray = Array(textMessage)
+let sampleArrays = samples.map { Array($0) }
+try measure("decode text-message Update (BotAPIDecoder)", count: 1000) {
+    for _ in 0..<1000 { _ = try fast.decode(Update.self, from: textArray) }
+}
+try measure("decode text-message Update (JSONDecoder)", count: 1000) {
+    for _ in 0..<1000 { _ = try foundation.decode(Update.self, from: textMessage) }
+}
+try measure("decode mixed Updates (BotAPIDecoder)", count: samples.count * 20) {
+    for _ in 0..<20 { for sample in sampleArrays { _ = try fast.decode(Update.self, from: sample) } }
+}
+try measure("decode mixed Updates (JSONDecoder)", count: samples.count * 20) {
+    for _ in 0..<20 { for sample in samples { _ = try foundation.decode(Update.self, from: sample) } }
+}
+try measure("encode mixed Updates (JSONEncoder)", count: decodedSamples.count * 20) {
+    for _ in 0..<20 { for update in decodedSamples { _ = try encoder.encode(update) } }
+}
+try measure("extract update_id + ordering key (text)", count: 100_000) {
+    for _ in 0..<100_000 { _ = try textArray.withUnsafeBytes { try UpdateRoutingKeys.extract(from: $0) } }
+}
+try measure("extract update_id + ordering key (mixed)", count: sampleArrays.count * 1000) {
+    for _ in 0..<1000 { for sample in sampleArrays { _ = try sample.withUnsafeBytes { try UpdateRoutingKeys.extract(from: $0) } } }
+}

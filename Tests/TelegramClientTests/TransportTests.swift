@@ -1,0 +1,79 @@
+import TelegramBotAPI
+import TelegramClient
+import Testing
+
+@Suite("Timeouts and transport failures")
+struct TransportTests {
+    @Test("a server slower than the request timeout fails the call with .timeout")
+    func timeout() async throws {
+        try await withClient(replies: [.ok("true", delay: .seconds(3))], timeout: .milliseconds(300), retry: .none) { client, _ in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = try await #require(throws: TelegramClientError.self) { try await client.send(Echo(text: "x")) }
+            #expect(error == .timeout(method: "echo"))
+            #expect(clock.now - start < .seconds(2))
+            expectNoToken(error)
+        }
+    }
+
+    @Test("a timed-out call is retried like any network failure")
+    func timeoutRetried() async throws {
+        let replies: [FakeReply] = [.ok(#""late""#, delay: .seconds(2)), .ok(#""on time""#)]
+        try await withClient(replies: replies, timeout: .milliseconds(300)) { client, server in
+            let result = try await client.send(Echo(text: "x"))
+            #expect(result == "on time")
+            #expect(server.requests.count == 2)
+        }
+    }
+
+    @Test("getUpdates may take its long-poll timeout on top of the request timeout")
+    func longPollExtendsTimeout() async throws {
+        try await withClient(replies: [.ok("[]", delay: .milliseconds(800))], timeout: .milliseconds(300), retry: .none) { client, _ in
+            let updates = try await client.send(LongPoll(timeout: 2))
+            #expect(updates == [])
+        }
+    }
+
+    @Test("a parameter named timeout does not extend other methods")
+    func otherMethodsKeepTheirTimeout() async throws {
+        try await withClient(replies: [.ok("[]", delay: .seconds(2))], timeout: .milliseconds(300), retry: .none) { client, _ in
+            let error = await #expect(throws: TelegramClientError.timeout(method: "echo")) {
+                try await client.send(Echo(text: "x", timeout: 5))
+            }
+            expectNoToken(error as Any)
+        }
+    }
+
+    @Test("a refused connection is a transport error, retried and then thrown")
+    func connectionRefused() async throws {
+        // A port that was just free: its server has been stopped.
+        let port = try await FakeBotAPI.withServer(replies: [.ok("true")]) { $0.port }
+        // AsyncHTTPClient keeps retrying to connect until the request's deadline, so keep that short.
+        let client = TelegramClient(
+            token: token,
+            configuration: .init(baseURL: "http://127.0.0.1:\(port)", timeout: .milliseconds(500), retryPolicy: fastRetry)
+        )
+        let error = await #expect(throws: TelegramClientError.self) { try await client.send(Echo(text: "x")) }
+        try await client.shutdown()
+        guard case .transport(let method, _)? = error else {
+            Issue.record("unexpected \(String(describing: error))")
+            return
+        }
+        #expect(method == "echo")
+        expectNoToken(error as Any)
+    }
+
+    @Test("cancelling the calling task ends the call with CancellationError, without retrying")
+    func cancellation() async throws {
+        try await withClient(replies: [.ok("true", delay: .seconds(3))]) { client, server in
+            let call = Task { try await client.send(Echo(text: "x")) }
+            // Bounded wait until the request has reached the server.
+            for _ in 0..<200 where server.requests.isEmpty {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            call.cancel()
+            await #expect(throws: CancellationError.self) { try await call.value }
+            #expect(server.requests.count == 1)
+        }
+    }
+}
