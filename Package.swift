@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "TelegramBotAPI", targets: ["TelegramBotAPI"]),
         .library(name: "TelegramClient", targets: ["TelegramClient"]),
         .executable(name: "generate-bot-api", targets: ["generate-bot-api"]),
+        .library(name: "Ferry", targets: ["Ferry"]),
+        .library(name: "FerryTesting", targets: ["FerryTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -39,6 +41,14 @@ let package = Package(
             ],
             swiftSettings: strictness
         ),
+        // The bot framework: Bot, router, filters, commands, Context, middleware, sessions.
+        .target(
+            name: "Ferry",
+            dependencies: ["TelegramBotAPI", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictness
+        ),
+        // Lets bot authors test their bots without network: a recording Bot API and update builders.
+        .target(name: "FerryTesting", dependencies: ["Ferry", "TelegramBotAPI"], swiftSettings: strictness),
         .executableTarget(
             name: "FerryBenchmarks",
             dependencies: ["TelegramBotAPI"],
@@ -58,5 +68,6 @@ let package = Package(
             ],
             swiftSettings: strictness
         ),
+        .testTarget(name: "FerryTests", dependencies: ["Ferry", "FerryTesting"], swiftSettings: strictness),
     ]
 )

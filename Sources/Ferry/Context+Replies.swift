@@ -8,7 +8,7 @@ extension Context {
     public func reply(
         _ text: String,
         parseMode: String? = nil,
-        replyMarkup: ReplyMarkup? = nil,
+        replyMarkup: (any ReplyMarkupConvertible)? = nil,
         quote: Bool = false,
         disableNotification: Bool? = nil
     ) async throws -> Message {
@@ -21,7 +21,7 @@ extension Context {
             parseMode: parseMode,
             disableNotification: disableNotification,
             replyParameters: quote ? target.replyParameters : nil,
-            replyMarkup: replyMarkup
+            replyMarkup: replyMarkup?.asReplyMarkup
         ))
     }
 
@@ -30,7 +30,7 @@ extension Context {
         _ photo: InputFile,
         caption: String? = nil,
         parseMode: String? = nil,
-        replyMarkup: ReplyMarkup? = nil,
+        replyMarkup: (any ReplyMarkupConvertible)? = nil,
         quote: Bool = false
     ) async throws -> Message {
         let target = try replyTarget(helper: "replyWithPhoto")
@@ -42,7 +42,7 @@ extension Context {
             caption: caption,
             parseMode: parseMode,
             replyParameters: quote ? target.replyParameters : nil,
-            replyMarkup: replyMarkup
+            replyMarkup: replyMarkup?.asReplyMarkup
         ))
     }
 
@@ -51,7 +51,7 @@ extension Context {
         _ document: InputFile,
         caption: String? = nil,
         parseMode: String? = nil,
-        replyMarkup: ReplyMarkup? = nil,
+        replyMarkup: (any ReplyMarkupConvertible)? = nil,
         quote: Bool = false
     ) async throws -> Message {
         let target = try replyTarget(helper: "replyWithDocument")
@@ -63,7 +63,7 @@ extension Context {
             caption: caption,
             parseMode: parseMode,
             replyParameters: quote ? target.replyParameters : nil,
-            replyMarkup: replyMarkup
+            replyMarkup: replyMarkup?.asReplyMarkup
         ))
     }
 

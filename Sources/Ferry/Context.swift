@@ -44,30 +44,35 @@ extension Context {
     /// The message the update is about: a new, edited, channel or business message, or the message
     /// a callback query's button is attached to (when the bot can still see it).
     public var message: Message? {
-        update.message ?? update.editedMessage ?? update.channelPost ?? update.editedChannelPost
-            ?? update.businessMessage ?? update.editedBusinessMessage ?? update.guestMessage
-            ?? callbackQuery?.message.flatMap { if case .message(let message) = $0 { message } else { nil } }
+        let sent: Message? = update.message ?? update.editedMessage ?? update.channelPost ?? update.editedChannelPost
+        if let sent { return sent }
+        let business: Message? = update.businessMessage ?? update.editedBusinessMessage ?? update.guestMessage
+        if let business { return business }
+        if case .message(let message) = update.callbackQuery?.message { return message }
+        return nil
     }
 
     /// The chat the update happened in, for every kind of update that has one.
     public var chat: Chat? {
         if let message { return message.chat }
         if case .inaccessibleMessage(let message) = update.callbackQuery?.message { return message.chat }
-        return update.myChatMember?.chat ?? update.chatMember?.chat ?? update.chatJoinRequest?.chat
-            ?? update.messageReaction?.chat ?? update.messageReactionCount?.chat
-            ?? update.chatBoost?.chat ?? update.removedChatBoost?.chat ?? update.deletedBusinessMessages?.chat
+        let members: Chat? = update.myChatMember?.chat ?? update.chatMember?.chat ?? update.chatJoinRequest?.chat
+        if let members { return members }
+        let reactions: Chat? = update.messageReaction?.chat ?? update.messageReactionCount?.chat
+        if let reactions { return reactions }
+        return update.chatBoost?.chat ?? update.removedChatBoost?.chat ?? update.deletedBusinessMessages?.chat
     }
 
     /// The user who caused the update.
     public var from: User? {
-        if let user = update.callbackQuery?.from ?? update.inlineQuery?.from ?? update.chosenInlineResult?.from
-            ?? update.shippingQuery?.from ?? update.preCheckoutQuery?.from ?? update.purchasedPaidMedia?.from
-            ?? update.myChatMember?.from ?? update.chatMember?.from ?? update.chatJoinRequest?.from
-            ?? update.messageReaction?.user ?? update.pollAnswer?.user ?? update.businessConnection?.user
-        {
-            return user
-        }
-        return message?.from
+        let queries: User? = update.callbackQuery?.from ?? update.inlineQuery?.from
+            ?? update.chosenInlineResult?.from ?? update.shippingQuery?.from ?? update.preCheckoutQuery?.from
+        if let queries { return queries }
+        let members: User? = update.myChatMember?.from ?? update.chatMember?.from ?? update.chatJoinRequest?.from
+        if let members { return members }
+        let others: User? = update.messageReaction?.user ?? update.pollAnswer?.user
+            ?? update.businessConnection?.user ?? update.purchasedPaidMedia?.from
+        return others ?? message?.from
     }
 
     public var callbackQuery: CallbackQuery? { update.callbackQuery }

@@ -26,7 +26,7 @@ extension Filter where Value == String {
 }
 
 extension Filter {
-    private static func content<Content>(_ keyPath: KeyPath<Message, Content?> & Sendable) -> Filter<Content> {
+    private static func content<Content>(_ keyPath: any KeyPath<Message, Content?> & Sendable) -> Filter<Content> {
         Filter<Content> { $0.incomingMessage?[keyPath: keyPath] }
     }
 }

@@ -21,7 +21,7 @@ public struct MiddlewareFunction: Middleware {
 }
 
 /// Runs `middleware` in order, then `next`.
-func runChain(_ middleware: [any Middleware], from index: Int, ctx: Context, next: @escaping Next) async throws {
+func runChain(_ middleware: [any Middleware], from index: Int, ctx: Context, next: Next) async throws {
     guard index < middleware.count else { return try await next() }
     try await middleware[index].handle(ctx) {
         try await runChain(middleware, from: index + 1, ctx: ctx, next: next)

@@ -40,6 +40,11 @@ let bytes = samples.reduce(0) { $0 + $1.count }
 print("samples: \(samples.count) updates, \(bytes / samples.count) bytes average; text message: \(textMessage.count) bytes")
 
 let textArray = Array(textMessage)
+// FERRY_PROFILE_DECODES=N: only decode the text message N times, for `valgrind --tool=callgrind`.
+if let count = ProcessInfo.processInfo.environment["FERRY_PROFILE_DECODES"].flatMap(Int.init) {
+    for _ in 0..<count { _ = try fast.decode(Update.self, from: textArray) }
+    exit(0)
+}
 let sampleArrays = samples.map { Array($0) }
 try measure("decode text-message Update (BotAPIDecoder)", count: 1000) {
     for _ in 0..<1000 { _ = try fast.decode(Update.self, from: textArray) }

@@ -133,3 +133,15 @@ struct UpdateDecodingTests {
     }
 }
 
+
+@Suite("Update kind selection")
+struct UpdateKindSelectionTests {
+    @Test("with an unknown member beside a known one, the known kind wins with either decoder")
+    func knownKindWins() throws {
+        let json = #"{"zz_future": {"a": 1}, "update_id": 5, "message": {"message_id": 1, "date": 2, "chat": {"id": 3, "type": "private"}}}"#
+        for update in [try BotAPIDecoder().decode(Update.self, from: Array(json.utf8)), try JSONDecoder().decode(Update.self, from: Data(json.utf8))] {
+            #expect(update.kind == .message)
+            #expect(update.message?.messageID == 1)
+        }
+    }
+}

@@ -98,6 +98,12 @@ public enum UpdateKind: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { rawValue }
+
+    /// Whether this is a kind newer than this Bot API version.
+    public var isUnknown: Bool {
+        if case .unknown = self { return true }
+        return false
+    }
 }
 
 /// https://core.telegram.org/bots/api#update
@@ -279,7 +285,9 @@ public struct Update: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AnyCodingKey.self)
         updateID = try container.decode(Int.self, forKey: AnyCodingKey("update_id"))
-        let payloadKey = container.allKeys.first { $0.stringValue != "update_id" }
+        // Telegram sends one payload; should more arrive, a kind this version knows wins, as in routing.
+        let payloadKeys = container.allKeys.filter { $0.stringValue != "update_id" }
+        let payloadKey = payloadKeys.first { !UpdateKind(rawValue: $0.stringValue).isUnknown } ?? payloadKeys.first
         kind = UpdateKind(rawValue: payloadKey?.stringValue ?? "")
         guard let payloadKey else {
             raw = try JSONValue(from: decoder)

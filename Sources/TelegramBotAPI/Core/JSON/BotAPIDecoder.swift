@@ -25,7 +25,7 @@ public struct BotAPIDecoder: Sendable {
         } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: error.description, underlyingError: error))
         }
-        return try TapeDecoder(tape: tape, node: 0, codingPath: [], userInfo: userInfo).decode(T.self)
+        return try TapeDecoder(document: TapeDocument(tape: tape, userInfo: userInfo), node: 0, codingPath: []).decode(T.self)
     }
 
     public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
@@ -37,20 +37,26 @@ public struct BotAPIDecoder: Sendable {
     }
 }
 
-struct TapeDecoder: Decoder {
+/// What every decoder of one document shares, held once so that a `TapeDecoder` is three words and
+/// fits an existential's inline buffer: passing it as `any Decoder` then allocates nothing.
+final class TapeDocument: Sendable {
     let tape: JSONTape
+    let userInfo: [CodingUserInfoKey: any Sendable]
+
+    init(tape: JSONTape, userInfo: [CodingUserInfoKey: any Sendable]) {
+        self.tape = tape
+        self.userInfo = userInfo
+    }
+}
+
+struct TapeDecoder: Decoder {
+    let document: TapeDocument
     let node: Int
     let codingPath: [any CodingKey]
-    let userInfoStorage: [CodingUserInfoKey: any Sendable]
 
-    init(tape: JSONTape, node: Int, codingPath: [any CodingKey], userInfo: [CodingUserInfoKey: any Sendable]) {
-        self.tape = tape
-        self.node = node
-        self.codingPath = codingPath
-        self.userInfoStorage = userInfo
-    }
+    var tape: JSONTape { document.tape }
 
-    var userInfo: [CodingUserInfoKey: Any] { userInfoStorage }
+    var userInfo: [CodingUserInfoKey: Any] { document.userInfo }
 
     var kind: JSONTape.Kind { tape.nodes[node].kind }
 
@@ -67,7 +73,7 @@ struct TapeDecoder: Decoder {
     func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleValueContainer(decoder: self) }
 
     func child(_ node: Int, key: any CodingKey) -> TapeDecoder {
-        TapeDecoder(tape: tape, node: node, codingPath: codingPath + [key], userInfo: userInfoStorage)
+        TapeDecoder(document: document, node: node, codingPath: codingPath + [key])
     }
 
     func typeMismatch(_ type: Any.Type) -> DecodingError {
@@ -115,11 +121,12 @@ struct TapeDecoder: Decoder {
 
     /// The one generic entry point: primitives and `JSONValue` are read straight off the tape.
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        if T.self == String.self { return try decodeString() as! T }
-        if T.self == Int.self { return try decodeInteger(Int.self) as! T }
-        if T.self == Bool.self { return try decodeBool() as! T }
-        if T.self == Double.self { return try decodeDouble() as! T }
-        if T.self == JSONValue.self { return tape.jsonValue(at: node) as! T }
+        // The checks make each bit cast a no-op between identical types, and avoid a dynamic cast.
+        if T.self == String.self { return unsafeBitCast(try decodeString(), to: T.self) }
+        if T.self == Int.self { return unsafeBitCast(try decodeInteger(Int.self), to: T.self) }
+        if T.self == Bool.self { return unsafeBitCast(try decodeBool(), to: T.self) }
+        if T.self == Double.self { return unsafeBitCast(try decodeDouble(), to: T.self) }
+        if T.self == JSONValue.self { return unsafeBitCast(tape.jsonValue(at: node), to: T.self) }
         return try T(from: self)
     }
 }
@@ -142,28 +149,59 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func contains(_ key: Key) -> Bool { value(key) != nil }
 
+    func keyNotFound(_ key: Key) -> DecodingError {
+        DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "No value for key \"\(key.stringValue)\"."))
+    }
+
     func require(_ key: Key) throws -> TapeDecoder {
-        guard let node = value(key) else {
-            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "No value for key \"\(key.stringValue)\"."))
-        }
+        guard let node = value(key) else { throw keyNotFound(key) }
         return decoder.child(node, key: key)
     }
 
-    func decodeNil(forKey key: Key) throws -> Bool { try require(key).kind == .null }
+    func decodeNil(forKey key: Key) throws -> Bool {
+        guard let node = value(key) else { throw keyNotFound(key) }
+        return decoder.tape.nodes[node].kind == .null
+    }
 
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try require(key).decode(T.self) }
+    // Primitives are read straight off the tape: a child decoder, and the coding path it carries,
+    // is made only for nested values, or to report an error with its path.
 
-    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        guard let node = value(key), decoder.tape.nodes[node].kind != .null else { return nil }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        guard let node = value(key) else { throw keyNotFound(key) }
+        if let value = decoder.tape.primitive(T.self, at: node) { return value }
         return try decoder.child(node, key: key).decode(T.self)
     }
 
-    // The protocol's primitive requirements all route through the generic path above.
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try require(key).decodeBool() }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try require(key).decodeString() }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try require(key).decodeDouble() }
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let node = value(key), decoder.tape.nodes[node].kind != .null else { return nil }
+        if let value = decoder.tape.primitive(T.self, at: node) { return value }
+        return try decoder.child(node, key: key).decode(T.self)
+    }
+
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try decodeIfPresent(type, forKey: key, generic: ()) }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try decodeIfPresent(type, forKey: key, generic: ()) }
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try decodeIfPresent(type, forKey: key, generic: ()) }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try decodeIfPresent(type, forKey: key, generic: ()) }
+
+    private func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key, generic: Void) throws -> T? {
+        guard let node = value(key), decoder.tape.nodes[node].kind != .null else { return nil }
+        if let value = decoder.tape.primitive(T.self, at: node) { return value }
+        return try decoder.child(node, key: key).decode(T.self)
+    }
+
+    // The protocol's primitive requirements: the same fast path.
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decode(type, forKey: key, generic: ()) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decode(type, forKey: key, generic: ()) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decode(type, forKey: key, generic: ()) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decode(type, forKey: key, generic: ()) }
+
+    private func decode<T: Decodable>(_ type: T.Type, forKey key: Key, generic: Void) throws -> T {
+        guard let node = value(key) else { throw keyNotFound(key) }
+        if let value = decoder.tape.primitive(T.self, at: node) { return value }
+        return try decoder.child(node, key: key).decode(T.self)
+    }
+
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float { Float(try require(key).decodeDouble()) }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try require(key).decodeInteger(type) }
     func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try require(key).decodeInteger(type) }
     func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try require(key).decodeInteger(type) }
     func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try require(key).decodeInteger(type) }

@@ -47,7 +47,7 @@ struct JSONTape: Sendable {
         let node = nodes[index]
         let start = Int(node.start), end = start + Int(node.length)
         if node.kind == .string {
-            return bytes.withUnsafeBufferPointer { String(decoding: $0[start..<end], as: UTF8.self) }
+            return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
         }
         return Self.unescape(bytes[start..<end])
     }
@@ -98,8 +98,34 @@ struct JSONTape: Sendable {
         let node = nodes[index]
         guard node.kind == .number else { return nil }
         let start = Int(node.start)
-        let text = bytes.withUnsafeBufferPointer { String(decoding: $0[start..<(start + Int(node.length))], as: UTF8.self) }
+        let text = bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<(start + Int(node.length))]), as: UTF8.self) }
         return Double(text)
+    }
+
+    /// The value at `index` when `T` is a JSON primitive and the node holds exactly that; otherwise nil,
+    /// and the caller takes the general path, which also reports mismatches.
+    @inline(__always)
+    func primitive<T>(_ type: T.Type, at index: Int) -> T? {
+        // Each bit cast is between identical types, checked just before; a dynamic cast here would
+        // cost more than the decoding.
+        let kind = nodes[index].kind
+        if T.self == String.self {
+            guard kind == .string || kind == .escapedString else { return nil }
+            return unsafeBitCast(string(at: index), to: T.self)
+        }
+        if T.self == Int.self {
+            guard kind == .number, let value = integer(at: index) else { return nil }
+            return unsafeBitCast(value, to: T.self)
+        }
+        if T.self == Bool.self {
+            guard kind == .true || kind == .false else { return nil }
+            return unsafeBitCast(kind == .true, to: T.self)
+        }
+        if T.self == Double.self {
+            guard kind == .number, let value = double(at: index) else { return nil }
+            return unsafeBitCast(value, to: T.self)
+        }
+        return nil
     }
 
     /// Child nodes of the container at `index`: for objects, alternately key and value.

@@ -1,0 +1,84 @@
+public import TelegramBotAPI
+
+/// The registration vocabulary, grammY-style. A handler takes the update when its filter matches
+/// and ends the chain there: later handlers do not see it. To look at an update and let it go on,
+/// register middleware (`use`, or `filter(...).use`) and call `next`.
+extension Composing {
+    /// Runs `handler` with the filter's value for every update `filter` matches.
+    public func on<Value>(_ filter: Filter<Value>, _ handler: @escaping @Sendable (Context, Value) async throws -> Void) {
+        use(FilteredHandler(filter: filter, handler: handler))
+    }
+
+    /// Takes every update that reaches it; register it last as the fallback.
+    public func onAny(_ handler: @escaping @Sendable (Context) async throws -> Void) {
+        on(.any) { ctx, _ in try await handler(ctx) }
+    }
+
+    /// `/name`, `/name arguments` and `/name@ThisBot ...`, for any of `names` (without "/").
+    public func command(_ names: String..., handler: @escaping @Sendable (Context, Command) async throws -> Void) {
+        on(.command(names), handler)
+    }
+
+    /// A text message that is exactly `text`.
+    public func hears(_ text: String, handler: @escaping @Sendable (Context, String) async throws -> Void) {
+        on(Filter.text.where { $0 == text }, handler)
+    }
+
+    /// A text message matching `pattern` anywhere; the handler gets the captures:
+    /// `hears(/buy (\d+)/) { ctx, match in match.1 }`.
+    public func hears<Output: Sendable>(
+        _ pattern: sending Regex<Output>,
+        handler: @escaping @Sendable (Context, Output) async throws -> Void
+    ) {
+        on(.text(matching: pattern), handler)
+    }
+
+    /// A button press whose callback data is exactly `data`.
+    public func callbackQuery(data: String, handler: @escaping @Sendable (Context, CallbackQuery) async throws -> Void) {
+        on(.callbackQuery(data: data), handler)
+    }
+
+    /// A button press whose whole callback data matches `pattern`.
+    public func callbackQuery<Output: Sendable>(
+        pattern: sending Regex<Output>,
+        handler: @escaping @Sendable (Context, Output) async throws -> Void
+    ) {
+        on(.callbackQuery(pattern: pattern), handler)
+    }
+
+    /// A button press whose callback data decodes as `type` (see ``CallbackData``).
+    public func callbackQuery<Payload: Decodable & Sendable>(
+        _ type: Payload.Type,
+        prefix: String = "",
+        handler: @escaping @Sendable (Context, Payload) async throws -> Void
+    ) {
+        on(.callbackData(type, prefix: prefix), handler)
+    }
+
+    /// A branch: middleware and handlers registered on the returned composer see only the updates
+    /// `filter` matches; the others go on past it.
+    public func filter<Value>(_ filter: Filter<Value>) -> Composer {
+        let branch = Composer()
+        use(MiddlewareFunction { ctx, next in
+            if filter.extract(ctx) != nil {
+                try await branch.handle(ctx, next: next)
+            } else {
+                try await next()
+            }
+        })
+        return branch
+    }
+}
+
+struct FilteredHandler<Value: Sendable>: Middleware {
+    let filter: Filter<Value>
+    let handler: @Sendable (Context, Value) async throws -> Void
+
+    func handle(_ ctx: Context, next: Next) async throws {
+        if let value = filter.extract(ctx) {
+            try await handler(ctx, value)
+        } else {
+            try await next()
+        }
+    }
+}
