@@ -73,7 +73,11 @@ struct TapeDecoder: Decoder {
     func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleValueContainer(decoder: self) }
 
     func child(_ node: Int, key: any CodingKey) -> TapeDecoder {
-        TapeDecoder(document: document, node: node, codingPath: codingPath + [key])
+        // `append`, not `codingPath + [key]`: the latter goes through a generic array cast that checks
+        // the key's conformance at run time, which cost more than the rest of a child decode.
+        var path = codingPath
+        path.append(key)
+        return TapeDecoder(document: document, node: node, codingPath: path)
     }
 
     func typeMismatch(_ type: Any.Type) -> DecodingError {
