@@ -148,7 +148,7 @@ public struct SwiftGenerator {
         }
         let optionals = fields.filter { !$0.required }
         if !optionals.isEmpty {
-            lines.append("        for key in container.allKeys {")
+            lines.append("        for key in presentKeys(of: container, in: decoder) {")
             lines.append("            switch key {")
             for field in optionals {
                 let name = Naming.camelCase(field.name)

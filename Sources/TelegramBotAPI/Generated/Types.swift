@@ -42,7 +42,7 @@ public struct WebhookInfo: Sendable, Hashable, Codable {
         url = try container.decode(String.self, forKey: .url)
         hasCustomCertificate = try container.decode(Bool.self, forKey: .hasCustomCertificate)
         pendingUpdateCount = try container.decode(Int.self, forKey: .pendingUpdateCount)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .ipAddress: ipAddress = try container.decodeIfPresent(String.self, forKey: key)
             case .lastErrorDate: lastErrorDate = try container.decodeIfPresent(Int.self, forKey: key)
@@ -124,7 +124,7 @@ public struct User: Sendable, Hashable, Codable {
         id = try container.decode(Int.self, forKey: .id)
         isBot = try container.decode(Bool.self, forKey: .isBot)
         firstName = try container.decode(String.self, forKey: .firstName)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .lastName: lastName = try container.decodeIfPresent(String.self, forKey: key)
             case .username: username = try container.decodeIfPresent(String.self, forKey: key)
@@ -184,7 +184,7 @@ public struct Chat: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(Int.self, forKey: .id)
         type = try container.decode(String.self, forKey: .type)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .title: title = try container.decodeIfPresent(String.self, forKey: key)
             case .username: username = try container.decodeIfPresent(String.self, forKey: key)
@@ -426,7 +426,7 @@ public struct ChatFullInfo: Sendable, Hashable, Codable {
         accentColorID = try container.decode(Int.self, forKey: .accentColorID)
         maxReactionCount = try container.decode(Int.self, forKey: .maxReactionCount)
         acceptedGiftTypes = try container.decode(AcceptedGiftTypes.self, forKey: .acceptedGiftTypes)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .title: title = try container.decodeIfPresent(String.self, forKey: key)
             case .username: username = try container.decodeIfPresent(String.self, forKey: key)
@@ -1200,7 +1200,7 @@ public struct Message: Sendable, Hashable, Codable {
         messageID = try container.decode(Int.self, forKey: .messageID)
         date = try container.decode(Int.self, forKey: .date)
         chat = try container.decode(Chat.self, forKey: .chat)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .messageThreadID: messageThreadID = try container.decodeIfPresent(Int.self, forKey: key)
             case .directMessagesTopic: _directMessagesTopic = try container.decodeIfPresent(DirectMessagesTopic.self, forKey: key).map(Indirect.init)
@@ -1528,7 +1528,7 @@ public struct MessageEntity: Sendable, Hashable, Codable {
         type = try container.decode(String.self, forKey: .type)
         offset = try container.decode(Int.self, forKey: .offset)
         length = try container.decode(Int.self, forKey: .length)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .url: url = try container.decodeIfPresent(String.self, forKey: key)
             case .user: _user = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
@@ -1580,7 +1580,7 @@ public struct TextQuote: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(String.self, forKey: .text)
         position = try container.decode(Int.self, forKey: .position)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .entities: entities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
             case .isManual: isManual = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -1768,7 +1768,7 @@ public struct ExternalReplyInfo: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         origin = try container.decode(MessageOrigin.self, forKey: .origin)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .chat: _chat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
             case .messageID: messageID = try container.decodeIfPresent(Int.self, forKey: key)
@@ -1870,7 +1870,7 @@ public struct ReplyParameters: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         messageID = try container.decode(Int.self, forKey: .messageID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .chatID: chatID = try container.decodeIfPresent(ChatID.self, forKey: key)
             case .allowSendingWithoutReply: allowSendingWithoutReply = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -1969,7 +1969,7 @@ public struct MessageOriginChat: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         date = try container.decode(Int.self, forKey: .date)
         senderChat = try container.decode(Chat.self, forKey: .senderChat)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .authorSignature: authorSignature = try container.decodeIfPresent(String.self, forKey: key)
             default: break
@@ -2013,7 +2013,7 @@ public struct MessageOriginChannel: Sendable, Hashable, Codable {
         date = try container.decode(Int.self, forKey: .date)
         chat = try container.decode(Chat.self, forKey: .chat)
         messageID = try container.decode(Int.self, forKey: .messageID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .authorSignature: authorSignature = try container.decodeIfPresent(String.self, forKey: key)
             default: break
@@ -2061,7 +2061,7 @@ public struct PhotoSize: Sendable, Hashable, Codable {
         fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
         width = try container.decode(Int.self, forKey: .width)
         height = try container.decode(Int.self, forKey: .height)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
             default: break
@@ -2117,7 +2117,7 @@ public struct Animation: Sendable, Hashable, Codable {
         width = try container.decode(Int.self, forKey: .width)
         height = try container.decode(Int.self, forKey: .height)
         duration = try container.decode(Int.self, forKey: .duration)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .thumbnail: _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: key).map(Indirect.init)
             case .fileName: fileName = try container.decodeIfPresent(String.self, forKey: key)
@@ -2187,7 +2187,7 @@ public struct Audio: Sendable, Hashable, Codable {
         fileID = try container.decode(String.self, forKey: .fileID)
         fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
         duration = try container.decode(Int.self, forKey: .duration)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .performer: performer = try container.decodeIfPresent(String.self, forKey: key)
             case .title: title = try container.decodeIfPresent(String.self, forKey: key)
@@ -2249,7 +2249,7 @@ public struct Document: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         fileID = try container.decode(String.self, forKey: .fileID)
         fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .thumbnail: _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: key).map(Indirect.init)
             case .fileName: fileName = try container.decodeIfPresent(String.self, forKey: key)
@@ -2311,7 +2311,7 @@ public struct LivePhoto: Sendable, Hashable, Codable {
         width = try container.decode(Int.self, forKey: .width)
         height = try container.decode(Int.self, forKey: .height)
         duration = try container.decode(Int.self, forKey: .duration)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .photo: photo = try container.decodeIfPresent([PhotoSize].self, forKey: key)
             case .mimeType: mimeType = try container.decodeIfPresent(String.self, forKey: key)
@@ -2378,7 +2378,7 @@ public struct VideoQuality: Sendable, Hashable, Codable {
         width = try container.decode(Int.self, forKey: .width)
         height = try container.decode(Int.self, forKey: .height)
         codec = try container.decode(String.self, forKey: .codec)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
             default: break
@@ -2443,7 +2443,7 @@ public struct Video: Sendable, Hashable, Codable {
         width = try container.decode(Int.self, forKey: .width)
         height = try container.decode(Int.self, forKey: .height)
         duration = try container.decode(Int.self, forKey: .duration)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .thumbnail: _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: key).map(Indirect.init)
             case .cover: cover = try container.decodeIfPresent([PhotoSize].self, forKey: key)
@@ -2511,7 +2511,7 @@ public struct VideoNote: Sendable, Hashable, Codable {
         fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
         length = try container.decode(Int.self, forKey: .length)
         duration = try container.decode(Int.self, forKey: .duration)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .thumbnail: _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: key).map(Indirect.init)
             case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
@@ -2560,7 +2560,7 @@ public struct Voice: Sendable, Hashable, Codable {
         fileID = try container.decode(String.self, forKey: .fileID)
         fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
         duration = try container.decode(Int.self, forKey: .duration)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .mimeType: mimeType = try container.decodeIfPresent(String.self, forKey: key)
             case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
@@ -2663,7 +2663,7 @@ public struct PaidMediaPreview: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .width: width = try container.decodeIfPresent(Int.self, forKey: key)
             case .height: height = try container.decodeIfPresent(Int.self, forKey: key)
@@ -2735,7 +2735,7 @@ public struct Contact: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         phoneNumber = try container.decode(String.self, forKey: .phoneNumber)
         firstName = try container.decode(String.self, forKey: .firstName)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .lastName: lastName = try container.decodeIfPresent(String.self, forKey: key)
             case .userID: userID = try container.decodeIfPresent(Int.self, forKey: key)
@@ -2863,7 +2863,7 @@ public struct PollMedia: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .animation: _animation = try container.decodeIfPresent(Animation.self, forKey: key).map(Indirect.init)
             case .audio: _audio = try container.decodeIfPresent(Audio.self, forKey: key).map(Indirect.init)
@@ -2944,7 +2944,7 @@ public struct PollOption: Sendable, Hashable, Codable {
         persistentID = try container.decode(String.self, forKey: .persistentID)
         text = try container.decode(String.self, forKey: .text)
         voterCount = try container.decode(Int.self, forKey: .voterCount)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .textEntities: textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
             case .media: _media = try container.decodeIfPresent(PollMedia.self, forKey: key).map(Indirect.init)
@@ -2993,7 +2993,7 @@ public struct InputPollOption: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(String.self, forKey: .text)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .textParseMode: textParseMode = try container.decodeIfPresent(String.self, forKey: key)
             case .textEntities: textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
@@ -3041,7 +3041,7 @@ public struct PollAnswer: Sendable, Hashable, Codable {
         pollID = try container.decode(String.self, forKey: .pollID)
         optionIDs = try container.decode([Int].self, forKey: .optionIDs)
         optionPersistentIDs = try container.decode([String].self, forKey: .optionPersistentIDs)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .voterChat: _voterChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
             case .user: _user = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
@@ -3152,7 +3152,7 @@ public struct Poll: Sendable, Hashable, Codable {
         allowsMultipleAnswers = try container.decode(Bool.self, forKey: .allowsMultipleAnswers)
         allowsRevoting = try container.decode(Bool.self, forKey: .allowsRevoting)
         membersOnly = try container.decode(Bool.self, forKey: .membersOnly)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .questionEntities: questionEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
             case .countryCodes: countryCodes = try container.decodeIfPresent([String].self, forKey: key)
@@ -3235,7 +3235,7 @@ public struct ChecklistTask: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(Int.self, forKey: .id)
         text = try container.decode(String.self, forKey: .text)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .textEntities: textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
             case .completedByUser: _completedByUser = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
@@ -3285,7 +3285,7 @@ public struct Checklist: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         title = try container.decode(String.self, forKey: .title)
         tasks = try container.decode([ChecklistTask].self, forKey: .tasks)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .titleEntities: titleEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
             case .othersCanAddTasks: othersCanAddTasks = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -3321,7 +3321,7 @@ public struct InputChecklistTask: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(Int.self, forKey: .id)
         text = try container.decode(String.self, forKey: .text)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
             case .textEntities: textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
@@ -3362,7 +3362,7 @@ public struct InputChecklist: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         title = try container.decode(String.self, forKey: .title)
         tasks = try container.decode([InputChecklistTask].self, forKey: .tasks)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
             case .titleEntities: titleEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
@@ -3398,7 +3398,7 @@ public struct ChecklistTasksDone: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .checklistMessage: _checklistMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
             case .markedAsDoneTaskIDs: markedAsDoneTaskIDs = try container.decodeIfPresent([Int].self, forKey: key)
@@ -3437,7 +3437,7 @@ public struct ChecklistTasksAdded: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         tasks = try container.decode([ChecklistTask].self, forKey: .tasks)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .checklistMessage: _checklistMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
             default: break
@@ -3483,7 +3483,7 @@ public struct Location: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         latitude = try container.decode(Double.self, forKey: .latitude)
         longitude = try container.decode(Double.self, forKey: .longitude)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .horizontalAccuracy: horizontalAccuracy = try container.decodeIfPresent(Double.self, forKey: key)
             case .livePeriod: livePeriod = try container.decodeIfPresent(Int.self, forKey: key)
@@ -3530,7 +3530,7 @@ public struct Venue: Sendable, Hashable, Codable {
         location = try container.decode(Location.self, forKey: .location)
         title = try container.decode(String.self, forKey: .title)
         address = try container.decode(String.self, forKey: .address)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .foursquareID: foursquareID = try container.decodeIfPresent(String.self, forKey: key)
             case .foursquareType: foursquareType = try container.decodeIfPresent(String.self, forKey: key)
@@ -3673,7 +3673,7 @@ public struct PollOptionAdded: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         optionPersistentID = try container.decode(String.self, forKey: .optionPersistentID)
         optionText = try container.decode(String.self, forKey: .optionText)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .pollMessage: pollMessage = try container.decodeIfPresent(MaybeInaccessibleMessage.self, forKey: key)
             case .optionTextEntities: optionTextEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
@@ -3708,7 +3708,7 @@ public struct PollOptionDeleted: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         optionPersistentID = try container.decode(String.self, forKey: .optionPersistentID)
         optionText = try container.decode(String.self, forKey: .optionText)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .pollMessage: pollMessage = try container.decodeIfPresent(MaybeInaccessibleMessage.self, forKey: key)
             case .optionTextEntities: optionTextEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
@@ -3877,7 +3877,7 @@ public struct BackgroundTypeWallpaper: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         document = try container.decode(Document.self, forKey: .document)
         darkThemeDimming = try container.decode(Int.self, forKey: .darkThemeDimming)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .isBlurred: isBlurred = try container.decodeIfPresent(Bool.self, forKey: key)
             case .isMoving: isMoving = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -3926,7 +3926,7 @@ public struct BackgroundTypePattern: Sendable, Hashable, Codable {
         document = try container.decode(Document.self, forKey: .document)
         fill = try container.decode(BackgroundFill.self, forKey: .fill)
         intensity = try container.decode(Int.self, forKey: .intensity)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .isInverted: isInverted = try container.decodeIfPresent(Bool.self, forKey: key)
             case .isMoving: isMoving = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -4014,7 +4014,7 @@ public struct ForumTopicCreated: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
         iconColor = try container.decode(Int.self, forKey: .iconColor)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .iconCustomEmojiID: iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: key)
             case .isNameImplicit: isNameImplicit = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -4056,7 +4056,7 @@ public struct ForumTopicEdited: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .name: name = try container.decodeIfPresent(String.self, forKey: key)
             case .iconCustomEmojiID: iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: key)
@@ -4137,7 +4137,7 @@ public struct SharedUser: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         userID = try container.decode(Int.self, forKey: .userID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .firstName: firstName = try container.decodeIfPresent(String.self, forKey: key)
             case .lastName: lastName = try container.decodeIfPresent(String.self, forKey: key)
@@ -4199,7 +4199,7 @@ public struct ChatShared: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         requestID = try container.decode(Int.self, forKey: .requestID)
         chatID = try container.decode(Int.self, forKey: .chatID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .title: title = try container.decodeIfPresent(String.self, forKey: key)
             case .username: username = try container.decodeIfPresent(String.self, forKey: key)
@@ -4230,7 +4230,7 @@ public struct WriteAccessAllowed: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .fromRequest: fromRequest = try container.decodeIfPresent(Bool.self, forKey: key)
             case .webAppName: webAppName = try container.decodeIfPresent(String.self, forKey: key)
@@ -4345,7 +4345,7 @@ public struct DirectMessagePriceChanged: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         areDirectMessagesEnabled = try container.decode(Bool.self, forKey: .areDirectMessagesEnabled)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .directMessageStarCount: directMessageStarCount = try container.decodeIfPresent(Int.self, forKey: key)
             default: break
@@ -4383,7 +4383,7 @@ public struct SuggestedPostApproved: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         sendDate = try container.decode(Int.self, forKey: .sendDate)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .suggestedPostMessage: _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
             case .price: _price = try container.decodeIfPresent(SuggestedPostPrice.self, forKey: key).map(Indirect.init)
@@ -4422,7 +4422,7 @@ public struct SuggestedPostApprovalFailed: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         price = try container.decode(SuggestedPostPrice.self, forKey: .price)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .suggestedPostMessage: _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
             default: break
@@ -4458,7 +4458,7 @@ public struct SuggestedPostDeclined: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .suggestedPostMessage: _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
             case .comment: comment = try container.decodeIfPresent(String.self, forKey: key)
@@ -4505,7 +4505,7 @@ public struct SuggestedPostPaid: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         currency = try container.decode(String.self, forKey: .currency)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .suggestedPostMessage: _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
             case .amount: amount = try container.decodeIfPresent(Int.self, forKey: key)
@@ -4546,7 +4546,7 @@ public struct SuggestedPostRefunded: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         reason = try container.decode(String.self, forKey: .reason)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .suggestedPostMessage: _suggestedPostMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
             default: break
@@ -4575,7 +4575,7 @@ public struct GiveawayCreated: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .prizeStarCount: prizeStarCount = try container.decodeIfPresent(Int.self, forKey: key)
             }
@@ -4624,7 +4624,7 @@ public struct Giveaway: Sendable, Hashable, Codable {
         chats = try container.decode([Chat].self, forKey: .chats)
         winnersSelectionDate = try container.decode(Int.self, forKey: .winnersSelectionDate)
         winnerCount = try container.decode(Int.self, forKey: .winnerCount)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .onlyNewMembers: onlyNewMembers = try container.decodeIfPresent(Bool.self, forKey: key)
             case .hasPublicWinners: hasPublicWinners = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -4690,7 +4690,7 @@ public struct GiveawayWinners: Sendable, Hashable, Codable {
         winnersSelectionDate = try container.decode(Int.self, forKey: .winnersSelectionDate)
         winnerCount = try container.decode(Int.self, forKey: .winnerCount)
         winners = try container.decode([User].self, forKey: .winners)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .additionalChatCount: additionalChatCount = try container.decodeIfPresent(Int.self, forKey: key)
             case .prizeStarCount: prizeStarCount = try container.decodeIfPresent(Int.self, forKey: key)
@@ -4733,7 +4733,7 @@ public struct GiveawayCompleted: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         winnerCount = try container.decode(Int.self, forKey: .winnerCount)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .unclaimedPrizeCount: unclaimedPrizeCount = try container.decodeIfPresent(Int.self, forKey: key)
             case .giveawayMessage: _giveawayMessage = try container.decodeIfPresent(Message.self, forKey: key).map(Indirect.init)
@@ -4778,7 +4778,7 @@ public struct LinkPreviewOptions: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .isDisabled: isDisabled = try container.decodeIfPresent(Bool.self, forKey: key)
             case .url: url = try container.decodeIfPresent(String.self, forKey: key)
@@ -4837,7 +4837,7 @@ public struct SuggestedPostInfo: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         state = try container.decode(String.self, forKey: .state)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .price: _price = try container.decodeIfPresent(SuggestedPostPrice.self, forKey: key).map(Indirect.init)
             case .sendDate: sendDate = try container.decodeIfPresent(Int.self, forKey: key)
@@ -4875,7 +4875,7 @@ public struct SuggestedPostParameters: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .price: _price = try container.decodeIfPresent(SuggestedPostPrice.self, forKey: key).map(Indirect.init)
             case .sendDate: sendDate = try container.decodeIfPresent(Int.self, forKey: key)
@@ -4912,7 +4912,7 @@ public struct DirectMessagesTopic: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         topicID = try container.decode(Int.self, forKey: .topicID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .user: _user = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
             default: break
@@ -4996,7 +4996,7 @@ public struct File: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         fileID = try container.decode(String.self, forKey: .fileID)
         fileUniqueID = try container.decode(String.self, forKey: .fileUniqueID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .fileSize: fileSize = try container.decodeIfPresent(Int.self, forKey: key)
             case .filePath: filePath = try container.decodeIfPresent(String.self, forKey: key)
@@ -5054,7 +5054,7 @@ public struct ReplyKeyboardMarkup: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         keyboard = try container.decode([[KeyboardButton]].self, forKey: .keyboard)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .isPersistent: isPersistent = try container.decodeIfPresent(Bool.self, forKey: key)
             case .resizeKeyboard: resizeKeyboard = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -5129,7 +5129,7 @@ public struct KeyboardButton: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(String.self, forKey: .text)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .iconCustomEmojiID: iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: key)
             case .style: style = try container.decodeIfPresent(String.self, forKey: key)
@@ -5193,7 +5193,7 @@ public struct KeyboardButtonRequestUsers: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         requestID = try container.decode(Int.self, forKey: .requestID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .userIsBot: userIsBot = try container.decodeIfPresent(Bool.self, forKey: key)
             case .userIsPremium: userIsPremium = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -5261,7 +5261,7 @@ public struct KeyboardButtonRequestChat: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         requestID = try container.decode(Int.self, forKey: .requestID)
         chatIsChannel = try container.decode(Bool.self, forKey: .chatIsChannel)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .chatIsForum: chatIsForum = try container.decodeIfPresent(Bool.self, forKey: key)
             case .chatHasUsername: chatHasUsername = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -5314,7 +5314,7 @@ public struct KeyboardButtonRequestManagedBot: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         requestID = try container.decode(Int.self, forKey: .requestID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .suggestedName: suggestedName = try container.decodeIfPresent(String.self, forKey: key)
             case .suggestedUsername: suggestedUsername = try container.decodeIfPresent(String.self, forKey: key)
@@ -5338,7 +5338,7 @@ public struct KeyboardButtonPollType: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .type: type = try container.decodeIfPresent(String.self, forKey: key)
             }
@@ -5364,7 +5364,7 @@ public struct ReplyKeyboardRemove: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         removeKeyboard = try container.decode(Bool.self, forKey: .removeKeyboard)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .selective: selective = try container.decodeIfPresent(Bool.self, forKey: key)
             default: break
@@ -5462,7 +5462,7 @@ public struct InlineKeyboardButton: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(String.self, forKey: .text)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .iconCustomEmojiID: iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: key)
             case .style: style = try container.decodeIfPresent(String.self, forKey: key)
@@ -5523,7 +5523,7 @@ public struct LoginUrl: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         url = try container.decode(String.self, forKey: .url)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .forwardText: forwardText = try container.decodeIfPresent(String.self, forKey: key)
             case .botUsername: botUsername = try container.decodeIfPresent(String.self, forKey: key)
@@ -5560,7 +5560,7 @@ public struct SwitchInlineQueryChosenChat: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .query: query = try container.decodeIfPresent(String.self, forKey: key)
             case .allowUserChats: allowUserChats = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -5625,7 +5625,7 @@ public struct CallbackQuery: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         from = try container.decode(User.self, forKey: .from)
         chatInstance = try container.decode(String.self, forKey: .chatInstance)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .message: message = try container.decodeIfPresent(MaybeInaccessibleMessage.self, forKey: key)
             case .inlineMessageID: inlineMessageID = try container.decodeIfPresent(String.self, forKey: key)
@@ -5658,7 +5658,7 @@ public struct ForceReply: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         forceReply = try container.decode(Bool.self, forKey: .forceReply)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .inputFieldPlaceholder: inputFieldPlaceholder = try container.decodeIfPresent(String.self, forKey: key)
             case .selective: selective = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -5747,7 +5747,7 @@ public struct ChatInviteLink: Sendable, Hashable, Codable {
         createsJoinRequest = try container.decode(Bool.self, forKey: .createsJoinRequest)
         isPrimary = try container.decode(Bool.self, forKey: .isPrimary)
         isRevoked = try container.decode(Bool.self, forKey: .isRevoked)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .name: name = try container.decodeIfPresent(String.self, forKey: key)
             case .expireDate: expireDate = try container.decodeIfPresent(Int.self, forKey: key)
@@ -5834,7 +5834,7 @@ public struct ChatAdministratorRights: Sendable, Hashable, Codable {
         canPostStories = try container.decode(Bool.self, forKey: .canPostStories)
         canEditStories = try container.decode(Bool.self, forKey: .canEditStories)
         canDeleteStories = try container.decode(Bool.self, forKey: .canDeleteStories)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .canPostMessages: canPostMessages = try container.decodeIfPresent(Bool.self, forKey: key)
             case .canEditMessages: canEditMessages = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -5892,7 +5892,7 @@ public struct ChatMemberUpdated: Sendable, Hashable, Codable {
         date = try container.decode(Int.self, forKey: .date)
         oldChatMember = try container.decode(ChatMember.self, forKey: .oldChatMember)
         newChatMember = try container.decode(ChatMember.self, forKey: .newChatMember)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .inviteLink: _inviteLink = try container.decodeIfPresent(ChatInviteLink.self, forKey: key).map(Indirect.init)
             case .viaJoinRequest: viaJoinRequest = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -5938,7 +5938,7 @@ public struct ChatMemberOwner: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         user = try container.decode(User.self, forKey: .user)
         isAnonymous = try container.decode(Bool.self, forKey: .isAnonymous)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .customTitle: customTitle = try container.decodeIfPresent(String.self, forKey: key)
             default: break
@@ -6040,7 +6040,7 @@ public struct ChatMemberAdministrator: Sendable, Hashable, Codable {
         canPostStories = try container.decode(Bool.self, forKey: .canPostStories)
         canEditStories = try container.decode(Bool.self, forKey: .canEditStories)
         canDeleteStories = try container.decode(Bool.self, forKey: .canDeleteStories)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .canPostMessages: canPostMessages = try container.decodeIfPresent(Bool.self, forKey: key)
             case .canEditMessages: canEditMessages = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -6102,7 +6102,7 @@ public struct ChatMemberMember: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         user = try container.decode(User.self, forKey: .user)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .tag: tag = try container.decodeIfPresent(String.self, forKey: key)
             case .untilDate: untilDate = try container.decodeIfPresent(Int.self, forKey: key)
@@ -6211,7 +6211,7 @@ public struct ChatMemberRestricted: Sendable, Hashable, Codable {
         canPinMessages = try container.decode(Bool.self, forKey: .canPinMessages)
         canManageTopics = try container.decode(Bool.self, forKey: .canManageTopics)
         untilDate = try container.decode(Int.self, forKey: .untilDate)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .tag: tag = try container.decodeIfPresent(String.self, forKey: key)
             default: break
@@ -6340,7 +6340,7 @@ public struct ChatJoinRequest: Sendable, Hashable, Codable {
         from = try container.decode(User.self, forKey: .from)
         userChatID = try container.decode(Int.self, forKey: .userChatID)
         date = try container.decode(Int.self, forKey: .date)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .bio: bio = try container.decodeIfPresent(String.self, forKey: key)
             case .inviteLink: _inviteLink = try container.decodeIfPresent(ChatInviteLink.self, forKey: key).map(Indirect.init)
@@ -6421,7 +6421,7 @@ public struct ChatPermissions: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .canSendMessages: canSendMessages = try container.decodeIfPresent(Bool.self, forKey: key)
             case .canSendAudios: canSendAudios = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -6466,7 +6466,7 @@ public struct Birthdate: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         day = try container.decode(Int.self, forKey: .day)
         month = try container.decode(Int.self, forKey: .month)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .year: year = try container.decodeIfPresent(Int.self, forKey: key)
             default: break
@@ -6499,7 +6499,7 @@ public struct BusinessIntro: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .title: title = try container.decodeIfPresent(String.self, forKey: key)
             case .message: message = try container.decodeIfPresent(String.self, forKey: key)
@@ -6538,7 +6538,7 @@ public struct BusinessLocation: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         address = try container.decode(String.self, forKey: .address)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .location: _location = try container.decodeIfPresent(Location.self, forKey: key).map(Indirect.init)
             default: break
@@ -6623,7 +6623,7 @@ public struct UserRating: Sendable, Hashable, Codable {
         level = try container.decode(Int.self, forKey: .level)
         rating = try container.decode(Int.self, forKey: .rating)
         currentLevelRating = try container.decode(Int.self, forKey: .currentLevelRating)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .nextLevelRating: nextLevelRating = try container.decodeIfPresent(Int.self, forKey: key)
             default: break
@@ -6694,7 +6694,7 @@ public struct LocationAddress: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         countryCode = try container.decode(String.self, forKey: .countryCode)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .state: state = try container.decodeIfPresent(String.self, forKey: key)
             case .city: city = try container.decodeIfPresent(String.self, forKey: key)
@@ -6732,7 +6732,7 @@ public struct StoryAreaTypeLocation: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         latitude = try container.decode(Double.self, forKey: .latitude)
         longitude = try container.decode(Double.self, forKey: .longitude)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .address: _address = try container.decodeIfPresent(LocationAddress.self, forKey: key).map(Indirect.init)
             default: break
@@ -6771,7 +6771,7 @@ public struct StoryAreaTypeSuggestedReaction: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         reactionType = try container.decode(ReactionType.self, forKey: .reactionType)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .isDark: isDark = try container.decodeIfPresent(Bool.self, forKey: key)
             case .isFlipped: isFlipped = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -7055,7 +7055,7 @@ public struct MessageReactionUpdated: Sendable, Hashable, Codable {
         date = try container.decode(Int.self, forKey: .date)
         oldReaction = try container.decode([ReactionType].self, forKey: .oldReaction)
         newReaction = try container.decode([ReactionType].self, forKey: .newReaction)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .user: _user = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
             case .actorChat: _actorChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
@@ -7135,7 +7135,7 @@ public struct ForumTopic: Sendable, Hashable, Codable {
         messageThreadID = try container.decode(Int.self, forKey: .messageThreadID)
         name = try container.decode(String.self, forKey: .name)
         iconColor = try container.decode(Int.self, forKey: .iconColor)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .iconCustomEmojiID: iconCustomEmojiID = try container.decodeIfPresent(String.self, forKey: key)
             case .isNameImplicit: isNameImplicit = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -7232,7 +7232,7 @@ public struct Gift: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         sticker = try container.decode(Sticker.self, forKey: .sticker)
         starCount = try container.decode(Int.self, forKey: .starCount)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .upgradeStarCount: upgradeStarCount = try container.decodeIfPresent(Int.self, forKey: key)
             case .isPremium: isPremium = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -7311,7 +7311,7 @@ public struct UniqueGiftModel: Sendable, Hashable, Codable {
         name = try container.decode(String.self, forKey: .name)
         sticker = try container.decode(Sticker.self, forKey: .sticker)
         rarityPerMille = try container.decode(Int.self, forKey: .rarityPerMille)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .rarity: rarity = try container.decodeIfPresent(String.self, forKey: key)
             default: break
@@ -7502,7 +7502,7 @@ public struct UniqueGift: Sendable, Hashable, Codable {
         model = try container.decode(UniqueGiftModel.self, forKey: .model)
         symbol = try container.decode(UniqueGiftSymbol.self, forKey: .symbol)
         backdrop = try container.decode(UniqueGiftBackdrop.self, forKey: .backdrop)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .isPremium: isPremium = try container.decodeIfPresent(Bool.self, forKey: key)
             case .isBurned: isBurned = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -7573,7 +7573,7 @@ public struct GiftInfo: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         gift = try container.decode(Gift.self, forKey: .gift)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .ownedGiftID: ownedGiftID = try container.decodeIfPresent(String.self, forKey: key)
             case .convertStarCount: convertStarCount = try container.decodeIfPresent(Int.self, forKey: key)
@@ -7624,7 +7624,7 @@ public struct UniqueGiftInfo: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         gift = try container.decode(UniqueGift.self, forKey: .gift)
         origin = try container.decode(String.self, forKey: .origin)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .lastResaleCurrency: lastResaleCurrency = try container.decodeIfPresent(String.self, forKey: key)
             case .lastResaleAmount: lastResaleAmount = try container.decodeIfPresent(Int.self, forKey: key)
@@ -7697,7 +7697,7 @@ public struct OwnedGiftRegular: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         gift = try container.decode(Gift.self, forKey: .gift)
         sendDate = try container.decode(Int.self, forKey: .sendDate)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .ownedGiftID: ownedGiftID = try container.decodeIfPresent(String.self, forKey: key)
             case .senderUser: _senderUser = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
@@ -7778,7 +7778,7 @@ public struct OwnedGiftUnique: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         gift = try container.decode(UniqueGift.self, forKey: .gift)
         sendDate = try container.decode(Int.self, forKey: .sendDate)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .ownedGiftID: ownedGiftID = try container.decodeIfPresent(String.self, forKey: key)
             case .senderUser: _senderUser = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
@@ -7827,7 +7827,7 @@ public struct OwnedGifts: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         totalCount = try container.decode(Int.self, forKey: .totalCount)
         gifts = try container.decode([OwnedGift].self, forKey: .gifts)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .nextOffset: nextOffset = try container.decodeIfPresent(String.self, forKey: key)
             default: break
@@ -7854,7 +7854,7 @@ public struct BotAccessSettings: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         isAccessRestricted = try container.decode(Bool.self, forKey: .isAccessRestricted)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .addedUsers: addedUsers = try container.decodeIfPresent([User].self, forKey: key)
             default: break
@@ -7915,7 +7915,7 @@ public struct StarAmount: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         amount = try container.decode(Int.self, forKey: .amount)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .nanostarAmount: nanostarAmount = try container.decodeIfPresent(Int.self, forKey: key)
             default: break
@@ -8309,7 +8309,7 @@ public struct ChatBoostSourceGiveaway: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         giveawayMessageID = try container.decode(Int.self, forKey: .giveawayMessageID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .user: _user = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
             case .prizeStarCount: prizeStarCount = try container.decodeIfPresent(Int.self, forKey: key)
@@ -8429,7 +8429,7 @@ public struct ChatOwnerLeft: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .newOwner: _newOwner = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
             }
@@ -8531,7 +8531,7 @@ public struct BusinessBotRights: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .canReply: canReply = try container.decodeIfPresent(Bool.self, forKey: key)
             case .canReadMessages: canReadMessages = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -8590,7 +8590,7 @@ public struct BusinessConnection: Sendable, Hashable, Codable {
         userChatID = try container.decode(Int.self, forKey: .userChatID)
         date = try container.decode(Int.self, forKey: .date)
         isEnabled = try container.decode(Bool.self, forKey: .isEnabled)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .rights: _rights = try container.decodeIfPresent(BusinessBotRights.self, forKey: key).map(Indirect.init)
             default: break
@@ -8649,7 +8649,7 @@ public struct SentWebAppMessage: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .inlineMessageID: inlineMessageID = try container.decodeIfPresent(String.self, forKey: key)
             }
@@ -8732,7 +8732,7 @@ public struct ResponseParameters: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .migrateToChatID: migrateToChatID = try container.decodeIfPresent(Int.self, forKey: key)
             case .retryAfter: retryAfter = try container.decodeIfPresent(Int.self, forKey: key)
@@ -8784,7 +8784,7 @@ public struct InputMediaAnimation: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .thumbnail: thumbnail = try container.decodeIfPresent(InputFile.self, forKey: key)
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
@@ -8853,7 +8853,7 @@ public struct InputMediaAudio: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .thumbnail: thumbnail = try container.decodeIfPresent(InputFile.self, forKey: key)
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
@@ -8912,7 +8912,7 @@ public struct InputMediaDocument: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .thumbnail: thumbnail = try container.decodeIfPresent(InputFile.self, forKey: key)
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
@@ -8996,7 +8996,7 @@ public struct InputMediaLivePhoto: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
         photo = try container.decode(InputFile.self, forKey: .photo)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
             case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
@@ -9044,7 +9044,7 @@ public struct InputMediaLocation: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         latitude = try container.decode(Double.self, forKey: .latitude)
         longitude = try container.decode(Double.self, forKey: .longitude)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .horizontalAccuracy: horizontalAccuracy = try container.decodeIfPresent(Double.self, forKey: key)
             default: break
@@ -9092,7 +9092,7 @@ public struct InputMediaPhoto: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
             case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
@@ -9135,7 +9135,7 @@ public struct InputMediaSticker: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .emoji: emoji = try container.decodeIfPresent(String.self, forKey: key)
             default: break
@@ -9191,7 +9191,7 @@ public struct InputMediaVenue: Sendable, Hashable, Codable {
         longitude = try container.decode(Double.self, forKey: .longitude)
         title = try container.decode(String.self, forKey: .title)
         address = try container.decode(String.self, forKey: .address)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .foursquareID: foursquareID = try container.decodeIfPresent(String.self, forKey: key)
             case .foursquareType: foursquareType = try container.decodeIfPresent(String.self, forKey: key)
@@ -9268,7 +9268,7 @@ public struct InputMediaVideo: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .thumbnail: thumbnail = try container.decodeIfPresent(InputFile.self, forKey: key)
             case .cover: cover = try container.decodeIfPresent(InputFile.self, forKey: key)
@@ -9398,7 +9398,7 @@ public struct InputPaidMediaVideo: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         media = try container.decode(InputFile.self, forKey: .media)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .thumbnail: thumbnail = try container.decodeIfPresent(InputFile.self, forKey: key)
             case .cover: cover = try container.decodeIfPresent(InputFile.self, forKey: key)
@@ -9470,7 +9470,7 @@ public struct InputProfilePhotoAnimated: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         animation = try container.decode(InputFile.self, forKey: .animation)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .mainFrameTimestamp: mainFrameTimestamp = try container.decodeIfPresent(Double.self, forKey: key)
             default: break
@@ -9536,7 +9536,7 @@ public struct InputStoryContentVideo: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         video = try container.decode(InputFile.self, forKey: .video)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .duration: duration = try container.decodeIfPresent(Double.self, forKey: key)
             case .coverFrameTimestamp: coverFrameTimestamp = try container.decodeIfPresent(Double.self, forKey: key)
@@ -9631,7 +9631,7 @@ public struct Sticker: Sendable, Hashable, Codable {
         height = try container.decode(Int.self, forKey: .height)
         isAnimated = try container.decode(Bool.self, forKey: .isAnimated)
         isVideo = try container.decode(Bool.self, forKey: .isVideo)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .thumbnail: _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: key).map(Indirect.init)
             case .emoji: emoji = try container.decodeIfPresent(String.self, forKey: key)
@@ -9700,7 +9700,7 @@ public struct StickerSet: Sendable, Hashable, Codable {
         title = try container.decode(String.self, forKey: .title)
         stickerType = try container.decode(String.self, forKey: .stickerType)
         stickers = try container.decode([Sticker].self, forKey: .stickers)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .thumbnail: _thumbnail = try container.decodeIfPresent(PhotoSize.self, forKey: key).map(Indirect.init)
             default: break
@@ -9781,7 +9781,7 @@ public struct InputSticker: Sendable, Hashable, Codable {
         sticker = try container.decode(InputFile.self, forKey: .sticker)
         format = try container.decode(String.self, forKey: .format)
         emojiList = try container.decode([String].self, forKey: .emojiList)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .maskPosition: _maskPosition = try container.decodeIfPresent(MaskPosition.self, forKey: key).map(Indirect.init)
             case .keywords: keywords = try container.decodeIfPresent([String].self, forKey: key)
@@ -9818,7 +9818,7 @@ public struct RichMessage: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         blocks = try container.decode([RichBlock].self, forKey: .blocks)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .isRtl: isRtl = try container.decodeIfPresent(Bool.self, forKey: key)
             default: break
@@ -9850,7 +9850,7 @@ public struct InputRichMessage: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .html: html = try container.decodeIfPresent(String.self, forKey: key)
             case .markdown: markdown = try container.decodeIfPresent(String.self, forKey: key)
@@ -10579,7 +10579,7 @@ public struct RichBlockCaption: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(RichText.self, forKey: .text)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .credit: credit = try container.decodeIfPresent(RichText.self, forKey: key)
             default: break
@@ -10619,7 +10619,7 @@ public struct RichBlockTableCell: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         align = try container.decode(String.self, forKey: .align)
         valign = try container.decode(String.self, forKey: .valign)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .text: text = try container.decodeIfPresent(RichText.self, forKey: key)
             case .isHeader: isHeader = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -10662,7 +10662,7 @@ public struct RichBlockListItem: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         label = try container.decode(String.self, forKey: .label)
         blocks = try container.decode([RichBlock].self, forKey: .blocks)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .hasCheckbox: hasCheckbox = try container.decodeIfPresent(Bool.self, forKey: key)
             case .isChecked: isChecked = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -10748,7 +10748,7 @@ public struct RichBlockPreformatted: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(RichText.self, forKey: .text)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .language: language = try container.decodeIfPresent(String.self, forKey: key)
             default: break
@@ -10903,7 +10903,7 @@ public struct RichBlockBlockQuotation: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         blocks = try container.decode([RichBlock].self, forKey: .blocks)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .credit: credit = try container.decodeIfPresent(RichText.self, forKey: key)
             default: break
@@ -10938,7 +10938,7 @@ public struct RichBlockPullQuotation: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(RichText.self, forKey: .text)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .credit: credit = try container.decodeIfPresent(RichText.self, forKey: key)
             default: break
@@ -10977,7 +10977,7 @@ public struct RichBlockCollage: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         blocks = try container.decode([RichBlock].self, forKey: .blocks)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
             default: break
@@ -11016,7 +11016,7 @@ public struct RichBlockSlideshow: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         blocks = try container.decode([RichBlock].self, forKey: .blocks)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
             default: break
@@ -11057,7 +11057,7 @@ public struct RichBlockTable: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         cells = try container.decode([[RichBlockTableCell]].self, forKey: .cells)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .isBordered: isBordered = try container.decodeIfPresent(Bool.self, forKey: key)
             case .isStriped: isStriped = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -11100,7 +11100,7 @@ public struct RichBlockDetails: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         summary = try container.decode(RichText.self, forKey: .summary)
         blocks = try container.decode([RichBlock].self, forKey: .blocks)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .isOpen: isOpen = try container.decodeIfPresent(Bool.self, forKey: key)
             default: break
@@ -11152,7 +11152,7 @@ public struct RichBlockMap: Sendable, Hashable, Codable {
         zoom = try container.decode(Int.self, forKey: .zoom)
         width = try container.decode(Int.self, forKey: .width)
         height = try container.decode(Int.self, forKey: .height)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
             default: break
@@ -11197,7 +11197,7 @@ public struct RichBlockAnimation: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         animation = try container.decode(Animation.self, forKey: .animation)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .hasSpoiler: hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: key)
             case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
@@ -11238,7 +11238,7 @@ public struct RichBlockAudio: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         audio = try container.decode(Audio.self, forKey: .audio)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
             default: break
@@ -11280,7 +11280,7 @@ public struct RichBlockPhoto: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         photo = try container.decode([PhotoSize].self, forKey: .photo)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .hasSpoiler: hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: key)
             case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
@@ -11324,7 +11324,7 @@ public struct RichBlockVideo: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         video = try container.decode(Video.self, forKey: .video)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .hasSpoiler: hasSpoiler = try container.decodeIfPresent(Bool.self, forKey: key)
             case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
@@ -11365,7 +11365,7 @@ public struct RichBlockVoiceNote: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         voiceNote = try container.decode(Voice.self, forKey: .voiceNote)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .caption: _caption = try container.decodeIfPresent(RichBlockCaption.self, forKey: key).map(Indirect.init)
             default: break
@@ -11443,7 +11443,7 @@ public struct InlineQuery: Sendable, Hashable, Codable {
         from = try container.decode(User.self, forKey: .from)
         query = try container.decode(String.self, forKey: .query)
         offset = try container.decode(String.self, forKey: .offset)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .chatType: chatType = try container.decodeIfPresent(String.self, forKey: key)
             case .location: _location = try container.decodeIfPresent(Location.self, forKey: key).map(Indirect.init)
@@ -11488,7 +11488,7 @@ public struct InlineQueryResultsButton: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(String.self, forKey: .text)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .webApp: _webApp = try container.decodeIfPresent(WebAppInfo.self, forKey: key).map(Indirect.init)
             case .startParameter: startParameter = try container.decodeIfPresent(String.self, forKey: key)
@@ -11551,7 +11551,7 @@ public struct InlineQueryResultArticle: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         title = try container.decode(String.self, forKey: .title)
         inputMessageContent = try container.decode(InputMessageContent.self, forKey: .inputMessageContent)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
             case .url: url = try container.decodeIfPresent(String.self, forKey: key)
@@ -11637,7 +11637,7 @@ public struct InlineQueryResultPhoto: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         photoURL = try container.decode(String.self, forKey: .photoURL)
         thumbnailURL = try container.decode(String.self, forKey: .thumbnailURL)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .photoWidth: photoWidth = try container.decodeIfPresent(Int.self, forKey: key)
             case .photoHeight: photoHeight = try container.decodeIfPresent(Int.self, forKey: key)
@@ -11734,7 +11734,7 @@ public struct InlineQueryResultGif: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         gifURL = try container.decode(String.self, forKey: .gifURL)
         thumbnailURL = try container.decode(String.self, forKey: .thumbnailURL)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .gifWidth: gifWidth = try container.decodeIfPresent(Int.self, forKey: key)
             case .gifHeight: gifHeight = try container.decodeIfPresent(Int.self, forKey: key)
@@ -11833,7 +11833,7 @@ public struct InlineQueryResultMpeg4Gif: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         mpeg4URL = try container.decode(String.self, forKey: .mpeg4URL)
         thumbnailURL = try container.decode(String.self, forKey: .thumbnailURL)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .mpeg4Width: mpeg4Width = try container.decodeIfPresent(Int.self, forKey: key)
             case .mpeg4Height: mpeg4Height = try container.decodeIfPresent(Int.self, forKey: key)
@@ -11937,7 +11937,7 @@ public struct InlineQueryResultVideo: Sendable, Hashable, Codable {
         mimeType = try container.decode(String.self, forKey: .mimeType)
         thumbnailURL = try container.decode(String.self, forKey: .thumbnailURL)
         title = try container.decode(String.self, forKey: .title)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
             case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
@@ -12024,7 +12024,7 @@ public struct InlineQueryResultAudio: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         audioURL = try container.decode(String.self, forKey: .audioURL)
         title = try container.decode(String.self, forKey: .title)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
             case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
@@ -12100,7 +12100,7 @@ public struct InlineQueryResultVoice: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         voiceURL = try container.decode(String.self, forKey: .voiceURL)
         title = try container.decode(String.self, forKey: .title)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
             case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
@@ -12187,7 +12187,7 @@ public struct InlineQueryResultDocument: Sendable, Hashable, Codable {
         title = try container.decode(String.self, forKey: .title)
         documentURL = try container.decode(String.self, forKey: .documentURL)
         mimeType = try container.decode(String.self, forKey: .mimeType)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
             case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
@@ -12281,7 +12281,7 @@ public struct InlineQueryResultLocation: Sendable, Hashable, Codable {
         latitude = try container.decode(Double.self, forKey: .latitude)
         longitude = try container.decode(Double.self, forKey: .longitude)
         title = try container.decode(String.self, forKey: .title)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .horizontalAccuracy: horizontalAccuracy = try container.decodeIfPresent(Double.self, forKey: key)
             case .livePeriod: livePeriod = try container.decodeIfPresent(Int.self, forKey: key)
@@ -12379,7 +12379,7 @@ public struct InlineQueryResultVenue: Sendable, Hashable, Codable {
         longitude = try container.decode(Double.self, forKey: .longitude)
         title = try container.decode(String.self, forKey: .title)
         address = try container.decode(String.self, forKey: .address)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .foursquareID: foursquareID = try container.decodeIfPresent(String.self, forKey: key)
             case .foursquareType: foursquareType = try container.decodeIfPresent(String.self, forKey: key)
@@ -12464,7 +12464,7 @@ public struct InlineQueryResultContact: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         phoneNumber = try container.decode(String.self, forKey: .phoneNumber)
         firstName = try container.decode(String.self, forKey: .firstName)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .lastName: lastName = try container.decodeIfPresent(String.self, forKey: key)
             case .vcard: vcard = try container.decodeIfPresent(String.self, forKey: key)
@@ -12521,7 +12521,7 @@ public struct InlineQueryResultGame: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         gameShortName = try container.decode(String.self, forKey: .gameShortName)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
             default: break
@@ -12586,7 +12586,7 @@ public struct InlineQueryResultCachedPhoto: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         photoFileID = try container.decode(String.self, forKey: .photoFileID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .title: title = try container.decodeIfPresent(String.self, forKey: key)
             case .description: description = try container.decodeIfPresent(String.self, forKey: key)
@@ -12662,7 +12662,7 @@ public struct InlineQueryResultCachedGif: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         gifFileID = try container.decode(String.self, forKey: .gifFileID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .title: title = try container.decodeIfPresent(String.self, forKey: key)
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
@@ -12736,7 +12736,7 @@ public struct InlineQueryResultCachedMpeg4Gif: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         mpeg4FileID = try container.decode(String.self, forKey: .mpeg4FileID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .title: title = try container.decodeIfPresent(String.self, forKey: key)
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
@@ -12795,7 +12795,7 @@ public struct InlineQueryResultCachedSticker: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         stickerFileID = try container.decode(String.self, forKey: .stickerFileID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .replyMarkup: _replyMarkup = try container.decodeIfPresent(InlineKeyboardMarkup.self, forKey: key).map(Indirect.init)
             case .inputMessageContent: inputMessageContent = try container.decodeIfPresent(InputMessageContent.self, forKey: key)
@@ -12860,7 +12860,7 @@ public struct InlineQueryResultCachedDocument: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         title = try container.decode(String.self, forKey: .title)
         documentFileID = try container.decode(String.self, forKey: .documentFileID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .description: description = try container.decodeIfPresent(String.self, forKey: key)
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
@@ -12937,7 +12937,7 @@ public struct InlineQueryResultCachedVideo: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         videoFileID = try container.decode(String.self, forKey: .videoFileID)
         title = try container.decode(String.self, forKey: .title)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .description: description = try container.decodeIfPresent(String.self, forKey: key)
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
@@ -13010,7 +13010,7 @@ public struct InlineQueryResultCachedVoice: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         voiceFileID = try container.decode(String.self, forKey: .voiceFileID)
         title = try container.decode(String.self, forKey: .title)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
             case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
@@ -13075,7 +13075,7 @@ public struct InlineQueryResultCachedAudio: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         audioFileID = try container.decode(String.self, forKey: .audioFileID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .caption: caption = try container.decodeIfPresent(String.self, forKey: key)
             case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
@@ -13128,7 +13128,7 @@ public struct InputTextMessageContent: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         messageText = try container.decode(String.self, forKey: .messageText)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .parseMode: parseMode = try container.decodeIfPresent(String.self, forKey: key)
             case .entities: entities = try container.decodeIfPresent([MessageEntity].self, forKey: key)
@@ -13196,7 +13196,7 @@ public struct InputLocationMessageContent: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         latitude = try container.decode(Double.self, forKey: .latitude)
         longitude = try container.decode(Double.self, forKey: .longitude)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .horizontalAccuracy: horizontalAccuracy = try container.decodeIfPresent(Double.self, forKey: key)
             case .livePeriod: livePeriod = try container.decodeIfPresent(Int.self, forKey: key)
@@ -13247,7 +13247,7 @@ public struct InputVenueMessageContent: Sendable, Hashable, Codable {
         longitude = try container.decode(Double.self, forKey: .longitude)
         title = try container.decode(String.self, forKey: .title)
         address = try container.decode(String.self, forKey: .address)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .foursquareID: foursquareID = try container.decodeIfPresent(String.self, forKey: key)
             case .foursquareType: foursquareType = try container.decodeIfPresent(String.self, forKey: key)
@@ -13284,7 +13284,7 @@ public struct InputContactMessageContent: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         phoneNumber = try container.decode(String.self, forKey: .phoneNumber)
         firstName = try container.decode(String.self, forKey: .firstName)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .lastName: lastName = try container.decodeIfPresent(String.self, forKey: key)
             case .vcard: vcard = try container.decodeIfPresent(String.self, forKey: key)
@@ -13370,7 +13370,7 @@ public struct InputInvoiceMessageContent: Sendable, Hashable, Codable {
         payload = try container.decode(String.self, forKey: .payload)
         currency = try container.decode(String.self, forKey: .currency)
         prices = try container.decode([LabeledPrice].self, forKey: .prices)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .providerToken: providerToken = try container.decodeIfPresent(String.self, forKey: key)
             case .maxTipAmount: maxTipAmount = try container.decodeIfPresent(Int.self, forKey: key)
@@ -13426,7 +13426,7 @@ public struct ChosenInlineResult: Sendable, Hashable, Codable {
         resultID = try container.decode(String.self, forKey: .resultID)
         from = try container.decode(User.self, forKey: .from)
         query = try container.decode(String.self, forKey: .query)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .location: _location = try container.decodeIfPresent(Location.self, forKey: key).map(Indirect.init)
             case .inlineMessageID: inlineMessageID = try container.decodeIfPresent(String.self, forKey: key)
@@ -13566,7 +13566,7 @@ public struct OrderInfo: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .name: name = try container.decodeIfPresent(String.self, forKey: key)
             case .phoneNumber: phoneNumber = try container.decodeIfPresent(String.self, forKey: key)
@@ -13661,7 +13661,7 @@ public struct SuccessfulPayment: Sendable, Hashable, Codable {
         invoicePayload = try container.decode(String.self, forKey: .invoicePayload)
         telegramPaymentChargeID = try container.decode(String.self, forKey: .telegramPaymentChargeID)
         providerPaymentChargeID = try container.decode(String.self, forKey: .providerPaymentChargeID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .subscriptionExpirationDate: subscriptionExpirationDate = try container.decodeIfPresent(Int.self, forKey: key)
             case .isRecurring: isRecurring = try container.decodeIfPresent(Bool.self, forKey: key)
@@ -13718,7 +13718,7 @@ public struct RefundedPayment: Sendable, Hashable, Codable {
         totalAmount = try container.decode(Int.self, forKey: .totalAmount)
         invoicePayload = try container.decode(String.self, forKey: .invoicePayload)
         telegramPaymentChargeID = try container.decode(String.self, forKey: .telegramPaymentChargeID)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .providerPaymentChargeID: providerPaymentChargeID = try container.decodeIfPresent(String.self, forKey: key)
             default: break
@@ -13798,7 +13798,7 @@ public struct PreCheckoutQuery: Sendable, Hashable, Codable {
         currency = try container.decode(String.self, forKey: .currency)
         totalAmount = try container.decode(Int.self, forKey: .totalAmount)
         invoicePayload = try container.decode(String.self, forKey: .invoicePayload)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .shippingOptionID: shippingOptionID = try container.decodeIfPresent(String.self, forKey: key)
             case .orderInfo: _orderInfo = try container.decodeIfPresent(OrderInfo.self, forKey: key).map(Indirect.init)
@@ -13947,7 +13947,7 @@ public struct AffiliateInfo: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         commissionPerMille = try container.decode(Int.self, forKey: .commissionPerMille)
         amount = try container.decode(Int.self, forKey: .amount)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .affiliateUser: _affiliateUser = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
             case .affiliateChat: _affiliateChat = try container.decodeIfPresent(Chat.self, forKey: key).map(Indirect.init)
@@ -14016,7 +14016,7 @@ public struct TransactionPartnerUser: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         transactionType = try container.decode(String.self, forKey: .transactionType)
         user = try container.decode(User.self, forKey: .user)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .affiliate: _affiliate = try container.decodeIfPresent(AffiliateInfo.self, forKey: key).map(Indirect.init)
             case .invoicePayload: invoicePayload = try container.decodeIfPresent(String.self, forKey: key)
@@ -14068,7 +14068,7 @@ public struct TransactionPartnerChat: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         chat = try container.decode(Chat.self, forKey: .chat)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .gift: _gift = try container.decodeIfPresent(Gift.self, forKey: key).map(Indirect.init)
             default: break
@@ -14107,7 +14107,7 @@ public struct TransactionPartnerAffiliateProgram: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         commissionPerMille = try container.decode(Int.self, forKey: .commissionPerMille)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .sponsorUser: _sponsorUser = try container.decodeIfPresent(User.self, forKey: key).map(Indirect.init)
             default: break
@@ -14138,7 +14138,7 @@ public struct TransactionPartnerFragment: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .withdrawalState: withdrawalState = try container.decodeIfPresent(RevenueWithdrawalState.self, forKey: key)
             default: break
@@ -14250,7 +14250,7 @@ public struct StarTransaction: Sendable, Hashable, Codable {
         id = try container.decode(String.self, forKey: .id)
         amount = try container.decode(Int.self, forKey: .amount)
         date = try container.decode(Int.self, forKey: .date)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .nanostarAmount: nanostarAmount = try container.decodeIfPresent(Int.self, forKey: key)
             case .source: source = try container.decodeIfPresent(TransactionPartner.self, forKey: key)
@@ -14386,7 +14386,7 @@ public struct EncryptedPassportElement: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         type = try container.decode(String.self, forKey: .type)
         hash = try container.decode(String.self, forKey: .hash)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .data: data = try container.decodeIfPresent(String.self, forKey: key)
             case .phoneNumber: phoneNumber = try container.decodeIfPresent(String.self, forKey: key)
@@ -14798,7 +14798,7 @@ public struct Game: Sendable, Hashable, Codable {
         title = try container.decode(String.self, forKey: .title)
         description = try container.decode(String.self, forKey: .description)
         photo = try container.decode([PhotoSize].self, forKey: .photo)
-        for key in container.allKeys {
+        for key in presentKeys(of: container, in: decoder) {
             switch key {
             case .text: text = try container.decodeIfPresent(String.self, forKey: key)
             case .textEntities: textEntities = try container.decodeIfPresent([MessageEntity].self, forKey: key)

@@ -140,14 +140,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     var codingPath: [any CodingKey] { decoder.codingPath }
 
-    var allKeys: [Key] {
-        var keys: [Key] = []
-        var children = decoder.tape.children(of: decoder.node)
-        while let keyIndex = children.next(), children.next() != nil {
-            if let key = Key(stringValue: decoder.tape.string(at: keyIndex)) { keys.append(key) }
-        }
-        return keys
-    }
+    var allKeys: [Key] { decoder.presentKeys(Key.self) }
 
     func value(_ key: Key) -> Int? { decoder.tape.member(key.stringValue, of: decoder.node) }
 
@@ -292,4 +285,24 @@ private struct SingleValueContainer: SingleValueDecodingContainer {
     func decode(_ type: UInt16.Type) throws -> UInt16 { try decoder.decodeInteger(type) }
     func decode(_ type: UInt32.Type) throws -> UInt32 { try decoder.decodeInteger(type) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try decoder.decodeInteger(type) }
+}
+
+extension TapeDecoder {
+    /// The keys of this object that `Key` knows, in document order.
+    func presentKeys<Key: CodingKey>(_ type: Key.Type) -> [Key] {
+        var keys: [Key] = []
+        var children = tape.children(of: node)
+        while let keyIndex = children.next(), children.next() != nil {
+            if let key = Key(stringValue: tape.string(at: keyIndex)) { keys.append(key) }
+        }
+        return keys
+    }
+}
+
+/// The keys an object has, for generated `init(from:)`s. `KeyedDecodingContainer.allKeys` goes through
+/// the standard library's type-erasing box, which casts every key back to `Key` at run time; with
+/// `BotAPIDecoder` that cast cost more than decoding the values, so its decoder is asked directly.
+func presentKeys<Key: CodingKey>(of container: KeyedDecodingContainer<Key>, in decoder: any Decoder) -> [Key] {
+    if let tapeDecoder = decoder as? TapeDecoder { return tapeDecoder.presentKeys(Key.self) }
+    return container.allKeys
 }
