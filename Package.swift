@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "FerryTesting", dependencies: ["Ferry", "TelegramBotAPI"], swiftSettings: strictness),
         .executableTarget(
             name: "FerryBenchmarks",
-            dependencies: ["TelegramBotAPI"],
+            dependencies: ["TelegramBotAPI", "Ferry", "FerryTesting"],
             swiftSettings: strictness
         ),
         .testTarget(

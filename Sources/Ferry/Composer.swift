@@ -18,16 +18,16 @@ extension Composing {
 public final class Composer: Composing, Middleware {
     // Registration normally happens before the first update, but a Mutex keeps late registration
     // (from a handler, say) safe; each update runs on a snapshot of the list.
-    private let middleware = Mutex<[any Middleware]>([])
+    private let chain = Mutex<[ChainEntry]>([])
 
     public init() {}
 
     public func use(_ middleware: any Middleware) {
-        self.middleware.withLock { $0.append(middleware) }
+        chain.withLock { $0.append(ChainEntry(middleware)) }
     }
 
     public func handle(_ ctx: Context, next: Next) async throws {
-        let chain = middleware.withLock { $0 }
+        let chain = chain.withLock { $0 }
         try await runChain(chain, from: 0, ctx: ctx, next: next)
     }
 }

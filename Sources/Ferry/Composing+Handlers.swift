@@ -5,21 +5,27 @@ public import TelegramBotAPI
 /// register middleware (`use`, or `filter(...).use`) and call `next`.
 extension Composing {
     /// Runs `handler` with the filter's value for every update `filter` matches.
+    // This and the registration functions below are inlinable so the match closure is built, and
+    // specialized, where `Value` is concrete (see `MatchingHandler`).
+    @inlinable
     public func on<Value>(_ filter: Filter<Value>, _ handler: @escaping @Sendable (Context, Value) async throws -> Void) {
         use(FilteredHandler(filter: filter, handler: handler))
     }
 
     /// Takes every update that reaches it; register it last as the fallback.
+    @inlinable
     public func onAny(_ handler: @escaping @Sendable (Context) async throws -> Void) {
         on(.any) { ctx, _ in try await handler(ctx) }
     }
 
     /// `/name`, `/name arguments` and `/name@ThisBot ...`, for any of `names` (without "/").
+    @inlinable
     public func command(_ names: String..., handler: @escaping @Sendable (Context, Command) async throws -> Void) {
         on(.command(names), handler)
     }
 
     /// A text message that is exactly `text`.
+    @inlinable
     public func hears(_ text: String, handler: @escaping @Sendable (Context, String) async throws -> Void) {
         on(Filter.text.where { $0 == text }, handler)
     }
@@ -34,6 +40,7 @@ extension Composing {
     }
 
     /// A button press whose callback data is exactly `data`.
+    @inlinable
     public func callbackQuery(data: String, handler: @escaping @Sendable (Context, CallbackQuery) async throws -> Void) {
         on(.callbackQuery(data: data), handler)
     }
@@ -70,10 +77,23 @@ extension Composing {
     }
 }
 
-struct FilteredHandler<Value: Sendable>: Middleware {
-    let filter: Filter<Value>
-    let handler: @Sendable (Context, Value) async throws -> Void
+@usableFromInline
+struct FilteredHandler<Value: Sendable>: MatchingHandler {
+    @usableFromInline let filter: Filter<Value>
+    @usableFromInline let handler: @Sendable (Context, Value) async throws -> Void
+    @usableFromInline let match: Match
 
+    @inlinable
+    init(filter: Filter<Value>, handler: @escaping @Sendable (Context, Value) async throws -> Void) {
+        self.filter = filter
+        self.handler = handler
+        self.match = { ctx in
+            guard let value = filter.extract(ctx) else { return nil }
+            return { try await handler(ctx, value) }
+        }
+    }
+
+    @usableFromInline
     func handle(_ ctx: Context, next: Next) async throws {
         if let value = filter.extract(ctx) {
             try await handler(ctx, value)

@@ -14,7 +14,28 @@ public final class Context: Sendable {
     /// The bot's username without "@", when known; `/start@ThisBot` commands are matched against it.
     public let botUsername: String?
     /// Carries the update id as metadata, so every line logged for this update can be found together.
-    public let logger: Logger
+    // Computed: setting metadata makes the default log handler re-render all of it, which cost more
+    // than routing the update; most updates log nothing, so only those that do pay.
+    public var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "update_id"] = "\(update.updateID)"
+        return logger
+    }
+    private let baseLogger: Logger
+    /// The message the update is about: a new, edited, channel or business message, or the message
+    /// a callback query's button is attached to (when the bot can still see it).
+    // Stored, not computed: the Bot API getters hand out a copy of the whole `Message` (close to
+    // 200 fields), and every filter asks, so computing it per call cost microseconds per update.
+    public let message: Message?
+    /// Whether ``message`` is new (a message, channel post or business message): not an edit, not a
+    /// callback query's message. Message content filters read fields of `message` only then; a flag
+    /// rather than a second stored copy, since copying a `Message` is most of what routing costs.
+    let messageIsIncoming: Bool
+    /// The incoming message's text, which most filters test: reading `message?.text` moves the
+    /// whole (kilobytes large) message onto the stack first, once per filter.
+    let incomingText: String?
+    /// The command the incoming message starts with, parsed once for all command handlers.
+    let incomingCommand: IncomingCommand?
 
     private let storage = Mutex<[ObjectIdentifier: any Sendable]>([:])
 
@@ -22,9 +43,24 @@ public final class Context: Sendable {
         self.update = update
         self.api = api
         self.botUsername = botUsername
-        var logger = logger ?? Logger(label: "ferry")
-        logger[metadataKey: "update_id"] = "\(update.updateID)"
-        self.logger = logger
+        // Bound once and moved, rather than chained with `??`, which copied the message (~1 µs each).
+        let message: Message?
+        var isIncoming = true
+        if let sent = update.message {
+            message = sent
+        } else if let post = update.channelPost {
+            message = post
+        } else if let business = update.businessMessage {
+            message = business
+        } else {
+            isIncoming = false
+            message = Self.otherMessage(of: update)
+        }
+        self.messageIsIncoming = isIncoming
+        self.incomingText = isIncoming ? message?.text : nil
+        self.incomingCommand = incomingText.flatMap { IncomingCommand(text: $0, botUsername: botUsername) }
+        self.message = message
+        self.baseLogger = logger ?? Logger(label: "ferry")
     }
 
     /// State attached by middleware, one value per key type: `ctx[RequestStart.self] = .now`.
@@ -41,20 +77,18 @@ public protocol ContextKey {
 }
 
 extension Context {
-    /// The message the update is about: a new, edited, channel or business message, or the message
-    /// a callback query's button is attached to (when the bot can still see it).
-    public var message: Message? {
-        let sent: Message? = update.message ?? update.editedMessage ?? update.channelPost ?? update.editedChannelPost
-        if let sent { return sent }
-        let business: Message? = update.businessMessage ?? update.editedBusinessMessage ?? update.guestMessage
-        if let business { return business }
+    /// ``message`` for updates without an incoming message: an edit, a guest message or a button's message.
+    private static func otherMessage(of update: Update) -> Message? {
+        let edited: Message? = update.editedMessage ?? update.editedChannelPost ?? update.editedBusinessMessage
+        if let edited { return edited }
+        if let guest = update.guestMessage { return guest }
         if case .message(let message) = update.callbackQuery?.message { return message }
         return nil
     }
 
     /// The chat the update happened in, for every kind of update that has one.
     public var chat: Chat? {
-        if let message { return message.chat }
+        if let chat = message?.chat { return chat }
         if case .inaccessibleMessage(let message) = update.callbackQuery?.message { return message.chat }
         let members: Chat? = update.myChatMember?.chat ?? update.chatMember?.chat ?? update.chatJoinRequest?.chat
         if let members { return members }

@@ -6,8 +6,11 @@ public import TelegramBotAPI
 extension Context {
     /// The new message the update carries, if any: not an edit, not a callback query's message.
     var incomingMessage: Message? {
-        update.message ?? update.channelPost ?? update.businessMessage
+        messageIsIncoming ? message : nil
     }
+
+    // Content filters read fields of `message` directly (`incomingText` is stored, see Context):
+    // going through `incomingMessage` or a key path copies the whole message, for every handler.
 }
 
 extension Filter where Value == Message {
@@ -21,36 +24,30 @@ extension Filter where Value == Message {
 }
 
 extension Filter where Value == String {
-    public static var text: Filter<String> { Filter { $0.incomingMessage?.text } }
-    public static var caption: Filter<String> { Filter { $0.incomingMessage?.caption } }
-}
-
-extension Filter {
-    private static func content<Content>(_ keyPath: any KeyPath<Message, Content?> & Sendable) -> Filter<Content> {
-        Filter<Content> { $0.incomingMessage?[keyPath: keyPath] }
-    }
+    public static var text: Filter<String> { Filter { $0.incomingText } }
+    public static var caption: Filter<String> { Filter { $0.messageIsIncoming ? $0.message?.caption : nil } }
 }
 
 extension Filter where Value == [PhotoSize] {
     /// The sizes of the photo, smallest first (the last one is the original).
-    public static var photo: Filter<[PhotoSize]> { content(\.photo) }
+    public static var photo: Filter<[PhotoSize]> { Filter { $0.messageIsIncoming ? $0.message?.photo : nil } }
 }
 
-extension Filter where Value == Document { public static var document: Filter<Document> { content(\.document) } }
-extension Filter where Value == Voice { public static var voice: Filter<Voice> { content(\.voice) } }
-extension Filter where Value == Audio { public static var audio: Filter<Audio> { content(\.audio) } }
-extension Filter where Value == Video { public static var video: Filter<Video> { content(\.video) } }
-extension Filter where Value == VideoNote { public static var videoNote: Filter<VideoNote> { content(\.videoNote) } }
-extension Filter where Value == Animation { public static var animation: Filter<Animation> { content(\.animation) } }
-extension Filter where Value == Sticker { public static var sticker: Filter<Sticker> { content(\.sticker) } }
-extension Filter where Value == Location { public static var location: Filter<Location> { content(\.location) } }
-extension Filter where Value == Venue { public static var venue: Filter<Venue> { content(\.venue) } }
-extension Filter where Value == Contact { public static var contact: Filter<Contact> { content(\.contact) } }
-extension Filter where Value == Dice { public static var dice: Filter<Dice> { content(\.dice) } }
+extension Filter where Value == Document { public static var document: Filter<Document> { Filter { $0.messageIsIncoming ? $0.message?.document : nil } } }
+extension Filter where Value == Voice { public static var voice: Filter<Voice> { Filter { $0.messageIsIncoming ? $0.message?.voice : nil } } }
+extension Filter where Value == Audio { public static var audio: Filter<Audio> { Filter { $0.messageIsIncoming ? $0.message?.audio : nil } } }
+extension Filter where Value == Video { public static var video: Filter<Video> { Filter { $0.messageIsIncoming ? $0.message?.video : nil } } }
+extension Filter where Value == VideoNote { public static var videoNote: Filter<VideoNote> { Filter { $0.messageIsIncoming ? $0.message?.videoNote : nil } } }
+extension Filter where Value == Animation { public static var animation: Filter<Animation> { Filter { $0.messageIsIncoming ? $0.message?.animation : nil } } }
+extension Filter where Value == Sticker { public static var sticker: Filter<Sticker> { Filter { $0.messageIsIncoming ? $0.message?.sticker : nil } } }
+extension Filter where Value == Location { public static var location: Filter<Location> { Filter { $0.messageIsIncoming ? $0.message?.location : nil } } }
+extension Filter where Value == Venue { public static var venue: Filter<Venue> { Filter { $0.messageIsIncoming ? $0.message?.venue : nil } } }
+extension Filter where Value == Contact { public static var contact: Filter<Contact> { Filter { $0.messageIsIncoming ? $0.message?.contact : nil } } }
+extension Filter where Value == Dice { public static var dice: Filter<Dice> { Filter { $0.messageIsIncoming ? $0.message?.dice : nil } } }
 
 extension Filter where Value == Poll {
     /// A message carrying a poll.
-    public static var poll: Filter<Poll> { content(\.poll) }
+    public static var poll: Filter<Poll> { Filter { $0.messageIsIncoming ? $0.message?.poll : nil } }
     /// A poll's state changed (an update of kind `poll`, not a message).
     public static var pollUpdate: Filter<Poll> { Filter { $0.update.poll } }
 }
@@ -74,7 +71,7 @@ extension Filter {
     /// A message whose text matches `pattern` anywhere; hands over the regex captures.
     public static func text<Output: Sendable>(matching pattern: sending Regex<Output>) -> Filter<Output> {
         let matcher = RegexMatcher(pattern)
-        return Filter<Output> { ctx in ctx.incomingMessage?.text.flatMap { matcher.firstMatch(in: $0) } }
+        return Filter<Output> { ctx in ctx.incomingText.flatMap { matcher.firstMatch(in: $0) } }
     }
 }
 

@@ -3,15 +3,19 @@
 ///
 /// Filters compose: `.text.and(.chatType(.private))` keeps the text of private messages,
 /// `.photo.or(.document.map { _ in [] })` needs both sides to agree on the value, `.not()` inverts.
+// The combinators are inlinable so the closures they build are specialized for the caller's value
+// types: generic, each test of `.text.where { ... }` looked up `Optional<String>`'s metadata.
 public struct Filter<Value: Sendable>: Sendable {
     /// The value the update yields, or `nil` when the filter does not match.
     public let extract: @Sendable (Context) -> Value?
 
+    @inlinable
     public init(_ extract: @escaping @Sendable (Context) -> Value?) {
         self.extract = extract
     }
 
     /// Matches when both match; keeps this filter's value (the other one only narrows).
+    @inlinable
     public func and<Other>(_ other: Filter<Other>) -> Filter<Value> {
         Filter { ctx in
             guard let value = extract(ctx), other.extract(ctx) != nil else { return nil }
@@ -20,26 +24,31 @@ public struct Filter<Value: Sendable>: Sendable {
     }
 
     /// Matches when either matches, preferring this filter's value.
+    @inlinable
     public func or(_ other: Filter<Value>) -> Filter<Value> {
         Filter { ctx in extract(ctx) ?? other.extract(ctx) }
     }
 
     /// Matches exactly the updates this filter rejects.
+    @inlinable
     public func not() -> Filter<Void> {
         Filter<Void> { ctx in extract(ctx) == nil ? () : nil }
     }
 
     /// Narrows by a condition on the value: `.text.where { $0.count < 100 }`.
+    @inlinable
     public func `where`(_ condition: @escaping @Sendable (Value) -> Bool) -> Filter<Value> {
         Filter { ctx in extract(ctx).flatMap { condition($0) ? $0 : nil } }
     }
 
     /// Transforms the value; returning `nil` rejects the update.
+    @inlinable
     public func map<NewValue: Sendable>(_ transform: @escaping @Sendable (Value) -> NewValue?) -> Filter<NewValue> {
         Filter<NewValue> { ctx in extract(ctx).flatMap(transform) }
     }
 
     /// Matches when both match and hands over both values.
+    @inlinable
     public func with<Other>(_ other: Filter<Other>) -> Filter<(Value, Other)> {
         Filter<(Value, Other)> { ctx in
             guard let value = extract(ctx), let otherValue = other.extract(ctx) else { return nil }

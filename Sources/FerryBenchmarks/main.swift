@@ -15,8 +15,12 @@ guard let textMessage = samples.first(where: { sample in
 }
 let decodedSamples = try samples.map { try BotAPIDecoder().decode(Update.self, from: $0) }
 
+// FERRY_BENCHMARK=word: run only the measurements whose name contains `word` (e.g. "handlers").
+let selected = ProcessInfo.processInfo.environment["FERRY_BENCHMARK"]
+
 /// Runs `body` over `count` operations until at least `minimumSeconds` have passed; returns operations per second.
 func measure(_ name: String, count: Int, minimumSeconds: Double = 2, _ body: () throws -> Void) rethrows {
+    if let selected, !name.contains(selected) { return }
     let clock = ContinuousClock()
     try body()  // warm up
     var operations = 0
@@ -24,6 +28,25 @@ func measure(_ name: String, count: Int, minimumSeconds: Double = 2, _ body: () 
     var elapsed = Duration.zero
     repeat {
         try body()
+        operations += count
+        elapsed = clock.now - start
+    } while elapsed < .seconds(minimumSeconds)
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let rate = Double(operations) / seconds
+    let nanoseconds = seconds / Double(operations) * 1e9
+    print(name.padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%12.0f /s %10.0f ns/op", rate, nanoseconds))
+}
+
+/// `measure` for async work, such as a `Bot` handling updates.
+func measure(_ name: String, count: Int, minimumSeconds: Double = 2, _ body: () async throws -> Void) async rethrows {
+    if let selected, !name.contains(selected) { return }
+    let clock = ContinuousClock()
+    try await body()  // warm up
+    var operations = 0
+    let start = clock.now
+    var elapsed = Duration.zero
+    repeat {
+        try await body()
         operations += count
         elapsed = clock.now - start
     } while elapsed < .seconds(minimumSeconds)
@@ -66,4 +89,24 @@ try measure("extract update_id + ordering key (text)", count: 100_000) {
 }
 try measure("extract update_id + ordering key (mixed)", count: sampleArrays.count * 1000) {
     for _ in 0..<1000 { for sample in sampleArrays { _ = try sample.withUnsafeBytes { try UpdateRoutingKeys.extract(from: $0) } } }
+}
+
+let routing = RoutingBenchmark()
+// FERRY_PROFILE_ROUTES=N: only route the last-match update N times (the no-match one with
+// FERRY_PROFILE_NO_MATCH=1), for a profiler: `perf record` (valgrind crashes on the async runtime here).
+if let count = ProcessInfo.processInfo.environment["FERRY_PROFILE_ROUTES"].flatMap(Int.init) {
+    let noMatch = ProcessInfo.processInfo.environment["FERRY_PROFILE_NO_MATCH"] != nil
+    try await routing.route(noMatch ? routing.noneMatch : routing.lastMatches, times: count)
+    exit(0)
+}
+try await routing.bot.handle(routing.lastMatches)
+try await routing.bot.handle(routing.noneMatch)
+guard routing.lastHandlerRuns.count.load(ordering: .relaxed) == 1 else {
+    fatalError("the routing benchmark's updates do not reach the handlers they should")
+}
+try await measure("route: 50 handlers, last matches", count: 10_000) {
+    try await routing.route(routing.lastMatches, times: 10_000)
+}
+try await measure("route: 50 handlers, none match", count: 10_000) {
+    try await routing.route(routing.noneMatch, times: 10_000)
 }

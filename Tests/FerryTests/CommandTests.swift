@@ -50,4 +50,13 @@ import Testing
         #expect(Command(parsing: "/") == nil)
         #expect(Command(parsing: "/@bot") == nil)
     }
+
+    // ASCII text takes a byte-scanning fast path; it must agree with the Character-based parse.
+    @Test func asciiAndUnicodeParsingAgree() {
+        #expect(Command(parsing: "/a@") == Command(name: "a", mention: "", arguments: ""))
+        #expect(Command(parsing: "/go\t\r\n  x y ") == Command(name: "go", arguments: "x y "))
+        #expect(Command(parsing: "/go\u{00A0}x") == Command(name: "go", arguments: "x"))
+        #expect(Command(parsing: "/café@Bot é") == Command(name: "café", mention: "Bot", arguments: "é"))
+        #expect(Command(parsing: "/a@B c\nd é") == Command(name: "a", mention: "B", arguments: "c\nd é"))
+    }
 }
