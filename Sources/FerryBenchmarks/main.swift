@@ -18,26 +18,8 @@ let decodedSamples = try samples.map { try BotAPIDecoder().decode(Update.self, f
 // FERRY_BENCHMARK=word: run only the measurements whose name contains `word` (e.g. "handlers").
 let selected = ProcessInfo.processInfo.environment["FERRY_BENCHMARK"]
 
-/// Runs `body` over `count` operations until at least `minimumSeconds` have passed; returns operations per second.
-func measure(_ name: String, count: Int, minimumSeconds: Double = 2, _ body: () throws -> Void) rethrows {
-    if let selected, !name.contains(selected) { return }
-    let clock = ContinuousClock()
-    try body()  // warm up
-    var operations = 0
-    let start = clock.now
-    var elapsed = Duration.zero
-    repeat {
-        try body()
-        operations += count
-        elapsed = clock.now - start
-    } while elapsed < .seconds(minimumSeconds)
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    let rate = Double(operations) / seconds
-    let nanoseconds = seconds / Double(operations) * 1e9
-    print(name.padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%12.0f /s %10.0f ns/op", rate, nanoseconds))
-}
-
-/// `measure` for async work, such as a `Bot` handling updates.
+/// Runs `body` over `count` operations until at least `minimumSeconds` have passed and prints the rate.
+/// Synchronous bodies (decoding) and asynchronous ones (a `Bot` handling updates) both fit.
 func measure(_ name: String, count: Int, minimumSeconds: Double = 2, _ body: () async throws -> Void) async rethrows {
     if let selected, !name.contains(selected) { return }
     let clock = ContinuousClock()
@@ -69,25 +51,25 @@ if let count = ProcessInfo.processInfo.environment["FERRY_PROFILE_DECODES"].flat
     exit(0)
 }
 let sampleArrays = samples.map { Array($0) }
-try measure("decode text-message Update (BotAPIDecoder)", count: 1000) {
+try await measure("decode text-message Update (BotAPIDecoder)", count: 1000) {
     for _ in 0..<1000 { _ = try fast.decode(Update.self, from: textArray) }
 }
-try measure("decode text-message Update (JSONDecoder)", count: 1000) {
+try await measure("decode text-message Update (JSONDecoder)", count: 1000) {
     for _ in 0..<1000 { _ = try foundation.decode(Update.self, from: textMessage) }
 }
-try measure("decode mixed Updates (BotAPIDecoder)", count: samples.count * 20) {
+try await measure("decode mixed Updates (BotAPIDecoder)", count: samples.count * 20) {
     for _ in 0..<20 { for sample in sampleArrays { _ = try fast.decode(Update.self, from: sample) } }
 }
-try measure("decode mixed Updates (JSONDecoder)", count: samples.count * 20) {
+try await measure("decode mixed Updates (JSONDecoder)", count: samples.count * 20) {
     for _ in 0..<20 { for sample in samples { _ = try foundation.decode(Update.self, from: sample) } }
 }
-try measure("encode mixed Updates (JSONEncoder)", count: decodedSamples.count * 20) {
+try await measure("encode mixed Updates (JSONEncoder)", count: decodedSamples.count * 20) {
     for _ in 0..<20 { for update in decodedSamples { _ = try encoder.encode(update) } }
 }
-try measure("extract update_id + ordering key (text)", count: 100_000) {
+try await measure("extract update_id + ordering key (text)", count: 100_000) {
     for _ in 0..<100_000 { _ = try textArray.withUnsafeBytes { try UpdateRoutingKeys.extract(from: $0) } }
 }
-try measure("extract update_id + ordering key (mixed)", count: sampleArrays.count * 1000) {
+try await measure("extract update_id + ordering key (mixed)", count: sampleArrays.count * 1000) {
     for _ in 0..<1000 { for sample in sampleArrays { _ = try sample.withUnsafeBytes { try UpdateRoutingKeys.extract(from: $0) } } }
 }
 
