@@ -163,40 +163,34 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     // Primitives are read straight off the tape: a child decoder, and the coding path it carries,
     // is made only for nested values, or to report an error with its path.
 
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+    // One implementation each for `decode` and `decodeIfPresent`: the generic requirements and the
+    // concrete primitive overloads below all call these (an overload calling the generic requirement
+    // by name would call itself).
+    private func read<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         guard let node = value(key) else { throw keyNotFound(key) }
         if let value = decoder.tape.primitive(T.self, at: node) { return value }
         return try decoder.child(node, key: key).decode(T.self)
     }
 
-    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+    private func readIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let node = value(key), decoder.tape.nodes[node].kind != .null else { return nil }
         if let value = decoder.tape.primitive(T.self, at: node) { return value }
         return try decoder.child(node, key: key).decode(T.self)
     }
 
-    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try decodeIfPresent(type, forKey: key, generic: ()) }
-    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try decodeIfPresent(type, forKey: key, generic: ()) }
-    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try decodeIfPresent(type, forKey: key, generic: ()) }
-    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try decodeIfPresent(type, forKey: key, generic: ()) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try read(type, forKey: key) }
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { try readIfPresent(type, forKey: key) }
 
-    private func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key, generic: Void) throws -> T? {
-        guard let node = value(key), decoder.tape.nodes[node].kind != .null else { return nil }
-        if let value = decoder.tape.primitive(T.self, at: node) { return value }
-        return try decoder.child(node, key: key).decode(T.self)
-    }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try readIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try readIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try readIfPresent(type, forKey: key) }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try readIfPresent(type, forKey: key) }
 
     // The protocol's primitive requirements: the same fast path.
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decode(type, forKey: key, generic: ()) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decode(type, forKey: key, generic: ()) }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decode(type, forKey: key, generic: ()) }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decode(type, forKey: key, generic: ()) }
-
-    private func decode<T: Decodable>(_ type: T.Type, forKey key: Key, generic: Void) throws -> T {
-        guard let node = value(key) else { throw keyNotFound(key) }
-        if let value = decoder.tape.primitive(T.self, at: node) { return value }
-        return try decoder.child(node, key: key).decode(T.self)
-    }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try read(type, forKey: key) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try read(type, forKey: key) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try read(type, forKey: key) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try read(type, forKey: key) }
 
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float { Float(try require(key).decodeDouble()) }
     func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try require(key).decodeInteger(type) }
