@@ -15,15 +15,32 @@ let package = Package(
         .library(name: "TelegramClient", targets: ["TelegramClient"]),
         .executable(name: "generate-bot-api", targets: ["generate-bot-api"]),
         .library(name: "Ferry", targets: ["Ferry"]),
+        .library(name: "FerryQueue", targets: ["FerryQueue"]),
+        .library(name: "FerrySQLite", targets: ["FerrySQLite"]),
+        .library(name: "FerryRuntime", targets: ["FerryRuntime"]),
+        .library(name: "FerryServer", targets: ["FerryServer"]),
+        .library(name: "FerryAWS", targets: ["FerryAWS"]),
+        .library(name: "FerryDeploy", targets: ["FerryDeploy"]),
+        .library(name: "FerryCLI", targets: ["FerryCLI"]),
         .library(name: "FerryTesting", targets: ["FerryTesting"]),
+        .executable(name: "EchoBot", targets: ["EchoBot"]),
+        .executable(name: "ShowcaseBot", targets: ["ShowcaseBot"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
     ],
     targets: [
+        // MARK: Bot API
+
         // Every Bot API type and method, generated from Spec/bot-api.json; no dependencies beyond FoundationEssentials.
         .target(name: "TelegramBotAPI", swiftSettings: strictness),
         // Reads the Bot API spec and writes Sources/TelegramBotAPI/Generated.
@@ -41,14 +58,111 @@ let package = Package(
             ],
             swiftSettings: strictness
         ),
-        // The bot framework: Bot, router, filters, commands, Context, middleware, sessions.
+
+        // MARK: Framework
+
+        // The bot framework: Bot, router, filters, commands, Context, middleware, sessions, conversations.
         .target(
             name: "Ferry",
             dependencies: ["TelegramBotAPI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictness
         ),
-        // Lets bot authors test their bots without network: a recording Bot API and update builders.
-        .target(name: "FerryTesting", dependencies: ["Ferry", "TelegramBotAPI"], swiftSettings: strictness),
+
+        // MARK: Pipeline
+
+        // The UpdateQueue protocol (SQS FIFO semantics) and the envelope it carries.
+        .target(name: "FerryQueue", dependencies: ["TelegramBotAPI"], swiftSettings: strictness),
+        // Embedded storage on an SQLite file: the durable update queue and the session store.
+        .target(
+            name: "FerrySQLite",
+            dependencies: [
+                "FerryQueue", "Ferry",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
+        // Ingress, dispatcher and dead-letter processing: the pipeline, independent of its host.
+        .target(
+            name: "FerryRuntime",
+            dependencies: [
+                "Ferry", "FerryQueue", "TelegramBotAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictness
+        ),
+        // The local host: HTTP ingress, long polling, lifecycle, health, metrics.
+        .target(
+            name: "FerryServer",
+            dependencies: [
+                "FerryRuntime", "FerrySQLite", "TelegramClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
+
+        // MARK: AWS
+
+        // SigV4, SQS and SSM clients, the Lambda Runtime API loop and the Lambda handlers.
+        .target(
+            name: "FerryAWS",
+            dependencies: [
+                "FerryRuntime", "FerryQueue",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
+        // The infrastructure model, its CloudFormation rendering, packaging and deploy.
+        .target(
+            name: "FerryDeploy",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictness
+        ),
+
+        // MARK: Bot binaries
+
+        // The commands every bot binary gets: serve, poll, dlq, lambda, webhook, template, deploy.
+        .target(
+            name: "FerryCLI",
+            dependencies: [
+                "Ferry", "FerryRuntime", "FerryServer", "FerrySQLite", "FerryAWS", "FerryDeploy", "TelegramClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
+        // The example bots' handlers, as a library so tests drive them without a process.
+        .target(name: "ExampleBots", dependencies: ["Ferry"], path: "Examples/ExampleBots", swiftSettings: strictness),
+        .executableTarget(
+            name: "EchoBot", dependencies: ["ExampleBots", "FerryCLI"], path: "Examples/EchoBot",
+            swiftSettings: strictness
+        ),
+        .executableTarget(
+            name: "ShowcaseBot", dependencies: ["ExampleBots", "FerryCLI"], path: "Examples/ShowcaseBot",
+            swiftSettings: strictness
+        ),
+
+        // MARK: Testing
+
+        // Lets bot authors test their bots without network: a recording Bot API, update builders, the Bot API
+        // simulator, and the UpdateQueue conformance suite.
+        .target(
+            name: "FerryTesting",
+            dependencies: [
+                "Ferry", "TelegramBotAPI", "FerryQueue",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
         .executableTarget(
             name: "FerryBenchmarks",
             dependencies: ["TelegramBotAPI", "Ferry", "FerryTesting"],
@@ -69,5 +183,19 @@ let package = Package(
             swiftSettings: strictness
         ),
         .testTarget(name: "FerryTests", dependencies: ["Ferry", "FerryTesting"], swiftSettings: strictness),
+        .testTarget(name: "ExampleBotsTests", dependencies: ["ExampleBots", "Ferry", "FerryTesting"], swiftSettings: strictness),
+        .testTarget(
+            name: "FerryQueueTests",
+            dependencies: ["FerryQueue", "FerrySQLite", "FerryTesting", "Ferry"],
+            swiftSettings: strictness
+        ),
+        .testTarget(
+            name: "FerryRuntimeTests",
+            dependencies: ["FerryRuntime", "FerryServer", "FerrySQLite", "FerryTesting", "Ferry", "ExampleBots"],
+            swiftSettings: strictness
+        ),
+        .testTarget(name: "FerryAWSTests", dependencies: ["FerryAWS", "FerryTesting"], swiftSettings: strictness),
+        .testTarget(name: "FerryDeployTests", dependencies: ["FerryDeploy"], swiftSettings: strictness),
+        .testTarget(name: "FerryTestingTests", dependencies: ["FerryTesting", "TelegramClient"], swiftSettings: strictness),
     ]
 )

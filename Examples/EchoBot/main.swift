@@ -1,0 +1,1 @@
+print("EchoBot: the command line arrives with the local runtime")

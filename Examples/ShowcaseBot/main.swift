@@ -1,0 +1,1 @@
+print("ShowcaseBot: the command line arrives with the local runtime")

@@ -1,0 +1,1 @@
+// The FerryAWS module; see Package.swift for its role.

@@ -1,0 +1,1 @@
+// The FerryCLI module; see Package.swift for its role.

@@ -1,0 +1,1 @@
+// The FerryDeploy module; see Package.swift for its role.

@@ -1,0 +1,1 @@
+// The FerryQueue module; see Package.swift for its role.

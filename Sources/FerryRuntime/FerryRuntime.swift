@@ -1,0 +1,1 @@
+// The FerryRuntime module; see Package.swift for its role.

@@ -1,0 +1,1 @@
+// The FerrySQLite module; see Package.swift for its role.

@@ -1,0 +1,1 @@
+// The FerryServer module; see Package.swift for its role.
