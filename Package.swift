@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "FerryServer",
             dependencies: [
-                "FerryRuntime", "FerrySQLite", "TelegramClient",
+                "Ferry", "FerryRuntime", "FerrySQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -133,7 +133,9 @@ let package = Package(
         .target(
             name: "FerryCLI",
             dependencies: [
-                "Ferry", "FerryRuntime", "FerryServer", "FerrySQLite", "FerryAWS", "FerryDeploy", "TelegramClient",
+                "Ferry", "FerryQueue", "FerryRuntime", "FerryServer", "FerrySQLite", "FerryAWS", "FerryDeploy", "TelegramBotAPI",
+                "TelegramClient",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -191,7 +193,13 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryRuntimeTests",
-            dependencies: ["FerryRuntime", "FerryServer", "FerrySQLite", "FerryTesting", "Ferry", "ExampleBots"],
+            dependencies: [
+                "FerryRuntime", "FerryServer", "FerrySQLite", "FerryTesting", "Ferry", "ExampleBots",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictness
         ),
         .testTarget(name: "FerryAWSTests", dependencies: ["FerryAWS", "FerryTesting"], swiftSettings: strictness),
