@@ -197,6 +197,7 @@ let package = Package(
                 "FerryRuntime", "FerryServer", "FerrySQLite", "FerryTesting", "Ferry", "ExampleBots",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

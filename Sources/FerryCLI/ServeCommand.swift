@@ -62,6 +62,8 @@ private func runHost(options: RunOptions, port: Int, ingress: LocalHost.Configur
     let logger = bootstrapLogging()
     let environment = try BotEnvironment.read()
     let storage = try await SQLiteStorage.open(directory: options.dataDir, logger: logger)
+    let lock = try DataDirectoryLock(directory: options.dataDir)
+    defer { withExtendedLifetime(lock) {} }
     let client = environment.makeClient(logger: logger)
     let bot = makeBot(client: client, storage: storage, logger: logger)
     let host = LocalHost(

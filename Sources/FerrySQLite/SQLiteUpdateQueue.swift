@@ -147,6 +147,16 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
         if moved == 0 { throw StaleReceiptError(receipt: receipt) }
     }
 
+    /// Makes every update in flight deliverable now: for a host starting on storage that only it
+    /// consumes, whose previous run ended (perhaps by a crash) with updates in flight. Their
+    /// attempts stay counted. Returns how many there were.
+    @discardableResult
+    public func recoverInFlight() async throws -> Int {
+        try await database.run { db in
+            try await db.query("UPDATE updates SET visible_at = 0, receipt = NULL WHERE receipt IS NOT NULL RETURNING seq").count
+        }
+    }
+
     /// Updates waiting or in flight.
     public func depth() async throws -> Int {
         try await database.run { db in

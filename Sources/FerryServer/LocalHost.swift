@@ -61,6 +61,11 @@ public final class LocalHost: Service {
     public var port: Int? { boundPort.withLock { $0 } }
 
     public func run() async throws {
+        // This host is the queue's only consumer (`serve` holds the data directory's lock), so
+        // whatever a previous run left in flight was cut off by its end: take it back at once
+        // instead of after the visibility timeout.
+        let recovered = try await storage.queue.recoverInFlight()
+        if recovered > 0 { logger.notice("taking back updates the previous run left in flight", metadata: ["count": "\(recovered)"]) }
         let metrics = PipelineMetrics(factory: PrometheusMetricsFactory(registry: registry))
         let processor = UpdateProcessor(bot: bot, policy: configuration.policy, metrics: metrics, logger: logger)
         let dispatcher = Dispatcher(queue: storage.queue, processor: processor, configuration: configuration.dispatcher)
@@ -81,7 +86,7 @@ public final class LocalHost: Service {
             onServerRunning: { [self, logger] channel in
                 let port = channel.localAddress?.port
                 self.boundPort.withLock { $0 = port }
-                logger.info("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                logger.info("listening", metadata: ["host": "\(self.configuration.host)", "port": "\(port.map(String.init) ?? "?")"])
             },
             logger: logger
         )
