@@ -91,7 +91,7 @@ struct ErrorTests {
             #expect(noMethod.status == 404)
             #expect(noMethod.body == #"{"ok":false,"error_code":404,"description":"Not Found"}"#)
 
-            let notABotPath = try await rawCall(try #require(simulator.baseURL) + "/index.html", method: .GET)
+            let notABotPath = try await rawCall(try #require(simulator.baseURL) + "/index.html", get: true)
             #expect(notABotPath.status == 404)
         }
     }

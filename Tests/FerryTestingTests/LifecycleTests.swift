@@ -12,15 +12,16 @@ struct LifecycleTests {
         let simulator = BotAPISimulator(configuration: unlimited())
         try await simulator.start()
         let baseURL = try #require(simulator.baseURL)
-        let client = TelegramClient(token: simulator.token, configuration: .init(baseURL: baseURL, retryPolicy: .none))
+        // A short timeout: a client keeps trying to connect to a closed port until its timeout.
+        let client = TelegramClient(token: simulator.token, configuration: .init(baseURL: baseURL, timeout: .seconds(2), retryPolicy: .none))
 
         let clock = ContinuousClock()
         let started = clock.now
-        async let poll = client.getUpdates(timeout: 30)
+        async let poll = client.getUpdates(timeout: 20)
         try await simulator.waitUntilBotIsPolling()
         await simulator.shutdown()
         _ = try? await poll
-        #expect(clock.now - started < .seconds(30), "the poll did not run to its timeout")
+        #expect(clock.now - started < .seconds(20), "the poll did not run to its timeout")
 
         await #expect(throws: TelegramClientError.self) { try await client.getMe() }
         await #expect(throws: SimulatorError.alreadyStarted) { try await simulator.run() }

@@ -28,11 +28,11 @@ struct WireFormatTests {
         try await withSimulator(unlimited()) { simulator, _ in
             let ada = simulator.createUser(firstName: "Ada")
             try simulator.openPrivateChat(with: ada)
-            let answer = try await rawCall(try simulator.url("SENDMESSAGE") + "?chat_id=\(ada.id)&text=hi%20there", method: .GET)
+            let answer = try await rawCall(try simulator.url("SENDMESSAGE") + "?chat_id=\(ada.id)&text=hi%20there", get: true)
             #expect(answer.status == 200)
             #expect(try answer.json()["result"]?["text"] == "hi there")
 
-            let me = try await rawCall(try simulator.url("getme"), method: .GET)
+            let me = try await rawCall(try simulator.url("getme"), get: true)
             #expect(try me.json()["result"]?["is_bot"] == true)
         }
     }
@@ -53,7 +53,7 @@ struct WireFormatTests {
     func successEnvelope() async throws {
         try await withSimulator(unlimited()) { simulator, _ in
             let info = try await rawCall(try simulator.url("getWebhookInfo"))
-            #expect(info.body == #"{"ok":true,"result":{"url":"","has_custom_certificate":false,"pending_update_count":0}}"#)
+            #expect(info.body == #"{"ok":true,"result":{"has_custom_certificate":false,"pending_update_count":0,"url":""}}"#)
 
             let set = try await rawCall(
                 try simulator.url("setWebhook"),

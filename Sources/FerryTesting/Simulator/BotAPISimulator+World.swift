@@ -13,19 +13,19 @@ extension BotAPISimulator {
     /// Until a user opens it or writes, the bot cannot write to the user (403, as on Telegram).
     @discardableResult
     public func openPrivateChat(with user: User) throws -> Chat {
-        try engine.mutate { world throws(SimulatorError) in try world.openPrivateChat(with: user.id) }
+        try engine.mutate { world in try world.openPrivateChat(with: user.id) }
     }
 
     /// A group with the bot and `members` in it; `supergroup` gives it a -100... id as Telegram's supergroups have.
     public func createGroup(title: String, members: [User], supergroup: Bool = true, username: String? = nil) throws -> Chat {
-        try engine.mutate { world throws(SimulatorError) in
+        try engine.mutate { world in
             try world.createGroup(title: title, memberIDs: members.map(\.id), supergroup: supergroup, username: username)
         }
     }
 
     /// The user blocks the bot: the bot's messages to them fail with 403 until they write again.
     public func block(by user: User) throws {
-        try engine.mutate { world throws(SimulatorError) in try world.setBlocked(true, userID: user.id) }
+        try engine.mutate { world in try world.setBlocked(true, userID: user.id) }
     }
 
     // MARK: User actions
@@ -36,7 +36,7 @@ extension BotAPISimulator {
     @discardableResult
     public func sendText(from user: User, in chat: Chat? = nil, _ text: String, replyingTo original: Message? = nil) throws -> Message {
         let moment = Moment.now
-        return try engine.mutate { world throws(SimulatorError) in
+        return try engine.mutate { world in
             try world.userSendsText(text, from: user.id, in: chat?.id ?? user.id, replyingTo: original?.messageID, at: moment).message
         }
     }
@@ -71,7 +71,7 @@ extension BotAPISimulator {
         describedAs description: String,
         matching matches: (InlineKeyboardButton) -> Bool
     ) throws -> CallbackQuery {
-        try engine.mutate { world throws(SimulatorError) in
+        try engine.mutate { world in
             try world.userPressesButton(from: user.id, in: message.chat.id, messageID: message.messageID, describedAs: description, matching: matches).query
         }
     }
@@ -79,7 +79,7 @@ extension BotAPISimulator {
     /// `user` types `@bot query`; the bot receives an `inline_query` to answer with `answerInlineQuery`.
     @discardableResult
     public func sendInlineQuery(_ query: String, from user: User, chatType: String? = "sender") throws -> InlineQuery {
-        try engine.mutate { world throws(SimulatorError) in try world.userTypesInlineQuery(query, from: user.id, chatType: chatType).query }
+        try engine.mutate { world in try world.userTypesInlineQuery(query, from: user.id, chatType: chatType).query }
     }
 
     // MARK: Settings

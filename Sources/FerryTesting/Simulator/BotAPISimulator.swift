@@ -111,6 +111,8 @@ public final class BotAPISimulator: Service, BotAPI, Sendable {
 
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.redirectConfiguration = .disallow
+        // The deliverer retries with its own backoff, as Telegram does, and reports each failure as it happens.
+        httpConfiguration.connectionPool.retryConnectionEstablishment = false
         let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
         let deliverer = WebhookDeliverer(
             engine: engine,

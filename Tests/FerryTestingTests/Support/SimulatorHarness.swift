@@ -63,12 +63,12 @@ struct RawAnswer {
 
 func rawCall(
     _ url: String,
-    method: HTTPMethod = .POST,
+    get: Bool = false,
     contentType: String? = nil,
     body: [UInt8] = []
 ) async throws -> RawAnswer {
     var request = HTTPClientRequest(url: url)
-    request.method = method
+    request.method = get ? .GET : .POST
     if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
     if !body.isEmpty { request.body = .bytes(ByteBuffer(bytes: body)) }
     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))

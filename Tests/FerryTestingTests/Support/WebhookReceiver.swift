@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import Synchronization
 import TelegramBotAPI
 
@@ -38,7 +39,7 @@ struct WebhookReceiver: Sendable {
             let index = log.deliveries.withLock { deliveries in
                 deliveries.append(Delivery(
                     path: request.uri.path,
-                    secretToken: request.headers[HTTPField.Name("X-Telegram-Bot-Api-Secret-Token")!],
+                    secretToken: request.headers.first { $0.name.canonicalName == "x-telegram-bot-api-secret-token" }?.value,
                     contentType: request.headers[.contentType],
                     body: Array(buffer: body)
                 ))
@@ -53,7 +54,8 @@ struct WebhookReceiver: Sendable {
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
                 portContinuation.finish()
-            }
+            },
+            logger: Logger(label: "webhook-receiver", factory: { _ in SwiftLogNoOpLogHandler() })
         )
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }

@@ -63,7 +63,8 @@ struct WebhookDeliverer: Sendable {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             return .refused("Read timeout expired")
         } catch {
-            return .refused("Connection failed: \(error)")
+            // Telegram reports the cause in a few words; the full error text says where the connection went.
+            return .refused(String(describing: error).contains("Connection refused") ? "Connection refused" : "Connection failed")
         }
     }
 }

@@ -7,51 +7,39 @@ import Foundation
 /// One answer of the simulated Bot API, encoded as Telegram writes it:
 /// `{"ok":true,"result":...}` or `{"ok":false,"error_code":...,"description":"...","parameters":{...}}`,
 /// with the HTTP status equal to the error code.
+///
+/// The envelope is written by hand so its members come in Telegram's order (`ok` first); the result's
+/// members come sorted, so that the same answer is always the same bytes.
 struct BotAPIAnswer: Sendable {
     var status: Int
     var body: [UInt8]
 
-    static func success<Result: Encodable>(_ result: Result, description: String? = nil) -> BotAPIAnswer {
+    static func success(_ result: some Encodable, description: String? = nil) -> BotAPIAnswer {
         do {
-            return BotAPIAnswer(status: 200, body: try encode(Success(result: result, description: description)))
+            var body = Array(#"{"ok":true,"result":"#.utf8) + (try encode(result))
+            if let description { body += Array(#","description":"#.utf8) + (try encode(description)) }
+            return BotAPIAnswer(status: 200, body: body + [UInt8(ascii: "}")])
         } catch {
             // The results are the generated Bot API types; failing to encode one is a bug in the simulator.
-            return failure(BotAPIFailure(errorCode: 500, description: "Internal Server Error: cannot encode the result: \(error)"))
+            return failure(BotAPIFailure(errorCode: 500, description: "Internal Server Error: cannot encode the result"))
         }
     }
 
     static func failure(_ failure: BotAPIFailure) -> BotAPIAnswer {
-        let parameters =
-            failure.retryAfter == nil && failure.migrateToChatID == nil
-            ? nil : Parameters(retryAfter: failure.retryAfter, migrateToChatID: failure.migrateToChatID)
-        let envelope = Failure(errorCode: failure.errorCode, description: failure.description, parameters: parameters)
-        // Encoding integers and strings cannot fail.
-        return BotAPIAnswer(status: failure.errorCode, body: (try? encode(envelope)) ?? Array(#"{"ok":false}"#.utf8))
+        var body = Array(#"{"ok":false,"error_code":\#(failure.errorCode),"description":"#.utf8)
+        // Encoding a string or two integers cannot fail.
+        body += (try? encode(failure.description)) ?? Array(#""""#.utf8)
+        if failure.retryAfter != nil || failure.migrateToChatID != nil {
+            let parameters = Parameters(retryAfter: failure.retryAfter, migrateToChatID: failure.migrateToChatID)
+            body += Array(#","parameters":"#.utf8) + ((try? encode(parameters)) ?? Array("{}".utf8))
+        }
+        return BotAPIAnswer(status: failure.errorCode, body: body + [UInt8(ascii: "}")])
     }
 
     static func encode(_ value: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(value))
-    }
-
-    private struct Success<Result: Encodable>: Encodable {
-        let ok = true
-        var result: Result
-        /// Some methods say what they did alongside the result: "Webhook was set".
-        var description: String?
-    }
-
-    private struct Failure: Encodable {
-        let ok = false
-        var errorCode: Int
-        var description: String
-        var parameters: Parameters?
-
-        enum CodingKeys: String, CodingKey {
-            case ok, description, parameters
-            case errorCode = "error_code"
-        }
     }
 
     private struct Parameters: Encodable {

@@ -43,7 +43,7 @@ struct RequestParameters: Sendable {
             do {
                 form = try MultipartFormData(body: body, contentType: contentType ?? "")
             } catch {
-                throw .badRequest("can't parse multipart/form-data: \(error.description)")
+                throw .badRequest("can't parse multipart/form-data: \(String(describing: error))")
             }
             for part in form.parts {
                 if let filename = part.filename {

@@ -3,9 +3,9 @@ import TelegramBotAPI
 /// `sendPhoto` and `sendDocument`: uploads become files with `file_id`s the bot can send again.
 extension SimulatorWorld {
     mutating func sendPhoto(_ call: SendPhoto, parameters: RequestParameters, at moment: Moment) throws(BotAPIFailure) -> Message {
+        let keyboard = try Self.inlineKeyboard(in: call.replyMarkup)
         let chatID = try writableChat(call.chatID)
         try Self.validateCaption(call.caption)
-        let keyboard = try Self.inlineKeyboard(in: call.replyMarkup)
         let replyTo = try repliedMessage(call.replyParameters, in: chatID)
         let source = try fileSource(call.photo, parameters: parameters)
         var sizes: [PhotoSize]
@@ -39,9 +39,9 @@ extension SimulatorWorld {
     }
 
     mutating func sendDocument(_ call: SendDocument, parameters: RequestParameters, at moment: Moment) throws(BotAPIFailure) -> Message {
+        let keyboard = try Self.inlineKeyboard(in: call.replyMarkup)
         let chatID = try writableChat(call.chatID)
         try Self.validateCaption(call.caption)
-        let keyboard = try Self.inlineKeyboard(in: call.replyMarkup)
         let replyTo = try repliedMessage(call.replyParameters, in: chatID)
         let document: Document
         switch try fileSource(call.document, parameters: parameters) {

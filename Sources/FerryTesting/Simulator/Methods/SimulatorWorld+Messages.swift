@@ -10,9 +10,10 @@ extension SimulatorWorld {
     ]
 
     mutating func sendMessage(_ call: SendMessage, at moment: Moment) throws(BotAPIFailure) -> Message {
+        // Parameters are parsed before the chat is looked up, as on Telegram.
+        let keyboard = try Self.inlineKeyboard(in: call.replyMarkup)
         let chatID = try writableChat(call.chatID)
         try Self.validateText(call.text)
-        let keyboard = try Self.inlineKeyboard(in: call.replyMarkup)
         let replyTo = try repliedMessage(call.replyParameters, in: chatID)
         try admitMessage(to: chatID, at: moment)
 
@@ -162,7 +163,8 @@ extension SimulatorWorld {
     /// The message a reply refers to; by default in the same chat.
     func repliedMessage(_ parameters: ReplyParameters?, in chatID: Int) throws(BotAPIFailure) -> Message? {
         guard let parameters else { return nil }
-        let replyChatID = try parameters.chatID.map { reference throws(BotAPIFailure) in try existingChat(reference) } ?? chatID
+        var replyChatID = chatID
+        if let reference = parameters.chatID { replyChatID = try existingChat(reference) }
         // A reply to another chat's message shows as an external reply, which the simulator does not build.
         if let message = message(parameters.messageID, in: replyChatID) { return replyChatID == chatID ? message : nil }
         guard parameters.allowSendingWithoutReply == true else { throw .badRequest("message to be replied not found") }

@@ -49,7 +49,7 @@ extension SimulatorWorld {
         guard let record = chats[chatID] else { throw .unknownChat(chatID) }
         guard record.memberIDs.contains(userID) else { throw .notAMember(userID: userID, chatID: chatID) }
         guard let message = record.messages[messageID] else { throw .messageNotFound(chatID: chatID, messageID: messageID) }
-        let buttons = message.replyMarkup?.inlineKeyboard.joined() ?? []
+        let buttons = message.replyMarkup.map { Array($0.inlineKeyboard.joined()) } ?? []
         guard let button = buttons.first(where: matches), let data = button.callbackData else {
             throw .buttonNotFound(chatID: chatID, messageID: messageID, button: description)
         }
