@@ -99,7 +99,10 @@ final class SimulatorEngine: Sendable {
             answer = .failure(.internalServerError)
         }
 
-        if case .delay(let delay) = fault { try? await Task.sleep(for: delay) }
+        if case .delay(let delay) = fault {
+            // A pause that shutdown cuts short, so a scripted delay never holds up the server's shutdown.
+            _ = await changes.wait(until: .now + delay) { nil as Never? }
+        }
         return answer
     }
 
