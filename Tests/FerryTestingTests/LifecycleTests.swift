@@ -94,3 +94,30 @@ extension BotAPISimulator {
         throw SimulatorError.timedOut(waitingFor: "the server to listen", after: timeout)
     }
 }
+
+@Suite("Simulator: bounded memory")
+struct HistoryLimitTests {
+    @Test("beyond the history limit the oldest messages, updates, files and unanswered queries are forgotten")
+    func historyLimit() async throws {
+        let simulator = BotAPISimulator(configuration: unlimited { $0.historyLimit = 2 })
+        let ada = simulator.createUser(firstName: "Ada")
+        let chat = try simulator.openPrivateChat(with: ada)
+        for text in ["one", "two", "three"] { try simulator.sendText(from: ada, text) }
+        #expect(simulator.messages(in: chat).map(\.text) == ["two", "three"])
+        #expect(simulator.pendingUpdateCount == 2)
+        #expect(try await simulator.getUpdates().map(\.message?.text) == ["two", "three"])
+
+        var documents: [Document] = []
+        for number in 1...3 {
+            let sent = try await simulator.sendDocument(chatID: .id(ada.id), document: .bytes([UInt8(number)], filename: "\(number).bin"))
+            documents.append(try #require(sent.document))
+        }
+        #expect(simulator.file(id: documents[0].fileID) == nil)
+        #expect(simulator.file(id: documents[2].fileID)?.upload.bytes == [3])
+        await #expect(throws: TelegramAPIError.self) { try await simulator.sendDocument(chatID: .id(ada.id), document: .fileID(documents[0].fileID)) }
+
+        let forgotten = try simulator.sendInlineQuery("a", from: ada)
+        for _ in 1...2 { try simulator.sendInlineQuery("b", from: ada) }
+        await #expect(throws: TelegramAPIError.self) { try await simulator.answerInlineQuery(inlineQueryID: forgotten.id, results: []) }
+    }
+}

@@ -38,13 +38,13 @@ extension SimulatorWorld {
     }
 
     mutating func answerCallbackQuery(_ call: AnswerCallbackQuery) throws(BotAPIFailure) -> Bool {
-        guard callbackQueries.removeValue(forKey: call.callbackQueryID) != nil else { throw .queryIsTooOld }
+        guard callbackQueries.remove(call.callbackQueryID) != nil else { throw .queryIsTooOld }
         log.record(.answeredCallbackQuery(call))
         return true
     }
 
     mutating func answerInlineQuery(_ call: AnswerInlineQuery) throws(BotAPIFailure) -> Bool {
-        guard inlineQueries[call.inlineQueryID] != nil else { throw .queryIsTooOld }
+        guard inlineQueries.contains(call.inlineQueryID) else { throw .queryIsTooOld }
         guard call.results.count <= Self.maximumInlineResultCount else { throw .badRequest("RESULTS_TOO_MUCH") }
         var ids: Set<String> = []
         for result in call.results {
@@ -53,7 +53,7 @@ extension SimulatorWorld {
             }
             guard ids.insert(id).inserted else { throw .badRequest("RESULT_ID_DUPLICATE") }
         }
-        inlineQueries[call.inlineQueryID] = nil
+        inlineQueries.remove(call.inlineQueryID)
         log.record(.answeredInlineQuery(call))
         return true
     }

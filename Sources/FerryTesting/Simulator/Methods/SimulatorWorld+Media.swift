@@ -100,10 +100,8 @@ extension SimulatorWorld {
             size.fileUniqueID = "AQADsim\(number)"
             return size
         }
-        for size in stored {
-            files[size.fileID] = StoredFile(fileID: size.fileID, fileUniqueID: size.fileUniqueID, upload: upload)
-            photos[size.fileID] = stored
-        }
+        for size in stored { photos[size.fileID] = stored }
+        rememberUpload(upload, ids: stored.map { ($0.fileID, $0.fileUniqueID) })
         return stored
     }
 
@@ -116,8 +114,8 @@ extension SimulatorWorld {
             mimeType: upload.contentType ?? "application/octet-stream",
             fileSize: upload.bytes.count
         )
-        files[document.fileID] = StoredFile(fileID: document.fileID, fileUniqueID: document.fileUniqueID, upload: upload)
         documents[document.fileID] = document
+        rememberUpload(upload, ids: [(document.fileID, document.fileUniqueID)])
         return document
     }
 

@@ -60,7 +60,7 @@ extension SimulatorWorld {
             chatInstance: chatInstance(for: chatID),
             data: data
         )
-        callbackQueries[query.id] = OpenQuery(userID: userID)
+        callbackQueries.insert(query.id)
         return (query, inbox.enqueue(.callbackQuery) { Update(updateID: $0, callbackQuery: query) })
     }
 
@@ -72,7 +72,7 @@ extension SimulatorWorld {
     ) throws(SimulatorError) -> (query: InlineQuery, update: Update?) {
         guard let user = users[userID] else { throw .unknownUser(userID) }
         let query = InlineQuery(id: nextQueryID(), from: user.user, query: text, offset: "", chatType: chatType)
-        inlineQueries[query.id] = OpenQuery(userID: userID)
+        inlineQueries.insert(query.id)
         return (query, inbox.enqueue(.inlineQuery) { Update(updateID: $0, inlineQuery: query) })
     }
 

@@ -43,11 +43,6 @@ struct SimulatorWorld {
         var hasBlockedBot = false
     }
 
-    /// A callback or inline query the bot has not answered yet.
-    struct OpenQuery {
-        var userID: Int
-    }
-
     let bot: User
     let historyLimit: Int
     /// Telegram's privacy mode: in groups the bot only receives commands, replies to it and mentions of it.
@@ -60,8 +55,11 @@ struct SimulatorWorld {
     /// What a photo `file_id` stands for when the bot sends it again: all sizes of that photo.
     var photos: [String: [PhotoSize]] = [:]
     var documents: [String: Document] = [:]
-    var callbackQueries: [String: OpenQuery] = [:]
-    var inlineQueries: [String: OpenQuery] = [:]
+    /// The `file_id`s of each stored upload, oldest first, to forget the oldest beyond the history limit.
+    var uploadsInOrder: [[String]] = []
+    /// Callback and inline queries the bot has not answered yet, by id.
+    var callbackQueries: Set<String> = []
+    var inlineQueries: Set<String> = []
     /// The command lists set with `setMyCommands`, by scope and language.
     var commands: [CommandListKey: [BotCommand]] = [:]
     var inbox: UpdateInbox
@@ -142,10 +140,33 @@ struct SimulatorWorld {
         chats[chatID]?.messages[messageID]
     }
 
+    /// A fresh query id. A query the bot left unanswered for `historyLimit` newer queries expires,
+    /// as Telegram's expire after a while, so unanswered queries cannot pile up.
     mutating func nextQueryID() -> String {
         defer { nextQueryNumber += 1 }
-        // Telegram's query ids are opaque strings of digits; these are unique per simulator.
-        return String(bot.id) + String(nextQueryNumber)
+        let expired = queryID(number: nextQueryNumber - historyLimit)
+        callbackQueries.remove(expired)
+        inlineQueries.remove(expired)
+        return queryID(number: nextQueryNumber)
+    }
+
+    /// Telegram's query ids are opaque strings of digits; these are unique per simulator.
+    private func queryID(number: Int) -> String {
+        String(bot.id) + String(number)
+    }
+
+    /// Keeps an upload under all its `file_id`s, forgetting the oldest upload beyond the history limit.
+    mutating func rememberUpload(_ upload: UploadedFile, ids: [(fileID: String, uniqueID: String)]) {
+        for (fileID, uniqueID) in ids {
+            files[fileID] = StoredFile(fileID: fileID, fileUniqueID: uniqueID, upload: upload)
+        }
+        uploadsInOrder.append(ids.map(\.fileID))
+        guard uploadsInOrder.count > historyLimit else { return }
+        for fileID in uploadsInOrder.removeFirst() {
+            files[fileID] = nil
+            photos[fileID] = nil
+            documents[fileID] = nil
+        }
     }
 
     /// Stable per chat, as Telegram's `chat_instance` is: lets a bot tell games and polls in different chats apart.
