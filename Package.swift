@@ -162,6 +162,10 @@ let package = Package(
                 "Ferry", "TelegramBotAPI", "FerryQueue",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                // The Bot API simulator runs as a service and delivers webhooks over HTTP, as Telegram does.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictness
         ),
@@ -205,6 +209,18 @@ let package = Package(
         ),
         .testTarget(name: "FerryAWSTests", dependencies: ["FerryAWS", "FerryTesting"], swiftSettings: strictness),
         .testTarget(name: "FerryDeployTests", dependencies: ["FerryDeploy"], swiftSettings: strictness),
-        .testTarget(name: "FerryTestingTests", dependencies: ["FerryTesting", "TelegramClient"], swiftSettings: strictness),
+        .testTarget(
+            name: "FerryTestingTests",
+            dependencies: [
+                "FerryTesting", "TelegramClient",
+                // Raw HTTP calls against the simulator, and a webhook receiver for it to deliver to.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
     ]
 )
