@@ -112,10 +112,10 @@ let package = Package(
         .target(
             name: "FerryAWS",
             dependencies: [
-                "FerryRuntime", "FerryQueue",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictness
@@ -194,7 +194,18 @@ let package = Package(
             dependencies: ["FerryRuntime", "FerryServer", "FerrySQLite", "FerryTesting", "Ferry", "ExampleBots"],
             swiftSettings: strictness
         ),
-        .testTarget(name: "FerryAWSTests", dependencies: ["FerryAWS", "FerryTesting"], swiftSettings: strictness),
+        .testTarget(
+            name: "FerryAWSTests",
+            dependencies: [
+                "FerryAWS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
         .testTarget(name: "FerryDeployTests", dependencies: ["FerryDeploy"], swiftSettings: strictness),
         .testTarget(name: "FerryTestingTests", dependencies: ["FerryTesting", "TelegramClient"], swiftSettings: strictness),
     ]
