@@ -43,8 +43,8 @@ struct SQSIntegrationTests {
         #expect(sent.successful.values.allSatisfy { $0.sequenceNumber != nil })
 
         // Telegram redelivering update u3: same deduplication id, so SQS must not enqueue it again.
-        let duplicate = try await sqs.sendMessage(SQSOutgoingMessage(body: "a2 again", groupID: "chat:1", deduplicationID: "u3"), to: queue)
-        #expect(duplicate.messageID == sent.successful["3"]?.messageID)
+        // SQS accepts the send and drops the message.
+        try await sqs.sendMessage(SQSOutgoingMessage(body: "a2 again", groupID: "chat:1", deduplicationID: "u3"), to: queue)
 
         var received: [SQSMessage] = []
         for _ in 0..<10 where received.count < 5 {

@@ -11,7 +11,7 @@ public struct AWSEndpoint: Sendable, Equatable, CustomStringConvertible {
     ///
     /// - Throws: ``AWSClientError/invalidEndpoint(_:)`` for any other scheme, a missing host or a bad port.
     public init(url: String) throws(AWSClientError) {
-        guard let schemeEnd = url.range(of: "://") else { throw .invalidEndpoint(url) }
+        guard let schemeEnd = url.firstRange(of: "://") else { throw .invalidEndpoint(url) }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else { throw .invalidEndpoint(url) }
         let rest = url[schemeEnd.upperBound...]

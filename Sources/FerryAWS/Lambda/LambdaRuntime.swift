@@ -118,8 +118,8 @@ public struct LambdaRuntime: Sendable {
 
     /// The X-Ray SDKs read the trace header from `_X_AMZN_TRACE_ID`; Lambda leaves setting it to the runtime.
     ///
-    /// Safe here although `setenv` is not thread-safe against `getenv`: invocations run one at a time and
-    /// this runs before the handler starts.
+    /// `setenv` races with a concurrent `getenv` on another thread; here it runs between invocations,
+    /// before the handler starts, when nothing else in the process reads the environment.
     static func exportTraceID(_ traceID: String?) {
         if let traceID {
             setenv("_X_AMZN_TRACE_ID", traceID, 1)
