@@ -93,7 +93,8 @@ struct SigV4Vector {
         let (head, body) = text.range(of: "\n\n").map { (String(text[..<$0.lowerBound]), String(text[$0.upperBound...])) }
             ?? (text, "")
         var lines = head.split(separator: "\n", omittingEmptySubsequences: false)[...]
-        let requestLine = try #require(lines.popFirst()).split(separator: " ")
+        let firstLine = lines.popFirst()
+        let requestLine = try #require(firstLine).split(separator: " ")
         let method = String(requestLine[0])
         // The target may itself contain spaces (`/example space/`); the protocol is the last word.
         let target = requestLine[1..<(requestLine.count - 1)].joined(separator: " ")

@@ -84,7 +84,7 @@ enum FakeHTTPServer {
         if let delay = reply.delay { try await Task.sleep(for: delay) }
         var headers = HTTPFields()
         for header in reply.headers {
-            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+            if let name = HTTPFields.Element.Name(header.name) { headers[name] = header.value }
         }
         return Response(status: reply.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
     }
