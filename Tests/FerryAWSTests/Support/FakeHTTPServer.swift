@@ -37,8 +37,11 @@ enum FakeHTTPServer {
     ) async throws -> T {
         let log = RequestLog()
         let router = Router()
-        router.on("**", method: .get) { request, _ in try await handle(request, log: log, respond: respond) }
-        router.on("**", method: .post) { request, _ in try await handle(request, log: log, respond: respond) }
+        // `**` matches one or more segments, so `/` (where AWS JSON requests go) needs its own routes.
+        for path in ["/", "**"] as [RouterPath] {
+            router.on(path, method: .get) { request, _ in try await handle(request, log: log, respond: respond) }
+            router.on(path, method: .post) { request, _ in try await handle(request, log: log, respond: respond) }
+        }
 
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "fake-http-server")
@@ -76,7 +79,8 @@ enum FakeHTTPServer {
         let received = ReceivedRequest(
             method: request.method.rawValue,
             path: request.uri.path,
-            headers: request.headers.map { ($0.name.rawName, $0.value) },
+            // HTTP/1.1's Host header arrives as the request's authority, not among the fields.
+            headers: (request.head.authority.map { [("Host", $0)] } ?? []) + request.headers.map { ($0.name.rawName, $0.value) },
             body: Array(buffer: body)
         )
         let index = log.append(received)

@@ -54,9 +54,17 @@ struct MotoServer: Sendable {
         } catch {
             result = .failure(error)
         }
-        process.terminate()
-        process.waitUntilExit()
+        await stop(process)
         return try result.get()
+    }
+
+    /// moto_server ignores SIGTERM while clients hold connections open, and keeps nothing worth a clean
+    /// shutdown: kill it, then wait (at most 10 s) until it is gone.
+    private static func stop(_ process: Process) async {
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<100 where process.isRunning {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     /// Polls moto's dashboard endpoint every 100 ms, for at most 60 s (importing moto is slow on a busy machine).
