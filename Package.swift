@@ -112,10 +112,10 @@ let package = Package(
         .target(
             name: "FerryAWS",
             dependencies: [
-                "FerryRuntime", "FerryQueue",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictness
@@ -207,7 +207,18 @@ let package = Package(
             ],
             swiftSettings: strictness
         ),
-        .testTarget(name: "FerryAWSTests", dependencies: ["FerryAWS", "FerryTesting"], swiftSettings: strictness),
+        .testTarget(
+            name: "FerryAWSTests",
+            dependencies: [
+                "FerryAWS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
         .testTarget(name: "FerryDeployTests", dependencies: ["FerryDeploy"], swiftSettings: strictness),
         .testTarget(
             name: "FerryTestingTests",

@@ -1,1 +1,0 @@
-// The FerryAWS module; see Package.swift for its role.
