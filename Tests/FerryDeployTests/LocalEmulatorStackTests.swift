@@ -36,6 +36,9 @@ struct LocalEmulatorStackTests {
 
             // Queues: FIFO, deduplicated by the producer, redriven after `attempts` receives.
             let updatesURL = try await queueURL(names.queue, aws: aws)
+            // moto answers get-queue-url with its own host but fills Ref with the AWS host: compare account and name.
+            let queuePath = "/123456789012/\(names.queue)"
+            #expect(updatesURL.hasSuffix(queuePath))
             let queue = try await queueAttributes(updatesURL, aws: aws)
             #expect(queue["FifoQueue"] == "true")
             #expect(queue["ContentBasedDeduplication"] == "false")
@@ -55,7 +58,7 @@ struct LocalEmulatorStackTests {
                 #expect(configuration["Handler"] as? String == function.handler)
                 let variables = (configuration["Environment"] as? [String: Any])?["Variables"] as? [String: String] ?? [:]
                 if function != .deadLetter {
-                    #expect(variables["QUEUE_URL"] == updatesURL, "\(function) gets the queue's URL")
+                    #expect(variables["QUEUE_URL"]?.hasSuffix(queuePath) == true, "\(function) gets the queue's URL")
                 }
             }
 
@@ -80,7 +83,7 @@ struct LocalEmulatorStackTests {
             #expect(retention == [30, 30, 30])
 
             let outputs = try await stackOutputs(names.stack, aws: aws)
-            #expect(outputs["QueueUrl"] == updatesURL)
+            #expect(outputs["QueueUrl"]?.hasSuffix(queuePath) == true)
             #expect(outputs["DeadLetterQueueUrl"]?.hasSuffix(names.deadLetterQueue) == true)
             #expect(outputs["WebhookUrl"] == nil)
 

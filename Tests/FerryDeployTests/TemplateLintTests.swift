@@ -46,6 +46,9 @@ struct TemplateLintTests {
         "CKV_AWS_173",  // Lambda: environment encrypted with a customer key
         "CKV_AWS_158",  // Log group: customer key
         "CKV_AWS_26",  // SNS topic: encryption
+        "CKV_AWS_27",  // SQS: KmsMasterKeyId (the queues use SQS managed encryption, which the check does not know)
+        "CKV_AWS_119",  // DynamoDB: customer key
+        "CKV_AWS_258",  // Function URL: AuthType NONE
     ]
 
     @Test("checkov finds nothing that is neither fixed nor justified")
@@ -54,8 +57,11 @@ struct TemplateLintTests {
         for template in try Self.templates() {
             _ = try directory.write(template.text, to: template.file)
         }
+        // checkov pins an old botocore that breaks the AWS CLI, so it usually lives in a virtual environment of
+        // its own; CHECKOV names its executable there.
+        let checkov = ProcessInfo.processInfo.environment["CHECKOV"] ?? "checkov"
         let result = try await ExternalTool.run(
-            "checkov",
+            checkov,
             ["--directory", directory.url.path, "--framework", "cloudformation", "--output", "json", "--skip-download"],
             // Offline: no API key, no policy mapping download.
             environment: ["BC_SKIP_MAPPING": "TRUE", "CHECKOV_ALLOW_UPDATE_CHECK": "false"],
@@ -76,7 +82,7 @@ struct TemplateLintTests {
 
         let skipped = results["skipped_checks"] as? [[String: Any]] ?? []
         for check in skipped {
-            let comment = check["suppress_comment"] as? String ?? ""
+            let comment = (check["check_result"] as? [String: Any])?["suppress_comment"] as? String ?? ""
             #expect(comment.count > 40, "\(check["check_id"] ?? "?") on \(check["resource"] ?? "?") is skipped without a reason")
         }
         #expect(Set(skipped.compactMap { $0["check_id"] as? String }) == Self.justifiedCheckovFindings)

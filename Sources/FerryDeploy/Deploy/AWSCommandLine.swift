@@ -15,8 +15,8 @@ public struct AWSCommandLine: Sendable {
     public var profile: String?
     /// Another endpoint than AWS's, such as a local emulator (`http://127.0.0.1:5000`).
     public var endpointURL: String?
-    /// Variables set for the CLI on top of this process's environment.
-    public var environment: [String: String]
+    /// Changes to this process's environment for the CLI: a value sets the variable, `nil` removes it.
+    public var environment: [String: String?]
     public var runner: any CommandRunner
 
     public init(
@@ -24,7 +24,7 @@ public struct AWSCommandLine: Sendable {
         region: String? = nil,
         profile: String? = nil,
         endpointURL: String? = nil,
-        environment: [String: String] = [:],
+        environment: [String: String?] = [:],
         runner: any CommandRunner = ProcessCommandRunner()
     ) {
         self.executable = executable

@@ -11,8 +11,8 @@ public struct Command: Sendable {
     /// A program name looked up on `PATH`, or a path.
     public var executable: String
     public var arguments: [String]
-    /// Variables set for the program on top of this process's environment.
-    public var environment: [String: String]
+    /// Changes to this process's environment for the program: a value sets the variable, `nil` removes it.
+    public var environment: [String: String?]
     /// Text written to the program's standard input; the way to hand it a secret without putting the secret
     /// in its arguments, which every user of the machine can read in the process list.
     public var input: String?
@@ -24,7 +24,7 @@ public struct Command: Sendable {
     public init(
         executable: String,
         arguments: [String],
-        environment: [String: String] = [:],
+        environment: [String: String?] = [:],
         input: String? = nil,
         timeout: Duration = .seconds(120),
         onOutputLine: (@Sendable (String) -> Void)? = nil
@@ -89,7 +89,7 @@ public struct ProcessCommandRunner: CommandRunner {
             ? .path(FilePath(command.executable)) : .name(command.executable)
         var overrides: [Environment.Key: String?] = [:]
         for (name, value) in command.environment {
-            overrides[Environment.Key(stringLiteral: name)] = .some(value)
+            overrides[Environment.Key(stringLiteral: name)] = .some(value)  // nil removes the variable
         }
         let environment = Environment.inherit.updating(overrides)
         do {

@@ -294,9 +294,10 @@ public struct Deployer: Sendable {
     /// The region the CLI will use: the one given, else the environment's, else the CLI's configured one.
     private func resolvedRegion() async throws(DeployError) -> String {
         if let region = aws.region { return region }
-        let environment = ProcessInfo.processInfo.environment.merging(aws.environment) { _, mine in mine }
         for variable in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
-            if let region = environment[variable], !region.isEmpty { return region }
+            // The CLI's own environment wins over this process's, and may remove a variable (nil).
+            let value = aws.environment[variable] ?? ProcessInfo.processInfo.environment[variable]
+            if let region = value ?? nil, !region.isEmpty { return region }
         }
         let configured = try? await aws.run("configure", "get", ["region"])
         guard let region = configured?.filter({ !$0.isWhitespace }), !region.isEmpty else { throw .noRegion }

@@ -93,7 +93,8 @@ extension BotStack {
                     "TargetFunctionArn": .getAtt(LogicalID.function(.webhook), "Arn"),
                     "AuthType": "NONE",
                     "InvokeMode": "BUFFERED",
-                ]
+                ],
+                metadata: ScannerExceptions.functionURL
             ),
             LogicalID.webhookURLPermission: .init(
                 type: "AWS::Lambda::Permission",
@@ -102,8 +103,7 @@ extension BotStack {
                     "FunctionName": function,
                     "Principal": "*",
                     "FunctionUrlAuthType": "NONE",
-                ],
-                metadata: ScannerExceptions.publicWebhook
+                ]
             ),
             LogicalID.webhookInvokePermission: .init(
                 type: "AWS::Lambda::Permission",
@@ -112,8 +112,7 @@ extension BotStack {
                     "FunctionName": function,
                     "Principal": "*",
                     "InvokedViaFunctionUrl": true,
-                ],
-                metadata: ScannerExceptions.publicWebhook
+                ]
             ),
         ]
     }

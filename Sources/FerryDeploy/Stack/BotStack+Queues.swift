@@ -50,7 +50,8 @@ extension BotStack {
                 // Encrypted at rest with keys SQS manages: no KMS key to pay for, and no KMS permission the
                 // producer and consumers would otherwise need.
                 "SqsManagedSseEnabled": true,
-            ]
+            ],
+            metadata: ScannerExceptions.queue
         )
     }
 }

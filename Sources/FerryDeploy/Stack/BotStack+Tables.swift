@@ -35,7 +35,8 @@ extension BotStack {
                 "SSESpecification": ["SSEEnabled": true],
             ],
             deletionPolicy: policy,
-            updateReplacePolicy: policy
+            updateReplacePolicy: policy,
+            metadata: ScannerExceptions.table
         )
     }
 }

@@ -9,7 +9,7 @@ enum ExternalTool {
     static func run(
         _ executable: String,
         _ arguments: [String],
-        environment: [String: String] = [:],
+        environment: [String: String?] = [:],
         timeout: Duration = .seconds(300)
     ) async throws -> CommandResult {
         do {

@@ -17,13 +17,13 @@ struct MotoServer {
         AWSCommandLine(region: "eu-west-1", endpointURL: endpoint, environment: Self.isolatedEnvironment)
     }
 
-    static let isolatedEnvironment = [
+    static let isolatedEnvironment: [String: String?] = [
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
         "AWS_CONFIG_FILE": "/dev/null",
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        "AWS_PROFILE": "",
+        "AWS_PROFILE": nil,
         "AWS_DEFAULT_REGION": "eu-west-1",
     ]
 
