@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // MARK: Bot API
@@ -123,7 +124,14 @@ let package = Package(
         // The infrastructure model, its CloudFormation rendering, packaging and deploy.
         .target(
             name: "FerryDeploy",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                // Runs the AWS CLI without Foundation's Process: FerryDeploy is linked into every bot binary
+                // (through FerryCLI), which is also the Lambda bootstrap, and Process would drag full Foundation
+                // and ICU into it. Subprocess needs only FoundationEssentials on Linux.
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             swiftSettings: strictness
         ),
 
