@@ -29,6 +29,8 @@ import Testing
             try await ctx.reply("\(state.data.name), \(age). Correct? (yes/no)")
         }
         signUp.step(.age) { ctx, _ in try await ctx.reply("Please send your age as a number from 1 to 130.") }
+        // Registered before the confirm step's text handler, which would take `/help` as an answer.
+        signUp.step(.confirm, .command("help")) { _, state, _ in state.passOn() }
         signUp.step(.confirm, .text) { ctx, state, answer in
             switch answer.lowercased() {
             case "yes":
@@ -42,8 +44,6 @@ import Testing
                 try await ctx.reply("Please answer yes or no.")
             }
         }
-        // A command the conversation lets through from any step.
-        signUp.step(.confirm, .command("help")) { _, state, _ in state.passOn() }
         signUp.onCancel { ctx, answers in try await ctx.reply("Cancelled (had \"\(answers.name)\").") }
 
         bot.use(signUp)
