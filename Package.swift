@@ -182,6 +182,12 @@ let package = Package(
             dependencies: ["TelegramBotAPI", "Ferry", "FerryTesting"],
             swiftSettings: strictness
         ),
+        // The HTTP peers of Benchmarks/http.sh: a bare Hummingbird route and a minimal Bot API.
+        .executableTarget(
+            name: "FerryBenchServers",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictness
+        ),
         .testTarget(
             name: "TelegramBotAPITests",
             dependencies: ["TelegramBotAPI", "BotAPIGenerator"],
@@ -206,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "FerryRuntimeTests",
             dependencies: [
-                "FerryRuntime", "FerryServer", "FerrySQLite", "FerryTesting", "Ferry", "ExampleBots",
+                "FerryRuntime", "FerryServer", "FerrySQLite", "FerryQueue", "FerryTesting", "Ferry", "ExampleBots", "TelegramClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -19,7 +19,15 @@ final class FakeTelegram: Sendable {
         var sent: [Sent] = []
         var blockedChats: Set<Int> = []
         var nextMessageID = 1
+        /// Updates waiting for getUpdates, and the offsets getUpdates was called with.
+        var pendingUpdates: [(id: Int, body: String)] = []
+        var offsetsAsked: [Int?] = []
     }
+
+    func deliverByPolling(updateID: Int, body: [UInt8]) {
+        state.withLock { $0.pendingUpdates.append((updateID, String(decoding: body, as: UTF8.self))) }
+    }
+    var offsetsAsked: [Int?] { state.withLock { $0.offsetsAsked } }
 
     var sent: [Sent] { state.withLock { $0.sent } }
     func texts(to chatID: Int) -> [String] { sent.filter { $0.chatID == chatID }.map(\.text) }
@@ -61,6 +69,9 @@ final class FakeTelegram: Sendable {
         let method = context.parameters.get("method") ?? ""
         let body = try await request.body.collect(upTo: 1 << 20)
         let parameters = (try? BotAPIDecoder().decode([String: JSONValue].self, from: Array(buffer: body))) ?? [:]
+        if method == "getUpdates" {
+            return try await getUpdates(parameters)
+        }
         guard method == "sendMessage", case .integer(let chatID)? = parameters["chat_id"], case .string(let text)? = parameters["text"] else {
             return json(#"{"ok":true,"result":true}"#)
         }
@@ -75,6 +86,22 @@ final class FakeTelegram: Sendable {
         }
         let escaped = String(decoding: try JSONEncoder().encode(text), as: UTF8.self)
         return json(#"{"ok":true,"result":{"message_id":\#(messageID),"date":1700000000,"chat":{"id":\#(chatID),"type":"private"},"text":\#(escaped)}}"#)
+    }
+
+    /// Like Telegram: an offset confirms every update below it; an empty answer waits a little.
+    private func getUpdates(_ parameters: [String: JSONValue]) async throws -> Response {
+        var offset: Int?
+        if case .integer(let value)? = parameters["offset"] { offset = value }
+        for round in 0..<2 {
+            let bodies = state.withLock { state -> [String] in
+                if round == 0 { state.offsetsAsked.append(offset) }
+                if let offset { state.pendingUpdates.removeAll { $0.id < offset } }
+                return state.pendingUpdates.prefix(100).map(\.body)
+            }
+            if !bodies.isEmpty { return json(#"{"ok":true,"result":[\#(bodies.joined(separator: ","))]}"#) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return json(#"{"ok":true,"result":[]}"#)
     }
 
     private func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The local runtime's HTTP benchmarks (README, "Measured"): webhook ingress against a bare
+# Hummingbird route, p99 at half the maximum load, end-to-end updates/s from webhook to reply
+# against a minimal Bot API, and the bot's resident memory. Everything on 127.0.0.1; every
+# comparison measured side by side in this one run.
+#
+#   Benchmarks/http.sh [seconds per run, default 10]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+
+DURATION="${1:-10}"
+THREADS=2
+CONNECTIONS=32
+swift build -c release --product EchoBot >/dev/null
+swift build -c release --product FerryBenchServers >/dev/null
+BIN=.build/release
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+wait_for() { # url
+  for _ in $(seq 1 200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.05; done
+  echo "no answer from $1" >&2; exit 1
+}
+run_wrk() { # port [rate]
+  RATE="${2:-0}" THREADS=$THREADS CONNECTIONS_PER_THREAD=$((CONNECTIONS / THREADS)) UPDATE_ID_BASE=$RANDOM$RANDOM \
+    wrk -t$THREADS -c$CONNECTIONS -d"${DURATION}s" --latency -s Benchmarks/webhook.lua "http://127.0.0.1:$1" | grep RESULT
+}
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+rss_mb() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+
+echo "== bare Hummingbird route (reads the body, answers 200)"
+$BIN/FerryBenchServers bare --port 18081 & PIDS+=($!)
+sleep 0.5
+bare=$(run_wrk 18081); echo "$bare"
+kill "${PIDS[-1]}"
+
+echo "== minimal Bot API for the bot's replies"
+$BIN/FerryBenchServers telegram --port 18082 & PIDS+=($!)
+wait_for http://127.0.0.1:18082/count
+
+echo "== EchoBot serve: durable enqueue (SQLite, fsync per group commit) + dispatcher + replies"
+TELEGRAM_BOT_TOKEN=123:bench TELEGRAM_API_URL=http://127.0.0.1:18082 LOG_LEVEL=error \
+  $BIN/EchoBot serve --port 18083 --data-dir "$WORK/data" & BOT=$!; PIDS+=($BOT)
+wait_for http://127.0.0.1:18083/healthz
+before=$(curl -fs http://127.0.0.1:18082/count)
+start=$(date +%s.%N)
+ingress=$(run_wrk 18083); echo "$ingress"
+accepted=$(echo "$ingress" | field requests)
+# Wait (bounded) until every accepted update has its reply.
+for _ in $(seq 1 600); do
+  replies=$(( $(curl -fs http://127.0.0.1:18082/count) - before ))
+  [ "$replies" -ge "$accepted" ] && break
+  sleep 0.1
+done
+end=$(date +%s.%N)
+e2e=$(echo "$replies $start $end" | awk '{printf "%.0f", $1 / ($3 - $2)}')
+echo "end-to-end: $replies replies for $accepted accepted updates in $(echo "$start $end" | awk '{printf "%.1f", $2 - $1}') s = $e2e updates/s"
+echo "resident memory (peak): $(rss_mb $BOT) MB"
+
+bare_rps=$(echo "$bare" | field rps); ingress_rps=$(echo "$ingress" | field rps)
+half=$(echo "$ingress_rps" | awk '{printf "%d", $1 / 2}')
+echo "== EchoBot at half its maximum load ($half requests/s)"
+paced=$(run_wrk 18083 "$half"); echo "$paced"
+echo "resident memory (peak): $(rss_mb $BOT) MB"
+
+echo
+echo "SUMMARY bare_rps=$bare_rps ingress_rps=$ingress_rps ratio=$(echo "$ingress_rps $bare_rps" | awk '{printf "%.2f", $1 / $2}')" \
+  "ingress_p99_ms=$(echo "$ingress" | field p99_ms) half_load_p50_ms=$(echo "$paced" | field p50_ms) half_load_p99_ms=$(echo "$paced" | field p99_ms)" \
+  "e2e_updates_per_s=$e2e peak_rss_mb=$(rss_mb $BOT)"

@@ -1,0 +1,40 @@
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The other ends of the HTTP benchmarks (Benchmarks/http.sh), each a separate process:
+//   FerryBenchServers bare --port P       a Hummingbird route that reads the body and answers 200:
+//                                         the ceiling ingress is compared with
+//   FerryBenchServers telegram --port P   a minimal Bot API: answers sendMessage, counts the calls,
+//                                         GET /count tells how many
+
+let arguments = CommandLine.arguments
+guard arguments.count == 4, arguments[2] == "--port", let port = Int(arguments[3]), ["bare", "telegram"].contains(arguments[1]) else {
+    print("usage: FerryBenchServers (bare|telegram) --port PORT")
+    exit(2)
+}
+
+let router = Router()
+let calls = Atomic<Int>(0)
+if arguments[1] == "bare" {
+    router.post("/webhook") { request, _ -> HTTPResponse.Status in
+        _ = try await request.body.collect(upTo: 1 << 20)
+        return .ok
+    }
+} else {
+    let message = ByteBuffer(string: #"{"ok":true,"result":{"message_id":1,"date":1700000000,"chat":{"id":1,"type":"private"},"text":"ok"}}"#)
+    router.post("/:token/:method") { request, _ -> Response in
+        _ = try await request.body.collect(upTo: 1 << 20)
+        calls.add(1, ordering: .relaxed)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: message))
+    }
+    router.get("/count") { _, _ in "\(calls.load(ordering: .relaxed))\n" }
+}
+var logger = Logger(label: "bench")
+logger.logLevel = .warning
+let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+try await app.runService()

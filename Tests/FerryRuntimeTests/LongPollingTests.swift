@@ -1,0 +1,73 @@
+import Ferry
+import FerryQueue
+import FerryRuntime
+import FerryServer
+import FerrySQLite
+import Logging
+import ServiceLifecycle
+import TelegramClient
+import Testing
+
+@Suite struct LongPollingTests {
+    @Test func handlesPolledUpdatesInOrderAndConfirmsThem() async throws {
+        try await FakeTelegram.with { telegram, apiURL in
+            for chat in 1...3 {
+                for index in 1...5 {
+                    let id = chat * 10 + index
+                    telegram.deliverByPolling(updateID: id, body: textUpdate(updateID: id, chatID: chat, messageID: index, text: "p\(index)"))
+                }
+            }
+            let client = TelegramClient(token: "1:polling", configuration: .init(baseURL: apiURL))
+            let storage = try await SQLiteStorage.open(directory: temporaryDirectory())
+            let bot = Bot(api: client, username: "TestBot")
+            EchoBotHandlers.register(on: bot)
+            let host = LocalHost(
+                bot: bot, storage: storage,
+                configuration: .init(port: 0, ingress: .polling(.init(timeout: 1)), dispatcher: .init(pollInterval: .milliseconds(20))),
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            )
+            let group = ServiceGroup(configuration: .init(services: [.init(service: host)], logger: Logger(label: "test")))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                try await eventually { (1...3).allSatisfy { telegram.texts(to: $0).count == 5 } }
+                for chat in 1...3 {
+                    #expect(telegram.texts(to: chat) == (1...5).map { "You said: p\($0)" })
+                }
+                // The next call confirms everything queued.
+                try await eventually { telegram.offsetsAsked.contains(36) }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            #expect(telegram.offsetsAsked.first == .some(nil))
+            try await client.shutdown()
+            try await storage.close()
+        }
+    }
+
+    @Test func offsetStaysWhenUpdatesCannotBeStored() async throws {
+        try await FakeTelegram.with { telegram, apiURL in
+            telegram.deliverByPolling(updateID: 7, body: textUpdate(updateID: 7, chatID: 1, messageID: 1, text: "keep me"))
+            let client = TelegramClient(token: "1:polling", configuration: .init(baseURL: apiURL))
+            let poller = LongPollingIngress(api: client, queue: FailingQueue(), configuration: .init(timeout: 1))
+            await #expect(throws: FailingQueue.DiskFull.self) { try await poller.pollOnce(offset: nil) }
+
+            let storage = try await SQLiteStorage.open(directory: temporaryDirectory())
+            let working = LongPollingIngress(api: client, queue: storage.queue, configuration: .init(timeout: 1))
+            // Asking again without an offset gets the same update: nothing was confirmed.
+            #expect(try await working.pollOnce(offset: nil) == 8)
+            #expect(try await storage.queue.depth() == 1)
+            try await client.shutdown()
+            try await storage.close()
+        }
+    }
+}
+
+/// A queue whose disk is full.
+struct FailingQueue: UpdateQueue {
+    struct DiskFull: Error {}
+    func enqueue(_ updates: [QueuedUpdate]) async throws -> [EnqueueOutcome] { throw DiskFull() }
+    func receive(maximumCount: Int, visibilityTimeout: Duration) async throws -> [ReceivedUpdate] { [] }
+    func acknowledge(_ receipts: [QueueReceipt]) async throws {}
+    func release(_ receipt: QueueReceipt, after delay: Duration, error: String, countingAttempt: Bool) async throws {}
+    func deadLetter(_ receipt: QueueReceipt, reason: String) async throws {}
+}
