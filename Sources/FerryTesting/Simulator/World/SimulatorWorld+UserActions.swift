@@ -19,9 +19,10 @@ extension SimulatorWorld {
             // Writing to a bot unblocks it.
             users[userID]?.hasBlockedBot = false
         } else {
-            guard let record = chats[chatID] else { throw .unknownChat(chatID) }
-            guard record.memberIDs.contains(userID) else { throw .notAMember(userID: userID, chatID: chatID) }
-            chat = record.chat
+            // Only the parts needed are read: holding the whole record would make storing the message copy its history.
+            guard let group = chats[chatID]?.chat else { throw .unknownChat(chatID) }
+            guard chats[chatID]?.memberIDs.contains(userID) == true else { throw .notAMember(userID: userID, chatID: chatID) }
+            chat = group
         }
         var message = Message(messageID: 0, from: sender.user, date: moment.unixTime, chat: chat, text: text)
         let entities = Self.commandEntities(in: text)
@@ -46,9 +47,9 @@ extension SimulatorWorld {
         matching matches: (InlineKeyboardButton) -> Bool
     ) throws(SimulatorError) -> (query: CallbackQuery, update: Update?) {
         guard let presser = users[userID] else { throw .unknownUser(userID) }
-        guard let record = chats[chatID] else { throw .unknownChat(chatID) }
-        guard record.memberIDs.contains(userID) else { throw .notAMember(userID: userID, chatID: chatID) }
-        guard let message = record.messages[messageID] else { throw .messageNotFound(chatID: chatID, messageID: messageID) }
+        guard chats[chatID] != nil else { throw .unknownChat(chatID) }
+        guard chats[chatID]?.memberIDs.contains(userID) == true else { throw .notAMember(userID: userID, chatID: chatID) }
+        guard let message = self.message(messageID, in: chatID) else { throw .messageNotFound(chatID: chatID, messageID: messageID) }
         let buttons = message.replyMarkup.map { Array($0.inlineKeyboard.joined()) } ?? []
         guard let button = buttons.first(where: matches), let data = button.callbackData else {
             throw .buttonNotFound(chatID: chatID, messageID: messageID, button: description)
