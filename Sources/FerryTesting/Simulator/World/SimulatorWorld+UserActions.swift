@@ -13,6 +13,12 @@ extension SimulatorWorld {
         at moment: Moment
     ) throws(SimulatorError) -> (message: Message, update: Update?) {
         guard let sender = users[userID] else { throw .unknownUser(userID) }
+        // Everything is checked before anything changes, so a refused action leaves no trace.
+        var original: Message?
+        if let replyID {
+            original = self.message(replyID, in: chatID)
+            guard original != nil else { throw .messageNotFound(chatID: chatID, messageID: replyID) }
+        }
         let chat: Chat
         if chatID == userID {
             chat = try openPrivateChat(with: userID)
@@ -27,10 +33,7 @@ extension SimulatorWorld {
         var message = Message(messageID: 0, from: sender.user, date: moment.unixTime, chat: chat, text: text)
         let entities = Self.commandEntities(in: text)
         message.entities = entities.isEmpty ? nil : entities
-        if let replyID {
-            guard let original = self.message(replyID, in: chatID) else { throw .messageNotFound(chatID: chatID, messageID: replyID) }
-            message.replyToMessage = original
-        }
+        message.replyToMessage = original
         store(&message, in: chatID)
 
         guard isVisibleToBot(message) else { return (message, nil) }
