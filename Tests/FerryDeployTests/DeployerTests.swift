@@ -43,12 +43,9 @@ struct DeployerTests {
         var secrets: [String] = []
         for put in puts {
             #expect(put.arguments.contains("file:///dev/stdin"))
-            let request = try #require(
-                try JSONSerialization.jsonObject(with: Data((put.input ?? "").utf8)) as? [String: Any]
-            )
-            #expect(request["Type"] as? String == "SecureString")
-            #expect(request["Overwrite"] as? Bool == true)
-            secrets.append(try #require(request["Value"] as? String))
+            #expect(put.arguments.split(separator: "--type").count == 2 && put.arguments.contains("SecureString"))
+            #expect(put.arguments.contains("--overwrite"))
+            secrets.append(try #require(put.input))
         }
         #expect(secrets.first == Self.token)
         let webhookSecret = try #require(secrets.last)
@@ -100,7 +97,7 @@ struct DeployerTests {
         #expect(runner.commands.first?.environment["AWS_PAGER"] == "")
     }
 
-    @Test("deploy to moto: bucket, package, secrets, stack and outputs; a second deploy changes nothing; remove cleans up")
+    @Test("deploy to moto: bucket, package, secrets and stack; a second deploy changes nothing; remove cleans up")
     func deployToEmulator() async throws {
         try await MotoServer.with { moto in
             let directory = try TemporaryDirectory()
@@ -114,9 +111,15 @@ struct DeployerTests {
 
             let deployed = try await deployer.deploy(codePackage: package, botToken: Self.token)
             #expect(deployed.stackName == "ferry-echo-dev")
-            #expect(deployed.queueURL?.hasSuffix("ferry-echo-dev-updates.fifo") == true)
-            #expect(deployed.deadLetterQueueURL?.hasSuffix("ferry-echo-dev-dead-letters.fifo") == true)
             #expect(deployed.webhookURL == nil, "the local-emulator variant has no function URL")
+            // moto executes change sets without filling in the stack's outputs (it does for create-stack, where
+            // LocalEmulatorStackTests reads them through Deployer.outputs()), so check the resources directly.
+            _ = try await queueURL(stack.names.queue, aws: moto.aws)
+            _ = try await queueURL(stack.names.deadLetterQueue, aws: moto.aws)
+            for function in BotStack.Function.allCases {
+                let configuration = try await json(moto.aws, "lambda", "get-function-configuration", ["--function-name", stack.names.function(function)])
+                #expect(configuration["Handler"] as? String == function.handler)
+            }
 
             // The package sits in the default bucket under its digest.
             let bucket = Deployer.defaultArtifactBucket(account: "123456789012", region: "eu-west-1")
@@ -124,6 +127,9 @@ struct DeployerTests {
             let keys = (listing["Contents"] as? [[String: Any]] ?? []).compactMap { $0["Key"] as? String }
             #expect(keys.count == 1)
             #expect(keys.first?.hasPrefix("ferry/echo/dev/") == true)
+            let code = try await json(moto.aws, "lambda", "get-function", ["--function-name", stack.names.function(.consumer)])
+            let location = (code["Code"] as? [String: Any])?["Location"] as? String
+            #expect(location != nil)
 
             // The secrets are SecureStrings holding the token and a generated webhook secret.
             let token = try await json(moto.aws, "ssm", "get-parameter", ["--name", stack.names.botTokenParameter, "--with-decryption"])

@@ -86,6 +86,11 @@ struct LocalEmulatorStackTests {
             #expect(outputs["QueueUrl"]?.hasSuffix(queuePath) == true)
             #expect(outputs["DeadLetterQueueUrl"]?.hasSuffix(names.deadLetterQueue) == true)
             #expect(outputs["WebhookUrl"] == nil)
+            let deployed = try await Deployer(stack: Self.stack, target: .localEmulator, aws: aws).outputs()
+            #expect(deployed.stackName == names.stack)
+            #expect(deployed.queueURL?.hasSuffix(queuePath) == true)
+            #expect(deployed.deadLetterQueueURL?.hasSuffix("/123456789012/\(names.deadLetterQueue)") == true)
+            #expect(deployed.outputs["SessionsTableName"] == names.sessionsTable)
 
             // Removing the stack removes what it made.
             try await aws.run("cloudformation", "delete-stack", ["--stack-name", names.stack])

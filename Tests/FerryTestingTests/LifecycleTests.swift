@@ -25,6 +25,7 @@ struct LifecycleTests {
 
         await #expect(throws: TelegramClientError.self) { try await client.getMe() }
         await #expect(throws: SimulatorError.alreadyStarted) { try await simulator.run() }
+        await #expect(throws: SimulatorError.alreadyStarted) { try await simulator.start() }
         try await client.shutdown()
     }
 
@@ -63,6 +64,24 @@ struct LifecycleTests {
                 try await simulator.waitForMessages(in: hello.chat, count: 2, after: hello, timeout: .milliseconds(200))
             }
         }
+    }
+
+    @Test("user actions the world does not allow are the test's errors, and leave no trace")
+    func refusedUserActions() throws {
+        let simulator = BotAPISimulator(configuration: unlimited())
+        let ada = simulator.createUser(firstName: "Ada")
+        let bob = simulator.createUser(firstName: "Bob")
+        let group = try simulator.createGroup(title: "Ada only", members: [ada])
+        let ghost = User(id: 1, isBot: false, firstName: "Ghost")
+
+        #expect(throws: SimulatorError.unknownUser(1)) { try simulator.sendText(from: ghost, "boo") }
+        #expect(throws: SimulatorError.notAMember(userID: bob.id, chatID: group.id)) { try simulator.sendText(from: bob, in: group, "let me in") }
+        let said = try simulator.sendText(from: ada, in: group, "hi")
+        #expect(throws: SimulatorError.messageNotFound(chatID: ada.id, messageID: said.messageID)) {
+            try simulator.sendText(from: ada, "re", replyingTo: said)
+        }
+        #expect(simulator.messages(in: try simulator.openPrivateChat(with: ada)).isEmpty)
+        #expect(simulator.pendingUpdateCount == 1)
     }
 
     @Test("the simulator is a BotAPI itself: calls in-process, without HTTP, get the same answers")

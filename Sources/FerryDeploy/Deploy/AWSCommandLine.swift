@@ -75,7 +75,7 @@ public struct AWSCommandLine: Sendable {
             throw .couldNotRun(operation: operationName, reason: Self.redact(error.description, secrets))
         }
         guard result.succeeded else {
-            let message = String(result.standardError.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+            let message = result.standardError.trimmingWhitespace
             throw .failed(operation: operationName, exitCode: result.exitCode, message: Self.redact(message, secrets))
         }
         return result.standardOutput
@@ -127,5 +127,15 @@ public enum AWSCommandLineError: Error, Hashable, CustomStringConvertible {
         case .unexpectedAnswer(let operation, let reason):
             "aws \(operation) answered unexpectedly: \(reason)"
         }
+    }
+}
+
+extension String {
+    /// The text without leading and trailing whitespace and newlines.
+    fileprivate var trimmingWhitespace: String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }),
+            let last = lastIndex(where: { !$0.isWhitespace })
+        else { return "" }
+        return String(self[first...last])
     }
 }

@@ -161,10 +161,8 @@ public struct ProcessCommandRunner: CommandRunner {
     }
 
     private static func classify(_ error: SubprocessError, executable: String) -> CommandError {
-        let text = String(describing: error)
-        if text.lowercased().contains("limit") {
-            return .outputTooLarge(executable: executable)
-        }
-        return .launchFailed(executable: executable, reason: text)
+        error.code == .outputLimitExceeded
+            ? .outputTooLarge(executable: executable)
+            : .launchFailed(executable: executable, reason: String(describing: error))
     }
 }

@@ -177,10 +177,20 @@ public struct Deployer: Sendable {
         defer { try? FileManager.default.removeItem(at: file) }
         logger.info("deploying the stack", metadata: ["stack": "\(stack.names.stack)"])
         let logger = self.logger
+        do {
+            try await deployChangeSet(templateFile: file.path, codeBucket: codeBucket, codeKey: codeKey, logger: logger)
+        } catch .aws(.failed(_, _, let message)) where message.contains("No updates are to be performed") {
+            // What UpdateStack (and some emulators' CreateChangeSet) answer for an unchanged stack; the CLI's
+            // --no-fail-on-empty-changeset covers only the change-set form of the same news.
+            logger.info("the stack is up to date", metadata: ["stack": "\(stack.names.stack)"])
+        }
+    }
+
+    private func deployChangeSet(templateFile: String, codeBucket: String, codeKey: String, logger: Logger) async throws(DeployError) {
         try await call(
             "cloudformation", "deploy",
             [
-                "--template-file", file.path,
+                "--template-file", templateFile,
                 "--stack-name", stack.names.stack,
                 "--parameter-overrides",
                 "\(BotStack.TemplateParameter.codeBucket)=\(codeBucket)",
@@ -251,28 +261,15 @@ public struct Deployer: Sendable {
     // MARK: Helpers
 
     private func putSecureString(_ name: String, value: String, description: String) async throws(DeployError) {
-        struct Request: Encodable {
-            var Name: String
-            var Value: String
-            var Description: String
-            var `Type` = "SecureString"
-            var Overwrite = true
-            var KeyId: String?
-        }
-        var request = Request(Name: name, Value: value, Description: "\(description) of \(stack.names.stack)")
-        if case .customerManagedKey(let arn) = stack.parameterEncryption { request.KeyId = arn }
-        let json: String
-        do {
-            json = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
-        } catch {
-            throw .invalidStack("the parameter request could not be encoded: \(error)")
-        }
-        // The value travels on standard input: never in the arguments, which anyone on the machine can list.
-        try await call(
-            "ssm", "put-parameter", ["--cli-input-json", "file:///dev/stdin"],
-            input: json,
-            redacting: [value, json]
-        )
+        var arguments = [
+            "--name", name, "--type", "SecureString", "--overwrite",
+            "--description", "\(description) of \(stack.names.stack)",
+        ]
+        if case .customerManagedKey(let arn) = stack.parameterEncryption { arguments += ["--key-id", arn] }
+        // The value travels on standard input, never in the arguments, which anyone on the machine can list.
+        // (Only the value: the CLI reads `--cli-input-json file:///dev/stdin` twice and would see it empty.)
+        arguments += ["--value", "file:///dev/stdin"]
+        try await call("ssm", "put-parameter", arguments, input: value, redacting: [value])
     }
 
     private func parameterExists(_ name: String) async throws(DeployError) -> Bool {

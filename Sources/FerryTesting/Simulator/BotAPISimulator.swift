@@ -71,8 +71,12 @@ public final class BotAPISimulator: Service, BotAPI, Sendable {
 
     /// Starts the server and the webhook deliverer, and returns once the server listens.
     public func start() async throws {
-        let task = Task { try await self.run() }
-        runTask.withLock { $0 = task }
+        let task: Task<Void, any Error>? = runTask.withLock { current in
+            guard current == nil else { return nil }
+            current = Task { try await self.run() }
+            return current
+        }
+        guard let task else { throw SimulatorError.alreadyStarted }
         let outcome = await stateChanged.wait(until: .now + .seconds(30)) { () -> Result<Void, SimulatorError>? in
             switch state.withLock({ $0 }) {
             case .running: .success(())

@@ -32,7 +32,7 @@ extension SimulatorWorld {
         message.captionEntities = call.captionEntities
         message.showCaptionAboveMedia = call.showCaptionAboveMedia
         message.hasMediaSpoiler = call.hasSpoiler
-        message.hasProtectedContent = call.protectContent
+        message.hasProtectedContent = call.protectContent == true ? true : nil
         message.replyToMessage = replyTo
         message.replyMarkup = keyboard
         return deliver(message, to: chatID)
@@ -59,7 +59,7 @@ extension SimulatorWorld {
         message.document = document
         message.caption = call.caption
         message.captionEntities = call.captionEntities
-        message.hasProtectedContent = call.protectContent
+        message.hasProtectedContent = call.protectContent == true ? true : nil
         message.replyToMessage = replyTo
         message.replyMarkup = keyboard
         return deliver(message, to: chatID)

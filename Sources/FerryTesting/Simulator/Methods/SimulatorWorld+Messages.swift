@@ -22,7 +22,7 @@ extension SimulatorWorld {
         message.text = call.text
         message.entities = call.entities
         message.linkPreviewOptions = call.linkPreviewOptions
-        message.hasProtectedContent = call.protectContent
+        message.hasProtectedContent = call.protectContent == true ? true : nil
         message.replyToMessage = replyTo
         message.replyMarkup = keyboard
         return deliver(message, to: chatID)

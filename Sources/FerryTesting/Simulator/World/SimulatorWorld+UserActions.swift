@@ -13,23 +13,27 @@ extension SimulatorWorld {
         at moment: Moment
     ) throws(SimulatorError) -> (message: Message, update: Update?) {
         guard let sender = users[userID] else { throw .unknownUser(userID) }
+        // Everything is checked before anything changes, so a refused action leaves no trace.
+        var original: Message?
+        if let replyID {
+            original = self.message(replyID, in: chatID)
+            guard original != nil else { throw .messageNotFound(chatID: chatID, messageID: replyID) }
+        }
         let chat: Chat
         if chatID == userID {
             chat = try openPrivateChat(with: userID)
             // Writing to a bot unblocks it.
             users[userID]?.hasBlockedBot = false
         } else {
-            guard let record = chats[chatID] else { throw .unknownChat(chatID) }
-            guard record.memberIDs.contains(userID) else { throw .notAMember(userID: userID, chatID: chatID) }
-            chat = record.chat
+            // Only the parts needed are read: holding the whole record would make storing the message copy its history.
+            guard let group = chats[chatID]?.chat else { throw .unknownChat(chatID) }
+            guard chats[chatID]?.memberIDs.contains(userID) == true else { throw .notAMember(userID: userID, chatID: chatID) }
+            chat = group
         }
         var message = Message(messageID: 0, from: sender.user, date: moment.unixTime, chat: chat, text: text)
         let entities = Self.commandEntities(in: text)
         message.entities = entities.isEmpty ? nil : entities
-        if let replyID {
-            guard let original = self.message(replyID, in: chatID) else { throw .messageNotFound(chatID: chatID, messageID: replyID) }
-            message.replyToMessage = original
-        }
+        message.replyToMessage = original
         store(&message, in: chatID)
 
         guard isVisibleToBot(message) else { return (message, nil) }
@@ -46,9 +50,9 @@ extension SimulatorWorld {
         matching matches: (InlineKeyboardButton) -> Bool
     ) throws(SimulatorError) -> (query: CallbackQuery, update: Update?) {
         guard let presser = users[userID] else { throw .unknownUser(userID) }
-        guard let record = chats[chatID] else { throw .unknownChat(chatID) }
-        guard record.memberIDs.contains(userID) else { throw .notAMember(userID: userID, chatID: chatID) }
-        guard let message = record.messages[messageID] else { throw .messageNotFound(chatID: chatID, messageID: messageID) }
+        guard chats[chatID] != nil else { throw .unknownChat(chatID) }
+        guard chats[chatID]?.memberIDs.contains(userID) == true else { throw .notAMember(userID: userID, chatID: chatID) }
+        guard let message = self.message(messageID, in: chatID) else { throw .messageNotFound(chatID: chatID, messageID: messageID) }
         let buttons = message.replyMarkup.map { Array($0.inlineKeyboard.joined()) } ?? []
         guard let button = buttons.first(where: matches), let data = button.callbackData else {
             throw .buttonNotFound(chatID: chatID, messageID: messageID, button: description)

@@ -128,12 +128,12 @@ struct SimulatorWorld {
 
     /// Gives `message` the chat's next id, stores it, and forgets the one that fell out of the history.
     mutating func store(_ message: inout Message, in chatID: Int) {
-        guard var record = chats[chatID] else { return }
-        message.messageID = record.nextMessageID
-        record.nextMessageID += 1
-        record.messages[message.messageID] = message
-        record.messages[message.messageID - historyLimit] = nil
-        chats[chatID] = record
+        // Mutated in place through the dictionary: a copy of the record would copy its whole history.
+        guard let nextID = chats[chatID]?.nextMessageID else { return }
+        message.messageID = nextID
+        chats[chatID]?.nextMessageID += 1
+        chats[chatID]?.messages[nextID] = message
+        chats[chatID]?.messages[nextID - historyLimit] = nil
     }
 
     func message(_ messageID: Int, in chatID: Int) -> Message? {
