@@ -65,9 +65,9 @@ struct RedactionTests {
             .error(500, "Internal Server Error"),
             .ok("true"),
             .error(403, "Forbidden: bot was blocked by the user"),
-            .ok("true", delay: .seconds(2)),
+            .ok("true", delay: .seconds(5)),
         ]
-        try await withClient(replies: replies, timeout: .milliseconds(300), logger: capture.logger()) { client, _ in
+        try await withClient(replies: replies, timeout: .seconds(2), logger: capture.logger()) { client, _ in
             _ = try await client.send(Echo(text: "a"))
             let blocked = await #expect(throws: TelegramAPIError.self) { try await client.send(Echo(text: "b")) }
             let timedOut = await #expect(throws: TelegramClientError.self) { try await client.send(Echo(text: "c"), retry: .none) }
