@@ -23,9 +23,13 @@ struct BotEnvironment {
         }
         return BotEnvironment(
             token: token,
-            apiURL: variables["TELEGRAM_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TelegramClient.Configuration.telegramBaseURL,
+            apiURL: apiURL(variables),
             webhookSecret: variables["TELEGRAM_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         )
+    }
+
+    static func apiURL(_ variables: [String: String] = ProcessEnvironment.all) -> String {
+        variables["TELEGRAM_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TelegramClient.Configuration.telegramBaseURL
     }
 
     func makeClient(logger: Logger) -> TelegramClient {

@@ -50,7 +50,10 @@ struct RootCommand: AsyncParsableCommand {
         CommandConfiguration(
             commandName: FerryApp.current?.name,
             abstract: "A Telegram bot built with Ferry.",
-            subcommands: [ServeCommand.self, PollCommand.self, DeadLetterCommand.self]
+            subcommands: [
+                ServeCommand.self, PollCommand.self, DeadLetterCommand.self, WebhookCommand.self,
+                TemplateCommand.self, DeployCommand.self, RemoveCommand.self,
+            ]
         )
     }
 }
