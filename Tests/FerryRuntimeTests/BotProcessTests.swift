@@ -129,6 +129,32 @@ import Testing
         }
     }
 
+    @Test func refusesASecondServerOnTheSameDataDirectory() async throws {
+        try await FakeTelegram.with { _, apiURL in
+            let directory = temporaryDirectory()
+            let first = try BotProcess.start(["serve", "--port", "0", "--data-dir", directory], environment: environment(apiURL))
+            _ = try await first.waitForPort()
+            let second = try await BotProcess.run(["serve", "--port", "0", "--data-dir", directory], environment: environment(apiURL))
+            #expect(second.status != 0)
+            #expect(second.output.contains("another process is serving from"))
+            first.signal(SIGTERM)
+            try await first.waitForExit()
+            #expect(first.exitStatus == 0)
+        }
+    }
+
+    @Test func printsTheStagesTemplate() async throws {
+        let dev = try await BotProcess.run(["template", "--stage", "dev"])
+        let prod = try await BotProcess.run(["template", "--stage", "prod"])
+        #expect(dev.status == 0)
+        let template = try #require(try JSONSerialization.jsonObject(with: Data(dev.output.utf8)) as? [String: Any])
+        let outputs = try #require(template["Outputs"] as? [String: Any])
+        #expect(outputs["WebhookUrl"] != nil && outputs["DeadLetterQueueUrl"] != nil)
+        #expect(dev.output.contains("ferry-echobot-dev") && !dev.output.contains("ferry-echobot-prod"))
+        #expect(prod.output.contains("ferry-echobot-prod"))
+        #expect(try await BotProcess.run(["template", "--stage", "Bad-Stage"]).status != 0)
+    }
+
     @Test func refusesToStartWithoutAToken() async throws {
         let result = try await BotProcess.run(["serve", "--port", "0", "--data-dir", temporaryDirectory()], environment: [:])
         #expect(result.status != 0)
