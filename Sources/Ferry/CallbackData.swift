@@ -51,7 +51,7 @@ extension Filter {
     /// A button press whose callback data decodes as `type` (with `prefix`); hands over the decoded value.
     public static func callbackData<Payload: Decodable & Sendable>(_ type: Payload.Type, prefix: String = "") -> Filter<Payload> {
         Filter<Payload> { ctx in
-            ctx.update.callbackQuery?.data.flatMap { CallbackData.decode(type, from: $0, prefix: prefix) }
+            ctx.callbackData.flatMap { CallbackData.decode(type, from: $0, prefix: prefix) }
         }
     }
 }

@@ -76,7 +76,7 @@ extension Context {
         url: String? = nil,
         cacheTime: Int? = nil
     ) async throws -> Bool {
-        guard let query = update.callbackQuery else {
+        guard let query = callbackQuery else {
             throw ContextError(.noCallbackQuery, helper: "answerCallbackQuery", updateKind: update.kind)
         }
         return try await api.send(AnswerCallbackQuery(
@@ -92,7 +92,7 @@ extension Context {
         parseMode: String? = nil,
         replyMarkup: InlineKeyboardMarkup? = nil
     ) async throws -> MessageOrTrue {
-        if let inlineMessageID = update.callbackQuery?.inlineMessageID {
+        if let inlineMessageID = callbackQuery?.inlineMessageID {
             return try await api.send(EditMessageText(
                 inlineMessageID: inlineMessageID, text: text, parseMode: parseMode, replyMarkup: replyMarkup
             ))

@@ -36,6 +36,15 @@ public final class Context: Sendable {
     let incomingText: String?
     /// The command the incoming message starts with, parsed once for all command handlers.
     let incomingCommand: IncomingCommand?
+    /// The button press the update carries. Stored, like `message`: each of a bot's callback
+    /// handlers asks, and every `Update` getter call copies its payload out of its box.
+    public let callbackQuery: CallbackQuery?
+    /// The pressed button's data, which callback filters test first: reading it from
+    /// `callbackQuery` moves the whole query, message included, onto the stack.
+    let callbackData: String?
+    /// The chat the update happened in, for every kind of update that has one. Stored: filters and
+    /// session keys ask for it several times per update.
+    public let chat: Chat?
 
     private let storage = Mutex<[ObjectIdentifier: any Sendable]>([:])
 
@@ -45,6 +54,7 @@ public final class Context: Sendable {
         self.botUsername = botUsername
         // Bound once and moved, rather than chained with `??`, which copied the message (~1 µs each).
         let message: Message?
+        let callbackQuery = update.callbackQuery
         var isIncoming = true
         if let sent = update.message {
             message = sent
@@ -54,8 +64,11 @@ public final class Context: Sendable {
             message = business
         } else {
             isIncoming = false
-            message = Self.otherMessage(of: update)
+            message = Self.otherMessage(of: update, callbackQuery: callbackQuery)
         }
+        self.callbackQuery = callbackQuery
+        self.callbackData = callbackQuery?.data
+        self.chat = message?.chat ?? Self.chatWithoutMessage(of: update, callbackQuery: callbackQuery)
         self.messageIsIncoming = isIncoming
         self.incomingText = isIncoming ? message?.text : nil
         self.incomingCommand = incomingText.flatMap { IncomingCommand(text: $0, botUsername: botUsername) }
@@ -86,18 +99,17 @@ public protocol ContextKey {
 
 extension Context {
     /// ``message`` for updates without an incoming message: an edit, a guest message or a button's message.
-    private static func otherMessage(of update: Update) -> Message? {
+    private static func otherMessage(of update: Update, callbackQuery: CallbackQuery?) -> Message? {
         let edited: Message? = update.editedMessage ?? update.editedChannelPost ?? update.editedBusinessMessage
         if let edited { return edited }
         if let guest = update.guestMessage { return guest }
-        if case .message(let message) = update.callbackQuery?.message { return message }
+        if case .message(let message) = callbackQuery?.message { return message }
         return nil
     }
 
-    /// The chat the update happened in, for every kind of update that has one.
-    public var chat: Chat? {
-        if let chat = message?.chat { return chat }
-        if case .inaccessibleMessage(let message) = update.callbackQuery?.message { return message.chat }
+    /// ``chat`` for updates without a message.
+    private static func chatWithoutMessage(of update: Update, callbackQuery: CallbackQuery?) -> Chat? {
+        if case .inaccessibleMessage(let message) = callbackQuery?.message { return message.chat }
         let members: Chat? = update.myChatMember?.chat ?? update.chatMember?.chat ?? update.chatJoinRequest?.chat
         if let members { return members }
         let reactions: Chat? = update.messageReaction?.chat ?? update.messageReactionCount?.chat
@@ -107,7 +119,7 @@ extension Context {
 
     /// The user who caused the update.
     public var from: User? {
-        let queries: User? = update.callbackQuery?.from ?? update.inlineQuery?.from
+        let queries: User? = callbackQuery?.from ?? update.inlineQuery?.from
             ?? update.chosenInlineResult?.from ?? update.shippingQuery?.from ?? update.preCheckoutQuery?.from
         if let queries { return queries }
         let members: User? = update.myChatMember?.from ?? update.chatMember?.from ?? update.chatJoinRequest?.from
@@ -117,7 +129,6 @@ extension Context {
         return others ?? message?.from
     }
 
-    public var callbackQuery: CallbackQuery? { update.callbackQuery }
     public var inlineQuery: InlineQuery? { update.inlineQuery }
     public var preCheckoutQuery: PreCheckoutQuery? { update.preCheckoutQuery }
 }

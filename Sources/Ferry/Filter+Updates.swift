@@ -70,11 +70,11 @@ extension Filter where Value == Poll {
 }
 
 extension Filter where Value == CallbackQuery {
-    public static var callbackQuery: Filter<CallbackQuery> { Filter { $0.update.callbackQuery } }
+    public static var callbackQuery: Filter<CallbackQuery> { Filter { $0.callbackQuery } }
 
     /// A button press whose callback data is exactly `data`.
     public static func callbackQuery(data: String) -> Filter<CallbackQuery> {
-        Filter { ctx in ctx.update.callbackQuery.flatMap { $0.data == data ? $0 : nil } }
+        Filter { ctx in ctx.callbackData == data ? ctx.callbackQuery : nil }
     }
 }
 
@@ -82,7 +82,7 @@ extension Filter {
     /// A button press whose callback data matches `pattern`; hands over the regex captures.
     public static func callbackQuery<Output: Sendable>(pattern: sending Regex<Output>) -> Filter<Output> {
         let matcher = RegexMatcher(pattern)
-        return Filter<Output> { ctx in ctx.update.callbackQuery?.data.flatMap { matcher.wholeMatch(in: $0) } }
+        return Filter<Output> { ctx in ctx.callbackData.flatMap { matcher.wholeMatch(in: $0) } }
     }
 
     /// A message whose text matches `pattern` anywhere; hands over the regex captures.
@@ -122,8 +122,9 @@ extension Filter where Value == ChatJoinRequest {
 extension Filter where Value == Chat {
     /// Updates from a chat of one of `types`; hands over the chat.
     public static func chatType(_ types: ChatType...) -> Filter<Chat> {
-        let types = Set(types)
-        return Filter { ctx in ctx.chat.flatMap { types.contains(ChatType(rawValue: $0.type)) ? $0 : nil } }
+        // An array: for the handful of types there are, comparing strings beats hashing one.
+        let types = types.map(\.rawValue)
+        return Filter { ctx in ctx.chat.flatMap { chat in types.contains(chat.type) ? chat : nil } }
     }
 }
 

@@ -35,33 +35,53 @@ protocol MatchingHandler: Middleware {
 typealias Match = @Sendable (Context) -> (@Sendable () async throws -> Void)?
 
 /// One registered step, sorted once at registration so routing needs no dynamic cast per update.
+/// Both cases hold a closure, so copying an entry is one retain rather than an outlined copy of an
+/// existential, which routing did once per handler.
 enum ChainEntry: Sendable {
     case handler(Match)
-    case middleware(any Middleware)
+    case middleware(@Sendable (Context, Next) async throws -> Void)
 
     init(_ middleware: any Middleware) {
         if let handler = middleware as? any MatchingHandler {
             self = .handler(handler.match)
         } else {
-            self = .middleware(middleware)
+            self = .middleware(middleware.handle)
         }
     }
 }
 
 /// Runs `chain` in order from `index`, then `next`.
 func runChain(_ chain: [ChainEntry], from index: Int, ctx: Context, next: Next) async throws {
-    var index = index
-    while index < chain.count {
-        switch chain[index] {
-        case .handler(let match):
-            if let work = match(ctx) { return try await work() }
-            index += 1
-        case .middleware(let middleware):
-            let rest = index + 1
-            return try await middleware.handle(ctx) {
-                try await runChain(chain, from: rest, ctx: ctx, next: next)
+    switch firstTaker(in: chain, from: index, ctx: ctx) {
+    case .handler(let work):
+        try await work()
+    case .middleware(let middleware, let rest):
+        try await middleware(ctx) {
+            try await runChain(chain, from: rest, ctx: ctx, next: next)
+        }
+    case nil:
+        try await next()
+    }
+}
+
+enum Taker {
+    case handler(@Sendable () async throws -> Void)
+    case middleware(@Sendable (Context, Next) async throws -> Void, rest: Int)
+}
+
+/// The first entry from `start` on that takes the update: a handler whose filter matches, or a
+/// middleware. Tests filters over the array's buffer, synchronously: reading the entries in place
+/// spares a retain and a release per handler that an element copy costs.
+private func firstTaker(in chain: [ChainEntry], from start: Int, ctx: Context) -> Taker? {
+    chain.withUnsafeBufferPointer { entries in
+        for index in start..<entries.count {
+            switch entries[index] {
+            case .handler(let match):
+                if let work = match(ctx) { return .handler(work) }
+            case .middleware(let middleware):
+                return .middleware(middleware, rest: index + 1)
             }
         }
+        return nil
     }
-    try await next()
 }

@@ -45,9 +45,27 @@ let bytes = samples.reduce(0) { $0 + $1.count }
 print("samples: \(samples.count) updates, \(bytes / samples.count) bytes average; text message: \(textMessage.count) bytes")
 
 let textArray = Array(textMessage)
+let routing = RoutingBenchmark()
 // FERRY_PROFILE_DECODES=N: only decode the text message N times, for `valgrind --tool=callgrind`.
 if let count = ProcessInfo.processInfo.environment["FERRY_PROFILE_DECODES"].flatMap(Int.init) {
     for _ in 0..<count { _ = try fast.decode(Update.self, from: textArray) }
+    exit(0)
+}
+// FERRY_PROFILE_ROUTES=N: only route the last-match update N times (the no-match one with
+// FERRY_PROFILE_NO_MATCH=1), on this thread, for `valgrind --tool=callgrind` (see CallingThreadExecutor);
+// instructions per update = (count at N - count at 0) / N.
+if let count = ProcessInfo.processInfo.environment["FERRY_PROFILE_ROUTES"].flatMap(Int.init) {
+    let update = ProcessInfo.processInfo.environment["FERRY_PROFILE_NO_MATCH"] != nil ? routing.noneMatch : routing.lastMatches
+    let executor = CallingThreadExecutor()
+    // Awaiting the task's value would leave this thread; the counter tells that it ran instead.
+    Task.detached(executorPreference: executor) { [routing] in
+        do { try await routing.route(update, times: count) } catch { fatalError("routing failed: \(error)") }
+    }
+    executor.drain()
+    let runs = routing.lastHandlerRuns.count.load(ordering: .relaxed)
+    guard runs == (update == routing.lastMatches ? count : 0) else {
+        fatalError("routed \(count) updates, but the last handler ran \(runs) times")
+    }
     exit(0)
 }
 let sampleArrays = samples.map { Array($0) }
@@ -73,14 +91,6 @@ try await measure("extract update_id + ordering key (mixed)", count: sampleArray
     for _ in 0..<1000 { for sample in sampleArrays { _ = try sample.withUnsafeBytes { try UpdateRoutingKeys.extract(from: $0) } } }
 }
 
-let routing = RoutingBenchmark()
-// FERRY_PROFILE_ROUTES=N: only route the last-match update N times (the no-match one with
-// FERRY_PROFILE_NO_MATCH=1), for a profiler: `perf record` (valgrind crashes on the async runtime here).
-if let count = ProcessInfo.processInfo.environment["FERRY_PROFILE_ROUTES"].flatMap(Int.init) {
-    let noMatch = ProcessInfo.processInfo.environment["FERRY_PROFILE_NO_MATCH"] != nil
-    try await routing.route(noMatch ? routing.noneMatch : routing.lastMatches, times: count)
-    exit(0)
-}
 try await routing.bot.handle(routing.lastMatches)
 try await routing.bot.handle(routing.noneMatch)
 guard routing.lastHandlerRuns.count.load(ordering: .relaxed) == 1 else {
