@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // MARK: Bot API
@@ -96,7 +97,7 @@ let package = Package(
         .target(
             name: "FerryServer",
             dependencies: [
-                "FerryRuntime", "FerrySQLite", "TelegramClient",
+                "Ferry", "FerryRuntime", "FerrySQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -123,7 +124,14 @@ let package = Package(
         // The infrastructure model, its CloudFormation rendering, packaging and deploy.
         .target(
             name: "FerryDeploy",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                // Runs the AWS CLI without Foundation's Process: FerryDeploy is linked into every bot binary
+                // (through FerryCLI), which is also the Lambda bootstrap, and Process would drag full Foundation
+                // and ICU into it. Subprocess needs only FoundationEssentials on Linux.
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             swiftSettings: strictness
         ),
 
@@ -133,7 +141,9 @@ let package = Package(
         .target(
             name: "FerryCLI",
             dependencies: [
-                "Ferry", "FerryRuntime", "FerryServer", "FerrySQLite", "FerryAWS", "FerryDeploy", "TelegramClient",
+                "Ferry", "FerryQueue", "FerryRuntime", "FerryServer", "FerrySQLite", "FerryAWS", "FerryDeploy", "TelegramBotAPI",
+                "TelegramClient",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -160,6 +170,10 @@ let package = Package(
                 "Ferry", "TelegramBotAPI", "FerryQueue",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                // The Bot API simulator runs as a service and delivers webhooks over HTTP, as Telegram does.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictness
         ),
@@ -191,7 +205,14 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryRuntimeTests",
-            dependencies: ["FerryRuntime", "FerryServer", "FerrySQLite", "FerryTesting", "Ferry", "ExampleBots"],
+            dependencies: [
+                "FerryRuntime", "FerryServer", "FerrySQLite", "FerryTesting", "Ferry", "ExampleBots",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictness
         ),
         .testTarget(
@@ -207,6 +228,18 @@ let package = Package(
             swiftSettings: strictness
         ),
         .testTarget(name: "FerryDeployTests", dependencies: ["FerryDeploy"], swiftSettings: strictness),
-        .testTarget(name: "FerryTestingTests", dependencies: ["FerryTesting", "TelegramClient"], swiftSettings: strictness),
+        .testTarget(
+            name: "FerryTestingTests",
+            dependencies: [
+                "FerryTesting", "TelegramClient",
+                // Raw HTTP calls against the simulator, and a webhook receiver for it to deliver to.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
     ]
 )

@@ -1,1 +1,7 @@
-print("EchoBot: the command line arrives with the local runtime")
+import ExampleBots
+import FerryCLI
+
+// EchoBot: /start, /help, and an echo of any other text. `EchoBot serve --port 8080 --data-dir data`
+await FerryApp(name: "EchoBot") { bot, _ in
+    EchoBotExample.register(on: bot)
+}.main()

@@ -68,6 +68,14 @@ public final class Context: Sendable {
         get { storage.withLock { $0[ObjectIdentifier(key)] as? Key.Value } }
         set { storage.withLock { $0[ObjectIdentifier(key)] = newValue } }
     }
+
+    /// State attached under an object's identity rather than a type's, so two instances of one
+    /// generic type (two conversations with the same step and data types) keep theirs apart.
+    /// The object outlives the update (it is registered on the bot), so its identity stays unique.
+    subscript(owner owner: AnyObject) -> (any Sendable)? {
+        get { storage.withLock { $0[ObjectIdentifier(owner)] } }
+        set { storage.withLock { $0[ObjectIdentifier(owner)] = newValue } }
+    }
 }
 
 /// Names a piece of state attached to a ``Context``; the key type's identity is the key, so two

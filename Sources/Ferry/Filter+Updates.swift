@@ -28,6 +28,23 @@ extension Filter where Value == String {
     public static var caption: Filter<String> { Filter { $0.messageIsIncoming ? $0.message?.caption : nil } }
 }
 
+extension Filter where Value: LosslessStringConvertible {
+    /// A text message that parses as `Value`, ignoring surrounding whitespace:
+    /// `.text(as: Int.self)` takes "42" and hands over `42`, and lets "forty-two" go by.
+    public static func text(as type: Value.Type) -> Filter<Value> {
+        Filter { ctx in ctx.incomingText.flatMap { Value(String($0.trimmingWhitespace)) } }
+    }
+}
+
+extension StringProtocol {
+    var trimmingWhitespace: SubSequence {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else {
+            return self[endIndex...]
+        }
+        return self[first...last]
+    }
+}
+
 extension Filter where Value == [PhotoSize] {
     /// The sizes of the photo, smallest first (the last one is the original).
     public static var photo: Filter<[PhotoSize]> { Filter { $0.messageIsIncoming ? $0.message?.photo : nil } }

@@ -9,18 +9,20 @@ import Synchronization
 /// let bot = Bot(api: api, username: "OurBot")
 /// ...
 /// try await bot.handle(UpdateFactory.message(text: "/start"))
-/// #expect(api.calls(to: "sendMessage").first?["text"] == "Welcome!")
-/// api.fail(SendMessage.self, with: TelegramAPIError(method: "sendMessage", errorCode: 403, description: "Forbidden: bot was blocked by the user"))
+/// #expect(api.takeCalls() == [RecordedCall(method: "sendMessage", parameters: ["chat_id": 4242, "text": "Welcome!"])])
+/// api.fail(SendMessage.self, errorCode: 403, description: "Forbidden: bot was blocked by the user")
 /// ```
 ///
-/// Unscripted calls get a plausible success: a sent message echoes its chat, text and caption;
-/// `Bool` methods answer `true`; `getMe` answers ``botUser``; list methods answer `[]`.
+/// Unscripted calls get a plausible success: a sent or edited message echoes its chat, text,
+/// caption and inline keyboard (so a test can press its buttons, see ``sentMessages``); `Bool`
+/// methods answer `true`; `getMe` answers ``botUser``; list methods answer `[]`.
 public final class BotAPIRecorder: BotAPI {
     public let botUser: User
     private let state = Mutex(State())
 
     private struct State {
         var calls: [RecordedCall] = []
+        var sentMessages: [Message] = []
         var scripts: [String: [Script]] = [:]
         var nextMessageID = 1
     }
@@ -48,14 +50,26 @@ public final class BotAPIRecorder: BotAPI {
             state.nextMessageID += 1
             return (Self.takeScript(for: Method.name, from: &state.scripts), messageID)
         }
+        let result: Method.Result
         if let script {
             let answer = try script.respond(method)
-            guard let result = answer as? Method.Result else {
+            guard let scripted = answer as? Method.Result else {
                 throw RecorderError.scriptedResultHasWrongType(method: Method.name, expected: "\(Method.Result.self)", got: "\(type(of: answer))")
             }
-            return result
+            result = scripted
+        } else {
+            result = try defaultResult(for: Method.self, call: call, messageID: messageID)
         }
-        return try defaultResult(for: Method.self, call: call, messageID: messageID)
+        if let message = Self.message(in: result) {
+            state.withLock { $0.sentMessages.append(message) }
+        }
+        return result
+    }
+
+    private static func message(in result: some Sendable) -> Message? {
+        if let message = result as? Message { return message }
+        if case .message(let message) = result as? MessageOrTrue { return message }
+        return nil
     }
 
     private static func takeScript(for method: String, from scripts: inout [String: [Script]]) -> Script? {
@@ -91,14 +105,44 @@ public final class BotAPIRecorder: BotAPI {
         respond(to: method, times: times) { _ in throw error }
     }
 
-    /// Forgets the calls recorded so far; scripts stay.
+    /// Fails the next `times` calls of `Method` as Telegram would answer: a `TelegramAPIError` with
+    /// the method's name, `fail(SendMessage.self, errorCode: 403, description: "Forbidden: bot was blocked by the user")`;
+    /// `retryAfter` for a 429.
+    public func fail<Method: TelegramMethod>(
+        _ method: Method.Type,
+        errorCode: Int,
+        description: String,
+        retryAfter: Int? = nil,
+        times: Int? = 1
+    ) {
+        let error = TelegramAPIError(method: Method.name, errorCode: errorCode, description: description, retryAfter: retryAfter)
+        fail(method, with: error, times: times)
+    }
+
+    /// Forgets the calls and messages recorded so far; scripts stay.
     public func clearCalls() {
-        state.withLock { $0.calls.removeAll() }
+        state.withLock {
+            $0.calls.removeAll()
+            $0.sentMessages.removeAll()
+        }
+    }
+
+    /// The calls recorded since the last `takeCalls` (or `clearCalls`), forgetting them: what one
+    /// update did, when called after each `bot.handle`.
+    public func takeCalls() -> [RecordedCall] {
+        state.withLock { state in
+            defer { state.calls.removeAll() }
+            return state.calls
+        }
     }
 
     // MARK: Inspecting
 
     public var calls: [RecordedCall] { state.withLock { $0.calls } }
+
+    /// The messages the calls answered (sent, and edited ones), in order, as the bot received them;
+    /// `UpdateFactory.callbackQuery(pressing:on:)` presses a button of one.
+    public var sentMessages: [Message] { state.withLock { $0.sentMessages } }
 
     /// The recorded calls of the method named `method` ("sendMessage").
     public func calls(to method: String) -> [RecordedCall] {
@@ -139,7 +183,8 @@ public final class BotAPIRecorder: BotAPI {
         throw RecorderError.noDefaultResult(method: Method.name)
     }
 
-    /// The message a send method would produce: its chat, thread, text and caption, from the bot.
+    /// The message a send or edit method would produce: its chat, thread, text, caption and inline
+    /// keyboard (Telegram returns only inline keyboards with a message), from the bot.
     private func echoedMessage(_ call: RecordedCall, messageID: Int) throws -> Message? {
         guard let chatID = call["chat_id"]?.intValue else { return nil }
         var message: [String: JSONValue] = [
@@ -151,6 +196,9 @@ public final class BotAPIRecorder: BotAPI {
         ]
         for field in ["text", "caption", "message_thread_id", "business_connection_id"] {
             if let value = call[field] { message[field] = value }
+        }
+        if let markup = call["reply_markup"], case .object(let fields) = markup, fields["inline_keyboard"] != nil {
+            message["reply_markup"] = markup
         }
         return try JSONValue.object(message).decode(Message.self)
     }

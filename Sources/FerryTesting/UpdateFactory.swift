@@ -99,6 +99,22 @@ public enum UpdateFactory {
         ))
     }
 
+    /// A press on the inline button labelled `buttonText` of `message`, a message the bot sent
+    /// (from ``BotAPIRecorder/sentMessages``): the update carries that message and the button's
+    /// callback data, as Telegram would send it. Throws when the message has no such button.
+    public static func callbackQuery(pressing buttonText: String, on message: Message, from: User = user) throws -> Update {
+        let buttons: [InlineKeyboardButton] = message.replyMarkup.map { Array($0.inlineKeyboard.joined()) } ?? []
+        guard let button = buttons.first(where: { $0.text == buttonText }) else {
+            throw UpdateFactoryError.noSuchButton(buttonText, available: buttons.map(\.text))
+        }
+        guard let data = button.callbackData else {
+            throw UpdateFactoryError.buttonHasNoCallbackData(buttonText)
+        }
+        return Update(updateID: nextID(), callbackQuery: CallbackQuery(
+            id: "cbq-\(nextID())", from: from, message: .message(message), chatInstance: "instance-1", data: data
+        ))
+    }
+
     public static func inlineQuery(query: String, from: User = user, offset: String = "") -> Update {
         Update(updateID: nextID(), inlineQuery: InlineQuery(id: "iq-\(nextID())", from: from, query: query, offset: offset))
     }
@@ -107,5 +123,19 @@ public enum UpdateFactory {
         Update(updateID: nextID(), preCheckoutQuery: PreCheckoutQuery(
             id: "pcq-\(nextID())", from: from, currency: currency, totalAmount: totalAmount, invoicePayload: payload
         ))
+    }
+}
+
+public enum UpdateFactoryError: Error, Sendable, Hashable, CustomStringConvertible {
+    case noSuchButton(String, available: [String])
+    case buttonHasNoCallbackData(String)
+
+    public var description: String {
+        switch self {
+        case .noSuchButton(let text, let available):
+            "the message has no inline button \"\(text)\"; its buttons: \(available)"
+        case .buttonHasNoCallbackData(let text):
+            "the inline button \"\(text)\" carries no callback data (a URL or other kind of button)"
+        }
     }
 }

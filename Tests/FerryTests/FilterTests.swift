@@ -15,6 +15,18 @@ import Testing
         #expect(trace.all == ["text HI", "other message", "other edited_message"])
     }
 
+    @Test func textAsParsesTypedValues() async throws {
+        let (bot, _) = makeBot()
+        let trace = Trace()
+        bot.on(.text(as: Int.self)) { _, number in trace.record("int \(number + 1)") }
+        bot.on(.text(as: Double.self)) { _, number in trace.record("double \(number)") }
+        bot.on(.text) { _, text in trace.record("text \(text)") }
+        for text in ["41", "  7\n", "2.5", "4 2", "", " "] {
+            try await bot.handle(UpdateFactory.message(text: text))
+        }
+        #expect(trace.all == ["int 42", "int 8", "double 2.5", "text 4 2", "text ", "text  "])
+    }
+
     @Test func photoGivesSizes() async throws {
         let (bot, _) = makeBot()
         let trace = Trace()

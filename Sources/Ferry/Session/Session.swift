@@ -67,6 +67,14 @@ public enum SessionKey {
     @Sendable public static func user(_ ctx: Context) -> String? {
         ctx.from.map { "user:\($0.id)" }
     }
+
+    /// One session per user in each chat: in a group, each member's own state (what conversations
+    /// use, so that one member's answers do not land in another's dialog). Safe because the runtime
+    /// orders updates per chat.
+    @Sendable public static func userInChat(_ ctx: Context) -> String? {
+        guard let chat = ctx.chat, let user = ctx.from else { return nil }
+        return "\(chat.id):\(user.id)"
+    }
 }
 
 struct SessionContextKey<Value: Codable & Sendable>: ContextKey {

@@ -35,14 +35,27 @@ public struct SessionMiddleware<Value: Codable & Sendable>: Middleware {
     let key: @Sendable (Context) -> String?
 
     public func handle(_ ctx: Context, next: Next) async throws {
-        guard let key = key(ctx) else { return try await next() }
+        try await withSession(ctx, orElse: next) { session in
+            ctx[SessionContextKey<Value>.self] = session
+            try await next()
+        }
+    }
+
+    /// Loads the update's session, runs `body` with it and saves what `body` left in it; runs
+    /// `orElse` instead when the update has no session key. Conversations keep their state through
+    /// this too, under a context key of their own.
+    func withSession(
+        _ ctx: Context,
+        orElse noSession: Next,
+        _ body: (Session<Value>) async throws -> Void
+    ) async throws {
+        guard let key = key(ctx) else { return try await noSession() }
         let stored = try await store.load(key: key)
         let session = Session(key: key, value: decode(stored, ctx: ctx) ?? initial())
-        ctx[SessionContextKey<Value>.self] = session
 
         // Saved only when the handlers succeed: a failed update is retried, and the retry must
         // start from the state the first attempt saw.
-        try await next()
+        try await body(session)
 
         let (value, deleted) = session.snapshot
         if deleted {

@@ -1,0 +1,23 @@
+public import Ferry
+
+/// A tour of the framework in one bot: typed inline buttons (`/rate`), a counter kept in the
+/// session (`/count`) and a multi-step conversation (`/survey`). Its state goes to `sessions`:
+/// the command line passes an SQLite store, so counters and surveys in progress survive restarts.
+public enum ShowcaseBotExample {
+    public static let welcome = """
+        Hi! I'm the Ferry showcase bot. Try:
+        /rate - rate Ferry with inline buttons
+        /count - a counter kept in your chat's session
+        /survey - a short conversation (/cancel stops it)
+        """
+
+    public static func register(on bot: Bot, sessions: any SessionStore) {
+        // Middleware that loads the chat's session before the handlers below and saves it after.
+        bot.use(session(initial: CounterSession(), store: sessions))
+        // First among the handlers: a survey in progress sees the chat's updates before the others.
+        SurveyConversation.register(on: bot, store: sessions)
+        bot.command("start", "help") { ctx, _ in try await ctx.reply(welcome) }
+        RatingFeature.register(on: bot)
+        CounterFeature.register(on: bot)
+    }
+}

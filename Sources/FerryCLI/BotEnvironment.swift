@@ -1,0 +1,73 @@
+import Ferry
+import FerrySQLite
+import Logging
+import TelegramClient
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The settings a bot binary reads from its environment, as the README documents them.
+struct BotEnvironment {
+    var token: String
+    var apiURL: String
+    var webhookSecret: String?
+
+    static func read(_ variables: [String: String] = ProcessEnvironment.all) throws -> BotEnvironment {
+        guard let token = variables["TELEGRAM_BOT_TOKEN"], !token.isEmpty else {
+            throw CommandError("TELEGRAM_BOT_TOKEN is not set: give the token @BotFather issued for your bot")
+        }
+        return BotEnvironment(
+            token: token,
+            apiURL: variables["TELEGRAM_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TelegramClient.Configuration.telegramBaseURL,
+            webhookSecret: variables["TELEGRAM_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        )
+    }
+
+    func makeClient(logger: Logger) -> TelegramClient {
+        TelegramClient(token: token, configuration: .init(baseURL: apiURL), logger: logger)
+    }
+}
+
+enum ProcessEnvironment {
+    static var all: [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let pair = String(cString: entry)
+            if let equals = pair.firstIndex(of: "=") {
+                result[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+}
+
+/// A failure the user can act on, printed as it is.
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Builds the bot for a command: the app's handlers on a client and the storage's sessions.
+func makeBot(client: TelegramClient, storage: SQLiteStorage, logger: Logger) -> Bot {
+    let bot = Bot(api: client, logger: logger)
+    FerryApp.running.configure(bot, FerryApp.Resources(sessions: storage.sessions))
+    return bot
+}
+
+/// Logs to standard error, at `LOG_LEVEL` (default `info`).
+func bootstrapLogging() -> Logger {
+    let level = ProcessEnvironment.all["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    return Logger(label: "ferry")
+}

@@ -1,0 +1,56 @@
+public import Ferry
+import ArgumentParser
+
+/// A bot binary's entry point: the bot's handlers plus every command Ferry gives a bot
+/// (`serve`, `poll`, `dlq`, ...).
+///
+/// ```swift
+/// // main.swift
+/// import FerryCLI
+/// await FerryApp(name: "EchoBot") { bot, resources in
+///     bot.command("start") { ctx, _ in try await ctx.reply("Welcome to my bot!") }
+/// }.main()
+/// ```
+public struct FerryApp: Sendable {
+    /// What the host gives the bot's set-up: storage that outlives the process.
+    public struct Resources: Sendable {
+        /// Sessions in the bot's data directory (SQLite), so they survive restarts.
+        public var sessions: any SessionStore
+    }
+
+    public typealias Configure = @Sendable (Bot, Resources) -> Void
+
+    public let name: String
+    let configure: Configure
+
+    public init(name: String, configure: @escaping Configure) {
+        self.name = name
+        self.configure = configure
+    }
+
+    /// Parses the command line and runs the command; exits the process when done.
+    public func main(arguments: [String]? = nil) async {
+        await FerryApp.$current.withValue(self) {
+            await RootCommand.main(arguments)
+        }
+    }
+
+    /// The app whose command line is being run: ArgumentParser builds commands from types, so
+    /// the bot's set-up reaches them through a task-local value rather than an initializer.
+    @TaskLocal static var current: FerryApp?
+
+    static var running: FerryApp {
+        guard let app = current else { fatalError("FerryApp.main() must run the commands") }
+        return app
+    }
+}
+
+struct RootCommand: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: FerryApp.current?.name,
+            abstract: "A Telegram bot built with Ferry.",
+            subcommands: [ServeCommand.self, PollCommand.self, DeadLetterCommand.self]
+        )
+    }
+}

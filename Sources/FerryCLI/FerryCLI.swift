@@ -1,1 +1,0 @@
-// The FerryCLI module; see Package.swift for its role.

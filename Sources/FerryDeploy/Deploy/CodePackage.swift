@@ -1,0 +1,145 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// The Lambda code package: a zip holding the bot binary as an executable named `bootstrap`, which is what the
+/// `provided.al2023` runtime starts.
+///
+/// The zip is written here rather than by a `zip` tool so packaging works wherever Swift does, and so the
+/// package is reproducible: fixed timestamps and entry order mean the same binary always gives the same bytes,
+/// hence the same SHA-256 and the same S3 key, and an unchanged bot is not redeployed.
+public enum CodePackage {
+    /// The file name the runtime executes.
+    public static let entryName = "bootstrap"
+
+    /// The largest package written: Lambda refuses code over 250 MB unzipped, and without ZIP64 a zip can hold
+    /// at most 4 GiB anyway.
+    public static let maximumSize = 250 * 1024 * 1024
+
+    /// Zips the executable at `executable` as `bootstrap` (mode 0755) into a new file at `destination`.
+    public static func write(executable: String, to destination: String) throws(CodePackageError) {
+        let binary: Data
+        do {
+            binary = try Data(contentsOf: URL(fileURLWithPath: executable))
+        } catch {
+            throw .unreadable(path: executable, reason: String(describing: error))
+        }
+        let archive = try zip(executable: binary)
+        do {
+            try archive.write(to: URL(fileURLWithPath: destination))
+        } catch {
+            throw .unwritable(path: destination, reason: String(describing: error))
+        }
+    }
+
+    /// The zip archive holding `executable` as `bootstrap`, stored uncompressed.
+    public static func zip(executable: Data) throws(CodePackageError) -> Data {
+        guard !executable.isEmpty else { throw .empty }
+        guard executable.count <= maximumSize else { throw .tooLarge(bytes: executable.count) }
+        let name = Array(entryName.utf8)
+        let size = UInt32(executable.count)
+        let checksum = CRC32.checksum(executable)
+        var archive = Data()
+        archive.reserveCapacity(executable.count + 128)
+
+        // Local file header.
+        archive.append(littleEndian: UInt32(0x0403_4B50))
+        archive.append(littleEndian: zipVersion)
+        archive.append(littleEndian: UInt16(0))  // flags
+        archive.append(littleEndian: UInt16(0))  // method: stored
+        archive.append(littleEndian: dosTime)
+        archive.append(littleEndian: dosDate)
+        archive.append(littleEndian: checksum)
+        archive.append(littleEndian: size)  // compressed
+        archive.append(littleEndian: size)  // uncompressed
+        archive.append(littleEndian: UInt16(name.count))
+        archive.append(littleEndian: UInt16(0))  // extra field length
+        archive.append(contentsOf: name)
+        archive.append(executable)
+
+        // Central directory: one entry.
+        let directoryOffset = UInt32(archive.count)
+        archive.append(littleEndian: UInt32(0x0201_4B50))
+        archive.append(littleEndian: UInt16(3 << 8) | zipVersion)  // made by Unix, so the mode below counts
+        archive.append(littleEndian: zipVersion)
+        archive.append(littleEndian: UInt16(0))
+        archive.append(littleEndian: UInt16(0))
+        archive.append(littleEndian: dosTime)
+        archive.append(littleEndian: dosDate)
+        archive.append(littleEndian: checksum)
+        archive.append(littleEndian: size)
+        archive.append(littleEndian: size)
+        archive.append(littleEndian: UInt16(name.count))
+        archive.append(littleEndian: UInt16(0))  // extra field length
+        archive.append(littleEndian: UInt16(0))  // comment length
+        archive.append(littleEndian: UInt16(0))  // disk number
+        archive.append(littleEndian: UInt16(0))  // internal attributes
+        archive.append(littleEndian: UInt32(0o100755) << 16)  // a regular file, rwxr-xr-x
+        archive.append(littleEndian: UInt32(0))  // offset of the local header
+        archive.append(contentsOf: name)
+        let directorySize = UInt32(archive.count) - directoryOffset
+
+        // End of central directory.
+        archive.append(littleEndian: UInt32(0x0605_4B50))
+        archive.append(littleEndian: UInt16(0))
+        archive.append(littleEndian: UInt16(0))
+        archive.append(littleEndian: UInt16(1))
+        archive.append(littleEndian: UInt16(1))
+        archive.append(littleEndian: directorySize)
+        archive.append(littleEndian: directoryOffset)
+        archive.append(littleEndian: UInt16(0))  // comment length
+        return archive
+    }
+
+    /// ZIP 2.0: what a stored entry needs.
+    private static let zipVersion: UInt16 = 20
+    /// 1980-01-01 00:00, the earliest DOS date: a fixed timestamp keeps the package reproducible.
+    private static let dosDate: UInt16 = (0 << 9) | (1 << 5) | 1
+    private static let dosTime: UInt16 = 0
+}
+
+/// Why a code package could not be written.
+public enum CodePackageError: Error, Hashable, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case unwritable(path: String, reason: String)
+    case empty
+    case tooLarge(bytes: Int)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason): "cannot read the executable \(path): \(reason)"
+        case .unwritable(let path, let reason): "cannot write the code package \(path): \(reason)"
+        case .empty: "the executable is empty"
+        case .tooLarge(let bytes): "the executable is \(bytes) bytes; Lambda accepts at most \(CodePackage.maximumSize)"
+        }
+    }
+}
+
+/// CRC-32 as ZIP uses it (the IEEE polynomial, reflected).
+enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { index in
+        var value = UInt32(index)
+        for _ in 0..<8 {
+            value = value & 1 == 1 ? (value >> 1) ^ 0xEDB8_8320 : value >> 1
+        }
+        return value
+    }
+
+    static func checksum(_ data: Data) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        table.withUnsafeBufferPointer { table in
+            for byte in data {
+                crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
+            }
+        }
+        return crc ^ 0xFFFF_FFFF
+    }
+}
+
+extension Data {
+    fileprivate mutating func append<Integer: FixedWidthInteger>(littleEndian value: Integer) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+}

@@ -1,1 +1,0 @@
-// The FerryDeploy module; see Package.swift for its role.

@@ -1,0 +1,42 @@
+extension BotStack {
+    /// The attribute names of the stack's DynamoDB tables, shared with the code that reads and writes them.
+    public enum TableSchema {
+        /// The sessions table's partition key (a string): the session key, `chat:<id>` by default.
+        public static let sessionKey = "key"
+        /// The dead-letter table's partition key (a string): one parked dead letter.
+        public static let deadLetterID = "id"
+        /// The time-to-live attribute of both tables: a number of seconds since 1970 after which DynamoDB
+        /// deletes the item by itself.
+        public static let expiresAt = "expiresAt"
+    }
+
+    /// The sessions table and the table of parked dead letters: on-demand billing (no capacity to plan; a quiet
+    /// bot costs nothing), items expiring by themselves, point-in-time recovery on.
+    var tableResources: [String: CloudFormation.Resource] {
+        [
+            LogicalID.sessionsTable: table(named: names.sessionsTable, partitionKey: TableSchema.sessionKey),
+            LogicalID.deadLetterTable: table(named: names.deadLetterTable, partitionKey: TableSchema.deadLetterID),
+        ]
+    }
+
+    private func table(named name: String, partitionKey: String) -> CloudFormation.Resource {
+        let policy: CloudFormation.RemovalPolicy = retainsTablesOnRemoval ? .retain : .delete
+        return CloudFormation.Resource(
+            type: "AWS::DynamoDB::Table",
+            properties: [
+                "TableName": .string(name),
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [["AttributeName": .string(partitionKey), "AttributeType": "S"]],
+                "KeySchema": [["AttributeName": .string(partitionKey), "KeyType": "HASH"]],
+                "TimeToLiveSpecification": ["AttributeName": .string(TableSchema.expiresAt), "Enabled": true],
+                "PointInTimeRecoverySpecification": ["PointInTimeRecoveryEnabled": true],
+                // Encrypted with the account's AWS managed DynamoDB key rather than the default AWS owned key, so
+                // key use shows in CloudTrail.
+                "SSESpecification": ["SSEEnabled": true],
+            ],
+            deletionPolicy: policy,
+            updateReplacePolicy: policy,
+            metadata: ScannerExceptions.table
+        )
+    }
+}

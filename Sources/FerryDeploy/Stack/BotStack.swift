@@ -1,0 +1,94 @@
+/// One bot's serverless stack on AWS, for one stage: the webhook, the FIFO queue grouped per chat, the
+/// consumer, the dead-letter queue and its handler, their tables, secrets, logs and alarms.
+///
+/// ```swift
+/// var stack = BotStack(bot: "echo", stage: "prod")
+/// stack.maximumConcurrency = 50
+/// stack.alarmEmail = "oncall@example.com"
+/// let json = try stack.template().renderedJSON()
+/// ```
+///
+/// Every physical name is derived from the bot and the stage (see ``names``), so several bots and stages
+/// share an account and a region without colliding.
+public struct BotStack: Sendable, Hashable {
+    /// The bot's name: lowercase letters, digits and hyphens, starting with a letter, at most 24 characters.
+    public var bot: String
+    /// The stage (`dev`, `prod`, `pr42`): lowercase letters and digits, starting with a letter, at most 16
+    /// characters. No hyphens, so `ferry-<bot>-<stage>` always splits one way: bot `a-b` stage `c` and bot `a`
+    /// stage `b-c` would otherwise share every name.
+    public var stage: String
+
+    /// Memory of each function, in MB (128 to 10240); CPU grows with it.
+    public var memory: Int = 256
+    /// How long the consumer and the dead-letter function may run per batch (1 to 900 seconds, whole seconds).
+    /// The queues' visibility timeout is six times this, as AWS recommends for SQS event sources, so a batch
+    /// still being retried inside the function is not delivered a second time.
+    public var timeout: Duration = .seconds(30)
+    /// How long the webhook function may run. It only validates and enqueues, and Telegram waits for its answer.
+    public var webhookTimeout: Duration = .seconds(10)
+    /// Updates per consumer invocation (1 to 10, the most an SQS FIFO event source allows).
+    public var batchSize: Int = 10
+    /// The most consumer instances the queue's event source runs at once (2 to 1000). Per-chat order holds
+    /// regardless: SQS FIFO hands out at most one batch per message group at a time.
+    public var maximumConcurrency: Int = 10
+    /// The processor architecture of the functions; the code package must be built for it.
+    public var architecture: LambdaArchitecture = .buildMachine
+    /// Failed handling attempts before an update is dead-lettered (1 to 1000). The consumer moves an update to
+    /// the dead-letter queue itself after this many failures; the queue's redrive policy, set to the same count,
+    /// is the safety net for attempts the consumer could not report (a crash or a timeout).
+    public var attempts: Int = 3
+    /// How long the functions' logs are kept.
+    public var logRetention: LogRetention = .oneMonth
+    /// Where alarm notifications are mailed; `nil` keeps the alarms without notifications. The address must
+    /// confirm the subscription mail SNS sends before notifications arrive.
+    public var alarmEmail: String?
+    /// The KMS key the deploy step encrypts the bot token and webhook secret with.
+    public var parameterEncryption: ParameterEncryption = .awsManagedKey
+    /// Whether removing the stack keeps the sessions and dead-letter tables. Off by default: the tables have
+    /// fixed names, so a retained table blocks deploying the same bot and stage again until it is deleted by hand.
+    public var retainsTablesOnRemoval = false
+
+    public init(bot: String, stage: String) {
+        self.bot = bot
+        self.stage = stage
+    }
+
+    /// What a template is rendered for.
+    public enum Target: Sendable, Hashable {
+        /// The real AWS: everything.
+        case aws
+        /// A local AWS emulator (moto) that cannot create function URLs or CloudWatch alarms: the template leaves
+        /// out the function URL, its two permissions, the `WebhookUrl` output, the alarms and the alarm topic.
+        /// Everything else is identical, so the emulator checks the rest of the stack; the left-out parts are
+        /// covered by linting the ``aws`` template.
+        case localEmulator
+    }
+
+    /// The three functions, one code package: the handler name selects the role.
+    public enum Function: String, Sendable, Hashable, CaseIterable {
+        /// Receives Telegram's webhook calls through the function URL and enqueues each update.
+        case webhook
+        /// Handles queued updates in batches, per chat in order.
+        case consumer
+        /// Handles updates that used up their attempts: parks them and tells the user.
+        case deadLetter
+
+        /// The handler name the bootstrap binary dispatches on; also the last part of the function's name.
+        public var handler: String {
+            switch self {
+            case .webhook: "webhook"
+            case .consumer: "consumer"
+            case .deadLetter: "dead-letter"
+            }
+        }
+
+        /// The prefix of this function's resources' logical IDs.
+        var logicalName: String {
+            switch self {
+            case .webhook: "Webhook"
+            case .consumer: "Consumer"
+            case .deadLetter: "DeadLetter"
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The FerryQueue module; see Package.swift for its role.

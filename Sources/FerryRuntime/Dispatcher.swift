@@ -1,0 +1,178 @@
+import Ferry
+public import FerryQueue
+import Logging
+import Synchronization
+
+/// Takes updates off an ``UpdateQueue`` and runs the bot on them: up to `concurrency` at once,
+/// one at a time per chat (the queue delivers only a group's head), retrying failures with
+/// backoff and dead-lettering what keeps failing.
+///
+/// ``run()`` works until ``stop()``; then it takes nothing new, lets the updates in flight finish
+/// (for at most `shutdownGracePeriod`) and returns. An update cut off by the grace period is given
+/// back to the queue without using an attempt; nothing acknowledged is handled again.
+public final class Dispatcher: Sendable {
+    public struct Configuration: Sendable {
+        public var concurrency: Int
+        public var visibilityTimeout: Duration
+        /// How often to look at the queue when nothing wakes the dispatcher: retries coming due,
+        /// a `dlq redrive` from another process, deliveries whose visibility timeout ended.
+        public var pollInterval: Duration
+        public var shutdownGracePeriod: Duration
+
+        public init(
+            concurrency: Int = 64, visibilityTimeout: Duration = .seconds(120), pollInterval: Duration = .milliseconds(200),
+            shutdownGracePeriod: Duration = .seconds(10)
+        ) {
+            self.concurrency = max(1, concurrency)
+            self.visibilityTimeout = visibilityTimeout
+            self.pollInterval = pollInterval
+            self.shutdownGracePeriod = shutdownGracePeriod
+        }
+    }
+
+    public let configuration: Configuration
+    private let queue: any UpdateQueue
+    private let processor: UpdateProcessor
+    private let logger: Logger
+    private let wakeup = Wakeup()
+    private let state = Mutex(State())
+
+    private struct State {
+        var inFlight = 0
+        var stopping = false
+    }
+
+    public init(queue: any UpdateQueue, processor: UpdateProcessor, configuration: Configuration = Configuration()) {
+        self.queue = queue
+        self.processor = processor
+        self.configuration = configuration
+        self.logger = processor.logger
+    }
+
+    /// Looks at the queue now: ingress calls it after each enqueue.
+    public func wake() { wakeup.signal() }
+
+    /// Stops taking updates; ``run()`` returns once those in flight are done.
+    public func stop() {
+        state.withLock { $0.stopping = true }
+        wakeup.signal()
+    }
+
+    private var isStopping: Bool { state.withLock { $0.stopping } }
+
+    public func run() async throws {
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await self.tick() }
+                while !isStopping {
+                    let free = configuration.concurrency - state.withLock { $0.inFlight }
+                    var batch: [ReceivedUpdate] = []
+                    if free > 0 {
+                        do {
+                            batch = try await queue.receive(maximumCount: free, visibilityTimeout: configuration.visibilityTimeout)
+                        } catch {
+                            logger.error("cannot read the queue; trying again", metadata: ["error": "\(error)"])
+                        }
+                    }
+                    if batch.isEmpty {
+                        await wakeup.wait()
+                        continue
+                    }
+                    state.withLock { $0.inFlight += batch.count }
+                    for item in batch {
+                        group.addTask {
+                            await self.handle(item)
+                            self.state.withLock { $0.inFlight -= 1 }
+                            // A finished head may have unblocked its chat's next update.
+                            self.wakeup.signal()
+                        }
+                    }
+                }
+                group.addTask { try await self.awaitDrained() }
+            }
+        } catch is GracePeriodEnded {
+            logger.warning("grace period ended; unfinished updates go back to the queue")
+        }
+    }
+
+    /// Returns once nothing is in flight; throws when the grace period ends first, which cancels
+    /// the handlers still running (their updates are released without using an attempt).
+    private func awaitDrained() async throws {
+        let inFlight = state.withLock { $0.inFlight }
+        if inFlight > 0 { logger.info("finishing updates in flight", metadata: ["count": "\(inFlight)"]) }
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.shutdownGracePeriod
+        while state.withLock({ $0.inFlight > 0 }) {
+            guard clock.now < deadline else { throw GracePeriodEnded() }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private struct GracePeriodEnded: Error {}
+
+    /// Wakes the loop on a timer, for work no signal announces.
+    private func tick() async {
+        while !isStopping {
+            try? await Task.sleep(for: configuration.pollInterval)
+            wakeup.signal()
+        }
+    }
+
+    private func handle(_ item: ReceivedUpdate) async {
+        let outcome = await processor.process(body: item.update.body, attempt: item.attempts)
+        do {
+            switch outcome {
+            case .handled:
+                try await queue.acknowledge([item.receipt])
+            case .retry(let delay, let reason, let countsAsAttempt):
+                try await queue.release(item.receipt, after: delay, error: reason, countingAttempt: countsAsAttempt)
+            case .deadLetter(let reason):
+                try await queue.deadLetter(item.receipt, reason: reason)
+                await processor.notifyDeadLetter(body: item.update.body, reason: reason, attempts: item.attempts)
+            }
+        } catch {
+            // The queue will deliver the update again when its visibility timeout ends.
+            logger.error(
+                "cannot record an update's outcome in the queue",
+                metadata: ["update_id": "\(item.update.updateID)", "outcome": "\(outcome)", "error": "\(error)"]
+            )
+        }
+    }
+}
+
+/// A one-slot wake-up call: signals while nobody waits are remembered (once), so a signal sent
+/// just before `wait()` is not lost.
+final class Wakeup: Sendable {
+    private struct State {
+        var signaled = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    func signal() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.signaled = true
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.signaled {
+                    state.signaled = false
+                    return true
+                }
+                state.waiter = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+}

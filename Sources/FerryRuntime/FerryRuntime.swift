@@ -1,1 +1,0 @@
-// The FerryRuntime module; see Package.swift for its role.

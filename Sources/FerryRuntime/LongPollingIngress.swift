@@ -1,0 +1,108 @@
+public import FerryQueue
+public import Logging
+public import TelegramBotAPI
+import FoundationEssentials
+
+/// Ingress without a public URL: asks Telegram for updates with `getUpdates` and queues them.
+/// The offset moves past an update only after it is stored, so a crash between the two loses
+/// nothing: Telegram hands the same updates out again and the queue drops the repeats.
+public struct LongPollingIngress: Sendable {
+    public struct Configuration: Sendable {
+        /// Seconds Telegram holds a `getUpdates` call open when there is nothing to deliver.
+        public var timeout: Int
+        public var limit: Int
+        /// The kinds to receive; `nil` keeps what was set before (Telegram's default leaves some out).
+        public var allowedUpdates: [String]?
+        /// Wait after a failed call before the next one.
+        public var errorBackoff: Duration
+
+        public init(timeout: Int = 25, limit: Int = 100, allowedUpdates: [String]? = nil, errorBackoff: Duration = .seconds(2)) {
+            self.timeout = timeout
+            self.limit = limit
+            self.allowedUpdates = allowedUpdates
+            self.errorBackoff = errorBackoff
+        }
+    }
+
+    private let api: any BotAPI
+    private let queue: any UpdateQueue
+    private let configuration: Configuration
+    private let metrics: PipelineMetrics
+    private let logger: Logger
+    private let onEnqueued: @Sendable () -> Void
+
+    public init(
+        api: any BotAPI, queue: any UpdateQueue, configuration: Configuration = Configuration(),
+        metrics: PipelineMetrics = PipelineMetrics(), logger: Logger = Logger(label: "ferry.polling"),
+        onEnqueued: @escaping @Sendable () -> Void = {}
+    ) {
+        self.api = api
+        self.queue = queue
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        self.onEnqueued = onEnqueued
+    }
+
+    /// Polls until the task is cancelled.
+    public func run() async {
+        var offset: Int?
+        while !Task.isCancelled {
+            do {
+                offset = try await pollOnce(offset: offset)
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("getUpdates failed; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: configuration.errorBackoff)
+            }
+        }
+    }
+
+    /// One `getUpdates` round: returns the offset to ask with next.
+    public func pollOnce(offset: Int?) async throws -> Int? {
+        let raw = try await api.send(
+            RawGetUpdates(offset: offset, limit: configuration.limit, timeout: configuration.timeout, allowedUpdates: configuration.allowedUpdates)
+        )
+        guard !raw.isEmpty else { return offset }
+        var updates: [QueuedUpdate] = []
+        var nextOffset = offset
+        for value in raw {
+            // Telegram's own bytes are gone once decoded; the update is stored as an equivalent
+            // JSON object, unknown fields included.
+            let body = Array(try JSONEncoder().encode(value))
+            metrics.received()
+            do {
+                let keys = try UpdateRoutingKeys.extract(from: body)
+                updates.append(QueuedUpdate(updateID: keys.updateID, groupID: keys.orderingKey.groupID, body: body))
+                nextOffset = max(nextOffset ?? 0, keys.updateID + 1)
+            } catch {
+                metrics.rejected(.malformed)
+                logger.error("getUpdates returned something that is not an update; skipped", metadata: ["error": "\(error)"])
+            }
+        }
+        let outcomes = try await queue.enqueue(updates)
+        for outcome in outcomes {
+            if outcome == .enqueued { metrics.enqueued() } else { metrics.duplicate() }
+        }
+        if outcomes.contains(.enqueued) { onEnqueued() }
+        return nextOffset
+    }
+}
+
+/// `getUpdates` answered as JSON values rather than `Update`s, so nothing the bot does not know
+/// yet is dropped before it is queued.
+struct RawGetUpdates: TelegramMethod {
+    typealias Result = [JSONValue]
+    static let name = "getUpdates"
+
+    var offset: Int?
+    var limit: Int?
+    var timeout: Int?
+    var allowedUpdates: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case offset, limit, timeout
+        case allowedUpdates = "allowed_updates"
+    }
+}

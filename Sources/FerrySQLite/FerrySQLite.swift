@@ -1,1 +1,0 @@
-// The FerrySQLite module; see Package.swift for its role.

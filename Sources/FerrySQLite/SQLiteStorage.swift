@@ -1,0 +1,147 @@
+public import Logging
+import FoundationEssentials
+import SQLiteNIO
+import Synchronization
+
+/// The embedded storage of a bot: one SQLite file holding the update queue, the dead letters and
+/// the sessions.
+///
+/// Several processes may open the same file (the `dlq` commands run beside `serve`); SQLite's
+/// write-ahead log lets readers go on while one writer commits, and writers wait for each other.
+///
+/// ```swift
+/// let storage = try await SQLiteStorage.open(directory: "/var/lib/mybot")
+/// let bot = Bot(api: client)
+/// bot.use(session(initial: Counter(), store: storage.sessions))
+/// ```
+public final class SQLiteStorage: Sendable {
+    /// The file's name inside the data directory.
+    public static let fileName = "ferry.sqlite"
+
+    public let path: String
+    public let queue: SQLiteUpdateQueue
+    public let sessions: SQLiteSessionStore
+    private let database: SQLiteTransactions
+
+    private init(path: String, database: SQLiteTransactions, now: @escaping @Sendable () -> Int64) {
+        self.path = path
+        self.database = database
+        self.queue = SQLiteUpdateQueue(database: database, now: now)
+        self.sessions = SQLiteSessionStore(database: database, now: now)
+    }
+
+    /// Opens (creating when missing) the storage in `directory`, creating the directory too.
+    ///
+    /// - Parameter now: milliseconds since 1970; tests move time forward with it.
+    public static func open(
+        directory: String,
+        logger: Logger = Logger(label: "ferry.sqlite"),
+        now: @escaping @Sendable () -> Int64 = SQLiteStorage.wallClockMilliseconds
+    ) async throws -> SQLiteStorage {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SQLiteStorageError.cannotCreateDirectory(directory, reason: "\(error)")
+        }
+        return try await open(path: directory + "/" + fileName, logger: logger, now: now)
+    }
+
+    /// Opens (creating when missing) the storage at `path`.
+    public static func open(
+        path: String,
+        logger: Logger = Logger(label: "ferry.sqlite"),
+        now: @escaping @Sendable () -> Int64 = SQLiteStorage.wallClockMilliseconds
+    ) async throws -> SQLiteStorage {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        do {
+            try await SQLiteSchema.prepare(connection)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return SQLiteStorage(path: path, database: SQLiteTransactions(connection: connection), now: now)
+    }
+
+    /// Waits for pending writes, then closes the file.
+    public func close() async throws {
+        try await database.close()
+    }
+
+    @Sendable
+    public static func wallClockMilliseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+}
+
+public enum SQLiteStorageError: Error, Sendable, Hashable, CustomStringConvertible {
+    case cannotCreateDirectory(String, reason: String)
+    case closed
+    case corruptRow(table: String)
+
+    public var description: String {
+        switch self {
+        case .cannotCreateDirectory(let path, let reason): "cannot create the data directory \(path): \(reason)"
+        case .closed: "the SQLite storage is closed"
+        case .corruptRow(let table): "a row of table \(table) has an unexpected shape"
+        }
+    }
+}
+
+enum SQLiteSchema {
+    static func prepare(_ connection: SQLiteConnection) async throws {
+        // WAL lets the `dlq` commands read while `serve` writes; synchronous=FULL makes every commit
+        // durable (fsync of the log) before a webhook is answered 200. The busy timeout replaces
+        // SQLiteNIO's default busy handler, which would spin forever on a lock held by another process.
+        _ = try await connection.query("PRAGMA busy_timeout = 10000")
+        _ = try await connection.query("PRAGMA journal_mode = WAL")
+        _ = try await connection.query("PRAGMA synchronous = FULL")
+        for statement in statements {
+            _ = try await connection.query(statement)
+        }
+    }
+
+    static let statements = [
+        """
+        CREATE TABLE IF NOT EXISTS updates (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            update_id INTEGER NOT NULL,
+            group_id TEXT NOT NULL,
+            body BLOB NOT NULL,
+            enqueued_at INTEGER NOT NULL,
+            visible_at INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            deliveries INTEGER NOT NULL DEFAULT 0,
+            receipt TEXT,
+            last_error TEXT
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS updates_by_group ON updates (group_id, seq)",
+        "CREATE INDEX IF NOT EXISTS updates_by_visibility ON updates (visible_at, seq)",
+        """
+        CREATE TABLE IF NOT EXISTS seen_updates (
+            update_id INTEGER PRIMARY KEY,
+            seen_at INTEGER NOT NULL
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX IF NOT EXISTS seen_updates_by_time ON seen_updates (seen_at)",
+        """
+        CREATE TABLE IF NOT EXISTS dead_letters (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            update_id INTEGER NOT NULL,
+            group_id TEXT NOT NULL,
+            body BLOB NOT NULL,
+            attempts INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            enqueued_at INTEGER NOT NULL,
+            dead_lettered_at INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS sessions (
+            key TEXT PRIMARY KEY,
+            value BLOB NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID
+        """,
+    ]
+}

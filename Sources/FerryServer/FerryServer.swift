@@ -1,1 +1,0 @@
-// The FerryServer module; see Package.swift for its role.

@@ -1,0 +1,57 @@
+import FerryRuntime
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The local server's HTTP surface: `POST /webhook`, `GET /healthz`, `GET /metrics`.
+struct HTTPRoutes: Sendable {
+    let ingress: WebhookIngress
+    /// In polling mode there is no webhook to post to.
+    let acceptsWebhooks: Bool
+    /// The Prometheus text exposition, current at the time of the request.
+    let metrics: @Sendable () async -> String
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/webhook") { request, context in try await webhook(request, context) }
+        for method in [HTTPRequest.Method.get, .put, .patch, .delete, .head] {
+            router.on("/webhook", method: method) { _, _ in
+                Response(status: .methodNotAllowed, headers: [.allow: "POST"], body: .init(byteBuffer: ByteBuffer(string: "use POST\n")))
+            }
+        }
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: await metrics()))
+            )
+        }
+        return router
+    }
+
+    private func webhook(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard acceptsWebhooks else { return text(.init(code: 404), "this bot polls for updates; there is no webhook\n") }
+        let secret = request.headers[HTTPField.Name(WebhookIngress.secretHeaderName)!]
+        // Refuse strangers before reading what they send.
+        if let refusal = ingress.authorize(secretHeader: secret) { return answer(refusal) }
+        let limit = ingress.configuration.maximumBodySize
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            return answer(.tooLarge(limit: limit))
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return answer(.tooLarge(limit: limit))
+        }
+        return answer(await ingress.accept(body: Array(buffer: body), secretHeader: secret))
+    }
+
+    private func answer(_ response: IngressResponse) -> Response {
+        text(HTTPResponse.Status(code: response.status), response.message + "\n")
+    }
+
+    private func text(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: message)))
+    }
+}

@@ -1,0 +1,138 @@
+public import Ferry
+public import FerrySQLite
+public import FerryRuntime
+public import Logging
+public import ServiceLifecycle
+import Hummingbird
+import Metrics
+import NIOCore
+import Prometheus
+import Synchronization
+
+/// Runs a bot on one machine: the HTTP server (webhook, health, metrics) or long polling in front,
+/// the embedded SQLite queue in the middle, the dispatcher behind. A ServiceLifecycle `Service`:
+/// on graceful shutdown (SIGTERM, SIGINT) the server stops taking requests first, then the
+/// dispatcher finishes what is in flight.
+public final class LocalHost: Service {
+    public struct Configuration: Sendable {
+        public enum Ingress: Sendable {
+            /// Telegram posts updates to `POST /webhook`.
+            case webhook
+            /// Updates are fetched with `getUpdates`; the HTTP server still serves health and metrics.
+            case polling(LongPollingIngress.Configuration)
+        }
+
+        public var host: String
+        public var port: Int
+        public var ingress: Ingress
+        public var webhook: WebhookIngress.Configuration
+        public var dispatcher: Dispatcher.Configuration
+        public var policy: UpdateProcessor.Policy
+
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, ingress: Ingress = .webhook,
+            webhook: WebhookIngress.Configuration = .init(), dispatcher: Dispatcher.Configuration = .init(),
+            policy: UpdateProcessor.Policy = .init()
+        ) {
+            self.host = host
+            self.port = port
+            self.ingress = ingress
+            self.webhook = webhook
+            self.dispatcher = dispatcher
+            self.policy = policy
+        }
+    }
+
+    public let configuration: Configuration
+    private let bot: Bot
+    private let storage: SQLiteStorage
+    private let logger: Logger
+    private let registry = PrometheusCollectorRegistry()
+    private let boundPort = Mutex<Int?>(nil)
+
+    public init(bot: Bot, storage: SQLiteStorage, configuration: Configuration, logger: Logger = Logger(label: "ferry")) {
+        self.bot = bot
+        self.storage = storage
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The port the server listens on once it runs (useful with port 0).
+    public var port: Int? { boundPort.withLock { $0 } }
+
+    public func run() async throws {
+        // This host is the queue's only consumer (`serve` holds the data directory's lock), so
+        // whatever a previous run left in flight was cut off by its end: take it back at once
+        // instead of after the visibility timeout.
+        let recovered = try await storage.queue.recoverInFlight()
+        if recovered > 0 { logger.notice("taking back updates the previous run left in flight", metadata: ["count": "\(recovered)"]) }
+        let metrics = PipelineMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        let processor = UpdateProcessor(bot: bot, policy: configuration.policy, metrics: metrics, logger: logger)
+        let dispatcher = Dispatcher(queue: storage.queue, processor: processor, configuration: configuration.dispatcher)
+        let ingress = WebhookIngress(configuration: configuration.webhook, queue: storage.queue, metrics: metrics) {
+            dispatcher.wake()
+        }
+        let router = HTTPRoutes(
+            ingress: ingress, acceptsWebhooks: { if case .webhook = configuration.ingress { true } else { false } }(),
+            metrics: { [storage, registry] in
+                if let depth = try? await storage.queue.depth() { metrics.queueDepth(depth) }
+                if let count = try? await storage.queue.deadLetterCount() { metrics.deadLetters(count) }
+                return registry.emitToString()
+            }
+        ).router()
+        let server = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { [self, logger] channel in
+                let port = channel.localAddress?.port
+                self.boundPort.withLock { $0 = port }
+                logger.info("listening", metadata: ["host": "\(self.configuration.host)", "port": "\(port.map(String.init) ?? "?")"])
+            },
+            logger: logger
+        )
+        // Services stop in reverse order: ingress first, so nothing new arrives while the
+        // dispatcher finishes the updates in flight.
+        var services: [any Service] = [DispatcherService(dispatcher: dispatcher)]
+        if case .polling(let pollingConfiguration) = configuration.ingress {
+            let poller = LongPollingIngress(
+                api: bot.api, queue: storage.queue, configuration: pollingConfiguration, metrics: metrics, logger: logger
+            ) { dispatcher.wake() }
+            services.append(PollingService(poller: poller))
+        }
+        services.append(server)
+        let group = ServiceGroup(
+            configuration: .init(services: services.map { .init(service: $0) }, logger: logger)
+        )
+        try await group.run()
+    }
+}
+
+/// The dispatcher as a ServiceLifecycle service: graceful shutdown lets it drain; cancellation
+/// stops it too, since its idle wait does not watch for cancellation itself.
+struct DispatcherService: Service {
+    let dispatcher: Dispatcher
+
+    func run() async throws {
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await dispatcher.run()
+            } onGracefulShutdown: {
+                dispatcher.stop()
+            }
+        } onCancel: {
+            dispatcher.stop()
+        }
+    }
+}
+
+/// Long polling as a service: graceful shutdown cancels the pending `getUpdates` call; updates
+/// already queued are safe, and the offset was never moved past anything unqueued.
+struct PollingService: Service {
+    let poller: LongPollingIngress
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await poller.run()
+        }
+    }
+}

@@ -1,0 +1,26 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import TelegramBotAPI
+
+/// The simulator is itself a `BotAPI`: a bot can call it in-process, without HTTP and without ``start()``,
+/// and gets the same answers and errors as over the wire. For framework tests and benchmarks that
+/// measure the bot rather than the transport.
+extension BotAPISimulator {
+    public func send<Method: TelegramMethod>(_ method: Method) async throws -> Method.Result {
+        let request = try BotAPIRequest.encode(method)
+        var parameters = RequestParameters(values: try request.parameterValues())
+        for (name, upload) in request.uploads {
+            let bytes: [UInt8] =
+                switch upload.source {
+                case .bytes(let bytes): bytes
+                case .path(let path): Array(try Data(contentsOf: URL(filePath: path)))
+                }
+            parameters.uploads[name] = UploadedFile(filename: upload.filename, contentType: upload.contentType, bytes: bytes)
+        }
+        let answer = await engine.call(Method.name, parameters: parameters)
+        return try BotAPIResponse<Method.Result>.decode(answer.body, method: Method.name)
+    }
+}

@@ -1,0 +1,183 @@
+import Ferry
+import FerryQueue
+import FerrySQLite
+import FerryTesting
+import Foundation
+import Synchronization
+import Testing
+
+@Suite struct SQLiteUpdateQueueTests {
+    @Test(arguments: UpdateQueueConformance.all)
+    func conformance(_ check: UpdateQueueConformance.Check) async throws {
+        // Real time: the checks wait for visibility timeouts to end.
+        let directory = temporaryDirectory()
+        let storage = try await SQLiteStorage.open(directory: directory)
+        do {
+            try await UpdateQueueConformance.run(check, on: storage.queue)
+        } catch {
+            try? await storage.close()
+            throw error
+        }
+        try await storage.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    @Test func queuedUpdatesSurviveReopeningTheFile() async throws {
+        let directory = temporaryDirectory()
+        let first = try await SQLiteStorage.open(directory: directory)
+        _ = try await first.queue.enqueue([QueuedUpdate(updateID: 7, groupID: "chat:1", body: Array("{\"update_id\":7}".utf8))])
+        try await first.close()
+
+        let second = try await SQLiteStorage.open(directory: directory)
+        let received = try await second.queue.receive(maximumCount: 10, visibilityTimeout: .seconds(30))
+        #expect(received.map(\.update.updateID) == [7])
+        #expect(try await second.queue.enqueue([QueuedUpdate(updateID: 7, groupID: "chat:1", body: [])]) == [.duplicate])
+        try await second.close()
+    }
+
+    @Test func deduplicationForgetsAfterTwentyFourHours() async throws {
+        try await withStorage { storage, clock in
+            let update = QueuedUpdate(updateID: 1, groupID: "chat:1", body: Array("{}".utf8))
+            #expect(try await storage.queue.enqueue([update]) == [.enqueued])
+            clock.advance(byMilliseconds: SQLiteUpdateQueue.deduplicationWindowMilliseconds - 1)
+            #expect(try await storage.queue.enqueue([update]) == [.duplicate])
+            clock.advance(byMilliseconds: 2)
+            // The next enqueue prunes expired ids; the one after sees the id as new.
+            _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 2, groupID: "chat:2", body: [])])
+            #expect(try await storage.queue.enqueue([update]) == [.enqueued])
+        }
+    }
+
+    @Test func releaseWithoutCountingGivesTheAttemptBack() async throws {
+        try await withStorage { storage, _ in
+            _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 1, groupID: "chat:1", body: [])])
+            let first = try await storage.queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30))
+            try await storage.queue.release(first[0].receipt, after: .zero, error: "429: retry after 1", countingAttempt: false)
+            let second = try await storage.queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30))
+            #expect(second.first?.attempts == 1)
+            #expect(second.first?.lastError == "429: retry after 1")
+        }
+    }
+
+    @Test func releasedUpdateWaitsForItsDelayAndHoldsItsGroup() async throws {
+        try await withStorage { storage, clock in
+            _ = try await storage.queue.enqueue([
+                QueuedUpdate(updateID: 1, groupID: "chat:1", body: []), QueuedUpdate(updateID: 2, groupID: "chat:1", body: []),
+            ])
+            let first = try await storage.queue.receive(maximumCount: 5, visibilityTimeout: .seconds(30))
+            try await storage.queue.release(first[0].receipt, after: .seconds(10), error: "boom", countingAttempt: true)
+            #expect(try await storage.queue.receive(maximumCount: 5, visibilityTimeout: .seconds(30)).isEmpty)
+            clock.advance(byMilliseconds: 10_000)
+            #expect(try await storage.queue.receive(maximumCount: 5, visibilityTimeout: .seconds(30)).map(\.update.updateID) == [1])
+        }
+    }
+
+    @Test func deadLettersCanBeListedRedrivenAndPurged() async throws {
+        try await withStorage { storage, _ in
+            let body = Array(#"{"update_id":5,"message":{"text":"poison"}}"#.utf8)
+            _ = try await storage.queue.enqueue([
+                QueuedUpdate(updateID: 5, groupID: "chat:1", body: body), QueuedUpdate(updateID: 6, groupID: "chat:2", body: []),
+            ])
+            let received = try await storage.queue.receive(maximumCount: 5, visibilityTimeout: .seconds(30))
+            for item in received { try await storage.queue.deadLetter(item.receipt, reason: "error \(item.update.updateID)") }
+
+            let letters = try await storage.queue.deadLetters(limit: 10)
+            #expect(letters.map(\.update.updateID) == [5, 6])
+            #expect(letters[0].update.body == body)
+            #expect(letters[0].reason == "error 5")
+            #expect(letters[0].attempts == 1)
+            #expect(try await storage.queue.deadLetter(id: letters[0].id)?.update.groupID == "chat:1")
+
+            #expect(try await storage.queue.redrive(ids: [letters[0].id]) == 1)
+            let redriven = try await storage.queue.receive(maximumCount: 5, visibilityTimeout: .seconds(30))
+            #expect(redriven.map(\.update.updateID) == [5])
+            #expect(redriven.first?.attempts == 1)
+            #expect(try await storage.queue.purgeDeadLetters() == 1)
+            #expect(try await storage.queue.deadLetters(limit: 10).isEmpty)
+        }
+    }
+
+    @Test func staleReceiptIsRefusedForReleaseAndDeadLetter() async throws {
+        try await withStorage { storage, _ in
+            _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 1, groupID: "chat:1", body: [])])
+            let received = try await storage.queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30))
+            try await storage.queue.acknowledge(received.map(\.receipt))
+            await #expect(throws: StaleReceiptError.self) {
+                try await storage.queue.release(received[0].receipt, after: .zero, error: "", countingAttempt: true)
+            }
+            await #expect(throws: StaleReceiptError.self) { try await storage.queue.deadLetter(received[0].receipt, reason: "") }
+        }
+    }
+
+    @Test func concurrentEnqueuesShareCommitsAndLoseNothing() async throws {
+        try await withStorage { storage, _ in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for id in 1...400 {
+                    group.addTask {
+                        let outcome = try await storage.queue.enqueue([QueuedUpdate(updateID: id, groupID: "chat:\(id % 7)", body: [])])
+                        #expect(outcome == [.enqueued])
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await storage.queue.depth() == 400)
+        }
+    }
+
+    @Test func sessionsPersistAcrossReopen() async throws {
+        let directory = temporaryDirectory()
+        let first = try await SQLiteStorage.open(directory: directory)
+        try await first.sessions.save(Array("{\"count\":3}".utf8), key: "chat:1")
+        try await first.sessions.save(Array("{\"count\":4}".utf8), key: "chat:1")
+        try await first.sessions.save(Array("{}".utf8), key: "chat:2")
+        try await first.sessions.delete(key: "chat:2")
+        try await first.close()
+
+        let second = try await SQLiteStorage.open(directory: directory)
+        #expect(try await second.sessions.load(key: "chat:1") == Array("{\"count\":4}".utf8))
+        #expect(try await second.sessions.load(key: "chat:2") == nil)
+        try await second.close()
+    }
+
+    @Test func twoProcessesWorthOfConnectionsShareOneFile() async throws {
+        // `dlq` commands open the file beside a running `serve`: a second connection must see the
+        // first one's dead letters and its redrive must reach the first one's queue.
+        let directory = temporaryDirectory()
+        let server = try await SQLiteStorage.open(directory: directory)
+        let operator_ = try await SQLiteStorage.open(directory: directory)
+        _ = try await server.queue.enqueue([QueuedUpdate(updateID: 1, groupID: "chat:1", body: [])])
+        let received = try await server.queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30))
+        try await server.queue.deadLetter(received[0].receipt, reason: "poison")
+        #expect(try await operator_.queue.deadLetters(limit: 5).map(\.update.updateID) == [1])
+        #expect(try await operator_.queue.redriveAll() == 1)
+        #expect(try await server.queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30)).map(\.update.updateID) == [1])
+        try await operator_.close()
+        try await server.close()
+    }
+}
+
+/// A clock the test moves by hand.
+final class ManualClock: Sendable {
+    private let milliseconds = Mutex<Int64>(1_700_000_000_000)
+    func now() -> Int64 { milliseconds.withLock { $0 } }
+    func advance(byMilliseconds delta: Int64) { milliseconds.withLock { $0 += delta } }
+}
+
+func temporaryDirectory() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("ferry-tests-\(UUID().uuidString)").path
+}
+
+func withStorage(_ body: (SQLiteStorage, ManualClock) async throws -> Void) async throws {
+    let directory = temporaryDirectory()
+    let clock = ManualClock()
+    let storage = try await SQLiteStorage.open(directory: directory, now: { clock.now() })
+    do {
+        try await body(storage, clock)
+    } catch {
+        try? await storage.close()
+        try? FileManager.default.removeItem(atPath: directory)
+        throw error
+    }
+    try await storage.close()
+    try? FileManager.default.removeItem(atPath: directory)
+}

@@ -1,0 +1,136 @@
+import AsyncHTTPClient
+import Ferry
+import FerryRuntime
+import FerryServer
+import FerrySQLite
+import FerryTesting
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import TelegramBotAPI
+
+/// A `LocalHost` serving on an ephemeral port of 127.0.0.1 for one test, with a recording Bot API.
+struct RunningHost {
+    let port: Int
+    let storage: SQLiteStorage
+    let api: BotAPIRecorder
+    let http: HTTPClient
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    static func with(
+        secret: String? = nil,
+        policy: UpdateProcessor.Policy = .init(maximumAttempts: 3, retryDelay: { _ in .milliseconds(30) }),
+        concurrency: Int = 16,
+        directory: String = temporaryDirectory(),
+        api: BotAPIRecorder = BotAPIRecorder(),
+        configure: @escaping @Sendable (Bot) -> Void = EchoBotHandlers.register,
+        _ body: (RunningHost) async throws -> Void
+    ) async throws {
+        let storage = try await SQLiteStorage.open(directory: directory)
+        let bot = Bot(api: api, username: "TestBot")
+        configure(bot)
+        let host = LocalHost(
+            bot: bot, storage: storage,
+            configuration: .init(
+                host: "127.0.0.1", port: 0, webhook: .init(secretToken: secret),
+                dispatcher: .init(concurrency: concurrency, pollInterval: .milliseconds(20), shutdownGracePeriod: .seconds(5)),
+                policy: policy
+            ),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        let group = ServiceGroup(configuration: .init(services: [.init(service: host)], logger: Logger(label: "test")))
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var port: Int?
+            for _ in 0..<500 {
+                port = host.port
+                if port != nil { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            guard let port else { throw TestFailure("the host did not start listening within 5 s") }
+            let running = RunningHost(port: port, storage: storage, api: api, http: http)
+            do {
+                try await body(running)
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await http.shutdown()
+                try? await storage.close()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        try await http.shutdown()
+        try? await storage.close()
+    }
+
+    /// POSTs a webhook body; returns the status.
+    @discardableResult
+    func post(_ body: [UInt8], path: String = "/webhook", secret: String? = nil, method: HTTPMethod = .POST) async throws -> Int {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let secret { request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: secret) }
+        if method == .POST { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await http.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return Int(response.status.code)
+    }
+
+    func get(_ path: String) async throws -> (status: Int, body: String) {
+        let response = try await http.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: body))
+    }
+
+    /// Texts the bot sent to one chat, in order.
+    func texts(to chatID: Int) -> [String] {
+        api.calls(to: "sendMessage").filter { $0["chat_id"] == .integer(chatID) }.compactMap {
+            if case .string(let text)? = $0["text"] { text } else { nil }
+        }
+    }
+}
+
+/// The handlers of the example EchoBot, written here so these tests do not depend on the examples.
+enum EchoBotHandlers {
+    @Sendable static func register(on bot: Bot) {
+        bot.command("start") { ctx, _ in try await ctx.reply("Welcome to my bot!") }
+        bot.on(.text) { ctx, text in try await ctx.reply("You said: \(text)") }
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Waits until `condition` holds, checking every 20 ms, for at most `limit`.
+func eventually(within limit: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
+    let clock = ContinuousClock()
+    let deadline = clock.now + limit
+    while clock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw TestFailure("the condition did not hold within \(limit)")
+}
+
+func temporaryDirectory() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("ferry-runtime-\(UUID().uuidString)").path
+}
+
+/// A text message update exactly as Telegram posts it.
+func textUpdate(updateID: Int, chatID: Int, messageID: Int, text: String, chatType: String = "private") -> [UInt8] {
+    let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    let entities = text.hasPrefix("/")
+        ? #","entities":[{"offset":0,"length":\#(text.split(separator: " ")[0].count),"type":"bot_command"}]"#
+        : ""
+    return Array("""
+    {"update_id":\(updateID),"message":{"message_id":\(messageID),"from":{"id":\(chatID),"is_bot":false,"first_name":"User \(chatID)"},\
+    "chat":{"id":\(chatID),"first_name":"User \(chatID)","type":"\(chatType)"},"date":1700000000,"text":"\(escaped)"\(entities)}}
+    """.utf8)
+}

@@ -1,0 +1,70 @@
+import FerryRuntime
+import FerryTesting
+import Testing
+
+@Suite struct WebhookIngressTests {
+    @Test func answersBadRequestsWithTheDocumentedStatuses() async throws {
+        try await RunningHost.with(secret: "s3cret-token") { host in
+            let valid = textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi")
+            #expect(try await host.post(valid) == 401, "missing secret")
+            #expect(try await host.post(valid, secret: "s3cret-tokeN") == 401, "wrong secret")
+            #expect(try await host.post(valid, secret: "s3cret-token-longer") == 401, "longer secret")
+            #expect(try await host.post(Array("not json".utf8), secret: "s3cret-token") == 400)
+            #expect(try await host.post(Array(#"{"message":{}}"#.utf8), secret: "s3cret-token") == 400, "no update_id")
+            #expect(try await host.post(Array(#"{"update_id":"7"}"#.utf8), secret: "s3cret-token") == 400, "update_id not an integer")
+            #expect(try await host.post(Array(#"{"update_id":1.5}"#.utf8), secret: "s3cret-token") == 400, "update_id not an integer")
+            #expect(try await host.post(Array(#"{"update_id":7"#.utf8), secret: "s3cret-token") == 400, "truncated")
+            let huge = Array(#"{"update_id":9,"message":{"text":""#.utf8) + Array(repeating: UInt8(ascii: "a"), count: 1 << 20) + Array(#""}}"#.utf8)
+            #expect(try await host.post(huge, secret: "s3cret-token") == 413)
+            #expect(try await host.post([], secret: "s3cret-token", method: .GET) == 405)
+            #expect(try await host.post(valid, secret: "s3cret-token") == 200)
+            #expect(try await host.get("/healthz").status == 200)
+
+            // Only the valid update was queued and handled.
+            try await eventually { host.texts(to: 10) == ["You said: hi"] }
+            #expect(try await host.storage.queue.depth() == 0)
+        }
+    }
+
+    @Test func withoutASecretAnyCallerMayPost() async throws {
+        try await RunningHost.with { host in
+            #expect(try await host.post(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi")) == 200)
+            try await eventually { host.texts(to: 10) == ["You said: hi"] }
+        }
+    }
+
+    @Test func answersServiceUnavailableWhenStorageFails() async throws {
+        try await RunningHost.with { host in
+            try await host.storage.close()
+            #expect(try await host.post(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi")) == 503)
+        }
+    }
+
+    @Test func metricsCountWhatHappened() async throws {
+        try await RunningHost.with { host in
+            #expect(try await host.post(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi")) == 200)
+            #expect(try await host.post(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi")) == 200)
+            #expect(try await host.post(Array("nope".utf8)) == 400)
+            try await eventually { host.texts(to: 10).count == 1 }
+            try await eventually {
+                let metrics = try await host.get("/metrics").body
+                return metrics.contains("ferry_updates_handled_total 1")
+            }
+            let metrics = try await host.get("/metrics").body
+            #expect(metrics.contains("ferry_updates_received_total 2"))
+            #expect(metrics.contains("ferry_updates_enqueued_total 1"))
+            #expect(metrics.contains("ferry_updates_duplicate_total 1"))
+            #expect(metrics.contains(#"ferry_updates_rejected_total{reason="malformed"} 1"#))
+            #expect(metrics.contains("ferry_queue_depth 0"))
+            #expect(metrics.contains("ferry_handler_duration_seconds_bucket"))
+        }
+    }
+
+    @Test func secretsCompareByContentOnly() {
+        #expect(constantTimeEquals(Array("abc".utf8), Array("abc".utf8)))
+        #expect(!constantTimeEquals(Array("abc".utf8), Array("abd".utf8)))
+        #expect(!constantTimeEquals(Array("abc".utf8), Array("abc\0".utf8)))
+        #expect(!constantTimeEquals([], Array("a".utf8)))
+        #expect(constantTimeEquals([], []))
+    }
+}

@@ -1,0 +1,123 @@
+import AsyncHTTPClient
+import FerryTesting
+import ServiceLifecycle
+import TelegramBotAPI
+import TelegramClient
+import Testing
+
+@Suite("Simulator: lifecycle and observation")
+struct LifecycleTests {
+    @Test("shutdown ends a pending long poll at once and closes the port; the simulator runs only once")
+    func shutdown() async throws {
+        let simulator = BotAPISimulator(configuration: unlimited())
+        try await simulator.start()
+        let baseURL = try #require(simulator.baseURL)
+        // A short timeout: a client keeps trying to connect to a closed port until its timeout.
+        let client = TelegramClient(token: simulator.token, configuration: .init(baseURL: baseURL, timeout: .seconds(2), retryPolicy: .none))
+
+        let clock = ContinuousClock()
+        let started = clock.now
+        async let poll = client.getUpdates(timeout: 20)
+        try await simulator.waitUntilBotIsPolling()
+        await simulator.shutdown()
+        _ = try? await poll
+        #expect(clock.now - started < .seconds(20), "the poll did not run to its timeout")
+
+        await #expect(throws: TelegramClientError.self) { try await client.getMe() }
+        await #expect(throws: SimulatorError.alreadyStarted) { try await simulator.run() }
+        try await client.shutdown()
+    }
+
+    @Test("run() serves as a ServiceLifecycle service and stops on graceful shutdown")
+    func asService() async throws {
+        let simulator = BotAPISimulator(configuration: unlimited())
+        let group = ServiceGroup(configuration: .init(services: [simulator], logger: simulator.configuration.logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let port = try await simulator.waitForPort()
+            let client = TelegramClient(token: simulator.token, configuration: .init(baseURL: "http://127.0.0.1:\(port)", retryPolicy: .none))
+            #expect(try await client.getMe() == simulator.bot)
+            try await client.shutdown()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(simulator.port == nil)
+    }
+
+    @Test("actions() streams what the bot does; waitForMessages returns replies and gives up in time")
+    func observing() async throws {
+        try await withSimulator(unlimited()) { simulator, client in
+            let ada = simulator.createUser(firstName: "Ada")
+            let hello = try simulator.sendText(from: ada, "hello")
+            let actions = simulator.actions()
+
+            _ = try await client.sendChatAction(chatID: .id(ada.id), action: "typing")
+            let reply = try await client.sendMessage(chatID: .id(ada.id), text: "hi Ada")
+
+            var iterator = actions.makeAsyncIterator()
+            #expect(await iterator.next() == .sentChatAction(chatID: ada.id, action: "typing"))
+            #expect(await iterator.next() == .sentMessage(reply))
+            #expect(try await simulator.waitForMessages(in: hello.chat, count: 1, after: hello) == [reply])
+
+            await #expect(throws: SimulatorError.self) {
+                try await simulator.waitForMessages(in: hello.chat, count: 2, after: hello, timeout: .milliseconds(200))
+            }
+        }
+    }
+
+    @Test("the simulator is a BotAPI itself: calls in-process, without HTTP, get the same answers")
+    func inProcess() async throws {
+        let simulator = BotAPISimulator(configuration: unlimited())
+        let ada = simulator.createUser(firstName: "Ada")
+        let hello = try simulator.sendText(from: ada, "hello")
+
+        let updates = try await simulator.getUpdates()
+        #expect(updates.map(\.message) == [hello])
+        let reply = try await simulator.sendMessage(chatID: .id(ada.id), text: "hi", replyParameters: ReplyParameters(messageID: hello.messageID))
+        #expect(reply.replyToMessage == hello)
+        let photo = try await simulator.sendPhoto(chatID: .id(ada.id), photo: .bytes(PNGImage.solid(width: 4, height: 4), filename: "a.png"))
+        #expect(photo.photo?.first?.width == 4)
+        await #expect(throws: TelegramAPIError(method: "sendMessage", errorCode: 400, description: "Bad Request: chat not found")) {
+            try await simulator.sendMessage(chatID: .id(1), text: "nobody")
+        }
+    }
+}
+
+extension BotAPISimulator {
+    /// The port once the server listens; for a simulator run by a service group rather than `start()`.
+    func waitForPort(timeout: Duration = .seconds(10)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let port { return port }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw SimulatorError.timedOut(waitingFor: "the server to listen", after: timeout)
+    }
+}
+
+@Suite("Simulator: bounded memory")
+struct HistoryLimitTests {
+    @Test("beyond the history limit the oldest messages, updates, files and unanswered queries are forgotten")
+    func historyLimit() async throws {
+        let simulator = BotAPISimulator(configuration: unlimited { $0.historyLimit = 2 })
+        let ada = simulator.createUser(firstName: "Ada")
+        let chat = try simulator.openPrivateChat(with: ada)
+        for text in ["one", "two", "three"] { try simulator.sendText(from: ada, text) }
+        #expect(simulator.messages(in: chat).map(\.text) == ["two", "three"])
+        #expect(simulator.pendingUpdateCount == 2)
+        #expect(try await simulator.getUpdates().map(\.message?.text) == ["two", "three"])
+
+        var documents: [Document] = []
+        for number in 1...3 {
+            let sent = try await simulator.sendDocument(chatID: .id(ada.id), document: .bytes([UInt8(number)], filename: "\(number).bin"))
+            documents.append(try #require(sent.document))
+        }
+        #expect(simulator.file(id: documents[0].fileID) == nil)
+        #expect(simulator.file(id: documents[2].fileID)?.upload.bytes == [3])
+        await #expect(throws: TelegramAPIError.self) { try await simulator.sendDocument(chatID: .id(ada.id), document: .fileID(documents[0].fileID)) }
+
+        let forgotten = try simulator.sendInlineQuery("a", from: ada)
+        for _ in 1...2 { try simulator.sendInlineQuery("b", from: ada) }
+        await #expect(throws: TelegramAPIError.self) { try await simulator.answerInlineQuery(inlineQueryID: forgotten.id, results: []) }
+    }
+}
