@@ -4,19 +4,21 @@ import Testing
 
 @testable import FerryAWS
 
+enum EchoBotBinary {
+    /// Built by `swift build`/`swift test` next to the test bundle.
+    static let url = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("EchoBot")
+}
+
 /// The built EchoBot binary started the way Lambda starts a custom runtime: `AWS_LAMBDA_RUNTIME_API`
 /// points at a fake Runtime API on 127.0.0.1, `_HANDLER` names the role, SQS is moto.
 @Suite(
     "EchoBot as a Lambda function",
     .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
-    .enabled(if: FileManager.default.isExecutableFile(atPath: LambdaBinaryTests.executable.path), "EchoBot is not built next to the tests"),
+    .enabled(if: FileManager.default.isExecutableFile(atPath: EchoBotBinary.url.path), "EchoBot is not built next to the tests"),
     .motoServer
 )
 struct LambdaBinaryTests {
-    /// Built by `swift build`/`swift test` next to the test bundle.
-    static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("EchoBot")
-
     @Test("_HANDLER=webhook: a function URL request is checked, queued in SQS and answered 200")
     func webhookRole() async throws {
         let server = try #require(MotoServer.current)
@@ -90,7 +92,7 @@ struct LambdaBinaryTests {
 
     func runProcess(environment: [String: String]) async throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = EchoBotBinary.url
         process.environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "info"].merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output
