@@ -71,26 +71,39 @@ struct LambdaEnvironment {
 func runLambda(configure: @escaping FerryApp.Configure) async -> Never {
     let logger = bootstrapLogging()
     let environment = LambdaEnvironment(variables: ProcessEnvironment.all)
+    // Both are shut down before exiting: an HTTPClient released while running is a fatal error.
+    let runtimeClient = LambdaRuntime.makeHTTPClient()
+    let serviceClient = makeServiceHTTPClient()
+    var status: Int32 = 0
     do {
-        let runtime = try LambdaRuntime.fromEnvironment(environment.variables, logger: logger)
+        let runtime = try LambdaRuntime.fromEnvironment(environment.variables, httpClient: runtimeClient, logger: logger)
         try await runtime.run {
-            try await makeLambdaHandler(environment: environment, configure: configure, logger: logger)
+            try await makeLambdaHandler(environment: environment, httpClient: serviceClient, configure: configure, logger: logger)
         }
     } catch {
         logger.critical("the Lambda runtime stopped", metadata: ["error": "\(error)"])
-        exit(1)
+        status = 1
     }
-    exit(0)
+    try? await serviceClient.shutdown()
+    try? await runtimeClient.shutdown()
+    exit(status)
+}
+
+/// The connection pool for AWS and the Bot API, for the process's life. Neither ever redirects, and
+/// following one would send a signed request or the token somewhere else.
+private func makeServiceHTTPClient() -> HTTPClient {
+    var configuration = HTTPClient.Configuration()
+    configuration.redirectConfiguration = .disallow
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
 }
 
 private func makeLambdaHandler(
-    environment: LambdaEnvironment, configure: FerryApp.Configure, logger: Logger
+    environment: LambdaEnvironment, httpClient: HTTPClient, configure: FerryApp.Configure, logger: Logger
 ) async throws -> LambdaRuntime.Handler {
     let role = try environment.role()
     let aws = try AWSClientConfiguration.fromEnvironment(environment.variables)
-    // One connection pool for the process's life: an execution environment ends without shutdown.
-    let sqs = SQSClient(configuration: aws, httpClient: .shared)
-    let ssm = SSMClient(configuration: aws, httpClient: .shared)
+    let sqs = SQSClient(configuration: aws, httpClient: httpClient)
+    let ssm = SSMClient(configuration: aws, httpClient: httpClient)
 
     switch role {
     case .webhook:
@@ -103,14 +116,14 @@ private func makeLambdaHandler(
     case .consumer:
         let queueURL = try environment.required("QUEUE_URL")
         let deadLetterQueueURL = try environment.required("DEAD_LETTER_QUEUE_URL")
-        let bot = try await makeLambdaBot(environment: environment, ssm: ssm, configure: configure, logger: logger)
+        let bot = try await makeLambdaBot(environment: environment, ssm: ssm, httpClient: httpClient, configure: configure, logger: logger)
         let processor = UpdateProcessor(bot: bot, logger: logger)
         return ConsumerFunction(processor: processor, sqs: sqs, queueURL: queueURL, deadLetterQueueURL: deadLetterQueueURL, logger: logger)
             .runtimeHandler
     case .deadLetter:
         let table = try environment.required("DEAD_LETTER_TABLE")
-        let bot = try await makeLambdaBot(environment: environment, ssm: ssm, configure: configure, logger: logger)
-        let dynamoDB = DynamoDBClient(configuration: aws, httpClient: .shared)
+        let bot = try await makeLambdaBot(environment: environment, ssm: ssm, httpClient: httpClient, configure: configure, logger: logger)
+        let dynamoDB = DynamoDBClient(configuration: aws, httpClient: httpClient)
         return DeadLetterFunction(processor: UpdateProcessor(bot: bot, logger: logger), dynamoDB: dynamoDB, table: table, logger: logger)
             .runtimeHandler
     }
@@ -119,13 +132,13 @@ private func makeLambdaHandler(
 /// The bot with the app's handlers. Sessions live in memory: they last as long as the warm
 /// execution environment, not across cold starts.
 private func makeLambdaBot(
-    environment: LambdaEnvironment, ssm: SSMClient, configure: FerryApp.Configure, logger: Logger
+    environment: LambdaEnvironment, ssm: SSMClient, httpClient: HTTPClient, configure: FerryApp.Configure, logger: Logger
 ) async throws -> Bot {
     guard let token = try await environment.secret("TELEGRAM_BOT_TOKEN", ssm: ssm) else {
         throw CommandError("neither TELEGRAM_BOT_TOKEN nor TELEGRAM_BOT_TOKEN_PARAMETER is set")
     }
     let apiURL = environment.variables["TELEGRAM_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TelegramClient.Configuration.telegramBaseURL
-    let client = TelegramClient(token: token, configuration: .init(baseURL: apiURL), logger: logger)
+    let client = TelegramClient(token: token, configuration: .init(baseURL: apiURL), httpClient: httpClient, logger: logger)
     let bot = Bot(api: client, logger: logger)
     configure(bot, FerryApp.Resources(sessions: InMemorySessionStore()))
     return bot

@@ -34,7 +34,7 @@ struct LambdaBinaryTests {
             "_HANDLER": "webhook", "QUEUE_URL": queueURL, "TELEGRAM_WEBHOOK_SECRET": "s3cret",
         ] + awsEnvironment(server))
 
-        #expect(exit.status != 0, "the process ends when the Runtime API fails, as Lambda expects")
+        #expect(exit.status == 1, "the process ends when the Runtime API fails, as Lambda expects: \(exit.output)")
         let good = try #require(requests.first { $0.path == "/2018-06-01/runtime/invocation/good/response" }, "\(exit.output)")
         let goodResponse = try JSONSerialization.jsonObject(with: Data(good.body)) as? [String: Any]
         #expect(goodResponse?["statusCode"] as? Int == 200)
@@ -47,11 +47,47 @@ struct LambdaBinaryTests {
         #expect(messages.first?.messageDeduplicationID == "9001")
     }
 
+    @Test("_HANDLER=consumer: the token comes from SSM, the update reaches the bot's handlers, the batch has no failures")
+    func consumerRole() async throws {
+        let server = try #require(MotoServer.current)
+        let ssm = SSMClient(configuration: server.configuration, httpClient: .shared)
+        let parameter = "/ferry/test-\(UUID().uuidString.prefix(8))/token"
+        let token = "123456:ssm-token-\(UUID().uuidString.prefix(8))"
+        _ = try await ssm.putParameter(named: parameter, value: token)
+        let record: [String: Any] = [
+            "messageId": "m-1", "receiptHandle": "r-1", "body": textUpdate(updateID: 31, chatID: 77, text: "hello"),
+            "attributes": ["ApproximateReceiveCount": "1", "MessageGroupId": "chat:77", "MessageDeduplicationId": "31"],
+            "messageAttributes": [String: Any](), "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:updates.fifo", "awsRegion": "us-east-1",
+        ]
+        let event = String(decoding: try JSONSerialization.data(withJSONObject: ["Records": [record]]), as: UTF8.self)
+
+        let (requests, exit) = try await runFunction(
+            events: [("batch", event)],
+            environment: [
+                "_HANDLER": "consumer", "QUEUE_URL": "http://127.0.0.1:1/000000000000/updates.fifo",
+                "DEAD_LETTER_QUEUE_URL": "http://127.0.0.1:1/000000000000/updates-dlq.fifo", "TELEGRAM_BOT_TOKEN_PARAMETER": parameter,
+            ] + awsEnvironment(server),
+            otherwise: { request in
+                guard request.path.hasSuffix("/sendMessage") else { return .json(#"{"ok":false,"error_code":404,"description":"Not Found"}"#, status: .notFound) }
+                return .json(#"{"ok":true,"result":{"message_id":1,"date":1700000000,"chat":{"id":77,"type":"private"},"text":"You said: hello"}}"#)
+            }
+        )
+
+        let send = try #require(requests.first { $0.path.hasSuffix("/sendMessage") }, "\(exit.output)")
+        #expect(send.path == "/bot\(token)/sendMessage")
+        #expect(String(decoding: send.body, as: UTF8.self).contains("You said: hello"))
+        let response = try #require(requests.first { $0.path == "/2018-06-01/runtime/invocation/batch/response" })
+        #expect(try JSONDecoder().decode(SQSBatchResponse.self, from: Data(response.body)) == SQSBatchResponse(batchItemFailures: []))
+        #expect(exit.status == 1, "\(exit.output)")
+        #expect(!exit.output.contains(token), "the token is never logged")
+    }
+
     @Test("a missing setting is reported to Lambda as an init error that names it")
     func initError() async throws {
         let server = try #require(MotoServer.current)
         let (requests, exit) = try await runFunction(events: [], environment: ["_HANDLER": "consumer"] + awsEnvironment(server))
-        #expect(exit.status != 0)
+        #expect(exit.status == 1, "exits, not crashes: \(exit.output)")
         let report = try #require(requests.first { $0.path == "/2018-06-01/runtime/init/error" }, "\(exit.output)")
         #expect(String(decoding: report.body, as: UTF8.self).contains("QUEUE_URL is not set"))
         #expect(!requests.contains { $0.path.hasSuffix("/invocation/next") }, "no invocation is asked for after a failed set-up")
@@ -68,11 +104,15 @@ struct LambdaBinaryTests {
 
     /// Serves `events` to the binary one `next` at a time, then answers 500 (a failed Runtime API, which
     /// ends the process); returns every request it received and how the process ended (at most 60 s).
+    /// Any request off the Runtime API's paths (the Bot API, when `TELEGRAM_API_URL` points here) is
+    /// answered by `otherwise`.
     func runFunction(
-        events: [(requestID: String, body: String)], environment: [String: String]
+        events: [(requestID: String, body: String)], environment: [String: String],
+        otherwise: @escaping @Sendable (ReceivedRequest) -> ScriptedReply = { _ in ScriptedReply(status: .notFound) }
     ) async throws -> ([ReceivedRequest], (status: Int32, output: String)) {
         let pending = Mutex(events[...])
         return try await FakeHTTPServer.withServer(respond: { _, request in
+            guard request.path.hasPrefix("/2018-06-01/runtime/") else { return otherwise(request) }
             guard request.method == "GET", request.path == "/2018-06-01/runtime/invocation/next" else { return ScriptedReply(status: .accepted) }
             guard let next = pending.withLock({ $0.popFirst() }) else { return ScriptedReply(status: .internalServerError) }
             let deadline = String(Int64(Date().addingTimeInterval(30).timeIntervalSince1970 * 1000))
@@ -85,7 +125,8 @@ struct LambdaBinaryTests {
                 body: Array(next.body.utf8)
             )
         }) { port, log in
-            let exit = try await runProcess(environment: environment.merging(["AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)"]) { $1 })
+            let local = ["AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)", "TELEGRAM_API_URL": "http://127.0.0.1:\(port)"]
+            let exit = try await runProcess(environment: local.merging(environment) { $1 })
             return (log.requests, exit)
         }
     }
