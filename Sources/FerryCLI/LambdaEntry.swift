@@ -34,6 +34,7 @@ enum LambdaRole: String, CaseIterable {
 /// | `DEAD_LETTER_QUEUE_URL` | consumer |
 /// | `DEAD_LETTER_TABLE` | dead-letter |
 /// | `TELEGRAM_API_URL` (default: Telegram's) | consumer, dead-letter |
+/// | `FERRY_MAX_ATTEMPTS` (default 3) | consumer |
 ///
 /// Secrets are read once, at cold start.
 struct LambdaEnvironment {
@@ -51,6 +52,13 @@ struct LambdaEnvironment {
             throw CommandError("_HANDLER is \"\(handler)\"; a Ferry bot's Lambda handler is one of: \(roles)")
         }
         return role
+    }
+
+    /// Deliveries before the consumer dead-letters an update.
+    func maximumAttempts() throws -> Int {
+        guard let text = variables["FERRY_MAX_ATTEMPTS"], !text.isEmpty else { return 3 }
+        guard let attempts = Int(text), attempts > 0 else { throw CommandError("FERRY_MAX_ATTEMPTS is \"\(text)\", not a positive number") }
+        return attempts
     }
 
     /// A secret from the variable `name`, or else from the SSM parameter named by `name_PARAMETER`;
@@ -117,7 +125,7 @@ private func makeLambdaHandler(
         let queueURL = try environment.required("QUEUE_URL")
         let deadLetterQueueURL = try environment.required("DEAD_LETTER_QUEUE_URL")
         let bot = try await makeLambdaBot(environment: environment, ssm: ssm, httpClient: httpClient, configure: configure, logger: logger)
-        let processor = UpdateProcessor(bot: bot, logger: logger)
+        let processor = UpdateProcessor(bot: bot, policy: .init(maximumAttempts: try environment.maximumAttempts()), logger: logger)
         return ConsumerFunction(processor: processor, sqs: sqs, queueURL: queueURL, deadLetterQueueURL: deadLetterQueueURL, logger: logger)
             .runtimeHandler
     case .deadLetter:

@@ -186,7 +186,8 @@ struct LambdaFunctionTests {
         #expect(item[DeadLetterFunction.Attribute.updateID]?.intValue == 77)
         #expect(item[DeadLetterFunction.Attribute.error]?.stringValue == "handler threw: boom")
         #expect(item[DeadLetterFunction.Attribute.attempts]?.intValue == 3)
-        #expect(item[DeadLetterFunction.Attribute.deadLetteredAt]?.intValue != nil)
+        let deadLetteredAt = try #require(item[DeadLetterFunction.Attribute.deadLetteredAt]?.intValue)
+        #expect(item[DeadLetterFunction.Attribute.expiresAt]?.intValue == deadLetteredAt / 1000 + 30 * 24 * 3600)
 
         // Lambda delivers the same record again: parked already, so no second hook and no second line.
         #expect(await function.handle(event).batchItemFailures.isEmpty)

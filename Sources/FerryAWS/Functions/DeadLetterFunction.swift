@@ -17,35 +17,40 @@ import Foundation
 /// the queue, since deleting it would lose the update; parking is keyed by the dead-letter message's
 /// id and conditional, so a redelivered record runs the hook no second time.
 public struct DeadLetterFunction: LambdaFunction {
-    /// One parked update: the table's items have these attributes.
+    /// One parked update: the table's items have these attributes (the names FerryDeploy's table uses).
     public enum Attribute {
         /// The partition key: the dead-letter message's id, stable across its redeliveries.
-        public static let id = "pk"
-        public static let updateID = "update_id"
-        public static let groupID = "group_id"
+        public static let id = "id"
+        public static let updateID = "updateId"
+        public static let groupID = "groupId"
         public static let body = "body"
         public static let error = "error"
         public static let attempts = "attempts"
         /// Milliseconds since 1970.
-        public static let deadLetteredAt = "dead_lettered_at"
+        public static let deadLetteredAt = "deadLetteredAt"
+        /// The table's time to live: seconds since 1970 after which DynamoDB deletes the item.
+        public static let expiresAt = "expiresAt"
     }
 
     public let processor: UpdateProcessor
     public let dynamoDB: DynamoDBClient
     public let table: String
+    /// How long a parked update is kept before DynamoDB deletes it.
+    public let retention: Duration
     let logger: Logger
     let log: @Sendable (String) -> Void
 
     /// - Parameter log: where the JSON line of each dead letter goes (standard output, which Lambda
     ///   sends to CloudWatch Logs).
     public init(
-        processor: UpdateProcessor, dynamoDB: DynamoDBClient, table: String,
+        processor: UpdateProcessor, dynamoDB: DynamoDBClient, table: String, retention: Duration = .seconds(30 * 24 * 3600),
         logger: Logger = Logger(label: "ferry.dead-letter"),
         log: @escaping @Sendable (String) -> Void = { print($0) }
     ) {
         self.processor = processor
         self.dynamoDB = dynamoDB
         self.table = table
+        self.retention = retention
         self.logger = logger
         self.log = log
     }
@@ -79,6 +84,7 @@ public struct DeadLetterFunction: LambdaFunction {
             Attribute.error: .string(letter.error),
             Attribute.attempts: .number(letter.attempts),
             Attribute.deadLetteredAt: .number(letter.deadLetteredAt),
+            Attribute.expiresAt: .number(letter.deadLetteredAt / 1000 + retention.components.seconds),
         ]
         do {
             try await dynamoDB.putItem(item, into: table, conditionExpression: "attribute_not_exists(#pk)", names: ["#pk": Attribute.id])
