@@ -41,6 +41,10 @@ struct LambdaFunctionTests {
         let huge = #"{"update_id":1,"pad":""# + String(repeating: "x", count: 1 << 20) + #""}"#
         #expect(await function.handle(try request(body: huge, secret: "s3cret")).statusCode == 413)
         #expect(await function.handle(try request(body: update, secret: "s3cret", method: "GET")).statusCode == 405)
+        var notBase64 = try request(body: update, secret: "s3cret")
+        notBase64.body = "%%% not base64 %%%"
+        notBase64.isBase64Encoded = true
+        #expect(await function.handle(notBase64).statusCode == 400)
         #expect(try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0).isEmpty, "nothing refused was queued")
 
         let accepted = await function.handle(try request(body: update, secret: "s3cret", base64: true))
