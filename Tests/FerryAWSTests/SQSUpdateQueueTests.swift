@@ -1,7 +1,10 @@
 import AsyncHTTPClient
+import Ferry
 import FerryQueue
+import FerryRuntime
 import FerryTesting
 import Foundation
+import Synchronization
 import Testing
 
 @testable import FerryAWS
@@ -104,6 +107,50 @@ struct SQSUpdateQueueTests {
             try await queue.deadLetter(QueueReceipt("not-a-receipt"), reason: "x")
         }
     }
+
+    @Test("the local dispatcher runs unchanged over SQS: chats in order, a poison update dead-lettered after three attempts")
+    func dispatcherOverSQS() async throws {
+        let queue = try await makeQueue()
+        let api = BotAPIRecorder()
+        let bot = Bot(api: api, username: "TestBot")
+        bot.hears("poison") { _, _ in throw PoisonError() }
+        bot.on(.text) { ctx, text in try await ctx.reply("You said: \(text)") }
+        let processor = UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 3, retryDelay: { _ in .zero }))
+        let dispatcher = Dispatcher(queue: queue, processor: processor, configuration: .init(concurrency: 4, pollInterval: .milliseconds(100)))
+
+        var updates = [QueuedUpdate(updateID: 1, groupID: "chat:9", body: Array(textUpdate(updateID: 1, chatID: 9, text: "poison").utf8))]
+        for index in 1...3 {
+            for chat in [1, 2] {
+                let id = chat * 100 + index
+                updates.append(QueuedUpdate(updateID: id, groupID: "chat:\(chat)", body: Array(textUpdate(updateID: id, chatID: chat, text: "\(chat).\(index)").utf8)))
+            }
+        }
+        _ = try await queue.enqueue(updates)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await dispatcher.run() }
+            defer { dispatcher.stop() }
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            let deadLetterQueueURL = try #require(queue.deadLetterQueueURL)
+            while clock.now < deadline {
+                let deadLetters = try await sqs.queueAttributes(of: deadLetterQueueURL)["ApproximateNumberOfMessages"]
+                if api.sentTexts.count >= 6 && deadLetters == "1" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            dispatcher.stop()
+            try await group.waitForAll()
+        }
+        let texts = api.sentTexts
+        #expect(texts.filter { $0.hasPrefix("You said: 1.") } == ["You said: 1.1", "You said: 1.2", "You said: 1.3"])
+        #expect(texts.filter { $0.hasPrefix("You said: 2.") } == ["You said: 2.1", "You said: 2.2", "You said: 2.3"])
+        let dead = try await sqs.receiveMessages(from: try #require(queue.deadLetterQueueURL), waitTimeSeconds: 0)
+        #expect(dead.map(\.messageDeduplicationID) == ["1"])
+        #expect(try await queue.receive(maximumCount: 10, visibilityTimeout: .seconds(30)).isEmpty, "nothing left on the queue")
+        #expect(dead.first?.messageAttributes["ferry-attempts"] == .number(3))
+    }
+
+    struct PoisonError: Error {}
 
     @Test("visibility durations round up to whole seconds within SQS's range")
     func visibilitySeconds() {
