@@ -113,6 +113,7 @@ let package = Package(
         .target(
             name: "FerryAWS",
             dependencies: [
+                "Ferry", "FerryQueue", "FerryRuntime", "TelegramBotAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -145,6 +146,7 @@ let package = Package(
                 "TelegramClient",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictness
@@ -224,7 +226,7 @@ let package = Package(
         .testTarget(
             name: "FerryAWSTests",
             dependencies: [
-                "FerryAWS",
+                "FerryAWS", "Ferry", "FerryQueue", "FerryRuntime", "FerryTesting", "TelegramBotAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

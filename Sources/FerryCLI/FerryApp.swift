@@ -28,8 +28,12 @@ public struct FerryApp: Sendable {
         self.configure = configure
     }
 
-    /// Parses the command line and runs the command; exits the process when done.
+    /// Parses the command line and runs the command; exits the process when done. On AWS Lambda
+    /// (`AWS_LAMBDA_RUNTIME_API` is set) it serves the role named by the function's handler instead.
     public func main(arguments: [String]? = nil) async {
+        if let runtimeAPI = ProcessEnvironment.all["AWS_LAMBDA_RUNTIME_API"], !runtimeAPI.isEmpty {
+            await runLambda(configure: configure)
+        }
         await FerryApp.$current.withValue(self) {
             await RootCommand.main(arguments)
         }

@@ -1,0 +1,90 @@
+public import FerryRuntime
+public import Logging
+
+/// The consumer role: handles a batch of updates from the SQS FIFO queue, in order, and answers
+/// which to leave on the queue (the event source mapping must report batch item failures).
+///
+/// - A failed update keeps its group waiting: it and every later record of its group in the batch
+///   are reported failed (and hidden for the retry delay), while other groups go on. The batch as a
+///   whole never fails.
+/// - An update that used its attempts, or can never succeed, is sent to the dead-letter queue here
+///   (body unchanged, the reason and attempts as message attributes) and reported handled, so SQS
+///   deletes it and its group goes on. The queue's own redrive policy is only a backstop.
+///
+/// The attempt is SQS's `ApproximateReceiveCount`, which counts every receive: records held back
+/// behind a failed head count receives too, and a flood-control wait cannot be given back.
+public struct ConsumerFunction: LambdaFunction {
+    public let processor: UpdateProcessor
+    public let sqs: SQSClient
+    public let queueURL: String
+    public let deadLetterQueueURL: String
+    let logger: Logger
+
+    public init(processor: UpdateProcessor, sqs: SQSClient, queueURL: String, deadLetterQueueURL: String, logger: Logger = Logger(label: "ferry.consumer")) {
+        self.processor = processor
+        self.sqs = sqs
+        self.queueURL = queueURL
+        self.deadLetterQueueURL = deadLetterQueueURL
+        self.logger = logger
+    }
+
+    public func handle(_ event: SQSEvent) async -> SQSBatchResponse {
+        /// Groups that failed in this batch, with how long their records wait.
+        var heldGroups: [String: Duration] = [:]
+        var failed: [String] = []
+        for record in event.records {
+            let message = record.message
+            let group = message.messageGroupID ?? ""
+            if let delay = heldGroups[group] {
+                await hide(message, for: delay)
+                failed.append(message.messageID)
+                continue
+            }
+            let attempt = message.approximateReceiveCount ?? 1
+            switch await processor.process(body: Array(message.body.utf8), attempt: attempt) {
+            case .handled:
+                break
+            case .retry(let delay, _, _):
+                await hide(message, for: delay)
+                heldGroups[group] = delay
+                failed.append(message.messageID)
+            case .deadLetter(let reason):
+                do {
+                    try await sendToDeadLetterQueue(message, reason: reason, attempts: attempt)
+                } catch {
+                    // Left on the queue, it is dead-lettered again on its next delivery.
+                    logger.error(
+                        "could not send the update to the dead-letter queue",
+                        metadata: ["message_id": "\(message.messageID)", "error": "\(error)"]
+                    )
+                    heldGroups[group] = .zero
+                    failed.append(message.messageID)
+                }
+            }
+        }
+        return SQSBatchResponse(failedMessageIDs: failed)
+    }
+
+    /// Hides a record for `delay`: until then its group stays locked (FIFO delivers nothing of a group
+    /// with a message in flight), then SQS delivers it again, before the rest of its group.
+    private func hide(_ message: SQSMessage, for delay: Duration) async {
+        do {
+            try await sqs.changeMessageVisibility(
+                receiptHandle: message.receiptHandle, visibilityTimeoutSeconds: SQSUpdateQueue.seconds(delay), in: queueURL
+            )
+        } catch {
+            // It comes back after the queue's visibility timeout instead.
+            logger.warning("could not change the visibility of a failed update", metadata: ["message_id": "\(message.messageID)", "error": "\(error)"])
+        }
+    }
+
+    private func sendToDeadLetterQueue(_ message: SQSMessage, reason: String, attempts: Int) async throws {
+        let outgoing = SQSOutgoingMessage(
+            body: message.body,
+            groupID: message.messageGroupID,
+            deduplicationID: message.messageDeduplicationID ?? message.messageID,
+            attributes: SQSUpdateQueue.deadLetterAttributes(reason: reason, attempts: attempts)
+        )
+        try await sqs.sendMessage(outgoing, to: deadLetterQueueURL)
+    }
+}

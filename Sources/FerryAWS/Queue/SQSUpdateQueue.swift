@@ -1,0 +1,192 @@
+public import FerryQueue
+import Synchronization
+import TelegramBotAPI
+
+/// An ``UpdateQueue`` on an SQS FIFO queue and its FIFO dead-letter queue, so the dispatcher and the
+/// webhook ingress run unchanged over SQS.
+///
+/// Each update is one message: the update's JSON exactly as Telegram sent it is the body, its FIFO
+/// group is the message group, and its `update_id` is the deduplication id.
+///
+/// Where SQS differs from the embedded queue:
+/// - **Duplicates are reported as new.** SQS drops a message whose deduplication id it accepted in the
+///   last five minutes but answers the send as if it had stored it, so ``enqueue(_:)`` reports
+///   `.enqueued` for a duplicate, and only within those five minutes (not 24 hours) is it dropped.
+/// - **Every receive counts an attempt.** SQS cannot give a delivery back, so
+///   ``release(_:after:error:countingAttempt:)`` ignores `countingAttempt: false`, and the released
+///   update's `error` is not kept (`lastError` is always `nil`).
+/// - **Stale receipts.** SQS answers a delete with an outdated receipt handle by keeping the message
+///   (or, for some handles, refusing it), never by deleting a newer delivery.
+///
+/// ``deadLetter(_:reason:)`` needs the update of a receipt, which SQS does not return: the queue keeps
+/// the updates it delivered, until each is settled or its visibility timeout ends, so dead-lettering
+/// works only with receipts this instance received.
+public struct SQSUpdateQueue: UpdateQueue {
+    /// The message attribute that carries why an update was dead-lettered.
+    public static let errorAttribute = "ferry-error"
+    /// The message attribute that carries how many deliveries a dead-lettered update had.
+    public static let attemptsAttribute = "ferry-attempts"
+    /// Message attributes are part of SQS's size limit; a reason longer than this is cut.
+    static let maximumReasonLength = 4096
+    /// SQS's longest visibility timeout: 12 hours.
+    static let maximumVisibilitySeconds = 43_200
+
+    public let sqs: SQSClient
+    public let queueURL: String
+    /// Where ``deadLetter(_:reason:)`` sends updates; `nil` for a queue only written to (the webhook),
+    /// which then cannot dead-letter.
+    public let deadLetterQueueURL: String?
+    private let deliveries = Deliveries()
+
+    public init(sqs: SQSClient, queueURL: String, deadLetterQueueURL: String?) {
+        self.sqs = sqs
+        self.queueURL = queueURL
+        self.deadLetterQueueURL = deadLetterQueueURL
+    }
+
+    public func enqueue(_ updates: [QueuedUpdate]) async throws -> [EnqueueOutcome] {
+        var start = 0
+        while start < updates.count {
+            let chunk = updates[start..<min(start + SQSClient.maxBatchSize, updates.count)]
+            let entries = try chunk.enumerated().map { offset, update in
+                (id: String(offset), message: try Self.message(for: update))
+            }
+            let result = try await sqs.sendMessageBatch(entries, to: queueURL)
+            // The updates before a refused one are stored; the caller retries all, and SQS drops the
+            // repeats by deduplication id.
+            if let failure = result.failed.first { throw failure }
+            start += chunk.count
+        }
+        return Array(repeating: .enqueued, count: updates.count)
+    }
+
+    /// Receives one message per call: SQS hands out several messages of one group in a single
+    /// receive, while the protocol promises only group heads. Asking for one at a time keeps the rest
+    /// of a group queued (and their receive counts untouched) until its head is settled.
+    public func receive(maximumCount: Int, visibilityTimeout: Duration) async throws -> [ReceivedUpdate] {
+        let visibilitySeconds = Self.seconds(visibilityTimeout)
+        var received: [ReceivedUpdate] = []
+        for _ in 0..<max(0, maximumCount) {
+            let messages = try await sqs.receiveMessages(
+                from: queueURL, maxMessages: 1, waitTimeSeconds: 0, visibilityTimeoutSeconds: visibilitySeconds
+            )
+            guard let message = messages.first else { break }
+            let delivery = ReceivedUpdate(
+                receipt: QueueReceipt(message.receiptHandle),
+                update: Self.update(from: message),
+                attempts: message.approximateReceiveCount ?? 1
+            )
+            deliveries.remember(delivery, for: visibilityTimeout)
+            received.append(delivery)
+        }
+        return received
+    }
+
+    public func acknowledge(_ receipts: [QueueReceipt]) async throws {
+        var start = 0
+        while start < receipts.count {
+            let chunk = receipts[start..<min(start + SQSClient.maxBatchSize, receipts.count)]
+            let entries = chunk.enumerated().map { offset, receipt in (id: String(offset), receiptHandle: receipt.rawValue) }
+            let failures = try await sqs.deleteMessageBatch(entries, from: queueURL)
+            for receipt in chunk { deliveries.forget(receipt) }
+            if let failure = failures.first {
+                guard failure.code == "ReceiptHandleIsInvalid", let index = Int(failure.id) else { throw failure }
+                throw StaleReceiptError(receipt: chunk[chunk.startIndex + index])
+            }
+            start += chunk.count
+        }
+    }
+
+    /// Hides the update for `delay` more, then SQS delivers it again, before the rest of its group.
+    /// SQS counts every receive, so `countingAttempt` cannot be honoured, and `error` is not kept.
+    public func release(_ receipt: QueueReceipt, after delay: Duration, error: String, countingAttempt: Bool) async throws {
+        deliveries.forget(receipt)
+        do {
+            try await sqs.changeMessageVisibility(receiptHandle: receipt.rawValue, visibilityTimeoutSeconds: Self.seconds(delay), in: queueURL)
+        } catch let error as AWSServiceError where error.code == "ReceiptHandleIsInvalid" || error.code == "MessageNotInflight" {
+            throw StaleReceiptError(receipt: receipt)
+        }
+    }
+
+    /// Sends the update to the dead-letter queue (same group and deduplication id, the reason and the
+    /// attempts as message attributes), then deletes it from the queue.
+    public func deadLetter(_ receipt: QueueReceipt, reason: String) async throws {
+        guard let deadLetterQueueURL else { throw NoDeadLetterQueue() }
+        guard let delivery = deliveries.delivery(for: receipt) else { throw StaleReceiptError(receipt: receipt) }
+        var message = try Self.message(for: delivery.update)
+        message.attributes = Self.deadLetterAttributes(reason: reason, attempts: delivery.attempts)
+        try await sqs.sendMessage(message, to: deadLetterQueueURL)
+        try await acknowledge([receipt])
+    }
+
+    // MARK: Messages
+
+    /// The message that carries `update`: SQS bodies are text, so a body that is not UTF-8 is refused
+    /// rather than altered.
+    static func message(for update: QueuedUpdate) throws -> SQSOutgoingMessage {
+        guard let body = String(validating: update.body, as: UTF8.self) else { throw UpdateNotUTF8(updateID: update.updateID) }
+        return SQSOutgoingMessage(body: body, groupID: update.groupID, deduplicationID: String(update.updateID))
+    }
+
+    /// The update a message carries. Messages this queue sent have the `update_id` as their
+    /// deduplication id; for any other the id is read from the body (0 when it has none, and the
+    /// dispatcher then dead-letters the body it cannot decode).
+    static func update(from message: SQSMessage) -> QueuedUpdate {
+        let body = Array(message.body.utf8)
+        let updateID = message.messageDeduplicationID.flatMap { Int($0) }
+            ?? (try? UpdateRoutingKeys.extract(from: body).updateID)
+            ?? 0
+        return QueuedUpdate(updateID: updateID, groupID: message.messageGroupID ?? "", body: body)
+    }
+
+    static func deadLetterAttributes(reason: String, attempts: Int) -> [String: SQSMessageAttribute] {
+        // SQS refuses an empty string attribute.
+        let reason = reason.isEmpty ? "unknown" : String(reason.prefix(maximumReasonLength))
+        return [errorAttribute: .string(reason), attemptsAttribute: .number(attempts)]
+    }
+
+    /// Whole seconds, rounded up so an update is never shown earlier than asked, within SQS's range.
+    static func seconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        let rounded = seconds + (attoseconds > 0 ? 1 : 0)
+        return Int(min(max(rounded, 0), Int64(maximumVisibilitySeconds)))
+    }
+}
+
+/// Dead-lettering on an ``SQSUpdateQueue`` made without a dead-letter queue.
+public struct NoDeadLetterQueue: Error, Sendable, Hashable, CustomStringConvertible {
+    public var description: String { "this queue has no dead-letter queue URL, so it cannot dead-letter updates" }
+}
+
+/// An update whose bytes are not UTF-8 text, which an SQS message body must be.
+public struct UpdateNotUTF8: Error, Sendable, Hashable, CustomStringConvertible {
+    public var updateID: Int
+    public var description: String { "update \(updateID) is not UTF-8 text, which SQS requires of a message body" }
+}
+
+/// The updates received and not yet settled, by receipt: what dead-lettering needs to copy. An entry
+/// is dropped when settled, or found past its visibility timeout (the receipt is stale by then).
+private final class Deliveries: Sendable {
+    private struct Entry {
+        var delivery: ReceivedUpdate
+        var expires: ContinuousClock.Instant
+    }
+
+    private let entries = Mutex<[QueueReceipt: Entry]>([:])
+
+    func remember(_ delivery: ReceivedUpdate, for visibilityTimeout: Duration) {
+        let now = ContinuousClock.now
+        entries.withLock { entries in
+            entries = entries.filter { $0.value.expires > now }
+            entries[delivery.receipt] = Entry(delivery: delivery, expires: now + visibilityTimeout)
+        }
+    }
+
+    func delivery(for receipt: QueueReceipt) -> ReceivedUpdate? {
+        entries.withLock { $0[receipt]?.delivery }
+    }
+
+    func forget(_ receipt: QueueReceipt) {
+        _ = entries.withLock { $0.removeValue(forKey: receipt) }
+    }
+}

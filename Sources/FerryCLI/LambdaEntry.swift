@@ -1,0 +1,153 @@
+import AsyncHTTPClient
+import Ferry
+import FerryAWS
+import FerryRuntime
+import Logging
+import TelegramClient
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The Lambda role a bot binary plays, named by the function's handler setting (`_HANDLER`).
+enum LambdaRole: String, CaseIterable {
+    /// Function URL -> checks -> SQS FIFO queue.
+    case webhook
+    /// SQS FIFO queue -> the bot's handlers.
+    case consumer
+    /// Dead-letter queue -> DynamoDB table, log line, `onDeadLetter` hook.
+    case deadLetter = "dead-letter"
+}
+
+/// What a bot binary reads from its Lambda environment:
+///
+/// | variable | roles |
+/// | --- | --- |
+/// | `_HANDLER`: `webhook`, `consumer` or `dead-letter` | all |
+/// | `TELEGRAM_BOT_TOKEN`, or `TELEGRAM_BOT_TOKEN_PARAMETER` (an SSM SecureString's name) | consumer, dead-letter |
+/// | `TELEGRAM_WEBHOOK_SECRET`, or `TELEGRAM_WEBHOOK_SECRET_PARAMETER` | webhook |
+/// | `QUEUE_URL` | webhook, consumer |
+/// | `DEAD_LETTER_QUEUE_URL` | consumer |
+/// | `DEAD_LETTER_TABLE` | dead-letter |
+/// | `TELEGRAM_API_URL` (default: Telegram's) | consumer, dead-letter |
+/// | `FERRY_MAX_ATTEMPTS` (default 3) | consumer |
+///
+/// Secrets are read once, at cold start.
+struct LambdaEnvironment {
+    var variables: [String: String]
+
+    func required(_ name: String) throws -> String {
+        guard let value = variables[name], !value.isEmpty else { throw CommandError("\(name) is not set") }
+        return value
+    }
+
+    func role() throws -> LambdaRole {
+        let handler = try required("_HANDLER")
+        guard let role = LambdaRole(rawValue: handler) else {
+            let roles = LambdaRole.allCases.map(\.rawValue).joined(separator: ", ")
+            throw CommandError("_HANDLER is \"\(handler)\"; a Ferry bot's Lambda handler is one of: \(roles)")
+        }
+        return role
+    }
+
+    /// Deliveries before the consumer dead-letters an update.
+    func maximumAttempts() throws -> Int {
+        guard let text = variables["FERRY_MAX_ATTEMPTS"], !text.isEmpty else { return 3 }
+        guard let attempts = Int(text), attempts > 0 else { throw CommandError("FERRY_MAX_ATTEMPTS is \"\(text)\", not a positive number") }
+        return attempts
+    }
+
+    /// A secret from the variable `name`, or else from the SSM parameter named by `name_PARAMETER`;
+    /// `nil` when neither is set. The error names the parameter, never its value.
+    func secret(_ name: String, ssm: SSMClient) async throws -> String? {
+        if let value = variables[name], !value.isEmpty { return value }
+        guard let parameter = variables["\(name)_PARAMETER"], !parameter.isEmpty else { return nil }
+        do {
+            return try await ssm.parameter(named: parameter, withDecryption: true).value
+        } catch {
+            throw CommandError("could not read the SSM parameter \(parameter) (\(name)_PARAMETER): \(error)")
+        }
+    }
+}
+
+/// Serves the role named by `_HANDLER` on the Lambda Runtime API until the process ends. Set-up
+/// failures (a missing variable, an unreadable secret) are reported to Lambda as an init error.
+func runLambda(configure: @escaping FerryApp.Configure) async -> Never {
+    let logger = bootstrapLogging()
+    let environment = LambdaEnvironment(variables: ProcessEnvironment.all)
+    // Both are shut down before exiting: an HTTPClient released while running is a fatal error.
+    let runtimeClient = LambdaRuntime.makeHTTPClient()
+    let serviceClient = makeServiceHTTPClient()
+    var status: Int32 = 0
+    do {
+        let runtime = try LambdaRuntime.fromEnvironment(environment.variables, httpClient: runtimeClient, logger: logger)
+        try await runtime.run {
+            try await makeLambdaHandler(environment: environment, httpClient: serviceClient, configure: configure, logger: logger)
+        }
+    } catch {
+        logger.critical("the Lambda runtime stopped", metadata: ["error": "\(error)"])
+        status = 1
+    }
+    try? await serviceClient.shutdown()
+    try? await runtimeClient.shutdown()
+    exit(status)
+}
+
+/// The connection pool for AWS and the Bot API, for the process's life. Neither ever redirects, and
+/// following one would send a signed request or the token somewhere else.
+private func makeServiceHTTPClient() -> HTTPClient {
+    var configuration = HTTPClient.Configuration()
+    configuration.redirectConfiguration = .disallow
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+}
+
+private func makeLambdaHandler(
+    environment: LambdaEnvironment, httpClient: HTTPClient, configure: FerryApp.Configure, logger: Logger
+) async throws -> LambdaRuntime.Handler {
+    let role = try environment.role()
+    let aws = try AWSClientConfiguration.fromEnvironment(environment.variables)
+    let sqs = SQSClient(configuration: aws, httpClient: httpClient)
+    let ssm = SSMClient(configuration: aws, httpClient: httpClient)
+
+    switch role {
+    case .webhook:
+        let queue = SQSUpdateQueue(sqs: sqs, queueURL: try environment.required("QUEUE_URL"), deadLetterQueueURL: nil)
+        let secret = try await environment.secret("TELEGRAM_WEBHOOK_SECRET", ssm: ssm)
+        if secret == nil {
+            logger.warning("no webhook secret is set: anyone who finds the function URL can post updates")
+        }
+        return WebhookFunction(queue: queue, secretToken: secret).runtimeHandler
+    case .consumer:
+        let queueURL = try environment.required("QUEUE_URL")
+        let deadLetterQueueURL = try environment.required("DEAD_LETTER_QUEUE_URL")
+        let bot = try await makeLambdaBot(environment: environment, ssm: ssm, httpClient: httpClient, configure: configure, logger: logger)
+        let processor = UpdateProcessor(bot: bot, policy: .init(maximumAttempts: try environment.maximumAttempts()), logger: logger)
+        return ConsumerFunction(processor: processor, sqs: sqs, queueURL: queueURL, deadLetterQueueURL: deadLetterQueueURL, logger: logger)
+            .runtimeHandler
+    case .deadLetter:
+        let table = try environment.required("DEAD_LETTER_TABLE")
+        let bot = try await makeLambdaBot(environment: environment, ssm: ssm, httpClient: httpClient, configure: configure, logger: logger)
+        let dynamoDB = DynamoDBClient(configuration: aws, httpClient: httpClient)
+        return DeadLetterFunction(processor: UpdateProcessor(bot: bot, logger: logger), dynamoDB: dynamoDB, table: table, logger: logger)
+            .runtimeHandler
+    }
+}
+
+/// The bot with the app's handlers. Sessions live in memory: they last as long as the warm
+/// execution environment, not across cold starts.
+private func makeLambdaBot(
+    environment: LambdaEnvironment, ssm: SSMClient, httpClient: HTTPClient, configure: FerryApp.Configure, logger: Logger
+) async throws -> Bot {
+    guard let token = try await environment.secret("TELEGRAM_BOT_TOKEN", ssm: ssm) else {
+        throw CommandError("neither TELEGRAM_BOT_TOKEN nor TELEGRAM_BOT_TOKEN_PARAMETER is set")
+    }
+    let apiURL = environment.variables["TELEGRAM_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TelegramClient.Configuration.telegramBaseURL
+    let client = TelegramClient(token: token, configuration: .init(baseURL: apiURL), httpClient: httpClient, logger: logger)
+    let bot = Bot(api: client, logger: logger)
+    configure(bot, FerryApp.Resources(sessions: InMemorySessionStore()))
+    return bot
+}

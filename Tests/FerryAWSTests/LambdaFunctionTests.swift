@@ -1,0 +1,275 @@
+import AsyncHTTPClient
+import Ferry
+import FerryQueue
+import FerryRuntime
+import FerryTesting
+import Foundation
+import Synchronization
+import TelegramBotAPI
+import Testing
+
+@testable import FerryAWS
+
+/// The three Lambda roles against SQS and DynamoDB in a real `moto_server`, with a recording Bot API.
+@Suite(
+    "Lambda functions against moto",
+    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .motoServer
+)
+struct LambdaFunctionTests {
+    let sqs: SQSClient
+    let dynamoDB: DynamoDBClient
+
+    init() throws {
+        let server = try #require(MotoServer.current)
+        sqs = SQSClient(configuration: server.configuration, httpClient: .shared)
+        dynamoDB = DynamoDBClient(configuration: server.configuration, httpClient: .shared)
+    }
+
+    // MARK: Webhook
+
+    @Test("webhook: wrong secret 401, not an update 400, too large 413, an update 200 and queued in its group")
+    func webhook() async throws {
+        let queue = try await makeQueue()
+        let function = WebhookFunction(queue: queue, secretToken: "s3cret")
+        let update = textUpdate(updateID: 501, chatID: 42, text: "hi")
+
+        #expect(await function.handle(try request(body: update, secret: "wrong")).statusCode == 401)
+        #expect(await function.handle(try request(body: update, secret: nil)).statusCode == 401)
+        #expect(await function.handle(try request(body: "not json", secret: "s3cret")).statusCode == 400)
+        #expect(await function.handle(try request(body: #"{"message":{}}"#, secret: "s3cret")).statusCode == 400)
+        let huge = #"{"update_id":1,"pad":""# + String(repeating: "x", count: 1 << 20) + #""}"#
+        #expect(await function.handle(try request(body: huge, secret: "s3cret")).statusCode == 413)
+        #expect(await function.handle(try request(body: update, secret: "s3cret", method: "GET")).statusCode == 405)
+        var notBase64 = try request(body: update, secret: "s3cret")
+        notBase64.body = "%%% not base64 %%%"
+        notBase64.isBase64Encoded = true
+        #expect(await function.handle(notBase64).statusCode == 400)
+        #expect(try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0).isEmpty, "nothing refused was queued")
+
+        let accepted = await function.handle(try request(body: update, secret: "s3cret", base64: true))
+        #expect(accepted.statusCode == 200)
+        let messages = try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0)
+        let message = try #require(messages.first)
+        #expect(messages.count == 1)
+        #expect(message.body == update)
+        #expect(message.messageGroupID == "chat:42")
+        #expect(message.messageDeduplicationID == "501")
+    }
+
+    @Test("webhook: a queue that cannot store answers 500, so Telegram redelivers")
+    func webhookStorageFailure() async throws {
+        let queue = SQSUpdateQueue(sqs: sqs, queueURL: "http://127.0.0.1:1/000000000000/missing.fifo", deadLetterQueueURL: nil)
+        let function = WebhookFunction(queue: queue, secretToken: nil)
+        #expect(await function.handle(try request(body: textUpdate(updateID: 1, chatID: 1, text: "x"), secret: nil)).statusCode == 500)
+    }
+
+    // MARK: Consumer
+
+    @Test("consumer: a failure holds back the rest of its group only; the third attempt goes to the DLQ and the group goes on")
+    func consumerFIFOSemantics() async throws {
+        let queue = try await makeQueue()
+        let api = BotAPIRecorder()
+        let bot = Bot(api: api, username: "TestBot")
+        let poisonRuns = Mutex(0)
+        bot.hears("poison") { _, _ in
+            poisonRuns.withLock { $0 += 1 }
+            throw PoisonError()
+        }
+        bot.on(.text) { ctx, text in try await ctx.reply("You said: \(text)") }
+        let consumer = ConsumerFunction(
+            processor: UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 3, retryDelay: { _ in .zero })),
+            sqs: sqs, queueURL: queue.queueURL, deadLetterQueueURL: try #require(queue.deadLetterQueueURL)
+        )
+        _ = try await queue.enqueue([
+            QueuedUpdate(updateID: 1, groupID: "chat:1", body: Array(textUpdate(updateID: 1, chatID: 1, text: "poison").utf8)),
+            QueuedUpdate(updateID: 2, groupID: "chat:2", body: Array(textUpdate(updateID: 2, chatID: 2, text: "b1").utf8)),
+            QueuedUpdate(updateID: 3, groupID: "chat:1", body: Array(textUpdate(updateID: 3, chatID: 1, text: "a2").utf8)),
+            QueuedUpdate(updateID: 4, groupID: "chat:2", body: Array(textUpdate(updateID: 4, chatID: 2, text: "b2").utf8)),
+        ])
+
+        // Attempt 1: chat 1's head fails, so its follower is not run; chat 2 goes on.
+        let first = try await receiveBatch(queue, expecting: 4)
+        let firstResponse = await consumer.handle(first.event)
+        #expect(firstResponse.batchItemFailures.map(\.itemIdentifier) == [first.id(1), first.id(3)])
+        #expect(api.sentTexts == ["You said: b1", "You said: b2"])
+        try await deleteHandled(first, except: firstResponse, from: queue)
+
+        // Attempt 2: the failed records are visible again at once (retry delay zero), in order.
+        let second = try await receiveBatch(queue, expecting: 2)
+        #expect(second.updateIDs == [1, 3])
+        #expect(second.event.records.map { $0.message.approximateReceiveCount } == [2, 2])
+        let secondResponse = await consumer.handle(second.event)
+        #expect(secondResponse.batchItemFailures.map(\.itemIdentifier) == [second.id(1), second.id(3)])
+        try await deleteHandled(second, except: secondResponse, from: queue)
+
+        // Attempt 3: the head is dead-lettered by the consumer, not reported, and its follower runs.
+        let third = try await receiveBatch(queue, expecting: 2)
+        let thirdResponse = await consumer.handle(third.event)
+        #expect(thirdResponse.batchItemFailures.isEmpty)
+        #expect(poisonRuns.withLock { $0 } == 3)
+        #expect(api.sentTexts == ["You said: b1", "You said: b2", "You said: a2"])
+
+        let dead = try await sqs.receiveMessages(from: try #require(queue.deadLetterQueueURL), waitTimeSeconds: 0)
+        #expect(dead.count == 1)
+        let letter = try #require(dead.first)
+        #expect(letter.body == textUpdate(updateID: 1, chatID: 1, text: "poison"))
+        #expect(letter.messageGroupID == "chat:1")
+        #expect(letter.messageDeduplicationID == "1")
+        #expect(letter.messageAttributes["ferry-attempts"] == .number(3))
+        #expect(letter.messageAttributes["ferry-error"]?.stringValue?.contains("PoisonError") == true)
+    }
+
+    @Test("consumer: a permanent Bot API error dead-letters at once and the group goes on")
+    func consumerPermanentAndRateLimit() async throws {
+        let queue = try await makeQueue()
+        let api = BotAPIRecorder()
+        api.fail(SendMessage.self, with: TelegramAPIError(method: "sendMessage", errorCode: 403, description: "Forbidden: bot was blocked by the user"), times: 1)
+        let bot = Bot(api: api, username: "TestBot")
+        bot.on(.text) { ctx, text in try await ctx.reply("You said: \(text)") }
+        let consumer = ConsumerFunction(
+            processor: UpdateProcessor(bot: bot, policy: .init(retryDelay: { _ in .zero })),
+            sqs: sqs, queueURL: queue.queueURL, deadLetterQueueURL: try #require(queue.deadLetterQueueURL)
+        )
+        _ = try await queue.enqueue([
+            QueuedUpdate(updateID: 10, groupID: "chat:1", body: Array(textUpdate(updateID: 10, chatID: 1, text: "blocked").utf8)),
+            QueuedUpdate(updateID: 11, groupID: "chat:1", body: Array(textUpdate(updateID: 11, chatID: 1, text: "next").utf8)),
+        ])
+        let batch = try await receiveBatch(queue, expecting: 2)
+        let response = await consumer.handle(batch.event)
+        #expect(response.batchItemFailures.isEmpty)
+        // Both replies were tried; Telegram refused the first, so only the follower's went out.
+        #expect(api.sentTexts == ["You said: blocked", "You said: next"])
+        #expect(api.sentMessages.map(\.text) == ["You said: next"])
+        let dead = try await sqs.receiveMessages(from: try #require(queue.deadLetterQueueURL), waitTimeSeconds: 0)
+        #expect(dead.map(\.messageDeduplicationID) == ["10"])
+        #expect(dead.first?.messageAttributes["ferry-attempts"] == .number(1))
+    }
+
+    // MARK: Dead letters
+
+    @Test("dead-letter: parks each update in DynamoDB, logs it as JSON, runs the hook once, never loops")
+    func deadLetter() async throws {
+        let queue = try await makeQueue()
+        let table = "dead-letters-\(UUID().uuidString.prefix(8))"
+        try await dynamoDB.createTable(named: table, partitionKey: DeadLetterFunction.Attribute.id)
+        let api = BotAPIRecorder()
+        let bot = Bot(api: api, username: "TestBot")
+        let hooked = Mutex<[String]>([])
+        bot.onDeadLetter { _, letter in
+            hooked.withLock { $0.append("\(letter.update.updateID) \(letter.attempts) \(letter.error)") }
+            throw PoisonError()  // a failing hook must not make the record fail
+        }
+        let lines = Mutex<[String]>([])
+        let function = DeadLetterFunction(
+            processor: UpdateProcessor(bot: bot), dynamoDB: dynamoDB, table: table,
+            log: { line in lines.withLock { $0.append(line) } }
+        )
+        let body = textUpdate(updateID: 77, chatID: 5, text: "poison")
+        try await sqs.sendMessage(
+            SQSOutgoingMessage(
+                body: body, groupID: "chat:5", deduplicationID: "77",
+                attributes: SQSUpdateQueue.deadLetterAttributes(reason: "handler threw: boom", attempts: 3)
+            ),
+            to: try #require(queue.deadLetterQueueURL)
+        )
+        let messages = try await sqs.receiveMessages(from: try #require(queue.deadLetterQueueURL), waitTimeSeconds: 0)
+        let event = SQSEvent(records: messages.map { SQSEvent.Record(message: $0, eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:dlq.fifo", awsRegion: "us-east-1") })
+
+        #expect(await function.handle(event).batchItemFailures.isEmpty)
+        #expect(hooked.withLock { $0 } == ["77 3 handler threw: boom"])
+        let line = try #require(lines.withLock { $0 }.first)
+        let logged = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect(logged?["event"] as? String == "dead_letter")
+        #expect(logged?["update_id"] as? Int == 77)
+        #expect(logged?["error"] as? String == "handler threw: boom")
+        #expect(logged?["attempts"] as? Int == 3)
+
+        let item = try #require(try await dynamoDB.getItem(from: table, key: [DeadLetterFunction.Attribute.id: .string(messages[0].messageID)]))
+        #expect(item[DeadLetterFunction.Attribute.body]?.stringValue == body)
+        #expect(item[DeadLetterFunction.Attribute.updateID]?.intValue == 77)
+        #expect(item[DeadLetterFunction.Attribute.error]?.stringValue == "handler threw: boom")
+        #expect(item[DeadLetterFunction.Attribute.attempts]?.intValue == 3)
+        let deadLetteredAt = try #require(item[DeadLetterFunction.Attribute.deadLetteredAt]?.intValue)
+        #expect(item[DeadLetterFunction.Attribute.expiresAt]?.intValue == deadLetteredAt / 1000 + 30 * 24 * 3600)
+
+        // Lambda delivers the same record again: parked already, so no second hook and no second line.
+        #expect(await function.handle(event).batchItemFailures.isEmpty)
+        #expect(hooked.withLock { $0 }.count == 1)
+        #expect(lines.withLock { $0 }.count == 1)
+    }
+
+    @Test("dead-letter: a record that cannot be parked stays on the queue and runs no hook")
+    func deadLetterStorageFailure() async throws {
+        let api = BotAPIRecorder()
+        let bot = Bot(api: api, username: "TestBot")
+        let hooked = Mutex(0)
+        bot.onDeadLetter { _, _ in hooked.withLock { $0 += 1 } }
+        let function = DeadLetterFunction(processor: UpdateProcessor(bot: bot), dynamoDB: dynamoDB, table: "no-such-table", log: { _ in })
+        let message = SQSMessage(messageID: "m-1", receiptHandle: "r-1", body: textUpdate(updateID: 9, chatID: 9, text: "x"))
+        let event = SQSEvent(records: [SQSEvent.Record(message: message, eventSourceARN: "arn", awsRegion: "us-east-1")])
+        #expect(await function.handle(event).batchItemFailures.map(\.itemIdentifier) == ["m-1"])
+        #expect(hooked.withLock { $0 } == 0)
+    }
+
+    // MARK: Helpers
+
+    struct PoisonError: Error {}
+
+    struct Batch {
+        var event: SQSEvent
+        var updateIDs: [Int] { event.records.compactMap { $0.message.messageDeduplicationID.flatMap { Int($0) } } }
+        func id(_ updateID: Int) -> String {
+            event.records.first { $0.message.messageDeduplicationID == String(updateID) }?.message.messageID ?? "missing \(updateID)"
+        }
+    }
+
+    /// Receives what an event source mapping would hand the function: up to ten messages, several per
+    /// group, each group in order.
+    func receiveBatch(_ queue: SQSUpdateQueue, expecting count: Int) async throws -> Batch {
+        var messages: [SQSMessage] = []
+        for _ in 0..<20 where messages.count < count {
+            messages += try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0, visibilityTimeoutSeconds: 30)
+            if messages.count < count { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try #require(messages.count == count, "received \(messages.count) of \(count)")
+        let records = messages.map { SQSEvent.Record(message: $0, eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:updates.fifo", awsRegion: "us-east-1") }
+        return Batch(event: SQSEvent(records: records))
+    }
+
+    /// Deletes what Lambda deletes after the function returns: every record not reported failed.
+    func deleteHandled(_ batch: Batch, except response: SQSBatchResponse, from queue: SQSUpdateQueue) async throws {
+        let failed = Set(response.batchItemFailures.map(\.itemIdentifier))
+        for message in batch.event.records.map(\.message) where !failed.contains(message.messageID) {
+            try await sqs.deleteMessage(receiptHandle: message.receiptHandle, from: queue.queueURL)
+        }
+    }
+
+    func makeQueue() async throws -> SQSUpdateQueue {
+        let name = "updates-\(UUID().uuidString.prefix(8))"
+        let attributes = ["FifoQueue": "true", "VisibilityTimeout": "30"]
+        let dlq = try await sqs.createQueue(named: "\(name)-dlq.fifo", attributes: attributes)
+        let main = try await sqs.createQueue(named: "\(name).fifo", attributes: attributes)
+        return SQSUpdateQueue(sqs: sqs, queueURL: main, deadLetterQueueURL: dlq)
+    }
+
+    func request(body: String, secret: String?, base64: Bool = false, method: String = "POST") throws -> FunctionURLRequest {
+        var headers = ["content-type": "application/json"]
+        if let secret { headers["x-telegram-bot-api-secret-token"] = secret }
+        let event: [String: Any] = [
+            "version": "2.0", "rawPath": "/", "rawQueryString": "", "headers": headers,
+            "requestContext": [
+                "accountId": "anonymous", "apiId": "abc", "domainName": "abc.lambda-url.us-east-1.on.aws", "requestId": "r1",
+                "timeEpoch": 1_700_000_000_000,
+                "http": ["method": method, "path": "/", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.1", "userAgent": "TelegramBot"],
+            ],
+            "body": base64 ? Data(body.utf8).base64EncodedString() : body,
+            "isBase64Encoded": base64,
+        ]
+        return try JSONDecoder().decode(FunctionURLRequest.self, from: JSONSerialization.data(withJSONObject: event))
+    }
+}
+
+func textUpdate(updateID: Int, chatID: Int, text: String) -> String {
+    #"{"update_id":\#(updateID),"message":{"message_id":\#(updateID),"date":1700000000,"chat":{"id":\#(chatID),"type":"private"},"from":{"id":\#(chatID),"is_bot":false,"first_name":"U"},"text":"\#(text)"}}"#
+}
