@@ -61,9 +61,10 @@ struct PollCommand: AsyncParsableCommand {
 private func runHost(options: RunOptions, port: Int, ingress: LocalHost.Configuration.Ingress) async throws {
     let logger = bootstrapLogging()
     let environment = try BotEnvironment.read()
-    let storage = try await SQLiteStorage.open(directory: options.dataDir, logger: logger)
+    // The lock first: a refused second host must not touch the file.
     let lock = try DataDirectoryLock(directory: options.dataDir)
     defer { withExtendedLifetime(lock) {} }
+    let storage = try await SQLiteStorage.open(directory: options.dataDir, logger: logger)
     let client = environment.makeClient(logger: logger)
     let bot = makeBot(client: client, storage: storage, logger: logger)
     let host = LocalHost(

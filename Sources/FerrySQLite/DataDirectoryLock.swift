@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -12,8 +14,13 @@ import Darwin
 public final class DataDirectoryLock: Sendable {
     private let descriptor: Int32
 
-    /// Takes the lock or throws at once when another process holds it.
+    /// Takes the lock (creating the directory when missing) or throws at once when another process holds it.
     public init(directory: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SQLiteStorageError.cannotCreateDirectory(directory, reason: "\(error)")
+        }
         let path = directory + "/serve.lock"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw DataDirectoryLockError.cannotOpen(path, errno: errno) }

@@ -124,6 +124,12 @@ enum SQLiteSchema {
         ) WITHOUT ROWID
         """,
         "CREATE INDEX IF NOT EXISTS seen_updates_by_time ON seen_updates (seen_at)",
+        // Every update that enters the queue is remembered for deduplication, however it entered.
+        """
+        CREATE TRIGGER IF NOT EXISTS remember_update_id AFTER INSERT ON updates BEGIN
+            INSERT OR REPLACE INTO seen_updates (update_id, seen_at) VALUES (NEW.update_id, NEW.enqueued_at);
+        END
+        """,
         """
         CREATE TABLE IF NOT EXISTS dead_letters (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

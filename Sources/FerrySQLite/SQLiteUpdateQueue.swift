@@ -1,6 +1,7 @@
 public import FerryQueue
 import NIOCore
 import SQLiteNIO
+import Synchronization
 
 /// The embedded ``UpdateQueue``: FIFO per group, visibility timeouts, attempts, 24-hour
 /// deduplication by `update_id` and a dead-letter table, in the bot's SQLite file.
@@ -14,6 +15,9 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
     private let now: @Sendable () -> Int64
     /// Rows per statement for batch inserts and deletes: well under SQLite's variable limit.
     private let rowsPerStatement = 200
+    /// When expired ids were last forgotten, and how often to look for more.
+    private let lastPrune = Mutex<Int64?>(nil)
+    private static let pruneInterval: Int64 = 60_000
 
     init(database: SQLiteTransactions, now: @escaping @Sendable () -> Int64) {
         self.database = database
@@ -26,41 +30,46 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
         guard !updates.isEmpty else { return [] }
         let now = self.now()
         let chunkSize = rowsPerStatement
+        let prunesNow = lastPrune.withLock { last in
+            if let previous = last, now - previous < Self.pruneInterval { return false }
+            last = now
+            return true
+        }
         return try await database.run { db in
             var outcomes: [EnqueueOutcome] = []
             outcomes.reserveCapacity(updates.count)
             for chunk in updates.chunks(of: chunkSize) {
-                // Remember every id first: the ids the insert returns are the new ones. A repeat
-                // inside one batch is a duplicate too, as a redelivery would be.
-                var binds: [SQLiteData] = []
-                for update in chunk { binds += [.integer(update.updateID), .integer(Int(now))] }
-                let fresh = try await db.query(
-                    "INSERT INTO seen_updates (update_id, seen_at) VALUES \(placeholders(rows: chunk.count, columns: 2)) "
-                        + "ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
-                    binds
-                )
-                var newIDs = Set(fresh.compactMap { $0.column("update_id")?.integer })
+                // One statement per chunk: insert what was not seen in the window; a trigger remembers
+                // each inserted id. A repeat inside the chunk is a duplicate, as a redelivery would be.
+                var firstInChunk = Set<Int>()
                 var rows: [SQLiteData] = []
-                for update in chunk {
-                    if newIDs.remove(update.updateID) != nil {
-                        outcomes.append(.enqueued)
-                        rows += [.integer(update.updateID), .text(update.groupID), .blob(ByteBuffer(bytes: update.body)), .integer(Int(now))]
-                    } else {
-                        outcomes.append(.duplicate)
-                    }
+                for update in chunk where firstInChunk.insert(update.updateID).inserted {
+                    rows += [.integer(update.updateID), .text(update.groupID), .blob(ByteBuffer(bytes: update.body)), .integer(Int(now))]
                 }
-                if !rows.isEmpty {
-                    _ = try await db.query(
-                        "INSERT INTO updates (update_id, group_id, body, enqueued_at) VALUES \(placeholders(rows: rows.count / 4, columns: 4))",
-                        rows
+                let inserted = try await db.query(
+                    """
+                    INSERT INTO updates (update_id, group_id, body, enqueued_at)
+                    SELECT column1, column2, column3, column4 FROM (VALUES \(placeholders(rows: rows.count / 4, columns: 4))) AS incoming
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM seen_updates WHERE seen_updates.update_id = incoming.column1 AND seen_updates.seen_at >= ?
                     )
+                    RETURNING update_id
+                    """,
+                    rows + [.integer(Int(now - Self.deduplicationWindowMilliseconds))]
+                )
+                var newIDs = Set(inserted.compactMap { $0.column("update_id")?.integer })
+                for update in chunk {
+                    outcomes.append(newIDs.remove(update.updateID) != nil ? .enqueued : .duplicate)
                 }
             }
-            // Forget ids past the window, a little at a time, so the table stays small.
-            _ = try await db.query(
-                "DELETE FROM seen_updates WHERE update_id IN (SELECT update_id FROM seen_updates WHERE seen_at < ? LIMIT 100)",
-                [.integer(Int(now - Self.deduplicationWindowMilliseconds))]
-            )
+            if prunesNow {
+                // Ids past the window no longer count (see the insert); forget them now and then so the
+                // table stays small.
+                _ = try await db.query(
+                    "DELETE FROM seen_updates WHERE seen_at < ?",
+                    [.integer(Int(now - Self.deduplicationWindowMilliseconds))]
+                )
+            }
             return outcomes
         }
     }
