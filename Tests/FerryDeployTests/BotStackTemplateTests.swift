@@ -20,7 +20,7 @@ struct BotStackTemplateTests {
         }
         #expect(queue["QueueName"] as? String == "ferry-echo-dev-updates.fifo")
         #expect(deadLetters["QueueName"] as? String == "ferry-echo-dev-dead-letters.fifo")
-        #expect(jsonEqual(queue["RedrivePolicy"], ["deadLetterTargetArn": getAtt(ID.deadLetterQueue, "Arn"), "maxReceiveCount": 5]))
+        #expect(jsonEqual(queue["RedrivePolicy"], ["deadLetterTargetArn": getAtt(ID.deadLetterQueue, "Arn"), "maxReceiveCount": 15]))
         #expect(deadLetters["RedrivePolicy"] == nil, "a dead-letter queue does not redrive further")
         let allow = try #require(deadLetters["RedriveAllowPolicy"] as? [String: Any])
         #expect(allow["redrivePermission"] as? String == "byQueue")

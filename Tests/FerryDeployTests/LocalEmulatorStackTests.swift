@@ -34,7 +34,7 @@ struct LocalEmulatorStackTests {
             let status = try await waitForStack(names.stack, aws: aws) { $0 != "CREATE_IN_PROGRESS" }
             #expect(status == "CREATE_COMPLETE")
 
-            // Queues: FIFO, deduplicated by the producer, redriven after `attempts` receives.
+            // Queues: FIFO, deduplicated by the producer, redriven after 3 x `attempts` receives.
             let updatesURL = try await queueURL(names.queue, aws: aws)
             // moto answers get-queue-url with its own host but fills Ref with the AWS host: compare account and name.
             let queuePath = "/123456789012/\(names.queue)"
@@ -46,7 +46,7 @@ struct LocalEmulatorStackTests {
             let redrive = try #require(
                 try JSONSerialization.jsonObject(with: Data((queue["RedrivePolicy"] ?? "").utf8)) as? [String: Any]
             )
-            #expect("\(redrive["maxReceiveCount"] ?? "")" == "3")
+            #expect("\(redrive["maxReceiveCount"] ?? "")" == "9")
             #expect((redrive["deadLetterTargetArn"] as? String)?.hasSuffix(":\(names.deadLetterQueue)") == true)
             let deadLetterQueue = try await queueAttributes(try await queueURL(names.deadLetterQueue, aws: aws), aws: aws)
             #expect(deadLetterQueue["FifoQueue"] == "true")

@@ -27,14 +27,19 @@ extension BotStack {
             "sourceQueueArns": [.sub("arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:\(names.queue)")],
         ]
         var queue = Self.fifoQueue(named: names.queue, visibilityTimeout: queueVisibilityTimeoutSeconds)
-        // The safety net: an update received `attempts` times without being acknowledged (the consumer crashed
-        // or timed out before it could dead-letter the update itself) moves to the dead-letter queue.
+        // The safety net above the consumer, which dead-letters an update itself after `attempts` failures:
+        // an update received many more times than that without being acknowledged (the consumer crashed or
+        // timed out each time) moves to the dead-letter queue. It is a multiple of `attempts` because SQS also
+        // counts the receives of updates held back behind a failed one of their chat, which never ran.
         queue.properties["RedrivePolicy"] = [
             "deadLetterTargetArn": .getAtt(LogicalID.deadLetterQueue, "Arn"),
-            "maxReceiveCount": .integer(attempts),
+            "maxReceiveCount": .integer(min(attempts * Self.redriveAttemptsMultiple, 1000)),
         ]
         return [LogicalID.queue: queue, LogicalID.deadLetterQueue: deadLetterQueue]
     }
+
+    /// `maxReceiveCount` is this many times `attempts`.
+    static let redriveAttemptsMultiple = 3
 
     private static func fifoQueue(named name: String, visibilityTimeout: Int) -> CloudFormation.Resource {
         CloudFormation.Resource(

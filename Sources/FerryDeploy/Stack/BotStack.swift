@@ -34,8 +34,9 @@ public struct BotStack: Sendable, Hashable {
     /// The processor architecture of the functions; the code package must be built for it.
     public var architecture: LambdaArchitecture = .buildMachine
     /// Failed handling attempts before an update is dead-lettered (1 to 1000). The consumer moves an update to
-    /// the dead-letter queue itself after this many failures; the queue's redrive policy, set to the same count,
-    /// is the safety net for attempts the consumer could not report (a crash or a timeout).
+    /// the dead-letter queue itself after this many failures; the queue's redrive policy, set to three times the
+    /// count (at most SQS's 1000), is the safety net for attempts the consumer could not report (a crash or a
+    /// timeout).
     public var attempts: Int = 3
     /// How long the functions' logs are kept.
     public var logRetention: LogRetention = .oneMonth
