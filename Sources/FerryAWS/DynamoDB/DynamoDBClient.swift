@@ -12,24 +12,13 @@ public struct DynamoDBPage: Sendable, Equatable {
 ///
 /// Expressions use placeholders: `#name` from `names`, `:value` from `values`. A failed
 /// `conditionExpression` throws ``AWSServiceError`` with code `ConditionalCheckFailedException`.
-public struct DynamoDBClient: Sendable {
+public struct DynamoDBClient: AWSServiceClient {
     public let client: AWSJSONClient
 
-    public init(client: AWSJSONClient) {
-        precondition(client.service == .dynamoDB, "a DynamoDBClient needs a client for the DynamoDB service")
+    public static let service = AWSJSONService.dynamoDB
+
+    public init(wrapping client: AWSJSONClient) {
         self.client = client
-    }
-
-    public init(configuration: AWSClientConfiguration, httpClient: HTTPClient, logger: Logger = Self.silentLogger) {
-        self.init(client: AWSJSONClient(service: .dynamoDB, configuration: configuration, httpClient: httpClient, logger: logger))
-    }
-
-    public init(configuration: AWSClientConfiguration, logger: Logger = Self.silentLogger) {
-        self.init(client: AWSJSONClient(service: .dynamoDB, configuration: configuration, logger: logger))
-    }
-
-    public func shutdown() async throws {
-        try await client.shutdown()
     }
 
     public static let silentLogger = Logger(label: "ferry.dynamodb", factory: { _ in SwiftLogNoOpLogHandler() })

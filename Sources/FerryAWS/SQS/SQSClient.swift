@@ -10,29 +10,16 @@ public import Logging
 ///
 /// Every operation throws ``AWSServiceError`` when SQS refuses it (`QueueDoesNotExist`...) and
 /// ``AWSClientError`` when no usable answer arrives.
-public struct SQSClient: Sendable {
+public struct SQSClient: AWSServiceClient {
     /// SQS's limit on messages per receive and entries per batch.
     public static let maxBatchSize = 10
 
     public let client: AWSJSONClient
 
-    public init(client: AWSJSONClient) {
-        precondition(client.service == .sqs, "an SQSClient needs a client for the SQS service")
+    public static let service = AWSJSONService.sqs
+
+    public init(wrapping client: AWSJSONClient) {
         self.client = client
-    }
-
-    /// A client on an `HTTPClient` that the caller owns and shuts down.
-    public init(configuration: AWSClientConfiguration, httpClient: HTTPClient, logger: Logger = Self.silentLogger) {
-        self.init(client: AWSJSONClient(service: .sqs, configuration: configuration, httpClient: httpClient, logger: logger))
-    }
-
-    /// A client with an `HTTPClient` of its own; call ``shutdown()`` when done with it.
-    public init(configuration: AWSClientConfiguration, logger: Logger = Self.silentLogger) {
-        self.init(client: AWSJSONClient(service: .sqs, configuration: configuration, logger: logger))
-    }
-
-    public func shutdown() async throws {
-        try await client.shutdown()
     }
 
     public static let silentLogger = Logger(label: "ferry.sqs", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -19,24 +19,13 @@ public struct SSMParameter: Sendable, Equatable, CustomStringConvertible, Custom
 
 /// AWS Systems Manager Parameter Store over its JSON protocol: reading (and, for set-up and tests,
 /// writing) parameters such as the bot token.
-public struct SSMClient: Sendable {
+public struct SSMClient: AWSServiceClient {
     public let client: AWSJSONClient
 
-    public init(client: AWSJSONClient) {
-        precondition(client.service == .ssm, "an SSMClient needs a client for the SSM service")
+    public static let service = AWSJSONService.ssm
+
+    public init(wrapping client: AWSJSONClient) {
         self.client = client
-    }
-
-    public init(configuration: AWSClientConfiguration, httpClient: HTTPClient, logger: Logger = Self.silentLogger) {
-        self.init(client: AWSJSONClient(service: .ssm, configuration: configuration, httpClient: httpClient, logger: logger))
-    }
-
-    public init(configuration: AWSClientConfiguration, logger: Logger = Self.silentLogger) {
-        self.init(client: AWSJSONClient(service: .ssm, configuration: configuration, logger: logger))
-    }
-
-    public func shutdown() async throws {
-        try await client.shutdown()
     }
 
     public static let silentLogger = Logger(label: "ferry.ssm", factory: { _ in SwiftLogNoOpLogHandler() })
