@@ -72,7 +72,9 @@ final class BotProcess: Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        // Let the last output arrive.
-        try await Task.sleep(for: .milliseconds(50))
+        // Take what the handler has not read yet: the process is gone, so this reaches end of file.
+        outputPipe.fileHandleForReading.readabilityHandler = nil
+        let rest = String(decoding: outputPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        output.withLock { $0 += rest }
     }
 }
