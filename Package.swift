@@ -227,6 +227,8 @@ let package = Package(
             name: "FerryAWSTests",
             dependencies: [
                 "FerryAWS", "Ferry", "FerryQueue", "FerryRuntime", "FerryTesting", "TelegramBotAPI",
+                // The stage's resource names, as `deploy` gives them, for the `dlq --stage` tests.
+                "FerryDeploy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

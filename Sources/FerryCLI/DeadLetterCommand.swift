@@ -14,11 +14,28 @@ struct DeadLetterCommand: AsyncParsableCommand {
     )
 
     struct StorageOptions: ParsableArguments {
-        @Option(help: "The bot's data directory.")
-        var dataDir: String
+        @Option(help: "The bot's data directory (the local dead letters).")
+        var dataDir: String?
 
-        func withStore<T>(_ body: (SQLiteUpdateQueue) async throws -> T) async throws -> T {
-            let storage = try await SQLiteStorage.open(directory: dataDir)
+        @Option(help: "A deployed stage instead: its DynamoDB dead-letter table and SQS queue (AWS_REGION, AWS_ENDPOINT_URL and the AWS_* credentials apply).")
+        var stage: String?
+
+        @Option(help: "With --stage: the bot's name in resource names (default: the binary's name, lowercased).")
+        var bot: String?
+
+        @Option(help: "With --stage: the AWS region (default: AWS_REGION).")
+        var region: String?
+
+        func validate() throws {
+            guard (dataDir == nil) != (stage == nil) else { throw ValidationError("give --data-dir or --stage, not both or neither") }
+            if stage == nil, bot != nil || region != nil { throw ValidationError("--bot and --region go with --stage") }
+        }
+
+        func withStore<T>(_ body: (any DeadLetterStore) async throws -> T) async throws -> T {
+            if let stage {
+                return try await StageDeadLetters(stage: stage, bot: bot, region: region).withStore(body)
+            }
+            let storage = try await SQLiteStorage.open(directory: dataDir ?? "")
             do {
                 let result = try await body(storage.queue)
                 try await storage.close()

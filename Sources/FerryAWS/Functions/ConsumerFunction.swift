@@ -83,7 +83,7 @@ public struct ConsumerFunction: LambdaFunction {
             body: message.body,
             groupID: message.messageGroupID,
             deduplicationID: message.messageDeduplicationID ?? message.messageID,
-            attributes: SQSUpdateQueue.deadLetterAttributes(reason: reason, attempts: attempts)
+            attributes: SQSUpdateQueue.deadLetterAttributes(reason: reason, attempts: attempts, enqueuedAt: message.sentTimestamp)
         )
         try await sqs.sendMessage(outgoing, to: deadLetterQueueURL)
     }

@@ -28,6 +28,9 @@ public struct DeadLetterFunction: LambdaFunction {
         public static let attempts = "attempts"
         /// Milliseconds since 1970.
         public static let deadLetteredAt = "deadLetteredAt"
+        /// Milliseconds since 1970 when the update first entered the queue; absent when the queue's redrive
+        /// policy moved it rather than the consumer.
+        public static let enqueuedAt = "enqueuedAt"
         /// The table's time to live: seconds since 1970 after which DynamoDB deletes the item.
         public static let expiresAt = "expiresAt"
     }
@@ -76,7 +79,7 @@ public struct DeadLetterFunction: LambdaFunction {
 
     /// Stores the letter unless it was stored before; returns whether it was new.
     private func park(_ letter: DeadLetterMessage) async throws -> Bool {
-        let item: DynamoDBItem = [
+        var item: DynamoDBItem = [
             Attribute.id: .string(letter.id),
             Attribute.updateID: .number(letter.updateID),
             Attribute.groupID: .string(letter.groupID),
@@ -86,6 +89,7 @@ public struct DeadLetterFunction: LambdaFunction {
             Attribute.deadLetteredAt: .number(letter.deadLetteredAt),
             Attribute.expiresAt: .number(letter.deadLetteredAt / 1000 + retention.components.seconds),
         ]
+        if let enqueuedAt = letter.enqueuedAt { item[Attribute.enqueuedAt] = .number(enqueuedAt) }
         do {
             try await dynamoDB.putItem(item, into: table, conditionExpression: "attribute_not_exists(#pk)", names: ["#pk": Attribute.id])
             return true
@@ -104,6 +108,7 @@ struct DeadLetterMessage {
     var error: String
     var attempts: Int
     var deadLetteredAt: Int64
+    var enqueuedAt: Int64?
 
     init(_ message: SQSMessage) {
         id = message.messageID
@@ -118,6 +123,7 @@ struct DeadLetterMessage {
         attempts = message.messageAttributes[SQSUpdateQueue.attemptsAttribute]?.stringValue.flatMap { Int($0) }
             ?? message.approximateReceiveCount ?? 0
         deadLetteredAt = message.sentTimestamp ?? Int64(Date().timeIntervalSince1970 * 1000)
+        enqueuedAt = message.messageAttributes[SQSUpdateQueue.enqueuedAtAttribute]?.stringValue.flatMap { Int64($0) }
     }
 
     var body: [UInt8] { Array(bodyText.utf8) }

@@ -26,6 +26,9 @@ public struct SQSUpdateQueue: UpdateQueue {
     public static let errorAttribute = "ferry-error"
     /// The message attribute that carries how many deliveries a dead-lettered update had.
     public static let attemptsAttribute = "ferry-attempts"
+    /// The message attribute that carries when a dead-lettered update first entered the queue
+    /// (milliseconds since 1970), so `dlq list` can tell how long it waited.
+    public static let enqueuedAtAttribute = "ferry-enqueued-at"
     /// Message attributes are part of SQS's size limit; a reason longer than this is cut.
     static let maximumReasonLength = 4096
     /// SQS's longest visibility timeout: 12 hours.
@@ -139,10 +142,12 @@ public struct SQSUpdateQueue: UpdateQueue {
         return QueuedUpdate(updateID: updateID, groupID: message.messageGroupID ?? "", body: body)
     }
 
-    static func deadLetterAttributes(reason: String, attempts: Int) -> [String: SQSMessageAttribute] {
+    static func deadLetterAttributes(reason: String, attempts: Int, enqueuedAt: Int64? = nil) -> [String: SQSMessageAttribute] {
         // SQS refuses an empty string attribute.
         let reason = reason.isEmpty ? "unknown" : String(reason.prefix(maximumReasonLength))
-        return [errorAttribute: .string(reason), attemptsAttribute: .number(attempts)]
+        var attributes: [String: SQSMessageAttribute] = [errorAttribute: .string(reason), attemptsAttribute: .number(attempts)]
+        if let enqueuedAt { attributes[enqueuedAtAttribute] = .number(enqueuedAt) }
+        return attributes
     }
 
     /// Whole seconds, rounded up so an update is never shown earlier than asked, within SQS's range.
