@@ -14,7 +14,8 @@ import ArgumentParser
 public struct FerryApp: Sendable {
     /// What the host gives the bot's set-up: storage that outlives the process.
     public struct Resources: Sendable {
-        /// Sessions in the bot's data directory (SQLite), so they survive restarts.
+        /// Sessions that survive restarts: the data directory's SQLite file locally, the stage's DynamoDB
+        /// table on Lambda (`SESSIONS_TABLE`).
         public var sessions: any SessionStore
     }
 

@@ -35,6 +35,8 @@ enum LambdaRole: String, CaseIterable {
 /// | `DEAD_LETTER_TABLE` | dead-letter |
 /// | `TELEGRAM_API_URL` (default: Telegram's) | consumer, dead-letter |
 /// | `FERRY_MAX_ATTEMPTS` (default 3) | consumer |
+/// | `SESSIONS_TABLE`: the DynamoDB table behind `resources.sessions` (else sessions live in memory) | consumer, webhook |
+/// | `FERRY_IDEMPOTENCY`: `on` records each handled `update_id` for 24 h in `SESSIONS_TABLE` (default `off`) | consumer |
 ///
 /// Secrets are read once, at cold start.
 struct LambdaEnvironment {
@@ -59,6 +61,29 @@ struct LambdaEnvironment {
         guard let text = variables["FERRY_MAX_ATTEMPTS"], !text.isEmpty else { return 3 }
         guard let attempts = Int(text), attempts > 0 else { throw CommandError("FERRY_MAX_ATTEMPTS is \"\(text)\", not a positive number") }
         return attempts
+    }
+
+    /// Whether the consumer keeps idempotency records (`FERRY_IDEMPOTENCY`: `on` or `off`, default `off`).
+    func idempotency() throws -> Bool {
+        switch variables["FERRY_IDEMPOTENCY"]?.lowercased() ?? "" {
+        case "", "off", "false", "0": return false
+        case "on", "true", "1":
+            guard variables["SESSIONS_TABLE"].map({ !$0.isEmpty }) == true else {
+                throw CommandError("FERRY_IDEMPOTENCY is on, but SESSIONS_TABLE (where the records are kept) is not set")
+            }
+            return true
+        case let other: throw CommandError("FERRY_IDEMPOTENCY is \"\(other)\"; use on or off")
+        }
+    }
+
+    /// Sessions in `SESSIONS_TABLE` when set, else in memory (they then last as long as the warm
+    /// execution environment).
+    func sessions(dynamoDB: DynamoDBClient, logger: Logger) -> any SessionStore {
+        guard let table = variables["SESSIONS_TABLE"], !table.isEmpty else {
+            logger.notice("SESSIONS_TABLE is not set: sessions live in memory, per execution environment")
+            return InMemorySessionStore()
+        }
+        return DynamoDBSessionStore(dynamoDB: dynamoDB, table: table)
     }
 
     /// A secret from the variable `name`, or else from the SSM parameter named by `name_PARAMETER`;
@@ -112,6 +137,7 @@ private func makeLambdaHandler(
     let aws = try AWSClientConfiguration.fromEnvironment(environment.variables)
     let sqs = SQSClient(configuration: aws, httpClient: httpClient)
     let ssm = SSMClient(configuration: aws, httpClient: httpClient)
+    let dynamoDB = DynamoDBClient(configuration: aws, httpClient: httpClient)
 
     switch role {
     case .webhook:
@@ -124,23 +150,32 @@ private func makeLambdaHandler(
     case .consumer:
         let queueURL = try environment.required("QUEUE_URL")
         let deadLetterQueueURL = try environment.required("DEAD_LETTER_QUEUE_URL")
-        let bot = try await makeLambdaBot(environment: environment, ssm: ssm, httpClient: httpClient, configure: configure, logger: logger)
+        let handledUpdates: (any HandledUpdates)? = try environment.idempotency()
+            ? DynamoDBHandledUpdates(dynamoDB: dynamoDB, table: try environment.required("SESSIONS_TABLE")) : nil
+        let sessions = environment.sessions(dynamoDB: dynamoDB, logger: logger)
+        let bot = try await makeLambdaBot(
+            environment: environment, sessions: sessions, ssm: ssm, httpClient: httpClient, configure: configure, logger: logger
+        )
         let processor = UpdateProcessor(bot: bot, policy: .init(maximumAttempts: try environment.maximumAttempts()), logger: logger)
-        return ConsumerFunction(processor: processor, sqs: sqs, queueURL: queueURL, deadLetterQueueURL: deadLetterQueueURL, logger: logger)
-            .runtimeHandler
+        return ConsumerFunction(
+            processor: processor, sqs: sqs, queueURL: queueURL, deadLetterQueueURL: deadLetterQueueURL,
+            handledUpdates: handledUpdates, logger: logger
+        ).runtimeHandler
     case .deadLetter:
         let table = try environment.required("DEAD_LETTER_TABLE")
-        let bot = try await makeLambdaBot(environment: environment, ssm: ssm, httpClient: httpClient, configure: configure, logger: logger)
-        let dynamoDB = DynamoDBClient(configuration: aws, httpClient: httpClient)
+        // The dead-letter role may not read the sessions table: an `onDeadLetter` hook sees in-memory sessions.
+        let bot = try await makeLambdaBot(
+            environment: environment, sessions: InMemorySessionStore(), ssm: ssm, httpClient: httpClient, configure: configure, logger: logger
+        )
         return DeadLetterFunction(processor: UpdateProcessor(bot: bot, logger: logger), dynamoDB: dynamoDB, table: table, logger: logger)
             .runtimeHandler
     }
 }
 
-/// The bot with the app's handlers. Sessions live in memory: they last as long as the warm
-/// execution environment, not across cold starts.
+/// The bot with the app's handlers, its sessions in `sessions`.
 private func makeLambdaBot(
-    environment: LambdaEnvironment, ssm: SSMClient, httpClient: HTTPClient, configure: FerryApp.Configure, logger: Logger
+    environment: LambdaEnvironment, sessions: any SessionStore, ssm: SSMClient, httpClient: HTTPClient,
+    configure: FerryApp.Configure, logger: Logger
 ) async throws -> Bot {
     guard let token = try await environment.secret("TELEGRAM_BOT_TOKEN", ssm: ssm) else {
         throw CommandError("neither TELEGRAM_BOT_TOKEN nor TELEGRAM_BOT_TOKEN_PARAMETER is set")
@@ -148,6 +183,6 @@ private func makeLambdaBot(
     let apiURL = environment.variables["TELEGRAM_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TelegramClient.Configuration.telegramBaseURL
     let client = TelegramClient(token: token, configuration: .init(baseURL: apiURL), httpClient: httpClient, logger: logger)
     let bot = Bot(api: client, logger: logger)
-    configure(bot, FerryApp.Resources(sessions: InMemorySessionStore()))
+    configure(bot, FerryApp.Resources(sessions: sessions))
     return bot
 }

@@ -18,13 +18,19 @@ public struct ConsumerFunction: LambdaFunction {
     public let sqs: SQSClient
     public let queueURL: String
     public let deadLetterQueueURL: String
+    /// When set, updates handled before (within 24 hours) are skipped: see ``HandledUpdates``.
+    public let handledUpdates: (any HandledUpdates)?
     let logger: Logger
 
-    public init(processor: UpdateProcessor, sqs: SQSClient, queueURL: String, deadLetterQueueURL: String, logger: Logger = Logger(label: "ferry.consumer")) {
+    public init(
+        processor: UpdateProcessor, sqs: SQSClient, queueURL: String, deadLetterQueueURL: String,
+        handledUpdates: (any HandledUpdates)? = nil, logger: Logger = Logger(label: "ferry.consumer")
+    ) {
         self.processor = processor
         self.sqs = sqs
         self.queueURL = queueURL
         self.deadLetterQueueURL = deadLetterQueueURL
+        self.handledUpdates = handledUpdates
         self.logger = logger
     }
 
@@ -40,10 +46,12 @@ public struct ConsumerFunction: LambdaFunction {
                 failed.append(message.messageID)
                 continue
             }
+            let updateID = SQSUpdateQueue.update(from: message).updateID
+            if await wasHandledBefore(updateID) { continue }
             let attempt = message.approximateReceiveCount ?? 1
             switch await processor.process(body: Array(message.body.utf8), attempt: attempt) {
             case .handled:
-                break
+                await recordHandled(updateID)
             case .retry(let delay, _, _):
                 await hide(message, for: delay)
                 heldGroups[group] = delay
@@ -63,6 +71,29 @@ public struct ConsumerFunction: LambdaFunction {
             }
         }
         return SQSBatchResponse(failedMessageIDs: failed)
+    }
+
+    /// Whether the idempotency records say the update was handled already. When they cannot be read,
+    /// the update is handled: a rare duplicate reply is better than a lost update.
+    private func wasHandledBefore(_ updateID: Int) async -> Bool {
+        guard let handledUpdates, updateID != 0 else { return false }
+        do {
+            guard try await handledUpdates.contains(updateID: updateID) else { return false }
+            logger.info("update handled before; skipped as a redelivery", metadata: ["update_id": "\(updateID)"])
+            return true
+        } catch {
+            logger.warning("could not read the idempotency record; handling the update", metadata: ["update_id": "\(updateID)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    private func recordHandled(_ updateID: Int) async {
+        guard let handledUpdates, updateID != 0 else { return }
+        do {
+            try await handledUpdates.insert(updateID: updateID)
+        } catch {
+            logger.warning("could not write the idempotency record", metadata: ["update_id": "\(updateID)", "error": "\(error)"])
+        }
     }
 
     /// Hides a record for `delay`: until then its group stays locked (FIFO delivers nothing of a group
