@@ -36,7 +36,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    @OptionGroup var sharedQueue: SharedQueueOptions
+
     func run() async throws {
+        if sharedQueue.usesSQS {
+            return try await runSharedQueueHost(options: options, queueOptions: sharedQueue, port: port)
+        }
         try await runHost(options: options, port: port, ingress: .webhook)
     }
 }

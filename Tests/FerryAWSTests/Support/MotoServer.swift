@@ -82,7 +82,7 @@ struct MotoServer: Sendable {
     }
 
     /// A port the kernel considers free right now: bind to port 0, read the port, close.
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         #if canImport(Glibc)
         let streamType = Int32(SOCK_STREAM.rawValue)
         #else
