@@ -3,6 +3,7 @@ import Ferry
 import FerryAWS
 import FerryRuntime
 import Logging
+import TelegramBotAPI
 import TelegramClient
 
 #if canImport(Glibc)
@@ -36,6 +37,7 @@ enum LambdaRole: String, CaseIterable {
 /// | `TELEGRAM_API_URL` (default: Telegram's) | consumer, dead-letter |
 /// | `FERRY_MAX_ATTEMPTS` (default 3) | consumer |
 /// | `SESSIONS_TABLE`: the DynamoDB table behind `resources.sessions` (else sessions live in memory) | consumer, webhook |
+/// | `FERRY_FAST_LANE`: `on` (= `pre_checkout_query`) or update kinds, comma-separated, handled inside the webhook invocation (default `off`); needs the bot token | webhook |
 /// | `FERRY_IDEMPOTENCY`: `on` records each handled `update_id` for 24 h in `SESSIONS_TABLE` (default `off`) | consumer |
 ///
 /// Secrets are read once, at cold start.
@@ -61,6 +63,21 @@ struct LambdaEnvironment {
         guard let text = variables["FERRY_MAX_ATTEMPTS"], !text.isEmpty else { return 3 }
         guard let attempts = Int(text), attempts > 0 else { throw CommandError("FERRY_MAX_ATTEMPTS is \"\(text)\", not a positive number") }
         return attempts
+    }
+
+    /// The update kinds the webhook handles itself (`FERRY_FAST_LANE`); empty when off.
+    func fastLaneKinds() throws -> Set<UpdateKind> {
+        let value = variables["FERRY_FAST_LANE"]?.lowercased() ?? ""
+        switch value {
+        case "", "off", "false", "0": return []
+        case "on", "true", "1": return [.preCheckoutQuery]
+        default:
+            let kinds = value.split(separator: ",").map { UpdateKind(rawValue: String($0.filter { !$0.isWhitespace })) }
+            if let unknown = kinds.first(where: { if case .unknown = $0 { true } else { false } }) {
+                throw CommandError("FERRY_FAST_LANE names \"\(unknown.rawValue)\", which is not an update kind (such as pre_checkout_query)")
+            }
+            return Set(kinds)
+        }
     }
 
     /// Whether the consumer keeps idempotency records (`FERRY_IDEMPOTENCY`: `on` or `off`, default `off`).
@@ -146,7 +163,14 @@ private func makeLambdaHandler(
         if secret == nil {
             logger.warning("no webhook secret is set: anyone who finds the function URL can post updates")
         }
-        return WebhookFunction(queue: queue, secretToken: secret).runtimeHandler
+        let kinds = try environment.fastLaneKinds()
+        guard !kinds.isEmpty else { return WebhookFunction(queue: queue, secretToken: secret).runtimeHandler }
+        let bot = try await makeLambdaBot(
+            environment: environment, sessions: environment.sessions(dynamoDB: dynamoDB, logger: logger), ssm: ssm,
+            httpClient: httpClient, configure: configure, logger: logger
+        )
+        let fastLane = WebhookFastLane(processor: UpdateProcessor(bot: bot, logger: logger), kinds: kinds)
+        return WebhookFunction(queue: queue, secretToken: secret, fastLane: fastLane).runtimeHandler
     case .consumer:
         let queueURL = try environment.required("QUEUE_URL")
         let deadLetterQueueURL = try environment.required("DEAD_LETTER_QUEUE_URL")
