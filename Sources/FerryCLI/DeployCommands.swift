@@ -15,8 +15,17 @@ struct StageOptions: ParsableArguments {
     @Option(help: "AWS region (default: the AWS CLI's).")
     var region: String?
 
+    @Option(help: "Update kinds the webhook function answers itself, comma-separated (pre_checkout_query); default: none.")
+    var fastLane: String?
+
+    @Flag(help: "The consumer keeps 24-hour records of handled update_ids and skips redeliveries (a read and a write per update).")
+    var idempotencyRecords = false
+
     var stack: BotStack {
-        BotStack(bot: bot ?? FerryApp.running.name.lowercased(), stage: stage)
+        var stack = BotStack(bot: bot ?? FerryApp.running.name.lowercased(), stage: stage)
+        stack.fastLaneUpdates = fastLane.map { $0.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) } } ?? []
+        stack.idempotencyRecords = idempotencyRecords
+        return stack
     }
 
     /// The AWS CLI, pointed at `AWS_ENDPOINT_URL` when set (a local stand-in such as moto).

@@ -14,6 +14,10 @@ extension BotStack {
         case .webhook:
             statements.append(.init(sid: "EnqueueUpdates", actions: ["sqs:SendMessage"], resources: [queueARN]))
             statements += readParameter(names.webhookSecretParameter, sid: "ReadWebhookSecret")
+            if hasFastLane {
+                statements.append(useSessions)
+                statements += readParameter(names.botTokenParameter, sid: "ReadBotToken")
+            }
         case .consumer:
             statements.append(.init(
                 sid: "ConsumeUpdates",
@@ -23,11 +27,7 @@ extension BotStack {
                 resources: [queueARN]
             ))
             statements.append(.init(sid: "DeadLetterUpdates", actions: ["sqs:SendMessage"], resources: [deadLetterQueueARN]))
-            statements.append(.init(
-                sid: "UseSessions",
-                actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-                resources: [.getAtt(LogicalID.sessionsTable, "Arn")]
-            ))
+            statements.append(useSessions)
             statements += readParameter(names.botTokenParameter, sid: "ReadBotToken")
         case .deadLetter:
             statements.append(.init(
@@ -57,6 +57,15 @@ extension BotStack {
     /// template. Names start with a slash, which the ARN does not repeat.
     public func parameterARN(_ name: String) -> CloudFormation.Value {
         .sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter\(name)")
+    }
+
+    /// Reading and writing items of the sessions table (sessions, and idempotency records when kept).
+    private var useSessions: CloudFormation.PolicyStatement {
+        .init(
+            sid: "UseSessions",
+            actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+            resources: [.getAtt(LogicalID.sessionsTable, "Arn")]
+        )
     }
 
     private var queueARN: CloudFormation.Value { .getAtt(LogicalID.queue, "Arn") }

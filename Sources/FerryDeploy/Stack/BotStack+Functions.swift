@@ -16,6 +16,10 @@ extension BotStack {
         public static let deadLetterTable = "DEAD_LETTER_TABLE"
         /// Failed attempts before the consumer dead-letters an update; equals the queue's `maxReceiveCount`.
         public static let maxAttempts = "FERRY_MAX_ATTEMPTS"
+        /// The update kinds the webhook handles itself, comma-separated (see ``BotStack/fastLaneUpdates``).
+        public static let fastLane = "FERRY_FAST_LANE"
+        /// `on` when the consumer keeps idempotency records (see ``BotStack/idempotencyRecords``).
+        public static let idempotency = "FERRY_IDEMPOTENCY"
     }
 
     /// The environment of one function: what it needs, and nothing its role does not let it use.
@@ -28,18 +32,27 @@ extension BotStack {
         let names = self.names
         switch function {
         case .webhook:
-            return [
+            var variables: [String: CloudFormation.Value] = [
                 EnvironmentVariable.queueURL: .ref(LogicalID.queue),
                 EnvironmentVariable.webhookSecretParameter: .string(names.webhookSecretParameter),
             ]
+            if hasFastLane {
+                // Handling updates itself, the webhook needs what the consumer needs to run the bot.
+                variables[EnvironmentVariable.fastLane] = .string(fastLaneUpdates.sorted().joined(separator: ","))
+                variables[EnvironmentVariable.botTokenParameter] = .string(names.botTokenParameter)
+                variables[EnvironmentVariable.sessionsTable] = .ref(LogicalID.sessionsTable)
+            }
+            return variables
         case .consumer:
-            return [
+            var variables: [String: CloudFormation.Value] = [
                 EnvironmentVariable.queueURL: .ref(LogicalID.queue),
                 EnvironmentVariable.deadLetterQueueURL: .ref(LogicalID.deadLetterQueue),
                 EnvironmentVariable.botTokenParameter: .string(names.botTokenParameter),
                 EnvironmentVariable.sessionsTable: .ref(LogicalID.sessionsTable),
                 EnvironmentVariable.maxAttempts: .string(String(attempts)),
             ]
+            if idempotencyRecords { variables[EnvironmentVariable.idempotency] = "on" }
+            return variables
         case .deadLetter:
             return [
                 EnvironmentVariable.deadLetterQueueURL: .ref(LogicalID.deadLetterQueue),
@@ -48,6 +61,9 @@ extension BotStack {
             ]
         }
     }
+
+    /// Whether the webhook handles some updates itself.
+    var hasFastLane: Bool { !fastLaneUpdates.isEmpty }
 
     /// Per function: the function, its execution role, its log group, and for the two queue consumers the event
     /// source mapping that feeds it.

@@ -47,6 +47,10 @@ extension BotStack {
         try Self.check(batchSize, in: 1...10, what: "batch size")
         try Self.check(maximumConcurrency, in: 2...1000, what: "maximum concurrency")
         try Self.check(attempts, in: 1...1000, what: "attempts")
+        for kind in fastLaneUpdates {
+            let isKindName = !kind.isEmpty && kind.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || $0 == "_" }
+            guard isKindName else { throw .invalid("fast-lane update kind \"\(kind)\" is not an update kind such as pre_checkout_query") }
+        }
         if let alarmEmail {
             let parts = alarmEmail.split(separator: "@", omittingEmptySubsequences: false)
             let plausible = parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")

@@ -48,6 +48,13 @@ public struct BotStack: Sendable, Hashable {
     /// Whether removing the stack keeps the sessions and dead-letter tables. Off by default: the tables have
     /// fixed names, so a retained table blocks deploying the same bot and stage again until it is deleted by hand.
     public var retainsTablesOnRemoval = false
+    /// Update kinds (`pre_checkout_query`) the webhook function handles itself instead of queueing, because
+    /// Telegram wants their answer within seconds; empty (the default) queues everything. The webhook then also
+    /// reads the bot token and uses the sessions table.
+    public var fastLaneUpdates: [String] = []
+    /// Whether the consumer records each handled `update_id` for 24 hours (in the sessions table) and skips
+    /// redeliveries SQS's five-minute deduplication no longer catches. Off by default: a read and a write per update.
+    public var idempotencyRecords = false
 
     public init(bot: String, stage: String) {
         self.bot = bot
