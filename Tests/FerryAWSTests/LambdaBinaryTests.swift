@@ -8,6 +8,8 @@ enum EchoBotBinary {
     /// Built by `swift build`/`swift test` next to the test bundle.
     static let url = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         .deletingLastPathComponent().appendingPathComponent("EchoBot")
+    /// The example bot with sessions, built beside it.
+    static let showcaseURL = url.deletingLastPathComponent().appendingPathComponent("ShowcaseBot")
 }
 
 /// The built EchoBot binary started the way Lambda starts a custom runtime: `AWS_LAMBDA_RUNTIME_API`
@@ -107,7 +109,7 @@ struct LambdaBinaryTests {
     /// Any request off the Runtime API's paths (the Bot API, when `TELEGRAM_API_URL` points here) is
     /// answered by `otherwise`.
     func runFunction(
-        events: [(requestID: String, body: String)], environment: [String: String],
+        events: [(requestID: String, body: String)], environment: [String: String], executable: URL = EchoBotBinary.url,
         otherwise: @escaping @Sendable (ReceivedRequest) -> ScriptedReply = { _ in ScriptedReply(status: .notFound) }
     ) async throws -> ([ReceivedRequest], (status: Int32, output: String)) {
         let pending = Mutex(events[...])
@@ -126,14 +128,14 @@ struct LambdaBinaryTests {
             )
         }) { port, log in
             let local = ["AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)", "TELEGRAM_API_URL": "http://127.0.0.1:\(port)"]
-            let exit = try await runProcess(environment: local.merging(environment) { $1 })
+            let exit = try await runProcess(environment: local.merging(environment) { $1 }, executable: executable)
             return (log.requests, exit)
         }
     }
 
-    func runProcess(environment: [String: String]) async throws -> (status: Int32, output: String) {
+    func runProcess(environment: [String: String], executable: URL = EchoBotBinary.url) async throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = EchoBotBinary.url
+        process.executableURL = executable
         process.environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "info"].merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output
