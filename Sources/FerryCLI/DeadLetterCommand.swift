@@ -35,7 +35,8 @@ struct DeadLetterCommand: AsyncParsableCommand {
             if let stage {
                 return try await StageDeadLetters(stage: stage, bot: bot, region: region).withStore(body)
             }
-            let storage = try await SQLiteStorage.open(directory: dataDir ?? "")
+            guard let dataDir else { throw ValidationError("give --data-dir or --stage") }
+            let storage = try await SQLiteStorage.open(directory: dataDir)
             do {
                 let result = try await body(storage.queue)
                 try await storage.close()

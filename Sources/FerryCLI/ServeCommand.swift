@@ -39,8 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var sharedQueue: SharedQueueOptions
 
     func run() async throws {
-        if sharedQueue.usesSQS {
-            return try await runSharedQueueHost(options: options, queueOptions: sharedQueue, port: port)
+        if let queues = sharedQueue.sqsQueues {
+            return try await runSharedQueueHost(options: options, queues: queues, port: port)
         }
         try await runHost(options: options, port: port, ingress: .webhook)
     }

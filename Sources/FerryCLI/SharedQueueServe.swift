@@ -44,12 +44,24 @@ struct SharedQueueOptions: ParsableArguments {
         }
     }
 
-    var usesSQS: Bool { queue == .sqs }
+    /// The SQS queues to serve from; `nil` for the embedded queue.
+    var sqsQueues: SQSQueues? {
+        guard queue == .sqs, let queueURL, let deadLetterQueueURL else { return nil }
+        return SQSQueues(queueURL: queueURL, deadLetterQueueURL: deadLetterQueueURL, sessionsTable: sessionsTable)
+    }
+}
+
+/// What `serve --queue sqs` runs over.
+struct SQSQueues {
+    var queueURL: String
+    var deadLetterQueueURL: String
+    /// Sessions in DynamoDB, shared by every machine; `nil` keeps them in the data directory.
+    var sessionsTable: String?
 }
 
 /// Runs the host over the SQS queue until SIGTERM or SIGINT. Credentials, region and `AWS_ENDPOINT_URL`
 /// come from the environment, as the AWS CLI reads them.
-func runSharedQueueHost(options: RunOptions, queueOptions: SharedQueueOptions, port: Int) async throws {
+func runSharedQueueHost(options: RunOptions, queues: SQSQueues, port: Int) async throws {
     let logger = bootstrapLogging()
     let environment = try BotEnvironment.read()
     let aws = try AWSClientConfiguration.fromEnvironment(ProcessEnvironment.all)
@@ -63,9 +75,9 @@ func runSharedQueueHost(options: RunOptions, queueOptions: SharedQueueOptions, p
     let client = environment.makeClient(logger: logger)
 
     let sqs = SQSClient(configuration: aws, httpClient: awsHTTPClient)
-    let queue = SQSUpdateQueue(sqs: sqs, queueURL: queueOptions.queueURL ?? "", deadLetterQueueURL: queueOptions.deadLetterQueueURL)
+    let queue = SQSUpdateQueue(sqs: sqs, queueURL: queues.queueURL, deadLetterQueueURL: queues.deadLetterQueueURL)
     let sessions: any SessionStore
-    if let table = queueOptions.sessionsTable {
+    if let table = queues.sessionsTable {
         sessions = DynamoDBSessionStore(dynamoDB: DynamoDBClient(configuration: aws, httpClient: awsHTTPClient), table: table)
     } else {
         logger.notice("sessions are kept in this machine's data directory: give --sessions-table when several machines share the queue")

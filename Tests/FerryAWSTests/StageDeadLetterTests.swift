@@ -102,6 +102,26 @@ struct StageDeadLetterTests {
         #expect(unknown.standardError.contains("was not found"))
     }
 
+    @Test("an update dead-lettered by a serve --queue sqs host is parked without running the hook a second time")
+    func deadLetteredByServe() async throws {
+        let stage = try await makeStage()
+        let hooks = Locked(0)
+        let bot = Bot(api: BotAPIRecorder(), username: "TestBot")
+        bot.onDeadLetter { _, _ in hooks.withLock { $0 += 1 } }
+        let queue = SQSUpdateQueue(sqs: sqs, queueURL: stage.queueURL, deadLetterQueueURL: stage.deadLetterQueueURL)
+        let body = Array(textUpdate(updateID: 60, chatID: 6, text: "poison").utf8)
+        _ = try await queue.enqueue([QueuedUpdate(updateID: 60, groupID: "chat:6", body: body)])
+        let received = try #require(try await queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30)).first)
+        try await queue.deadLetter(received.receipt, reason: "failed 3 times")
+
+        let function = DeadLetterFunction(processor: UpdateProcessor(bot: bot), dynamoDB: dynamoDB, table: stage.table, log: { _ in })
+        let letters = try await receiveAll(from: stage.deadLetterQueueURL)
+        #expect(await function.handle(event(letters)).batchItemFailures.isEmpty)
+        #expect(hooks.value == 0)
+        let store = DynamoDBDeadLetterStore(dynamoDB: dynamoDB, table: stage.table, sqs: sqs, queueURL: stage.queueURL)
+        #expect(try await store.deadLetters(limit: 10).map(\.reason) == ["failed 3 times"])
+    }
+
     // MARK: Helpers
 
     struct Stage {

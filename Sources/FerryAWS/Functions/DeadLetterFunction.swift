@@ -72,6 +72,8 @@ public struct DeadLetterFunction: LambdaFunction {
             }
             guard isNew else { continue }
             log(letter.logLine)
+            // A `serve --queue sqs` host ran the hook when it dead-lettered the update.
+            guard !letter.hookRan else { continue }
             await processor.notifyDeadLetter(body: letter.body, reason: letter.error, attempts: letter.attempts)
         }
         return SQSBatchResponse(failedMessageIDs: failed)
@@ -109,6 +111,7 @@ struct DeadLetterMessage {
     var attempts: Int
     var deadLetteredAt: Int64
     var enqueuedAt: Int64?
+    var hookRan: Bool
 
     init(_ message: SQSMessage) {
         id = message.messageID
@@ -124,6 +127,7 @@ struct DeadLetterMessage {
             ?? message.approximateReceiveCount ?? 0
         deadLetteredAt = message.sentTimestamp ?? Int64(Date().timeIntervalSince1970 * 1000)
         enqueuedAt = message.messageAttributes[SQSUpdateQueue.enqueuedAtAttribute]?.stringValue.flatMap { Int64($0) }
+        hookRan = message.messageAttributes[SQSUpdateQueue.hookRanAttribute]?.stringValue == "true"
     }
 
     var body: [UInt8] { Array(bodyText.utf8) }

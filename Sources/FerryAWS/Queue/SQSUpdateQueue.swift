@@ -29,6 +29,9 @@ public struct SQSUpdateQueue: UpdateQueue {
     /// The message attribute that carries when a dead-lettered update first entered the queue
     /// (milliseconds since 1970), so `dlq list` can tell how long it waited.
     public static let enqueuedAtAttribute = "ferry-enqueued-at"
+    /// Set on updates dead-lettered through this queue: the dispatcher that did it ran the bot's
+    /// `onDeadLetter` hook already, so the dead-letter function parks them without running it again.
+    public static let hookRanAttribute = "ferry-hook-ran"
     /// Message attributes are part of SQS's size limit; a reason longer than this is cut.
     static let maximumReasonLength = 4096
     /// SQS's longest visibility timeout: 12 hours.
@@ -118,6 +121,7 @@ public struct SQSUpdateQueue: UpdateQueue {
         guard let delivery = deliveries.delivery(for: receipt) else { throw StaleReceiptError(receipt: receipt) }
         var message = try Self.message(for: delivery.update)
         message.attributes = Self.deadLetterAttributes(reason: reason, attempts: delivery.attempts)
+        message.attributes[Self.hookRanAttribute] = .string("true")
         try await sqs.sendMessage(message, to: deadLetterQueueURL)
         try await acknowledge([receipt])
     }
