@@ -5,7 +5,7 @@ import FoundationEssentials
 import TelegramBotAPI
 
 /// `dlq list | show | redrive | purge`: inspect and recover dead letters, also while `serve`
-/// runs on the same data directory.
+/// runs on the same data directory; with `--stage`, those a deployed stage parked in DynamoDB.
 struct DeadLetterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dlq",
