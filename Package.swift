@@ -199,6 +199,8 @@ let package = Package(
             name: "TelegramClientTests",
             dependencies: [
                 "TelegramClient",
+                // `serving(_:while:)`: fake servers stop gracefully.
+                "FerryTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -41,7 +41,8 @@ public final class BotAPISimulator: Service, BotAPI, Sendable {
 
     private let state = Mutex(ServerState.idle)
     /// The task ``start()`` runs the simulator in, for ``shutdown()`` to end.
-    private let runTask = Mutex<Task<Void, any Error>?>(nil)
+    /// The task and service group `start()` runs the simulator in; `shutdown()` stops the group gracefully.
+    private let started = Mutex<(task: Task<Void, any Error>, group: ServiceGroup)?>(nil)
     /// Wakes ``start()`` when the server is listening or has failed.
     private let stateChanged = ChangeSignal()
 
@@ -71,10 +72,14 @@ public final class BotAPISimulator: Service, BotAPI, Sendable {
 
     /// Starts the server and the webhook deliverer, and returns once the server listens.
     public func start() async throws {
-        let task: Task<Void, any Error>? = runTask.withLock { current in
+        let task: Task<Void, any Error>? = started.withLock { current in
             guard current == nil else { return nil }
-            current = Task { try await self.run() }
-            return current
+            let group = ServiceGroup(
+                configuration: .init(services: [.init(service: self)], logger: configuration.logger)
+            )
+            let task = Task { try await group.run() }
+            current = (task, group)
+            return task
         }
         guard let task else { throw SimulatorError.alreadyStarted }
         let outcome = await stateChanged.wait(until: .now + .seconds(30)) { () -> Result<Void, SimulatorError>? in
@@ -97,11 +102,20 @@ public final class BotAPISimulator: Service, BotAPI, Sendable {
     }
 
     /// Stops the server and the deliverer, ends every pending long poll and wait, and returns when all is down.
+    ///
+    /// A graceful shutdown, not a cancellation: cancelling a NIO server can strand a connection it has
+    /// accepted but not begun to serve, which NIO's debug builds trap on. Requests still running after
+    /// five seconds are cancelled; the listener is closed by then.
     public func shutdown() async {
         engine.close()
-        guard let task = runTask.withLock({ $0 }) else { return }
-        task.cancel()
+        guard let (task, group) = started.withLock({ $0 }) else { return }
+        await group.triggerGracefulShutdown()
+        let deadline = Task {
+            try await Task.sleep(for: .seconds(5))
+            task.cancel()
+        }
         _ = await task.result
+        deadline.cancel()
     }
 
     /// Runs the simulator until the task is cancelled or a graceful shutdown is triggered.

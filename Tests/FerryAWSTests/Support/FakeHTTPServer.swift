@@ -1,3 +1,4 @@
+import FerryTesting
 import Hummingbird
 import Logging
 import NIOCore
@@ -55,17 +56,9 @@ enum FakeHTTPServer {
             },
             logger: logger
         )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // A server that fails to start ends the stream too, so waiting for the port cannot hang.
-                defer { portContinuation.finish() }
-                try await app.run()
-            }
-            defer { group.cancelAll() }
-            guard let port = await ports.first(where: { _ in true }) else {
-                try await group.next()
-                throw ServerDidNotStart()
-            }
+        // A server that fails to start ends the stream too, so waiting for the port cannot hang.
+        return try await serving(app, onStopped: { portContinuation.finish() }) {
+            guard let port = await ports.first(where: { _ in true }) else { throw ServerDidNotStart() }
             return try await body(port, log)
         }
     }

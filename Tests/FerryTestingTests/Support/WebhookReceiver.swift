@@ -1,4 +1,5 @@
 import Foundation
+import FerryTesting
 import Hummingbird
 import Logging
 import Synchronization
@@ -57,13 +58,10 @@ struct WebhookReceiver: Sendable {
             },
             logger: Logger(label: "webhook-receiver", factory: { _ in SwiftLogNoOpLogHandler() })
         )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            defer { group.cancelAll() }
+        return try await serving(app, onStopped: { portContinuation.finish() }) {
             var ports = portStream.makeAsyncIterator()
             guard let port = await ports.next() else { throw CancellationError() }
-            let receiver = WebhookReceiver(port: port, log: log)
-            return try await body(receiver)
+            return try await body(WebhookReceiver(port: port, log: log))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import FerryTesting
 import Hummingbird
 import Logging
 import Synchronization
@@ -95,17 +96,9 @@ struct FakeBotAPI: Sendable {
             logger: logger
         )
 
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // A server that fails to start ends the stream too, so waiting for the port cannot hang.
-                defer { portContinuation.finish() }
-                try await app.run()
-            }
-            defer { group.cancelAll() }
-            guard let port = await ports.first(where: { _ in true }) else {
-                try await group.next()
-                throw FakeServerDidNotStart()
-            }
+        // A server that fails to start ends the stream too, so waiting for the port cannot hang.
+        return try await serving(app, onStopped: { portContinuation.finish() }) {
+            guard let port = await ports.first(where: { _ in true }) else { throw FakeServerDidNotStart() }
             return try await body(FakeBotAPI(port: port, log: log))
         }
     }
