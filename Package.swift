@@ -251,6 +251,18 @@ let package = Package(
         ),
         .testTarget(name: "FerryDeployTests", dependencies: ["FerryDeploy"], swiftSettings: strictness),
         .testTarget(
+            name: "FerryPlaygroundTests",
+            dependencies: [
+                "FerryPlayground", "FerryServer", "FerryRuntime", "FerrySQLite", "FerryTesting", "Ferry", "ExampleBots", "TelegramClient",
+                "TelegramBotAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
+        .testTarget(
             name: "FerryTestingTests",
             dependencies: [
                 "FerryTesting", "TelegramClient",
