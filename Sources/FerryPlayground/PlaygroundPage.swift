@@ -73,7 +73,7 @@ enum PlaygroundPage {
         .from { font-size: 13px; font-weight: 600; color: var(--accent); margin-bottom: 1px; }
         .text { white-space: pre-wrap; overflow-wrap: anywhere; }
         .meta { font-size: 11px; color: var(--muted); text-align: right; margin-top: 2px; }
-        .keyboard { display: grid; gap: 4px; margin-top: 4px; }
+        .keyboard { display: grid; gap: 4px; margin-top: 4px; min-width: 220px; }
         .keyboard .row { display: flex; gap: 4px; }
         .keyboard button { flex: 1; border: 0; border-radius: 8px; padding: 7px 8px; background: rgba(47,125,225,.12); color: #1d5fb4; font-weight: 500; }
         .keyboard button:hover { background: rgba(47,125,225,.22); }
@@ -113,6 +113,7 @@ enum PlaygroundPage {
           <strong>This is a simulation.</strong> No Telegram is involved and nothing leaves this machine: you play the users,
           the bot answers through its real pipeline (webhook, queue, handlers). To connect the real Telegram, stop the bot and start it with
           the token from @BotFather: <code id="real-command">TELEGRAM_BOT_TOKEN=123456:ABC… swift run EchoBot serve --port 8080 --data-dir ./data</code>
+          (<code>poll</code> instead of <code>serve</code> where there is no public URL for the webhook).
         </div>
         <main>
           <aside>
@@ -237,16 +238,33 @@ enum PlaygroundPage {
 
         function renderMessages() {
           const box = $("messages");
-          const stick = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
           box.replaceChildren();
           const messages = [...(state.messages.get(state.chatID) || new Map()).values()].sort((a, b) => a.message_id - b.message_id);
-          if (messages.length === 0) {
-            box.append(el("div", "empty", "No messages yet. Say hello, or send /start to begin."));
-            return;
-          }
+          if (messages.length === 0) box.append(el("div", "empty", "No messages yet. Say hello, or send /start to begin."));
+          for (const message of messages) box.append(renderMessage(message, inGroup()));
+          box.scrollTop = box.scrollHeight;
+        }
+
+        function inGroup() {
           const entry = chatEntry(state.chatID);
-          for (const message of messages) box.append(renderMessage(message, entry && isGroup(entry.chat)));
-          if (stick || messages.length) box.scrollTop = box.scrollHeight;
+          return Boolean(entry && isGroup(entry.chat));
+        }
+
+        // One message changed: only its node is replaced (an edit stays where it was), or a new one slots in by id.
+        function showMessage(message) {
+          const box = $("messages");
+          const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+          const node = renderMessage(message, inGroup());
+          const existing = box.querySelector(`[data-message-id="${message.message_id}"]`);
+          if (existing) {
+            existing.replaceWith(node);
+          } else {
+            const empty = box.querySelector(".empty");
+            if (empty) empty.remove();
+            const later = [...box.children].find((child) => Number(child.dataset.messageId) > message.message_id);
+            box.insertBefore(node, later || null);
+          }
+          if (atBottom) box.scrollTop = box.scrollHeight;
         }
 
         function renderMessage(message, inGroup) {
@@ -308,7 +326,7 @@ enum PlaygroundPage {
           state.world = await api("world");
           $("bot-name").textContent = "@" + state.world.bot.username;
           $("real-command").textContent =
-            `TELEGRAM_BOT_TOKEN=123456:ABC… swift run ${state.world.commandName} serve --port ${location.port || 8080} --data-dir ./data`;
+            `TELEGRAM_BOT_TOKEN=123456:ABC… swift run ${state.world.commandName} serve --port 8080 --data-dir ./data`;
           document.title = `${state.world.bot.first_name} · Ferry playground`;
           if (state.chatID === null && state.world.chats.length) {
             await selectChat(sortedChats()[0].chat.id);
@@ -382,7 +400,7 @@ enum PlaygroundPage {
         function onMessage(message) {
           remember(message);
           if (message.chat.id === state.chatID) {
-            renderMessages();
+            showMessage(message);
           } else if (message.from && message.from.is_bot) {
             state.unread.set(message.chat.id, (state.unread.get(message.chat.id) || 0) + 1);
             renderChats();
@@ -400,7 +418,8 @@ enum PlaygroundPage {
           on("deleted", (gone) => {
             const chat = state.messages.get(gone.chatID);
             if (chat) chat.delete(gone.messageID);
-            if (gone.chatID === state.chatID) renderMessages();
+            const node = gone.chatID === state.chatID && $("messages").querySelector(`[data-message-id="${gone.messageID}"]`);
+            if (node) node.remove();
           });
           on("callbackAnswer", (answer) => { if (answer.text) toast(answer.text); });
           on("chatAction", (action) => {

@@ -64,25 +64,35 @@ final class Browser: Sendable {
             }
             return Browser(driver: driver, http: http, session: session, baseURL: baseURL)
         } catch {
-            driver.terminate()
-            driver.waitUntilExit()
+            kill(driver.processIdentifier, SIGKILL)
             try? await http.shutdown()
             throw error
         }
     }
 
+    /// Ends the session (the browser quits) and chromedriver. chromedriver does not end on SIGTERM
+    /// here, so it is asked to shut down, and killed if it has not within 5 seconds.
     func close() async {
         _ = try? await command("DELETE", "")
-        driver.terminate()
-        driver.waitUntilExit()
+        // Its answer is not WebDriver JSON; only that it stops matters.
+        _ = try? await Self.call(http, "GET", baseURL + "/shutdown", nil)
+        await Self.stop(driver)
         try? await http.shutdown()
+    }
+
+    private static func stop(_ driver: Process) async {
+        for _ in 0..<250 where driver.isRunning {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if driver.isRunning { kill(driver.processIdentifier, SIGKILL) }
     }
 
     func open(_ url: String) async throws {
         _ = try await command("POST", "/url", ["url": url])
     }
 
-    /// The first element `selector` finds, waiting until one exists and `condition` holds for its text.
+    /// The first element `selector` finds whose text passes `condition`, waiting until there is one.
+    /// The page re-renders what changed, so an element found may be gone a moment later: that is retried.
     @discardableResult
     func element(_ selector: String, within limit: Duration = .seconds(15), where condition: (String) -> Bool = { _ in true }) async throws -> String {
         let clock = ContinuousClock()
@@ -93,7 +103,7 @@ final class Browser: Sendable {
             lastTexts = []
             for element in found {
                 guard let id = element.values.first as? String else { continue }
-                let text = try await command("GET", "/element/\(id)/text") as? String ?? ""
+                guard let text = try await retryingStale({ try await command("GET", "/element/\(id)/text") as? String ?? "" }) else { continue }
                 lastTexts.append(text)
                 if condition(text) { return id }
             }
@@ -108,8 +118,20 @@ final class Browser: Sendable {
     }
 
     func click(_ selector: String, where condition: (String) -> Bool = { _ in true }) async throws {
-        let id = try await element(selector, where: condition)
-        _ = try await command("POST", "/element/\(id)/click", [String: Any]())
+        for _ in 0..<20 {
+            let id = try await element(selector, where: condition)
+            if try await retryingStale({ try await command("POST", "/element/\(id)/click", [String: Any]()) }) != nil { return }
+        }
+        throw TestFailure("\(selector) kept being replaced before it could be clicked")
+    }
+
+    /// The call's result, or `nil` when the element it names is no longer in the page.
+    private func retryingStale<Result>(_ call: () async throws -> Result) async throws -> Result? {
+        do {
+            return try await call()
+        } catch let error as WebDriverError where error.code == "stale element reference" {
+            return nil
+        }
     }
 
     func screenshot(to path: String) async throws {
@@ -136,7 +158,18 @@ final class Browser: Sendable {
         let bytes = try await response.body.collect(upTo: 32 << 20)
         let answer = try JSONSerialization.jsonObject(with: Data(buffer: bytes), options: [.fragmentsAllowed])
         let value = (answer as? [String: Any])?["value"] ?? NSNull()
-        guard response.status.code == 200 else { throw TestFailure("WebDriver \(method) \(url): \(response.status.code) \(value)") }
+        guard response.status.code == 200 else {
+            let code = (value as? [String: Any])?["error"] as? String ?? "HTTP \(response.status.code)"
+            let message = (value as? [String: Any])?["message"] as? String ?? ""
+            throw WebDriverError(code: code, message: "\(method) \(url): \(message)")
+        }
         return value
     }
+}
+
+/// An error chromedriver answered with: its WebDriver error code (`no such element`, ...) and message.
+struct WebDriverError: Error, CustomStringConvertible {
+    var code: String
+    var message: String
+    var description: String { "WebDriver \(code): \(message)" }
 }
