@@ -58,13 +58,15 @@ final class EventStream: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         while true {
-            let (unseen, ended) = state.withLock { state in
-                defer { state.cursor = state.events.count }
-                return (Array(state.events[state.cursor...]), state.ended)
+            let (unseen, start, ended) = state.withLock { state in (Array(state.events[state.cursor...]), state.cursor, state.ended) }
+            for (offset, event) in unseen.enumerated() where event.name == name {
+                if try matches(event) {
+                    // Events after this one stay unseen, for the next call.
+                    state.withLock { $0.cursor = start + offset + 1 }
+                    return event
+                }
             }
-            for event in unseen where event.name == name {
-                if try matches(event) { return event }
-            }
+            state.withLock { $0.cursor = start + unseen.count }
             if ended || clock.now >= deadline { return nil }
             try await Task.sleep(for: .milliseconds(10))
         }
