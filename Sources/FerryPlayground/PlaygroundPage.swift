@@ -201,7 +201,7 @@ enum PlaygroundPage {
             if (entry.chat.id === state.chatID) item.classList.add("active");
             const who = el("div", "who");
             who.append(el("div", "name", chatName(entry.chat)));
-            who.append(el("div", "sub", isGroup(entry.chat) ? `group · ${entry.memberIDs.length} + bot` : "private chat with the bot"));
+            who.append(el("div", "sub", isGroup(entry.chat) ? `group · ${entry.memberIDs.length} ${entry.memberIDs.length === 1 ? "member" : "members"} + bot` : "private chat with the bot"));
             item.append(avatar(chatName(entry.chat), entry.chat.id), who);
             const unread = state.unread.get(entry.chat.id);
             if (unread) item.append(el("span", "badge", String(unread)));
