@@ -136,6 +136,20 @@ let package = Package(
             swiftSettings: strictness
         ),
 
+        // MARK: Playground
+
+        // `serve` without a token: the Bot API simulator in-process and a page at /playground to play its users.
+        .target(
+            name: "FerryPlayground",
+            dependencies: [
+                "FerryServer", "FerrySQLite", "FerryTesting", "TelegramBotAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
+
         // MARK: Bot binaries
 
         // The commands every bot binary gets: serve, poll, dlq, lambda, webhook, template, deploy.
@@ -143,7 +157,7 @@ let package = Package(
             name: "FerryCLI",
             dependencies: [
                 "Ferry", "FerryQueue", "FerryRuntime", "FerryServer", "FerrySQLite", "FerryAWS", "FerryDeploy", "TelegramBotAPI",
-                "TelegramClient",
+                "TelegramClient", "FerryPlayground", "FerryTesting",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -240,6 +254,18 @@ let package = Package(
             swiftSettings: strictness
         ),
         .testTarget(name: "FerryDeployTests", dependencies: ["FerryDeploy"], swiftSettings: strictness),
+        .testTarget(
+            name: "FerryPlaygroundTests",
+            dependencies: [
+                "FerryPlayground", "FerryServer", "FerryRuntime", "FerrySQLite", "FerryTesting", "Ferry", "ExampleBots", "TelegramClient",
+                "TelegramBotAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
         .testTarget(
             name: "FerryTestingTests",
             dependencies: [

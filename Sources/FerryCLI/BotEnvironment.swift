@@ -28,6 +28,12 @@ struct BotEnvironment {
         )
     }
 
+    /// The settings, or `nil` when no token is set (then `serve` runs the offline playground).
+    static func readIfTokenSet(_ variables: [String: String] = ProcessEnvironment.all) throws -> BotEnvironment? {
+        guard let token = variables["TELEGRAM_BOT_TOKEN"], !token.isEmpty else { return nil }
+        return try read(variables)
+    }
+
     static func apiURL(_ variables: [String: String] = ProcessEnvironment.all) -> String {
         variables["TELEGRAM_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TelegramClient.Configuration.telegramBaseURL
     }

@@ -63,36 +63,56 @@ struct PollCommand: AsyncParsableCommand {
 }
 
 /// Runs the local host until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
+///
+/// Without `TELEGRAM_BOT_TOKEN`, `serve` runs offline: a simulated Telegram in-process stands in for
+/// the real one and the playground page at `/playground` plays its users (see ``SimulatedTelegram``).
 private func runHost(options: RunOptions, port: Int, ingress: LocalHost.Configuration.Ingress) async throws {
     let logger = bootstrapLogging()
-    let environment = try BotEnvironment.read()
+    let environment: BotEnvironment?
+    if case .webhook = ingress {
+        environment = try BotEnvironment.readIfTokenSet()
+    } else {
+        environment = try BotEnvironment.read()
+    }
     // The lock first: a refused second host must not touch the file.
     let lock = try DataDirectoryLock(directory: options.dataDir)
     defer { withExtendedLifetime(lock) {} }
     let storage = try await SQLiteStorage.open(directory: options.dataDir, logger: logger)
-    let client = environment.makeClient(logger: logger)
-    let bot = makeBot(client: client, storage: storage, logger: logger)
+    let telegram: TelegramConnection
+    do {
+        telegram = try await TelegramConnection.open(environment: environment, queue: storage.queue, logger: logger)
+    } catch {
+        try? await storage.close()
+        throw error
+    }
+    let bot = makeBot(client: telegram.client, storage: storage, logger: logger)
     let host = LocalHost(
         bot: bot, storage: storage,
         configuration: .init(
             host: options.host, port: port, ingress: ingress,
-            webhook: .init(secretToken: environment.webhookSecret),
+            webhook: .init(secretToken: telegram.webhookSecret),
             dispatcher: .init(concurrency: options.concurrency),
             policy: .init(maximumAttempts: options.maxAttempts)
         ),
+        routes: telegram.playground.map { [$0] } ?? [],
         logger: logger
     )
+    // Services stop in reverse order: the playground's event streams end first, since the server
+    // waits for open responses to finish.
+    var services: [any Service] = [host]
+    if let playground = telegram.playground { services.append(playground) }
     let group = ServiceGroup(
-        configuration: .init(services: [.init(service: host)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     )
+    var failure: (any Error)?
     do {
         try await group.run()
     } catch {
-        try? await client.shutdown()
-        try? await storage.close()
-        throw error
+        failure = error
     }
-    try await client.shutdown()
-    try await storage.close()
+    // After the host, which may have been sending the bot's last replies until it stopped.
+    await telegram.close()
+    try? await storage.close()
+    if let failure { throw failure }
     logger.info("stopped")
 }

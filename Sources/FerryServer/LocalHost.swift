@@ -47,13 +47,19 @@ public final class LocalHost: Service {
     private let bot: Bot
     private let storage: SQLiteStorage
     private let logger: Logger
+    private let extraRoutes: [any HostRoutes]
     private let registry = PrometheusCollectorRegistry()
     private let boundPort = Mutex<Int?>(nil)
 
-    public init(bot: Bot, storage: SQLiteStorage, configuration: Configuration, logger: Logger = Logger(label: "ferry")) {
+    /// - Parameter routes: served on the same server, beside the host's own routes.
+    public init(
+        bot: Bot, storage: SQLiteStorage, configuration: Configuration, routes: [any HostRoutes] = [],
+        logger: Logger = Logger(label: "ferry")
+    ) {
         self.bot = bot
         self.storage = storage
         self.configuration = configuration
+        self.extraRoutes = routes
         self.logger = logger
     }
 
@@ -80,13 +86,17 @@ public final class LocalHost: Service {
                 return registry.emitToString()
             }
         ).router()
+        for routes in extraRoutes { routes.addRoutes(to: router) }
         let server = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            onServerRunning: { [self, logger] channel in
+            onServerRunning: { [self, logger, extraRoutes] channel in
                 let port = channel.localAddress?.port
                 self.boundPort.withLock { $0 = port }
                 logger.info("listening", metadata: ["host": "\(self.configuration.host)", "port": "\(port.map(String.init) ?? "?")"])
+                if let port {
+                    for routes in extraRoutes { await routes.serverDidStart(host: self.configuration.host, port: port) }
+                }
             },
             logger: logger
         )

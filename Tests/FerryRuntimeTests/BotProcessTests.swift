@@ -155,8 +155,9 @@ import Testing
         #expect(try await BotProcess.run(["template", "--stage", "Bad-Stage"]).status != 0)
     }
 
-    @Test func refusesToStartWithoutAToken() async throws {
-        let result = try await BotProcess.run(["serve", "--port", "0", "--data-dir", temporaryDirectory()], environment: [:])
+    /// `poll` needs Telegram; `serve` without a token runs the offline playground instead (FerryPlaygroundTests).
+    @Test func pollRefusesToStartWithoutAToken() async throws {
+        let result = try await BotProcess.run(["poll", "--port", "0", "--data-dir", temporaryDirectory()], environment: [:])
         #expect(result.status != 0)
         #expect(result.output.contains("TELEGRAM_BOT_TOKEN"))
     }

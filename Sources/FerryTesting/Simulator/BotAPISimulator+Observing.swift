@@ -23,6 +23,36 @@ extension BotAPISimulator {
         engine.read { world in world.chats[chat.id]?.messages.values.sorted { $0.messageID < $1.messageID } ?? [] }
     }
 
+    /// The chat's message `messageID` as it stands now, or `nil` when it was deleted or forgotten.
+    public func message(_ messageID: Int, in chat: Chat) -> Message? {
+        engine.read { $0.message(messageID, in: chat.id) }
+    }
+
+    /// Every simulated user, by id (the order they were created in).
+    public var users: [User] {
+        engine.read { world in world.users.values.map(\.user).sorted { $0.id < $1.id } }
+    }
+
+    public func user(id: Int) -> User? {
+        engine.read { $0.users[id]?.user }
+    }
+
+    public func chat(id: Int) -> Chat? {
+        engine.read { $0.chats[id]?.chat }
+    }
+
+    /// Every chat with the bot: the private chats users opened and the groups, by id.
+    public var chats: [Chat] {
+        engine.read { world in world.chats.values.map(\.chat).sorted { $0.id < $1.id } }
+    }
+
+    /// The users in `chat` (the bot aside), by id; empty for a chat the simulator does not know.
+    public func members(of chat: Chat) -> [User] {
+        engine.read { world in
+            (world.chats[chat.id]?.memberIDs ?? []).compactMap { world.users[$0]?.user }.sorted { $0.id < $1.id }
+        }
+    }
+
     /// A file the bot uploaded, by any of its `file_id`s.
     public func file(id fileID: String) -> StoredFile? {
         engine.read { $0.files[fileID] }

@@ -1,0 +1,29 @@
+/// The secrets of one playground run, made up afresh each time: the simulated bot's token (the
+/// bot's client must present it to the simulator) and the secret the simulator's webhook calls carry.
+/// Neither means anything outside this process.
+public struct PlaygroundCredentials: Sendable {
+    /// In Telegram's format (`<bot id>:<35 characters>`), as the simulator requires.
+    public var token: String
+    /// Telegram allows 1-256 characters of `A-Z a-z 0-9 _ -` here.
+    public var webhookSecret: String
+
+    public init(token: String, webhookSecret: String) {
+        self.token = token
+        self.webhookSecret = webhookSecret
+    }
+
+    public static func generate() -> PlaygroundCredentials {
+        var random = SystemRandomNumberGenerator()
+        let botID = Int.random(in: 1_000_000_000...9_999_999_999, using: &random)
+        return PlaygroundCredentials(
+            token: "\(botID):\(randomCharacters(35, using: &random))",
+            webhookSecret: randomCharacters(48, using: &random)
+        )
+    }
+
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+    private static func randomCharacters(_ count: Int, using random: inout SystemRandomNumberGenerator) -> String {
+        String((0..<count).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &random)] })
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// The README's promise, in a real browser: `serve` without a token, the page, `/start`, a button.
+///
+/// Needs Debian's `chromium` and `chromium-driver`. Without them the test is skipped, unless `CI`
+/// is set: there a missing browser is a failure, not a skip.
+@Suite(.serialized) struct PlaygroundBrowserTests {
+    static let canRun = Browser.isInstalled || ProcessInfo.processInfo.environment["CI"] != nil
+
+    /// Screenshots go under the package's `.build`, where `swift build` puts everything it makes.
+    static func screenshotPath(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/playground-screenshots/\(name).png").path
+    }
+
+    @Test(.enabled(if: canRun, "chromium and chromedriver are missing (apt-get install -y chromium chromium-driver); set CI to fail instead of skipping"))
+    func echoBotAnswersStartInTheBrowser() async throws {
+        try #require(Browser.isInstalled, "chromium and chromedriver must be installed: apt-get install -y chromium chromium-driver")
+        let bot = try BotProcess.start("EchoBot", ["serve", "--port", "0", "--data-dir", temporaryDirectory()])
+        let browser: Browser
+        do {
+            browser = try await Browser.launch()
+        } catch {
+            _ = try? await bot.stop()
+            throw error
+        }
+        do {
+            let page = try await bot.waitForPlayground()
+            #expect(bot.log.contains("simulation"), "the log says plainly that Telegram is simulated")
+            try await browser.open(page)
+            try await browser.element(".notice", where: { $0.contains("This is a simulation") })
+            try await browser.element("#live-text", where: { $0 == "live" })
+            try await browser.type("/start", into: "#text")
+            try await browser.click("#send")
+            try await browser.element(".msg.bot .text", where: { $0 == "Welcome to my bot!" })
+            try await browser.type("hello there", into: "#text")
+            try await browser.click("#send")
+            try await browser.element(".msg.bot .text", where: { $0 == "You said: hello there" })
+            let path = Self.screenshotPath("echobot")
+            try await browser.screenshot(to: path)
+            print("playground screenshot: \(path)")
+        } catch {
+            Issue.record("bot log:\n\(bot.log)")
+            await browser.close()
+            _ = try? await bot.stop()
+            throw error
+        }
+        await browser.close()
+        #expect(try await bot.stop() == 0, "SIGTERM stops it cleanly, even with the page's event stream open")
+    }
+
+    @Test(.enabled(if: canRun, "chromium and chromedriver are missing (apt-get install -y chromium chromium-driver); set CI to fail instead of skipping"))
+    func showcaseBotAnswersAButtonPressInTheBrowser() async throws {
+        try #require(Browser.isInstalled, "chromium and chromedriver must be installed: apt-get install -y chromium chromium-driver")
+        let bot = try BotProcess.start("ShowcaseBot", ["serve", "--port", "0", "--data-dir", temporaryDirectory()])
+        let browser: Browser
+        do {
+            browser = try await Browser.launch()
+        } catch {
+            _ = try? await bot.stop()
+            throw error
+        }
+        do {
+            let page = try await bot.waitForPlayground()
+            try await browser.open(page)
+            try await browser.element("#live-text", where: { $0 == "live" })
+            try await browser.type("/count", into: "#text")
+            try await browser.click("#send")
+            try await browser.element(".msg.bot .text", where: { $0 == "Count: 0" })
+            // The button's press reaches the bot as a callback query; its edit replaces the message in place.
+            try await browser.click(".msg.bot .keyboard button", where: { $0 == "+1" })
+            try await browser.element(".msg.bot .text", where: { $0 == "Count: 1" })
+            try await browser.type("/rate", into: "#text")
+            try await browser.click("#send")
+            try await browser.click(".msg.bot .keyboard button", where: { $0 == "⭐⭐⭐⭐⭐" })
+            try await browser.element("#toast", where: { $0 == "Thanks!" })
+            try await browser.element(".msg.bot .text", where: { $0 == "You rated Ferry 5/5. Thank you!" })
+            let path = Self.screenshotPath("showcasebot")
+            try await browser.screenshot(to: path)
+            print("playground screenshot: \(path)")
+        } catch {
+            Issue.record("bot log:\n\(bot.log)")
+            await browser.close()
+            _ = try? await bot.stop()
+            throw error
+        }
+        await browser.close()
+        #expect(try await bot.stop() == 0)
+    }
+}

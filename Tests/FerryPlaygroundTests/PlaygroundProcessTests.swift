@@ -1,0 +1,47 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+
+/// The README's main command as a newcomer runs it: `EchoBot serve` with no token, without a browser.
+@Suite struct PlaygroundProcessTests {
+    @Test func serveWithoutATokenRunsThePlaygroundAndStopsCleanly() async throws {
+        let bot = try BotProcess.start("EchoBot", ["serve", "--port", "0", "--data-dir", temporaryDirectory()])
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        do {
+            let page = try await bot.waitForPlayground()
+            #expect(bot.log.contains("this is a simulation of Telegram"))
+            #expect(bot.log.contains("set TELEGRAM_BOT_TOKEN"), "the log says how to connect the real Telegram")
+
+            let loaded = try await http.execute(HTTPClientRequest(url: page), timeout: .seconds(10))
+            #expect(loaded.status.code == 200)
+            _ = try await loaded.body.collect(upTo: 1 << 20)
+
+            // The playground's first user writes /start; the reply comes back through webhook, queue and handler.
+            let world = try await http.execute(HTTPClientRequest(url: page + "/api/world"), timeout: .seconds(10))
+            let worldJSON = try JSONSerialization.jsonObject(with: Data(buffer: try await world.body.collect(upTo: 1 << 20))) as? [String: Any]
+            let users = try #require(worldJSON?["users"] as? [[String: Any]])
+            let ada = try #require(users.first?["id"] as? Int)
+            var send = HTTPClientRequest(url: page + "/api/messages")
+            send.method = .POST
+            send.headers.add(name: "Content-Type", value: "application/json")
+            send.body = .bytes(ByteBuffer(string: #"{"chatID":\#(ada),"userID":\#(ada),"text":"/start"}"#))
+            let sent = try await http.execute(send, timeout: .seconds(10))
+            #expect(sent.status.code == 200)
+            _ = try await sent.body.collect(upTo: 1 << 16)
+            try await eventually {
+                let history = try await http.execute(HTTPClientRequest(url: page + "/api/chats/\(ada)/messages"), timeout: .seconds(10))
+                return String(buffer: try await history.body.collect(upTo: 1 << 20)).contains("Welcome to my bot!")
+            }
+        } catch {
+            try? await http.shutdown()
+            Issue.record("bot log:\n\(bot.log)")
+            _ = try? await bot.stop()
+            throw error
+        }
+        try await http.shutdown()
+        #expect(try await bot.stop() == 0)
+        // The made-up token appears in no log line: Bot API paths carry it, and none is logged.
+        #expect(bot.log.firstMatch(of: /\d{10}:[A-Za-z0-9_-]{35}/) == nil)
+    }
+}

@@ -1,0 +1,137 @@
+import AsyncHTTPClient
+import Ferry
+import FerryPlayground
+import FerryRuntime
+import FerryServer
+import FerrySQLite
+import FerryTesting
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import TelegramClient
+
+/// A bot served as `serve` serves it without a token, in this process: the simulator on 127.0.0.1, the
+/// host on an ephemeral port of 127.0.0.1 with the playground's routes, and the bot's client between them.
+struct PlaygroundHost {
+    let port: Int
+    let simulator: BotAPISimulator
+    let storage: SQLiteStorage
+    let http: HTTPClient
+    /// Begins the graceful shutdown that `serve` begins on SIGTERM.
+    let beginShutdown: @Sendable () async -> Void
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    static func with(
+        maximumEventStreams: Int = 8,
+        policy: UpdateProcessor.Policy = .init(),
+        register: @escaping @Sendable (Bot, any SessionStore) -> Void,
+        _ body: (PlaygroundHost) async throws -> Void
+    ) async throws {
+        let silent = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let storage = try await SQLiteStorage.open(directory: temporaryDirectory())
+        let credentials = PlaygroundCredentials.generate()
+        // Flood limits off: these tests are about the playground, not about waiting out a 429.
+        let simulator = BotAPISimulator(configuration: .init(token: credentials.token, botUsername: "PlaygroundBot", rateLimits: .off))
+        try await simulator.start()
+        let client = TelegramClient(token: credentials.token, configuration: .init(baseURL: simulator.baseURL!), logger: silent)
+        let bot = Bot(api: client, username: "PlaygroundBot", logger: silent)
+        register(bot, storage.sessions)
+        let playground = Playground(
+            simulator: simulator, credentials: credentials, pipeline: storage.queue,
+            configuration: .init(commandName: "TestBot", maximumEventStreams: maximumEventStreams, pipelineRefreshInterval: .milliseconds(100)),
+            logger: silent
+        )
+        let host = LocalHost(
+            bot: bot, storage: storage,
+            configuration: .init(
+                host: "127.0.0.1", port: 0, webhook: .init(secretToken: credentials.webhookSecret),
+                dispatcher: .init(concurrency: 8, pollInterval: .milliseconds(20), shutdownGracePeriod: .seconds(5)),
+                policy: policy
+            ),
+            routes: [playground], logger: silent
+        )
+        let group = ServiceGroup(configuration: .init(services: [.init(service: host), .init(service: playground)], logger: silent))
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        func stop() async {
+            await group.triggerGracefulShutdown()
+        }
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            defer { tasks.cancelAll() }
+            // Listening, and the simulator's webhook pointed at it (the playground does that once the server listens).
+            try await eventually(within: .seconds(10)) { host.port != nil && !simulator.webhookInfo.url.isEmpty }
+            let running = PlaygroundHost(
+                port: host.port!, simulator: simulator, storage: storage, http: http, beginShutdown: { await group.triggerGracefulShutdown() }
+            )
+            do {
+                try await body(running)
+            } catch {
+                await stop()
+                try? await http.shutdown()
+                throw error
+            }
+            await stop()
+            try await tasks.next()
+        }
+        try await http.shutdown()
+        try await client.shutdown()
+        await simulator.shutdown()
+        try await storage.close()
+    }
+
+    /// POSTs JSON to a playground endpoint; returns the status and the answer's body.
+    @discardableResult
+    func post(_ path: String, json: String, contentType: String = "application/json") async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: baseURL + "/playground/api/" + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: contentType)
+        request.body = .bytes(ByteBuffer(string: json))
+        let response = try await http.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: body))
+    }
+
+    func get(_ path: String) async throws -> (status: Int, body: String, headers: [String: String]) {
+        let response = try await http.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 4 << 20)
+        let headers = Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        return (Int(response.status.code), String(buffer: body), headers)
+    }
+
+    /// Decodes an answer of the playground as JSON.
+    func decode<Value: Decodable>(_ type: Value.Type, _ body: String) throws -> Value {
+        try JSONDecoder().decode(type, from: Data(body.utf8))
+    }
+
+    /// Opens the page's event stream.
+    func openEvents() async throws -> EventStream {
+        try await EventStream.open(url: baseURL + "/playground/api/events", http: http)
+    }
+
+    /// `value` as a JSON string literal, quotes and all.
+    func quoted(_ value: String) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Waits until `condition` holds, checking every 20 ms, for at most `limit`.
+func eventually(within limit: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
+    let clock = ContinuousClock()
+    let deadline = clock.now + limit
+    while clock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw TestFailure("the condition did not hold within \(limit)")
+}
+
+func temporaryDirectory() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("ferry-playground-\(UUID().uuidString)").path
+}
