@@ -43,6 +43,16 @@ public final class Bot: Composing {
         root.use(middleware)
     }
 
+    /// The update kinds the registered middleware and handlers can take, by Telegram's names in
+    /// the order of the Bot API docs: the `allowed_updates` of `setWebhook` and `getUpdates`.
+    /// `command`, `hears` and `on(.text)` take messages, channel posts and business messages;
+    /// `callbackQuery` takes `callback_query`; `onAny`, or middleware Ferry cannot look into,
+    /// takes every kind, including those Telegram leaves out unless asked (`chat_member`,
+    /// `message_reaction`, `message_reaction_count`). Read it after registering the handlers.
+    public var allowedUpdates: [String] {
+        root.updateKinds.names
+    }
+
     /// Handles errors thrown by middleware and handlers. Rethrowing (or throwing another error)
     /// makes `handle` fail, so the runtime retries the update and, in the end, dead-letters it.
     public func `catch`(_ handler: @escaping ErrorHandler) {

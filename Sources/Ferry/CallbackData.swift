@@ -50,7 +50,7 @@ public struct CallbackDataTooLong: Error, Sendable, Hashable, CustomStringConver
 extension Filter {
     /// A button press whose callback data decodes as `type` (with `prefix`); hands over the decoded value.
     public static func callbackData<Payload: Decodable & Sendable>(_ type: Payload.Type, prefix: String = "") -> Filter<Payload> {
-        Filter<Payload> { ctx in
+        Filter<Payload>(updateKinds: [.callbackQuery]) { ctx in
             ctx.callbackData.flatMap { CallbackData.decode(type, from: $0, prefix: prefix) }
         }
     }

@@ -80,7 +80,7 @@ extension Filter where Value == Command {
 
     public static func command(_ names: [String]) -> Filter<Command> {
         let names = Set(names.map { $0.lowercased().trimmingPrefix("/") }.map(String.init))
-        return Filter { ctx in
+        return Filter(updateKinds: .incomingMessages) { ctx in
             guard let incoming = ctx.incomingCommand, incoming.isForThisBot, names.contains(incoming.lowercasedName)
             else { return nil }
             return incoming.command

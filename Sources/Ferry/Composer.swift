@@ -19,15 +19,23 @@ public final class Composer: Composing, Middleware {
     // Registration normally happens before the first update, but a Mutex keeps late registration
     // (from a handler, say) safe; each update runs on a snapshot of the list.
     private let chain = Mutex<[ChainEntry]>([])
+    /// What was registered, as registered: asked for its update kinds, never run.
+    private let registered = Mutex<[any Middleware]>([])
 
     public init() {}
 
     public func use(_ middleware: any Middleware) {
         chain.withLock { $0.append(ChainEntry(middleware)) }
+        registered.withLock { $0.append(middleware) }
     }
 
     public func handle(_ ctx: Context, next: Next) async throws {
         let chain = chain.withLock { $0 }
         try await runChain(chain, from: 0, ctx: ctx, next: next)
+    }
+
+    /// The kinds any of the registered middleware and handlers acts on.
+    public var updateKinds: UpdateKindSet {
+        registered.withLock { $0 }.reduce(.empty) { $0.union($1.updateKinds) }
     }
 }

@@ -66,14 +66,27 @@ extension Composing {
     /// `filter` matches; the others go on past it.
     public func filter<Value>(_ filter: Filter<Value>) -> Composer {
         let branch = Composer()
-        use(MiddlewareFunction { ctx, next in
-            if filter.extract(ctx) != nil {
-                try await branch.handle(ctx, next: next)
-            } else {
-                try await next()
-            }
-        })
+        use(FilterBranch(filter: filter, branch: branch))
         return branch
+    }
+}
+
+/// What `filter(_:)` registers: the branch sees the updates the filter matches, the rest go on.
+struct FilterBranch<Value: Sendable>: Middleware {
+    let filter: Filter<Value>
+    let branch: Composer
+
+    func handle(_ ctx: Context, next: Next) async throws {
+        if filter.extract(ctx) != nil {
+            try await branch.handle(ctx, next: next)
+        } else {
+            try await next()
+        }
+    }
+
+    /// Asked for when the bot subscribes, after the branch's handlers are registered.
+    var updateKinds: UpdateKindSet {
+        filter.updateKinds.intersection(branch.updateKinds)
     }
 }
 
@@ -92,6 +105,9 @@ struct FilteredHandler<Value: Sendable>: MatchingHandler {
             return { try await handler(ctx, value) }
         }
     }
+
+    @usableFromInline
+    var updateKinds: UpdateKindSet { filter.updateKinds }
 
     @usableFromInline
     func handle(_ ctx: Context, next: Next) async throws {

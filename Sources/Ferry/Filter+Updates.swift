@@ -14,25 +14,25 @@ extension Context {
 }
 
 extension Filter where Value == Message {
-    public static var message: Filter<Message> { Filter { $0.update.message } }
-    public static var editedMessage: Filter<Message> { Filter { $0.update.editedMessage } }
-    public static var channelPost: Filter<Message> { Filter { $0.update.channelPost } }
-    public static var editedChannelPost: Filter<Message> { Filter { $0.update.editedChannelPost } }
-    public static var businessMessage: Filter<Message> { Filter { $0.update.businessMessage } }
+    public static var message: Filter<Message> { Filter(updateKinds: [.message]) { $0.update.message } }
+    public static var editedMessage: Filter<Message> { Filter(updateKinds: [.editedMessage]) { $0.update.editedMessage } }
+    public static var channelPost: Filter<Message> { Filter(updateKinds: [.channelPost]) { $0.update.channelPost } }
+    public static var editedChannelPost: Filter<Message> { Filter(updateKinds: [.editedChannelPost]) { $0.update.editedChannelPost } }
+    public static var businessMessage: Filter<Message> { Filter(updateKinds: [.businessMessage]) { $0.update.businessMessage } }
     /// A new message of any origin: a message, a channel post or a business message.
-    public static var incomingMessage: Filter<Message> { Filter { $0.incomingMessage } }
+    public static var incomingMessage: Filter<Message> { Filter(updateKinds: .incomingMessages) { $0.incomingMessage } }
 }
 
 extension Filter where Value == String {
-    public static var text: Filter<String> { Filter { $0.incomingText } }
-    public static var caption: Filter<String> { Filter { $0.messageIsIncoming ? $0.message?.caption : nil } }
+    public static var text: Filter<String> { Filter(updateKinds: .incomingMessages) { $0.incomingText } }
+    public static var caption: Filter<String> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.caption : nil } }
 }
 
 extension Filter where Value: LosslessStringConvertible {
     /// A text message that parses as `Value`, ignoring surrounding whitespace:
     /// `.text(as: Int.self)` takes "42" and hands over `42`, and lets "forty-two" go by.
     public static func text(as type: Value.Type) -> Filter<Value> {
-        Filter { ctx in ctx.incomingText.flatMap { Value(String($0.trimmingWhitespace)) } }
+        Filter(updateKinds: .incomingMessages) { ctx in ctx.incomingText.flatMap { Value(String($0.trimmingWhitespace)) } }
     }
 }
 
@@ -47,34 +47,34 @@ extension StringProtocol {
 
 extension Filter where Value == [PhotoSize] {
     /// The sizes of the photo, smallest first (the last one is the original).
-    public static var photo: Filter<[PhotoSize]> { Filter { $0.messageIsIncoming ? $0.message?.photo : nil } }
+    public static var photo: Filter<[PhotoSize]> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.photo : nil } }
 }
 
-extension Filter where Value == Document { public static var document: Filter<Document> { Filter { $0.messageIsIncoming ? $0.message?.document : nil } } }
-extension Filter where Value == Voice { public static var voice: Filter<Voice> { Filter { $0.messageIsIncoming ? $0.message?.voice : nil } } }
-extension Filter where Value == Audio { public static var audio: Filter<Audio> { Filter { $0.messageIsIncoming ? $0.message?.audio : nil } } }
-extension Filter where Value == Video { public static var video: Filter<Video> { Filter { $0.messageIsIncoming ? $0.message?.video : nil } } }
-extension Filter where Value == VideoNote { public static var videoNote: Filter<VideoNote> { Filter { $0.messageIsIncoming ? $0.message?.videoNote : nil } } }
-extension Filter where Value == Animation { public static var animation: Filter<Animation> { Filter { $0.messageIsIncoming ? $0.message?.animation : nil } } }
-extension Filter where Value == Sticker { public static var sticker: Filter<Sticker> { Filter { $0.messageIsIncoming ? $0.message?.sticker : nil } } }
-extension Filter where Value == Location { public static var location: Filter<Location> { Filter { $0.messageIsIncoming ? $0.message?.location : nil } } }
-extension Filter where Value == Venue { public static var venue: Filter<Venue> { Filter { $0.messageIsIncoming ? $0.message?.venue : nil } } }
-extension Filter where Value == Contact { public static var contact: Filter<Contact> { Filter { $0.messageIsIncoming ? $0.message?.contact : nil } } }
-extension Filter where Value == Dice { public static var dice: Filter<Dice> { Filter { $0.messageIsIncoming ? $0.message?.dice : nil } } }
+extension Filter where Value == Document { public static var document: Filter<Document> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.document : nil } } }
+extension Filter where Value == Voice { public static var voice: Filter<Voice> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.voice : nil } } }
+extension Filter where Value == Audio { public static var audio: Filter<Audio> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.audio : nil } } }
+extension Filter where Value == Video { public static var video: Filter<Video> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.video : nil } } }
+extension Filter where Value == VideoNote { public static var videoNote: Filter<VideoNote> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.videoNote : nil } } }
+extension Filter where Value == Animation { public static var animation: Filter<Animation> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.animation : nil } } }
+extension Filter where Value == Sticker { public static var sticker: Filter<Sticker> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.sticker : nil } } }
+extension Filter where Value == Location { public static var location: Filter<Location> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.location : nil } } }
+extension Filter where Value == Venue { public static var venue: Filter<Venue> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.venue : nil } } }
+extension Filter where Value == Contact { public static var contact: Filter<Contact> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.contact : nil } } }
+extension Filter where Value == Dice { public static var dice: Filter<Dice> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.dice : nil } } }
 
 extension Filter where Value == Poll {
     /// A message carrying a poll.
-    public static var poll: Filter<Poll> { Filter { $0.messageIsIncoming ? $0.message?.poll : nil } }
+    public static var poll: Filter<Poll> { Filter(updateKinds: .incomingMessages) { $0.messageIsIncoming ? $0.message?.poll : nil } }
     /// A poll's state changed (an update of kind `poll`, not a message).
-    public static var pollUpdate: Filter<Poll> { Filter { $0.update.poll } }
+    public static var pollUpdate: Filter<Poll> { Filter(updateKinds: [.poll]) { $0.update.poll } }
 }
 
 extension Filter where Value == CallbackQuery {
-    public static var callbackQuery: Filter<CallbackQuery> { Filter { $0.callbackQuery } }
+    public static var callbackQuery: Filter<CallbackQuery> { Filter(updateKinds: [.callbackQuery]) { $0.callbackQuery } }
 
     /// A button press whose callback data is exactly `data`.
     public static func callbackQuery(data: String) -> Filter<CallbackQuery> {
-        Filter { ctx in ctx.callbackData == data ? ctx.callbackQuery : nil }
+        Filter(updateKinds: [.callbackQuery]) { ctx in ctx.callbackData == data ? ctx.callbackQuery : nil }
     }
 }
 
@@ -82,41 +82,42 @@ extension Filter {
     /// A button press whose callback data matches `pattern`; hands over the regex captures.
     public static func callbackQuery<Output: Sendable>(pattern: sending Regex<Output>) -> Filter<Output> {
         let matcher = RegexMatcher(pattern)
-        return Filter<Output> { ctx in ctx.callbackData.flatMap { matcher.wholeMatch(in: $0) } }
+        return Filter<Output>(updateKinds: [.callbackQuery]) { ctx in ctx.callbackData.flatMap { matcher.wholeMatch(in: $0) } }
     }
 
     /// A message whose text matches `pattern` anywhere; hands over the regex captures.
     public static func text<Output: Sendable>(matching pattern: sending Regex<Output>) -> Filter<Output> {
         let matcher = RegexMatcher(pattern)
-        return Filter<Output> { ctx in ctx.incomingText.flatMap { matcher.firstMatch(in: $0) } }
+        return Filter<Output>(updateKinds: .incomingMessages) { ctx in ctx.incomingText.flatMap { matcher.firstMatch(in: $0) } }
     }
 }
 
 extension Filter where Value == InlineQuery {
-    public static var inlineQuery: Filter<InlineQuery> { Filter { $0.update.inlineQuery } }
+    public static var inlineQuery: Filter<InlineQuery> { Filter(updateKinds: [.inlineQuery]) { $0.update.inlineQuery } }
 }
 
 extension Filter where Value == ChosenInlineResult {
-    public static var chosenInlineResult: Filter<ChosenInlineResult> { Filter { $0.update.chosenInlineResult } }
+    public static var chosenInlineResult: Filter<ChosenInlineResult> { Filter(updateKinds: [.chosenInlineResult]) { $0.update.chosenInlineResult } }
 }
 
 extension Filter where Value == ShippingQuery {
-    public static var shippingQuery: Filter<ShippingQuery> { Filter { $0.update.shippingQuery } }
+    public static var shippingQuery: Filter<ShippingQuery> { Filter(updateKinds: [.shippingQuery]) { $0.update.shippingQuery } }
 }
 
 extension Filter where Value == PreCheckoutQuery {
-    public static var preCheckoutQuery: Filter<PreCheckoutQuery> { Filter { $0.update.preCheckoutQuery } }
+    public static var preCheckoutQuery: Filter<PreCheckoutQuery> { Filter(updateKinds: [.preCheckoutQuery]) { $0.update.preCheckoutQuery } }
 }
 
 extension Filter where Value == ChatMemberUpdated {
     /// The bot's own membership changed: added to a group, blocked or unblocked by a user.
-    public static var myChatMember: Filter<ChatMemberUpdated> { Filter { $0.update.myChatMember } }
-    /// Another member's status changed (needs `chat_member` in `allowed_updates`).
-    public static var chatMember: Filter<ChatMemberUpdated> { Filter { $0.update.chatMember } }
+    public static var myChatMember: Filter<ChatMemberUpdated> { Filter(updateKinds: [.myChatMember]) { $0.update.myChatMember } }
+    /// Another member's status changed (a kind Telegram sends only to bots that ask for it, as
+    /// ``Bot/allowedUpdates`` does when a handler uses this filter).
+    public static var chatMember: Filter<ChatMemberUpdated> { Filter(updateKinds: [.chatMember]) { $0.update.chatMember } }
 }
 
 extension Filter where Value == ChatJoinRequest {
-    public static var chatJoinRequest: Filter<ChatJoinRequest> { Filter { $0.update.chatJoinRequest } }
+    public static var chatJoinRequest: Filter<ChatJoinRequest> { Filter(updateKinds: [.chatJoinRequest]) { $0.update.chatJoinRequest } }
 }
 
 extension Filter where Value == Chat {
@@ -140,6 +141,6 @@ extension Filter where Value == Update {
     /// Updates of one of `kinds`, including kinds newer than this Bot API version (`.unknown("name")`).
     public static func kind(_ kinds: UpdateKind...) -> Filter<Update> {
         let kinds = Set(kinds)
-        return Filter { ctx in kinds.contains(ctx.update.kind) ? ctx.update : nil }
+        return Filter(updateKinds: UpdateKindSet(kinds)) { ctx in kinds.contains(ctx.update.kind) ? ctx.update : nil }
     }
 }

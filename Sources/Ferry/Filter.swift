@@ -8,16 +8,20 @@
 public struct Filter<Value: Sendable>: Sendable {
     /// The value the update yields, or `nil` when the filter does not match.
     public let extract: @Sendable (Context) -> Value?
+    /// The kinds of update `extract` can match: what a bot whose handlers use this filter asks
+    /// Telegram for. A filter built from a closure alone might match anything.
+    public let updateKinds: UpdateKindSet
 
     @inlinable
-    public init(_ extract: @escaping @Sendable (Context) -> Value?) {
+    public init(updateKinds: UpdateKindSet = .every, _ extract: @escaping @Sendable (Context) -> Value?) {
+        self.updateKinds = updateKinds
         self.extract = extract
     }
 
     /// Matches when both match; keeps this filter's value (the other one only narrows).
     @inlinable
     public func and<Other>(_ other: Filter<Other>) -> Filter<Value> {
-        Filter { ctx in
+        Filter(updateKinds: updateKinds.intersection(other.updateKinds)) { ctx in
             guard let value = extract(ctx), other.extract(ctx) != nil else { return nil }
             return value
         }
@@ -26,10 +30,10 @@ public struct Filter<Value: Sendable>: Sendable {
     /// Matches when either matches, preferring this filter's value.
     @inlinable
     public func or(_ other: Filter<Value>) -> Filter<Value> {
-        Filter { ctx in extract(ctx) ?? other.extract(ctx) }
+        Filter(updateKinds: updateKinds.union(other.updateKinds)) { ctx in extract(ctx) ?? other.extract(ctx) }
     }
 
-    /// Matches exactly the updates this filter rejects.
+    /// Matches exactly the updates this filter rejects: updates of any kind.
     @inlinable
     public func not() -> Filter<Void> {
         Filter<Void> { ctx in extract(ctx) == nil ? () : nil }
@@ -38,19 +42,19 @@ public struct Filter<Value: Sendable>: Sendable {
     /// Narrows by a condition on the value: `.text.where { $0.count < 100 }`.
     @inlinable
     public func `where`(_ condition: @escaping @Sendable (Value) -> Bool) -> Filter<Value> {
-        Filter { ctx in extract(ctx).flatMap { condition($0) ? $0 : nil } }
+        Filter(updateKinds: updateKinds) { ctx in extract(ctx).flatMap { condition($0) ? $0 : nil } }
     }
 
     /// Transforms the value; returning `nil` rejects the update.
     @inlinable
     public func map<NewValue: Sendable>(_ transform: @escaping @Sendable (Value) -> NewValue?) -> Filter<NewValue> {
-        Filter<NewValue> { ctx in extract(ctx).flatMap(transform) }
+        Filter<NewValue>(updateKinds: updateKinds) { ctx in extract(ctx).flatMap(transform) }
     }
 
     /// Matches when both match and hands over both values.
     @inlinable
     public func with<Other>(_ other: Filter<Other>) -> Filter<(Value, Other)> {
-        Filter<(Value, Other)> { ctx in
+        Filter<(Value, Other)>(updateKinds: updateKinds.intersection(other.updateKinds)) { ctx in
             guard let value = extract(ctx), let otherValue = other.extract(ctx) else { return nil }
             return (value, otherValue)
         }
@@ -59,5 +63,5 @@ public struct Filter<Value: Sendable>: Sendable {
 
 extension Filter where Value == Void {
     /// Matches every update; what `onAny` registers.
-    public static var any: Filter<Void> { Filter { _ in () } }
+    public static var any: Filter<Void> { Filter(updateKinds: .every) { _ in () } }
 }

@@ -5,6 +5,16 @@ public typealias Next = @Sendable () async throws -> Void
 /// code after it on the way out, in registration order (the onion model of grammY and Hummingbird).
 public protocol Middleware: Sendable {
     func handle(_ ctx: Context, next: Next) async throws
+
+    /// The kinds of update this middleware acts on by itself, rather than only passing them on
+    /// with `next`: what it adds to ``Bot/allowedUpdates``. The default is every kind, since a
+    /// middleware may answer or stop any update; one that only decorates updates for the handlers
+    /// after it (loading a session, timing) returns ``UpdateKindSet/empty``.
+    var updateKinds: UpdateKindSet { get }
+}
+
+extension Middleware {
+    public var updateKinds: UpdateKindSet { .every }
 }
 
 /// A middleware written as a closure: `bot.use { ctx, next in ...; try await next() }`.

@@ -1,6 +1,7 @@
 import Ferry
 import FerrySQLite
 import Logging
+import TelegramBotAPI
 import TelegramClient
 
 #if canImport(Glibc)
@@ -69,6 +70,14 @@ func makeBot(client: TelegramClient, storage: SQLiteStorage, logger: Logger) -> 
     let bot = Bot(api: client, logger: logger)
     FerryApp.running.configure(bot, FerryApp.Resources(sessions: storage.sessions))
     return bot
+}
+
+/// The `allowed_updates` of the app's bot (``Bot/allowedUpdates``), for commands that set the webhook
+/// without running the bot: its handlers are registered on `api` with in-memory sessions, and never run.
+func allowedUpdates(api: any BotAPI) -> [String] {
+    let bot = Bot(api: api, logger: Logger(label: "ferry"))
+    FerryApp.running.configure(bot, FerryApp.Resources(sessions: InMemorySessionStore()))
+    return bot.allowedUpdates
 }
 
 /// Logs to standard error, at `LOG_LEVEL` (default `info`).

@@ -93,10 +93,7 @@ struct DeployCommand: AsyncParsableCommand {
         }
         let secret = try await deployer.webhookSecret()
         let environment = BotEnvironment(token: token, apiURL: BotEnvironment.apiURL(), webhookSecret: secret)
-        _ = try await withClient(environment) { client in
-            try await client.setWebhook(url: url, dropPendingUpdates: dropPendingUpdates ? true : nil, secretToken: secret)
-        }
-        print("Webhook set to \(url)")
+        try await setWebhook(url: url, environment: environment, dropPendingUpdates: dropPendingUpdates)
     }
 }
 
@@ -123,13 +120,7 @@ struct WebhookCommand: AsyncParsableCommand {
         @Flag(help: "Drop the updates Telegram is holding.") var dropPendingUpdates = false
 
         func run() async throws {
-            let environment = try BotEnvironment.read()
-            try await withClient(environment) { client in
-                _ = try await client.setWebhook(
-                    url: url, dropPendingUpdates: dropPendingUpdates ? true : nil, secretToken: environment.webhookSecret
-                )
-            }
-            print("Webhook set to \(url)")
+            try await setWebhook(url: url, environment: try BotEnvironment.read(), dropPendingUpdates: dropPendingUpdates)
         }
     }
 
@@ -139,6 +130,7 @@ struct WebhookCommand: AsyncParsableCommand {
             let info = try await withClient(try BotEnvironment.read()) { try await $0.getWebhookInfo() }
             print("url: \(info.url.isEmpty ? "(none: the bot polls)" : info.url)")
             print("pending updates: \(info.pendingUpdateCount)")
+            if let allowed = info.allowedUpdates { print("allowed updates: \(allowed.joined(separator: ", "))") }
             if let error = info.lastErrorMessage { print("last error: \(error)") }
         }
     }
@@ -151,6 +143,21 @@ struct WebhookCommand: AsyncParsableCommand {
             print("Webhook deleted.")
         }
     }
+}
+
+/// Points Telegram at `url` with the environment's secret, asking for the update kinds the bot's handlers
+/// take: what `deploy` and `webhook set` both do.
+private func setWebhook(url: String, environment: BotEnvironment, dropPendingUpdates: Bool) async throws {
+    let allowed = try await withClient(environment) { client in
+        let allowed = allowedUpdates(api: client)
+        _ = try await client.setWebhook(
+            url: url, allowedUpdates: allowed, dropPendingUpdates: dropPendingUpdates ? true : nil,
+            secretToken: environment.webhookSecret
+        )
+        return allowed
+    }
+    print("Webhook set to \(url)")
+    print("Allowed updates: \(allowed.joined(separator: ", "))")
 }
 
 private func withClient<T>(_ environment: BotEnvironment, _ body: (TelegramClient) async throws -> T) async throws -> T {

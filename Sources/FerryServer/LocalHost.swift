@@ -19,6 +19,8 @@ public final class LocalHost: Service {
             /// Telegram posts updates to `POST /webhook`.
             case webhook
             /// Updates are fetched with `getUpdates`; the HTTP server still serves health and metrics.
+            /// Without `allowedUpdates`, the host asks for the kinds the bot's handlers take
+            /// (``Ferry/Bot/allowedUpdates``).
             case polling(LongPollingIngress.Configuration)
         }
 
@@ -103,7 +105,8 @@ public final class LocalHost: Service {
         // Services stop in reverse order: ingress first, so nothing new arrives while the
         // dispatcher finishes the updates in flight.
         var services: [any Service] = [DispatcherService(dispatcher: dispatcher)]
-        if case .polling(let pollingConfiguration) = configuration.ingress {
+        if case .polling(var pollingConfiguration) = configuration.ingress {
+            if pollingConfiguration.allowedUpdates == nil { pollingConfiguration.allowedUpdates = bot.allowedUpdates }
             let poller = LongPollingIngress(
                 api: bot.api, queue: storage.queue, configuration: pollingConfiguration, metrics: metrics, logger: logger
             ) { dispatcher.wake() }

@@ -57,6 +57,8 @@ public final class Conversation<Step: Hashable & Codable & Sendable, Data: Codab
         var steps: [Step: [Route]] = [:]
         var otherwise: [Route] = []
         var onCancel: [@Sendable (Context, Data) async throws -> Void] = []
+        /// What the step and `otherwise` handlers can take, for ``updateKinds``.
+        var kinds: UpdateKindSet = .empty
     }
 
     /// - Parameters:
@@ -95,7 +97,10 @@ public final class Conversation<Step: Hashable & Codable & Sendable, Data: Codab
             guard let value = filter.extract(ctx) else { return nil }
             return { try await handler(ctx, state, value) }
         }
-        routes.withLock { $0.steps[step, default: []].append(route) }
+        routes.withLock { routes in
+            routes.steps[step, default: []].append(route)
+            routes.kinds = routes.kinds.union(filter.updateKinds)
+        }
     }
 
     /// Handles every update that reaches `step` untaken: register it after the step's filtered
@@ -110,7 +115,10 @@ public final class Conversation<Step: Hashable & Codable & Sendable, Data: Codab
     /// Handles what no handler of the current step took, in any step. Call
     /// ``ConversationState/passOn()`` in it to let such updates reach the ordinary handlers.
     public func otherwise(_ handler: @escaping @Sendable (Context, ConversationState<Step, Data>) async throws -> Void) {
-        routes.withLock { $0.otherwise.append { ctx, state in { try await handler(ctx, state) } } }
+        routes.withLock { routes in
+            routes.otherwise.append { ctx, state in { try await handler(ctx, state) } }
+            routes.kinds = .every
+        }
     }
 
     /// Runs after a cancel command has left the conversation, with the data collected until then.
@@ -141,6 +149,13 @@ public final class Conversation<Step: Hashable & Codable & Sendable, Data: Codab
     }
 
     // MARK: Routing
+
+    /// What its steps, `otherwise` handlers and cancel commands can take; outside a conversation
+    /// it only passes updates on.
+    public var updateKinds: UpdateKindSet {
+        let cancelling: UpdateKindSet = cancelCommands.isEmpty ? .empty : .incomingMessages
+        return routes.withLock { $0.kinds }.union(cancelling)
+    }
 
     public func handle(_ ctx: Context, next: Next) async throws {
         try await sessions.withSession(ctx, orElse: next) { session in

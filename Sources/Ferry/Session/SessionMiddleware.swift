@@ -41,6 +41,9 @@ public struct SessionMiddleware<Value: Codable & Sendable>: Middleware {
         }
     }
 
+    /// None: it passes every update on, so the handlers after it decide what the bot receives.
+    public var updateKinds: UpdateKindSet { .empty }
+
     /// Loads the update's session, runs `body` with it and saves what `body` left in it; runs
     /// `orElse` instead when the update has no session key. Conversations keep their state through
     /// this too, under a context key of their own.

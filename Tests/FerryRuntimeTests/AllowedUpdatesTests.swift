@@ -1,0 +1,89 @@
+import Ferry
+import FerryServer
+import FerrySQLite
+import FerryTesting
+import Logging
+import ServiceLifecycle
+import TelegramBotAPI
+import TelegramClient
+import Testing
+
+/// The bot asks Telegram (here the simulator, which filters as Telegram does) for the update kinds its
+/// handlers take, whether it polls or sets a webhook.
+@Suite(.serialized) struct AllowedUpdatesTests {
+    @Test func pollingAsksForTheKindsTheHandlersTakeSoOthersAreNeverQueued() async throws {
+        try await withSimulator { simulator in
+            let storage = try await SQLiteStorage.open(directory: temporaryDirectory())
+            let client = TelegramClient(token: simulator.token, configuration: .init(baseURL: try #require(simulator.baseURL)))
+            let bot = Bot(api: client)
+            EchoBotHandlers.register(on: bot)
+            let host = {
+                LocalHost(
+                    bot: bot, storage: storage,
+                    configuration: .init(port: 0, ingress: .polling(.init(timeout: 1)), dispatcher: .init(pollInterval: .milliseconds(20))),
+                    logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+                )
+            }
+            // One round of polling subscribes the bot; then it stops, so what users do next stays pending.
+            try await run(host()) { try await simulator.waitUntilBotIsPolling() }
+
+            let ada = simulator.createUser(firstName: "Ada")
+            _ = try simulator.sendInlineQuery("cats", from: ada)
+            #expect(simulator.pendingUpdateCount == 0, "the echo bot has no inline handler, so Telegram keeps inline queries")
+            let hello = try simulator.sendText(from: ada, "hello")
+            #expect(simulator.pendingUpdateCount == 1)
+
+            try await run(host()) {
+                let replies = try await simulator.waitForMessages(in: hello.chat)
+                #expect(replies.map(\.text) == ["You said: hello"])
+            }
+            try await client.shutdown()
+            try await storage.close()
+        }
+    }
+
+    @Test func webhookSetAsksForTheKindsTheBinarysHandlersTakeAndInfoShowsThem() async throws {
+        try await withSimulator { simulator in
+            let environment = ["TELEGRAM_BOT_TOKEN": simulator.token, "TELEGRAM_API_URL": try #require(simulator.baseURL)]
+            let set = try await BotProcess.run(["webhook", "set", "--url", "http://127.0.0.1:9/hook"], environment: environment)
+            #expect(set.status == 0, "\(set.output)")
+            // EchoBot: /start, /help and an echo of text.
+            let expected = ["message", "channel_post", "business_message"]
+            #expect(simulator.webhookInfo.allowedUpdates == expected)
+            #expect(set.output.contains("Allowed updates: message, channel_post, business_message"))
+
+            let info = try await BotProcess.run(["webhook", "info"], environment: environment)
+            #expect(info.status == 0, "\(info.output)")
+            #expect(info.output.contains("allowed updates: message, channel_post, business_message"))
+            #expect(!set.output.contains(simulator.token) && !info.output.contains(simulator.token))
+        }
+    }
+
+    /// Runs the host until `body` returns, then shuts it down gracefully.
+    private func run(_ host: LocalHost, _ body: () async throws -> Void) async throws {
+        let group = ServiceGroup(configuration: .init(services: [.init(service: host)], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body()
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    private func withSimulator(_ body: (BotAPISimulator) async throws -> Void) async throws {
+        let simulator = BotAPISimulator(configuration: .init(rateLimits: .off))
+        try await simulator.start()
+        do {
+            try await body(simulator)
+        } catch {
+            await simulator.shutdown()
+            throw error
+        }
+        await simulator.shutdown()
+    }
+}
