@@ -24,18 +24,25 @@ import Testing
                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
                 )
             }
-            // One round of polling subscribes the bot; then it stops, so what users do next stays pending.
-            try await run(host()) { try await simulator.waitUntilBotIsPolling() }
+            do {
+                // One round of polling subscribes the bot; then it stops, so what users do next stays pending.
+                try await run(host()) { try await simulator.waitUntilBotIsPolling(timeout: .seconds(30)) }
 
-            let ada = simulator.createUser(firstName: "Ada")
-            _ = try simulator.sendInlineQuery("cats", from: ada)
-            #expect(simulator.pendingUpdateCount == 0, "the echo bot has no inline handler, so Telegram keeps inline queries")
-            let hello = try simulator.sendText(from: ada, "hello")
-            #expect(simulator.pendingUpdateCount == 1)
+                let ada = simulator.createUser(firstName: "Ada")
+                _ = try simulator.sendInlineQuery("cats", from: ada)
+                #expect(simulator.pendingUpdateCount == 0, "the echo bot has no inline handler, so Telegram keeps inline queries")
+                let hello = try simulator.sendText(from: ada, "hello")
+                #expect(simulator.pendingUpdateCount == 1)
 
-            try await run(host()) {
-                let replies = try await simulator.waitForMessages(in: hello.chat)
-                #expect(replies.map(\.text) == ["You said: hello"])
+                try await run(host()) {
+                    let replies = try await simulator.waitForMessages(in: hello.chat, timeout: .seconds(30))
+                    #expect(replies.map(\.text) == ["You said: hello"])
+                }
+            } catch {
+                // A client dropped without shutdown traps in debug builds and would take every other test down.
+                try? await client.shutdown()
+                try? await storage.close()
+                throw error
             }
             try await client.shutdown()
             try await storage.close()
