@@ -55,10 +55,18 @@ final class SQLiteFile {
         return Int(sqlite_nio_sqlite3_changes(handle))
     }
 
-    /// Runs a statement and hands each result row to `eachRow`; the row is valid only during the call.
-    func query(_ sql: String, _ values: [SQLiteValue] = [], _ eachRow: (SQLiteRow) throws -> Void) throws {
+    /// Runs a statement and hands each result row, at most `maximumRows`, to `eachRow`; the row is
+    /// valid only during the call.
+    ///
+    /// Limit rows here rather than with `LIMIT ?`: SQLite reads a bound LIMIT while planning, so a
+    /// statement bound with a different limit each time is prepared again on every run.
+    func query(_ sql: String, _ values: [SQLiteValue] = [], maximumRows: Int = .max, _ eachRow: (SQLiteRow) throws -> Void) throws {
         try withStatement(sql, values) { statement in
-            while try step(statement) { try eachRow(SQLiteRow(statement: statement)) }
+            var rows = 0
+            while rows < maximumRows, try step(statement) {
+                try eachRow(SQLiteRow(statement: statement))
+                rows += 1
+            }
         }
     }
 

@@ -59,34 +59,42 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
         let now = self.now()
         let visibleAgainAt = now + visibilityTimeout.milliseconds
         return try await database.run { db in
-            var received: [(seq: Int, update: ReceivedUpdate)] = []
             // A group's head is its lowest seq; a row is deliverable when it is its group's head and
             // visible. A head in flight (or waiting for a retry) is invisible, so its group waits.
+            var heads: [Int64] = []
             try db.query(
                 """
-                UPDATE updates
-                SET visible_at = ?1, attempts = attempts + 1, deliveries = deliveries + 1,
-                    receipt = seq || '.' || (deliveries + 1)
-                WHERE seq IN (
-                    SELECT u.seq FROM updates AS u
-                    WHERE u.visible_at <= ?2
-                      AND NOT EXISTS (SELECT 1 FROM updates AS o WHERE o.group_id = u.group_id AND o.seq < u.seq)
-                    ORDER BY u.seq
-                    LIMIT ?3
-                )
-                RETURNING seq, receipt, attempts, last_error, update_id, group_id, body
+                SELECT u.seq FROM updates AS u
+                WHERE u.visible_at <= ?1
+                  AND NOT EXISTS (SELECT 1 FROM updates AS o WHERE o.group_id = u.group_id AND o.seq < u.seq)
+                ORDER BY u.seq
                 """,
-                [.integer(visibleAgainAt), .integer(now), .integer(Int64(maximumCount))]
-            ) { row in
-                guard let receipt = row.text(1) else { throw SQLiteStorageError.corruptRow(table: "updates") }
-                let update = ReceivedUpdate(
-                    receipt: QueueReceipt(receipt), update: try queuedUpdate(row, from: 4), attempts: row.integer(2),
-                    lastError: row.isNull(3) ? nil : row.text(3)
+                [.integer(now)],
+                maximumRows: maximumCount
+            ) { heads.append(Int64($0.integer(0))) }
+            // Then each head by its primary key.
+            return try heads.map { seq in
+                try db.execute(
+                    """
+                    UPDATE updates SET visible_at = ?1, attempts = attempts + 1, deliveries = deliveries + 1,
+                        receipt = seq || '.' || (deliveries + 1)
+                    WHERE seq = ?2
+                    """,
+                    [.integer(visibleAgainAt), .integer(seq)]
                 )
-                received.append((row.integer(0), update))
+                var received: ReceivedUpdate?
+                try db.query(
+                    "SELECT receipt, attempts, last_error, update_id, group_id, body FROM updates WHERE seq = ?", [.integer(seq)]
+                ) { row in
+                    guard let receipt = row.text(0) else { throw SQLiteStorageError.corruptRow(table: "updates") }
+                    received = ReceivedUpdate(
+                        receipt: QueueReceipt(receipt), update: try queuedUpdate(row, from: 3), attempts: row.integer(1),
+                        lastError: row.isNull(2) ? nil : row.text(2)
+                    )
+                }
+                guard let received else { throw SQLiteStorageError.corruptRow(table: "updates") }
+                return received
             }
-            // RETURNING gives no order; the queue's is by seq.
-            return received.sorted { $0.seq < $1.seq }.map(\.update)
         }
     }
 
@@ -95,7 +103,7 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
         try await database.run { db in
             for receipt in receipts {
                 // A stale receipt (delivered again since) matches no row: the newer delivery owns it.
-                try db.execute("DELETE FROM updates WHERE receipt = ?", [.text(receipt.rawValue)])
+                try db.execute("DELETE FROM updates WHERE seq = ? AND receipt = ?", receipt.row)
             }
         }
     }
@@ -104,8 +112,8 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
         let visibleAt = now() + max(0, delay.milliseconds)
         let released = try await database.run { db in
             try db.execute(
-                "UPDATE updates SET visible_at = ?, last_error = ?, receipt = NULL, attempts = attempts - ? WHERE receipt = ?",
-                [.integer(visibleAt), .text(error), .integer(countingAttempt ? 0 : 1), .text(receipt.rawValue)]
+                "UPDATE updates SET visible_at = ?, last_error = ?, receipt = NULL, attempts = attempts - ? WHERE seq = ? AND receipt = ?",
+                [.integer(visibleAt), .text(error), .integer(countingAttempt ? 0 : 1)] + receipt.row
             )
         }
         if released == 0 { throw StaleReceiptError(receipt: receipt) }
@@ -117,11 +125,11 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
             let moved = try db.execute(
                 """
                 INSERT INTO dead_letters (update_id, group_id, body, attempts, reason, enqueued_at, dead_lettered_at)
-                SELECT update_id, group_id, body, attempts, ?, enqueued_at, ? FROM updates WHERE receipt = ?
+                SELECT update_id, group_id, body, attempts, ?, enqueued_at, ? FROM updates WHERE seq = ? AND receipt = ?
                 """,
-                [.text(reason), .integer(now), .text(receipt.rawValue)]
+                [.text(reason), .integer(now)] + receipt.row
             )
-            try db.execute("DELETE FROM updates WHERE receipt = ?", [.text(receipt.rawValue)])
+            try db.execute("DELETE FROM updates WHERE seq = ? AND receipt = ?", receipt.row)
             return moved
         }
         if moved == 0 { throw StaleReceiptError(receipt: receipt) }
@@ -203,6 +211,16 @@ private func moveBack(_ db: SQLiteFile, where condition: StaticString, _ binds: 
 }
 
 // MARK: - Rows
+
+extension QueueReceipt {
+    /// Binds `seq = ? AND receipt = ?`: the receipt names its row (`seq.delivery`, see `receive`), so
+    /// finding it is a primary-key lookup instead of a scan of the queue. A receipt that is not
+    /// this queue's matches no row, as a stale one does.
+    fileprivate var row: [SQLiteValue] {
+        let seq = rawValue.split(separator: ".", maxSplits: 1).first.flatMap { Int64($0) } ?? -1
+        return [.integer(seq), .text(rawValue)]
+    }
+}
 
 /// Reads `update_id, group_id, body` starting at `column`.
 private func queuedUpdate(_ row: SQLiteRow, from column: Int32) throws -> QueuedUpdate {
