@@ -78,7 +78,9 @@ let package = Package(
             name: "FerrySQLite",
             dependencies: [
                 "FerryQueue", "Ferry",
+                // For the SQLite library it compiles in (VaporCSQLite), which FerrySQLite calls directly.
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictness

@@ -1,6 +1,4 @@
 public import Ferry
-import NIOCore
-import SQLiteNIO
 
 /// Sessions in the bot's SQLite file: they survive restarts, and a conversation halfway through
 /// goes on where it stopped. Obtain it from ``SQLiteStorage/sessions``.
@@ -17,26 +15,26 @@ public final class SQLiteSessionStore: SessionStore {
 
     public func load(key: String) async throws -> [UInt8]? {
         try await database.run { db in
-            guard case .blob(let value)? = try await db.query("SELECT value FROM sessions WHERE key = ?", [.text(key)]).first?.column("value")
-            else { return nil }
-            return Array(value.readableBytesView)
+            var value: [UInt8]?
+            try db.query("SELECT value FROM sessions WHERE key = ?", [.text(key)]) { value = $0.blob(0) }
+            return value
         }
     }
 
     public func save(_ data: [UInt8], key: String) async throws {
         let now = self.now()
         try await database.run { db in
-            _ = try await db.query(
+            try db.execute(
                 "INSERT INTO sessions (key, value, updated_at) VALUES (?, ?, ?) "
                     + "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                [.text(key), .blob(ByteBuffer(bytes: data)), .integer(Int(now))]
+                [.text(key), .blob(data), .integer(now)]
             )
         }
     }
 
     public func delete(key: String) async throws {
         try await database.run { db in
-            _ = try await db.query("DELETE FROM sessions WHERE key = ?", [.text(key)])
+            try db.execute("DELETE FROM sessions WHERE key = ?", [.text(key)])
         }
     }
 }

@@ -1,7 +1,5 @@
 public import Logging
 import FoundationEssentials
-import SQLiteNIO
-import Synchronization
 
 /// The embedded storage of a bot: one SQLite file holding the update queue, the dead letters and
 /// the sessions.
@@ -47,19 +45,23 @@ public final class SQLiteStorage: Sendable {
     }
 
     /// Opens (creating when missing) the storage at `path`.
+    ///
+    /// Opening reads the file's header and replays a write-ahead log a crash left behind: quick
+    /// enough to run on the caller's thread, once, at startup.
     public static func open(
         path: String,
         logger: Logger = Logger(label: "ferry.sqlite"),
         now: @escaping @Sendable () -> Int64 = SQLiteStorage.wallClockMilliseconds
     ) async throws -> SQLiteStorage {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let file = try SQLiteFile(path: path)
         do {
-            try await SQLiteSchema.prepare(connection)
+            try SQLiteSchema.prepare(file)
         } catch {
-            try? await connection.close()
+            file.close()
             throw error
         }
-        return SQLiteStorage(path: path, database: SQLiteTransactions(connection: connection), now: now)
+        logger.debug("opened the storage", metadata: ["path": "\(path)"])
+        return SQLiteStorage(path: path, database: SQLiteTransactions(file: file), now: now)
     }
 
     /// Waits for pending writes, then closes the file.
@@ -77,26 +79,29 @@ public enum SQLiteStorageError: Error, Sendable, Hashable, CustomStringConvertib
     case cannotCreateDirectory(String, reason: String)
     case closed
     case corruptRow(table: String)
+    /// SQLite refused: its result code and message.
+    case sqlite(code: Int32, message: String)
 
     public var description: String {
         switch self {
         case .cannotCreateDirectory(let path, let reason): "cannot create the data directory \(path): \(reason)"
         case .closed: "the SQLite storage is closed"
         case .corruptRow(let table): "a row of table \(table) has an unexpected shape"
+        case .sqlite(let code, let message): "SQLite error \(code): \(message)"
         }
     }
 }
 
 enum SQLiteSchema {
-    static func prepare(_ connection: SQLiteConnection) async throws {
+    static func prepare(_ file: SQLiteFile) throws {
         // WAL lets the `dlq` commands read while `serve` writes; synchronous=FULL makes every commit
-        // durable (fsync of the log) before a webhook is answered 200. The busy timeout replaces
-        // SQLiteNIO's default busy handler, which would spin forever on a lock held by another process.
-        _ = try await connection.query("PRAGMA busy_timeout = 10000")
-        _ = try await connection.query("PRAGMA journal_mode = WAL")
-        _ = try await connection.query("PRAGMA synchronous = FULL")
+        // durable (fsync of the log) before a webhook is answered 200. The busy timeout makes a
+        // writer wait (at most 10 s) for another process's transaction instead of failing at once.
+        try file.executeUncached("PRAGMA busy_timeout = 10000", [])
+        try file.executeUncached("PRAGMA journal_mode = WAL", [])
+        try file.executeUncached("PRAGMA synchronous = FULL", [])
         for statement in statements {
-            _ = try await connection.query(statement)
+            try file.executeUncached(statement, [])
         }
     }
 

@@ -1,121 +1,137 @@
-import NIOCore
-import SQLiteNIO
+import NIOPosix
 import Synchronization
 
-/// Runs every read and write of one connection in transactions, batching whatever arrives while a
-/// transaction commits into the next one ("group commit").
+/// Runs every read and write of one SQLite connection on a thread of its own, in transactions that
+/// batch whatever arrives while the previous one commits ("group commit").
 ///
 /// A commit with `synchronous = FULL` costs an fsync; one per webhook would cap ingress at the
-/// disk's fsync rate. Here the caller that finds no transaction running becomes the committer: it
-/// takes every pending unit of work, runs them in one transaction, resumes their callers, and
-/// repeats until nothing is pending. Units run one after another, so no two interleave.
+/// disk's fsync rate. Callers queue units of work; the writer thread takes every pending unit, runs
+/// them in one transaction, commits, resumes their callers, and repeats until nothing is pending.
+/// A unit is synchronous code against ``SQLiteFile``: a whole batch costs one thread hop there and
+/// one back per caller, however many statements its units run.
 final class SQLiteTransactions: Sendable {
-    typealias Work = @Sendable (SQLiteConnection) async throws -> Void
+    /// Runs inside the transaction; returns what resumes its caller once the transaction has committed.
+    private typealias Work = @Sendable (SQLiteFile) throws -> @Sendable () -> Void
 
-    private struct Pending: Sendable {
+    private struct Unit: Sendable {
         var work: Work
-        var finish: @Sendable ((any Error)?) -> Void
+        var fail: @Sendable (any Error) -> Void
     }
 
     private struct State {
-        var pending: [Pending] = []
+        var pending: [Unit] = []
         var committing = false
         var closed = false
     }
 
-    private let connection: SQLiteConnection
+    /// The connection, only ever used on the writer thread or, after it stopped, by `close`. The
+    /// mutex is uncontended: it makes that ownership checkable instead of asserted.
+    private let file: Mutex<SQLiteFile>
+    private let writer: NIOThreadPool
     private let state = Mutex(State())
-    /// Units per transaction: enough to amortize the fsync, few enough that one slow unit does
-    /// not hold many callers.
-    private let maximumBatch = 512
+    /// Units per transaction: enough to amortize the fsync, few enough that callers whose work
+    /// arrived first are not held long behind a burst.
+    private let maximumBatch = 1024
 
-    init(connection: SQLiteConnection) {
-        self.connection = connection
+    init(file: consuming sending SQLiteFile) {
+        self.file = Mutex(file)
+        self.writer = NIOThreadPool(numberOfThreads: 1)
+        writer.start()
     }
 
     /// Runs `body` inside a transaction (shared with other callers' work) and returns its result
-    /// once the transaction has committed. When the commit fails, every unit in it fails.
-    func run<Result: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> Result) async throws -> Result {
-        let result = Mutex<Result?>(nil)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let unit = Pending(
-                work: { connection in
-                    let value = try await body(connection)
-                    result.withLock { $0 = value }
+    /// once the transaction has committed. When `body` throws, only its own changes are rolled
+    /// back; when the commit fails, every unit in the transaction fails.
+    @discardableResult
+    func run<Result: Sendable>(_ body: @escaping @Sendable (SQLiteFile) throws -> Result) async throws -> Result {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
+            let unit = Unit(
+                work: { file in
+                    let value = try body(file)
+                    return { continuation.resume(returning: value) }
                 },
-                finish: { error in
-                    if let error { continuation.resume(throwing: error) } else { continuation.resume() }
-                }
+                fail: { continuation.resume(throwing: $0) }
             )
-            let admitted = state.withLock { state -> Bool? in
+            let startsCommitter = state.withLock { state -> Bool? in
                 guard !state.closed else { return nil }
                 state.pending.append(unit)
                 if state.committing { return false }
                 state.committing = true
                 return true
             }
-            switch admitted {
+            switch startsCommitter {
             case nil: continuation.resume(throwing: SQLiteStorageError.closed)
-            case false?: break
-            case true?:
-                // The first caller to find no commit running starts one for everyone; it ends
-                // when no work is left. Every caller, this one included, waits on its continuation.
-                Task { await self.commitPending() }
+            case false?: break  // the running committer takes it in its next transaction
+            case true?: writer.submit { _ in self.commitPending() }
             }
         }
-        return result.withLock { $0! }
     }
 
-    private func commitPending() async {
+    /// On the writer thread: commits batches until nothing is pending.
+    private func commitPending() {
         while true {
-            let batch = state.withLock { state -> [Pending] in
-                let count = min(state.pending.count, maximumBatch)
-                let batch = Array(state.pending.prefix(count))
-                state.pending.removeFirst(count)
-                if batch.isEmpty { state.committing = false }
+            let batch = state.withLock { state -> [Unit] in
+                guard state.pending.count > maximumBatch else {
+                    let batch = state.pending
+                    state.pending = []
+                    if batch.isEmpty { state.committing = false }
+                    return batch
+                }
+                let batch = Array(state.pending.prefix(maximumBatch))
+                state.pending.removeFirst(maximumBatch)
                 return batch
             }
             if batch.isEmpty { return }
-            await commit(batch)
+            let finishes = file.withLock { file in commit(batch, in: file) }
+            for finish in finishes { finish() }
         }
     }
 
-    private func commit(_ batch: [Pending]) async {
-        if let error = await transaction(batch.map(\.work)) {
-            guard batch.count > 1 else { return batch[0].finish(error) }
-            // One unit's failure (a constraint, a bad row) must not fail the others: run each in a
-            // transaction of its own. Only the failing one reports its error.
-            for unit in batch { unit.finish(await transaction([unit.work])) }
-        } else {
-            for unit in batch { unit.finish(nil) }
-        }
-    }
-
-    /// Runs the units in one transaction; returns the error that rolled it back, if any.
-    private func transaction(_ units: [Work]) async -> (any Error)? {
+    /// Runs the batch in one transaction, each unit inside a savepoint so that one unit's failure
+    /// (a constraint, a bad row) undoes only its own changes. Returns how to resume each caller.
+    private func commit(_ batch: [Unit], in file: SQLiteFile) -> [@Sendable () -> Void] {
         do {
-            _ = try await connection.query("BEGIN IMMEDIATE")
+            try file.execute("BEGIN IMMEDIATE")
         } catch {
-            return error
+            return batch.map { unit in { unit.fail(error) } }
+        }
+        var finishes: [@Sendable () -> Void] = []
+        finishes.reserveCapacity(batch.count)
+        for unit in batch {
+            do {
+                try file.execute("SAVEPOINT unit")
+                let finish = try unit.work(file)
+                try file.execute("RELEASE unit")
+                finishes.append(finish)
+            } catch {
+                finishes.append { unit.fail(error) }
+                guard file.inTransaction else {
+                    // SQLite rolled the whole transaction back (I/O error, full disk): the units
+                    // before this one lost their changes too, and the ones after have nowhere to run.
+                    return batch.map { unit in { unit.fail(error) } }
+                }
+                _ = try? file.execute("ROLLBACK TO unit")
+                _ = try? file.execute("RELEASE unit")
+            }
         }
         do {
-            for unit in units { try await unit(connection) }
-            _ = try await connection.query("COMMIT")
-            return nil
+            try file.execute("COMMIT")
+            return finishes
         } catch {
-            _ = try? await connection.query("ROLLBACK")
-            return error
+            if file.inTransaction { _ = try? file.execute("ROLLBACK") }
+            return batch.map { unit in { unit.fail(error) } }
         }
     }
 
-    /// Refuses new work, lets pending work commit, and closes the connection.
+    /// Refuses new work, lets pending work commit, stops the writer thread and closes the file.
     func close() async throws {
         state.withLock { $0.closed = true }
         // Bounded: pending work only shrinks once `closed` is set.
-        for _ in 0..<1_000 {
+        for _ in 0..<2_000 {
             if state.withLock({ !$0.committing && $0.pending.isEmpty }) { break }
             try? await Task.sleep(for: .milliseconds(5))
         }
-        try await connection.close()
+        try await writer.shutdownGracefully()
+        file.withLock { $0.close() }
     }
 }

@@ -156,6 +156,42 @@ import Testing
     }
 }
 
+extension SQLiteUpdateQueueTests {
+    @Test func concurrentCallersEachLearnTheirOwnOutcome() async throws {
+        // Callers that arrive together share transactions; each must still get its own answer, and a
+        // second delivery of the same update_id racing the first must be the duplicate.
+        try await withStorage { storage, _ in
+            let outcomes = try await withThrowingTaskGroup(of: (Int, EnqueueOutcome).self) { group in
+                for delivery in 0..<200 {
+                    let updateID = delivery % 100
+                    group.addTask {
+                        let update = QueuedUpdate(updateID: updateID, groupID: "chat:\(updateID % 7)", body: Array("{}".utf8))
+                        return (updateID, try await storage.queue.enqueue([update])[0])
+                    }
+                }
+                return try await group.reduce(into: [Int: [EnqueueOutcome]]()) { $0[$1.0, default: []].append($1.1) }
+            }
+            #expect(outcomes.count == 100)
+            #expect(outcomes.values.allSatisfy { $0.filter { $0 == .enqueued }.count == 1 && $0.count == 2 })
+            #expect(try await storage.queue.depth() == 100)
+        }
+    }
+
+    @Test func aReceiptFromElsewhereMatchesNothing() async throws {
+        try await withStorage { storage, _ in
+            _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 1, groupID: "chat:1", body: [])])
+            let received = try await storage.queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30))
+            try await storage.queue.acknowledge([QueueReceipt("not-a-receipt"), QueueReceipt("999.1")])
+            await #expect(throws: StaleReceiptError.self) {
+                try await storage.queue.release(QueueReceipt("1.x"), after: .zero, error: "e", countingAttempt: true)
+            }
+            #expect(try await storage.queue.depth() == 1)
+            try await storage.queue.acknowledge(received.map(\.receipt))
+            #expect(try await storage.queue.depth() == 0)
+        }
+    }
+}
+
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {
     private let milliseconds = Mutex<Int64>(1_700_000_000_000)
