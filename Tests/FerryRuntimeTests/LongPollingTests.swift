@@ -27,16 +27,28 @@ import Testing
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
             )
             let group = ServiceGroup(configuration: .init(services: [.init(service: host)], logger: Logger(label: "test")))
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                try await eventually { (1...3).allSatisfy { telegram.texts(to: $0).count == 5 } }
-                for chat in 1...3 {
-                    #expect(telegram.texts(to: chat) == (1...5).map { "You said: p\($0)" })
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await group.run() }
+                    do {
+                        try await eventually(within: .seconds(30)) { (1...3).allSatisfy { telegram.texts(to: $0).count == 5 } }
+                        for chat in 1...3 {
+                            #expect(telegram.texts(to: chat) == (1...5).map { "You said: p\($0)" })
+                        }
+                        // The next call confirms everything queued.
+                        try await eventually(within: .seconds(30)) { telegram.offsetsAsked.contains(36) }
+                    } catch {
+                        await group.triggerGracefulShutdown()
+                        throw error
+                    }
+                    await group.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
                 }
-                // The next call confirms everything queued.
-                try await eventually { telegram.offsetsAsked.contains(36) }
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
+            } catch {
+                // A client dropped without shutdown traps in debug builds and would take every other test down.
+                try? await client.shutdown()
+                try? await storage.close()
+                throw error
             }
             #expect(telegram.offsetsAsked.first == .some(nil))
             try await client.shutdown()

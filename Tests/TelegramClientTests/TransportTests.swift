@@ -6,12 +6,13 @@ import Testing
 struct TransportTests {
     @Test("a server slower than the request timeout fails the call with .timeout")
     func timeout() async throws {
-        try await withClient(replies: [.ok("true", delay: .seconds(3))], timeout: .milliseconds(300), retry: .none) { client, _ in
+        // The margins are wide so a loaded machine cannot blur "timed out" into "waited for the answer".
+        try await withClient(replies: [.ok("true", delay: .seconds(10))], timeout: .milliseconds(300), retry: .none) { client, _ in
             let clock = ContinuousClock()
             let start = clock.now
             let error = try await #require(throws: TelegramClientError.self) { try await client.send(Echo(text: "x")) }
             #expect(error == .timeout(method: "echo"))
-            #expect(clock.now - start < .seconds(2))
+            #expect(clock.now - start < .seconds(8))
             expectNoToken(error)
         }
     }
