@@ -35,7 +35,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // Without Hummingbird's default traits: `FullFoundation` links full Foundation and ICU's data (34 MB) into
+        // every bot binary, which is also the Lambda bootstrap; FoundationEssentials is all Ferry needs.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
@@ -124,10 +126,13 @@ let package = Package(
             ],
             swiftSettings: strictness
         ),
+        // The system zlib: code packages are deflated, as Lambda's size limits and upload times want.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .yum(["zlib-devel"])]),
         // The infrastructure model, its CloudFormation rendering, packaging and deploy.
         .target(
             name: "FerryDeploy",
             dependencies: [
+                "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // Runs the AWS CLI without Foundation's Process: FerryDeploy is linked into every bot binary
@@ -154,12 +159,17 @@ let package = Package(
 
         // MARK: Bot binaries
 
+        // Pins glibc symbols the static Swift standard library would take from glibc 2.35 to their older
+        // versions, so a bot binary built here runs on Amazon Linux 2023 (glibc 2.34). Linked into every bot
+        // binary through FerryCLI; it has no API.
+        .target(name: "FerryGlibcCompat"),
         // The commands every bot binary gets: serve, poll, dlq, lambda, webhook, template, deploy.
         .target(
             name: "FerryCLI",
             dependencies: [
                 "Ferry", "FerryQueue", "FerryRuntime", "FerryServer", "FerrySQLite", "FerryAWS", "FerryDeploy", "TelegramBotAPI",
                 "TelegramClient", "FerryPlayground", "FerryTesting",
+                "FerryGlibcCompat",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

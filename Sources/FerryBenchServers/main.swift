@@ -11,21 +11,28 @@ import Glibc
 //                                         the ceiling ingress is compared with
 //   FerryBenchServers telegram --port P   a minimal Bot API: answers sendMessage, counts the calls,
 //                                         GET /count tells how many
+// and of the Lambda benchmarks (Benchmarks/lambda.sh):
+//   FerryBenchServers lambda --port P     a Lambda Runtime API for one bootstrap process at a time, plus the
+//                                         minimal Bot API its handlers answer through (TELEGRAM_API_URL)
 
 let arguments = CommandLine.arguments
-guard arguments.count == 4, arguments[2] == "--port", let port = Int(arguments[3]), ["bare", "telegram"].contains(arguments[1]) else {
-    print("usage: FerryBenchServers (bare|telegram) --port PORT")
+let modes = ["bare", "telegram", "lambda"]
+guard arguments.count == 4, arguments[2] == "--port", let port = Int(arguments[3]), modes.contains(arguments[1]) else {
+    print("usage: FerryBenchServers (bare|telegram|lambda) --port PORT")
     exit(2)
 }
 
 let router = Router()
 let calls = Atomic<Int>(0)
-if arguments[1] == "bare" {
+if arguments[1] == "lambda" {
+    LambdaRuntimeEmulator().register(on: router)
+} else if arguments[1] == "bare" {
     router.post("/webhook") { request, _ -> HTTPResponse.Status in
         _ = try await request.body.collect(upTo: 1 << 20)
         return .ok
     }
-} else {
+}
+if arguments[1] != "bare" {
     let message = ByteBuffer(string: #"{"ok":true,"result":{"message_id":1,"date":1700000000,"chat":{"id":1,"type":"private"},"text":"ok"}}"#)
     router.post("/:token/:method") { request, _ -> Response in
         _ = try await request.body.collect(upTo: 1 << 20)

@@ -52,7 +52,7 @@ struct DeployCommand: AsyncParsableCommand {
     )
     @OptionGroup var options: StageOptions
 
-    @Option(help: "A bootstrap binary built elsewhere (for arm64, or on another machine); skips the build.")
+    @Option(help: "A bootstrap binary built elsewhere (for arm64, or on another machine); skips the build. Build it with `-c release --static-swift-stdlib -Xlinker --strip-all`.")
     var executable: String?
 
     @Flag(help: "Drop the updates Telegram is holding for the bot when setting the webhook.")
@@ -69,7 +69,7 @@ struct DeployCommand: AsyncParsableCommand {
             logger.info("building \(product) (release, static Swift standard library)")
             let build = try await ProcessCommandRunner().run(Command(
                 executable: "/usr/bin/env",
-                arguments: ["swift", "build", "-c", "release", "--product", product, "--static-swift-stdlib"],
+                arguments: ["swift", "build"] + BootstrapBuild.arguments(product: product),
                 timeout: .seconds(3600),
                 onOutputLine: { logger.info("\($0)") }
             ))

@@ -22,7 +22,30 @@ struct CodePackageTests {
             """
         let result = try await ExternalTool.run("python3", ["-c", check, package])
         #expect(result.exitCode == 0, "\(result.standardError)")
-        #expect(result.standardOutput == "bootstrap 0o755 0\n#!/bin/sh\necho \"hello from bootstrap\"")
+        #expect(result.standardOutput == "bootstrap 0o755 8\n#!/bin/sh\necho \"hello from bootstrap\"", "deflated (method 8)")
+    }
+
+    @Test("the executable is deflated: a repetitive binary packs small and unpacks to the same bytes")
+    func deflated() async throws {
+        let directory = try TemporaryDirectory()
+        let binary = Data((0..<2_000_000).map { UInt8(truncatingIfNeeded: ($0 % 4096) &* 7) })
+        let executable = directory.url.appendingPathComponent("bot").path
+        try binary.write(to: URL(fileURLWithPath: executable))
+        let package = directory.url.appendingPathComponent("package.zip").path
+        try CodePackage.write(executable: executable, to: package)
+        let packed = try Data(contentsOf: URL(fileURLWithPath: package))
+        #expect(packed.count < binary.count / 20, "\(packed.count) bytes for \(binary.count)")
+
+        let unpacked = directory.url.appendingPathComponent("unpacked").path
+        let check = """
+            import sys, zipfile
+            archive = zipfile.ZipFile(sys.argv[1])
+            assert archive.testzip() is None, "bad CRC"
+            open(sys.argv[2], "wb").write(archive.read("bootstrap"))
+            """
+        let result = try await ExternalTool.run("python3", ["-c", check, package, unpacked])
+        #expect(result.exitCode == 0, "\(result.standardError)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: unpacked)) == binary)
     }
 
     @Test("the same executable always gives the same bytes, so an unchanged bot keeps its package key")
