@@ -31,6 +31,8 @@ run_wrk() { # port [rate]
 }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 rss_mb() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+# CPU time (user + system) a process has used, in clock ticks; the name field may hold spaces, so count from its end.
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 
 echo "== bare Hummingbird route (reads the body, answers 200)"
 $BIN/FerryBenchServers bare --port 18081 & PIDS+=($!)
@@ -47,6 +49,7 @@ TELEGRAM_BOT_TOKEN=123:bench TELEGRAM_API_URL=http://127.0.0.1:18082 LOG_LEVEL=e
   $BIN/EchoBot serve --port 18083 --data-dir "$WORK/data" & BOT=$!; PIDS+=($BOT)
 wait_for http://127.0.0.1:18083/healthz
 before=$(curl -fs http://127.0.0.1:18082/count)
+cpu_before=$(cpu_ticks $BOT)
 start=$(date +%s.%N)
 ingress=$(run_wrk 18083); echo "$ingress"
 accepted=$(echo "$ingress" | field requests)
@@ -57,9 +60,11 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 end=$(date +%s.%N)
+cpu_per_update=$(echo "$(cpu_ticks $BOT) $cpu_before $(getconf CLK_TCK) $replies" | awk '{printf "%.0f", ($1 - $2) / $3 * 1e6 / $4}')
 e2e=$(echo "$replies $start $end" | awk '{printf "%.0f", $1 / ($3 - $2)}')
 echo "end-to-end: $replies replies for $accepted accepted updates in $(echo "$start $end" | awk '{printf "%.1f", $2 - $1}') s = $e2e updates/s"
 echo "resident memory (peak): $(rss_mb $BOT) MB"
+echo "bot CPU per update (user + system): $cpu_per_update µs"
 
 bare_rps=$(echo "$bare" | field rps); ingress_rps=$(echo "$ingress" | field rps)
 half=$(echo "$ingress_rps" | awk '{printf "%d", $1 / 2}')
@@ -70,4 +75,4 @@ echo "resident memory (peak): $(rss_mb $BOT) MB"
 echo
 echo "SUMMARY bare_rps=$bare_rps ingress_rps=$ingress_rps ratio=$(echo "$ingress_rps $bare_rps" | awk '{printf "%.2f", $1 / $2}')" \
   "ingress_p99_ms=$(echo "$ingress" | field p99_ms) half_load_p50_ms=$(echo "$paced" | field p50_ms) half_load_p99_ms=$(echo "$paced" | field p99_ms)" \
-  "e2e_updates_per_s=$e2e peak_rss_mb=$(rss_mb $BOT)"
+  "e2e_updates_per_s=$e2e cpu_us_per_update=$cpu_per_update peak_rss_mb=$(rss_mb $BOT)"

@@ -29,6 +29,23 @@ public protocol UpdateQueue: Sendable {
 
     /// Moves an update out of the queue into the dead letters with the reason, so its group goes on.
     func deadLetter(_ receipt: QueueReceipt, reason: String) async throws
+
+    /// Acknowledges `receipts`, then receives as ``receive(maximumCount:visibilityTimeout:)`` does:
+    /// what a dispatcher does each time handlers finish. A backend that can do both in one step
+    /// (one transaction) implements it; the default makes the two calls. When it throws, nothing
+    /// was received, and the receipts may or may not have been acknowledged.
+    func acknowledge(
+        _ receipts: [QueueReceipt], thenReceive maximumCount: Int, visibilityTimeout: Duration
+    ) async throws -> [ReceivedUpdate]
+}
+
+extension UpdateQueue {
+    public func acknowledge(
+        _ receipts: [QueueReceipt], thenReceive maximumCount: Int, visibilityTimeout: Duration
+    ) async throws -> [ReceivedUpdate] {
+        if !receipts.isEmpty { try await acknowledge(receipts) }
+        return try await receive(maximumCount: maximumCount, visibilityTimeout: visibilityTimeout)
+    }
 }
 
 /// Where failed updates are parked, and what an operator does with them.

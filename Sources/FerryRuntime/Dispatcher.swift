@@ -40,6 +40,9 @@ public final class Dispatcher: Sendable {
     private struct State {
         var inFlight = 0
         var stopping = false
+        /// Receipts of handled updates, acknowledged together with the next receive: one trip to the
+        /// queue per round instead of one per update.
+        var handled: [QueueReceipt] = []
     }
 
     public init(queue: any UpdateQueue, processor: UpdateProcessor, configuration: Configuration = Configuration()) {
@@ -65,13 +68,23 @@ public final class Dispatcher: Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await self.tick() }
                 while !isStopping {
-                    let free = configuration.concurrency - state.withLock { $0.inFlight }
+                    let (free, handled) = state.withLock { state in
+                        defer { state.handled = [] }
+                        return (configuration.concurrency - state.inFlight, state.handled)
+                    }
                     var batch: [ReceivedUpdate] = []
-                    if free > 0 {
+                    if free > 0 || !handled.isEmpty {
                         do {
-                            batch = try await queue.receive(maximumCount: free, visibilityTimeout: configuration.visibilityTimeout)
+                            batch = try await queue.acknowledge(
+                                handled, thenReceive: max(0, free), visibilityTimeout: configuration.visibilityTimeout
+                            )
                         } catch {
-                            logger.error("cannot read the queue; trying again", metadata: ["error": "\(error)"])
+                            // Acknowledged again next round; a receipt that did go through matches nothing then.
+                            state.withLock { $0.handled.insert(contentsOf: handled, at: 0) }
+                            logger.error(
+                                "cannot read the queue or acknowledge handled updates; trying again",
+                                metadata: ["error": "\(error)", "handled": "\(handled.count)"]
+                            )
                         }
                     }
                     if batch.isEmpty {
@@ -92,6 +105,23 @@ public final class Dispatcher: Sendable {
             }
         } catch is GracePeriodEnded {
             logger.warning("grace period ended; unfinished updates go back to the queue")
+        }
+        await acknowledgeRemaining()
+    }
+
+    /// Acknowledges what was handled after the last round, so a stopped dispatcher leaves nothing
+    /// handled in the queue to be handled again by the next run.
+    private func acknowledgeRemaining() async {
+        let handled = state.withLock { state in
+            defer { state.handled = [] }
+            return state.handled
+        }
+        guard !handled.isEmpty else { return }
+        do {
+            try await queue.acknowledge(handled)
+        } catch {
+            // The queue delivers them again once their visibility timeout ends.
+            logger.error("cannot acknowledge handled updates", metadata: ["error": "\(error)", "handled": "\(handled.count)"])
         }
     }
 
@@ -123,7 +153,8 @@ public final class Dispatcher: Sendable {
         do {
             switch outcome {
             case .handled:
-                try await queue.acknowledge([item.receipt])
+                // Acknowledged by the run loop's next round (or when it stops); the update's slot is free already.
+                state.withLock { $0.handled.append(item.receipt) }
             case .retry(let delay, let reason, let countsAsAttempt):
                 try await queue.release(item.receipt, after: delay, error: reason, countingAttempt: countsAsAttempt)
             case .deadLetter(let reason):

@@ -55,56 +55,71 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
     }
 
     public func receive(maximumCount: Int, visibilityTimeout: Duration) async throws -> [ReceivedUpdate] {
-        guard maximumCount > 0 else { return [] }
-        let now = self.now()
-        let visibleAgainAt = now + visibilityTimeout.milliseconds
-        return try await database.run { db in
-            // A group's head is its lowest seq; a row is deliverable when it is its group's head and
-            // visible. A head in flight (or waiting for a retry) is invisible, so its group waits.
-            var heads: [Int64] = []
-            try db.query(
-                """
-                SELECT u.seq FROM updates AS u
-                WHERE u.visible_at <= ?1
-                  AND NOT EXISTS (SELECT 1 FROM updates AS o WHERE o.group_id = u.group_id AND o.seq < u.seq)
-                ORDER BY u.seq
-                """,
-                [.integer(now)],
-                maximumRows: maximumCount
-            ) { heads.append(Int64($0.integer(0))) }
-            // Then each head by its primary key.
-            return try heads.map { seq in
-                try db.execute(
-                    """
-                    UPDATE updates SET visible_at = ?1, attempts = attempts + 1, deliveries = deliveries + 1,
-                        receipt = seq || '.' || (deliveries + 1)
-                    WHERE seq = ?2
-                    """,
-                    [.integer(visibleAgainAt), .integer(seq)]
-                )
-                var received: ReceivedUpdate?
-                try db.query(
-                    "SELECT receipt, attempts, last_error, update_id, group_id, body FROM updates WHERE seq = ?", [.integer(seq)]
-                ) { row in
-                    guard let receipt = row.text(0) else { throw SQLiteStorageError.corruptRow(table: "updates") }
-                    received = ReceivedUpdate(
-                        receipt: QueueReceipt(receipt), update: try queuedUpdate(row, from: 3), attempts: row.integer(1),
-                        lastError: row.isNull(2) ? nil : row.text(2)
-                    )
-                }
-                guard let received else { throw SQLiteStorageError.corruptRow(table: "updates") }
-                return received
-            }
-        }
+        try await acknowledge([], thenReceive: maximumCount, visibilityTimeout: visibilityTimeout)
     }
 
     public func acknowledge(_ receipts: [QueueReceipt]) async throws {
         guard !receipts.isEmpty else { return }
-        try await database.run { db in
-            for receipt in receipts {
-                // A stale receipt (delivered again since) matches no row: the newer delivery owns it.
-                try db.execute("DELETE FROM updates WHERE seq = ? AND receipt = ?", receipt.row)
+        try await database.run { db in try Self.delete(receipts, in: db) }
+    }
+
+    /// One unit of work for both, so a dispatcher's round costs one hop to the writer thread.
+    public func acknowledge(
+        _ receipts: [QueueReceipt], thenReceive maximumCount: Int, visibilityTimeout: Duration
+    ) async throws -> [ReceivedUpdate] {
+        guard maximumCount > 0 || !receipts.isEmpty else { return [] }
+        let now = self.now()
+        let visibleAgainAt = now + visibilityTimeout.milliseconds
+        return try await database.run { db in
+            try Self.delete(receipts, in: db)
+            return try Self.receiveHeads(maximumCount, now: now, visibleAgainAt: visibleAgainAt, in: db)
+        }
+    }
+
+    private static func delete(_ receipts: [QueueReceipt], in db: SQLiteFile) throws {
+        for receipt in receipts {
+            // A stale receipt (delivered again since) matches no row: the newer delivery owns it.
+            try db.execute("DELETE FROM updates WHERE seq = ? AND receipt = ?", receipt.row)
+        }
+    }
+
+    private static func receiveHeads(_ maximumCount: Int, now: Int64, visibleAgainAt: Int64, in db: SQLiteFile) throws -> [ReceivedUpdate] {
+        guard maximumCount > 0 else { return [] }
+        // A group's head is its lowest seq; a row is deliverable when it is its group's head and
+        // visible. A head in flight (or waiting for a retry) is invisible, so its group waits.
+        var heads: [Int64] = []
+        try db.query(
+            """
+            SELECT u.seq FROM updates AS u
+            WHERE u.visible_at <= ?1
+              AND NOT EXISTS (SELECT 1 FROM updates AS o WHERE o.group_id = u.group_id AND o.seq < u.seq)
+            ORDER BY u.seq
+            """,
+            [.integer(now)],
+            maximumRows: maximumCount
+        ) { heads.append(Int64($0.integer(0))) }
+        // Then each head by its primary key.
+        return try heads.map { seq in
+            try db.execute(
+                """
+                UPDATE updates SET visible_at = ?1, attempts = attempts + 1, deliveries = deliveries + 1,
+                    receipt = seq || '.' || (deliveries + 1)
+                WHERE seq = ?2
+                """,
+                [.integer(visibleAgainAt), .integer(seq)]
+            )
+            var received: ReceivedUpdate?
+            try db.query(
+                "SELECT receipt, attempts, last_error, update_id, group_id, body FROM updates WHERE seq = ?", [.integer(seq)]
+            ) { row in
+                guard let receipt = row.text(0) else { throw SQLiteStorageError.corruptRow(table: "updates") }
+                received = ReceivedUpdate(
+                    receipt: QueueReceipt(receipt), update: try queuedUpdate(row, from: 3), attempts: row.integer(1),
+                    lastError: row.isNull(2) ? nil : row.text(2)
+                )
             }
+            guard let received else { throw SQLiteStorageError.corruptRow(table: "updates") }
+            return received
         }
     }
 

@@ -38,6 +38,10 @@ public struct TelegramClient: BotAPI {
         var httpConfiguration = HTTPClient.Configuration()
         // A redirect would turn the POST into a GET to wherever the server says; the Bot API never redirects.
         httpConfiguration.redirectConfiguration = .disallow
+        // No tracing spans: AsyncHTTPClient would give a bootstrapped tracer the full URL, and the URL
+        // carries the token. (With no tracer bootstrapped, building the span's attributes still parsed
+        // the URL a second time on every call.)
+        httpConfiguration.tracing.tracer = nil
         self.init(
             token: token,
             configuration: configuration,
