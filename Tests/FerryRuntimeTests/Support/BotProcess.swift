@@ -58,6 +58,18 @@ final class BotProcess: Sendable {
         throw TestFailure("EchoBot did not listen within \(limit):\n\(log)")
     }
 
+    /// Runs `body`; when it throws, kills the process and waits for it, so a failed test leaves no bot
+    /// running (holding its data directory and port) behind it.
+    func stoppedOnFailure<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            try? await waitForExit()
+            throw error
+        }
+    }
+
     func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)
     }

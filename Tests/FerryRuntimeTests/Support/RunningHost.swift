@@ -8,7 +8,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import ServiceLifecycle
 import TelegramBotAPI
 
 /// A `LocalHost` serving on an ephemeral port of 127.0.0.1 for one test, with a recording Bot API.
@@ -41,28 +40,18 @@ struct RunningHost {
             ),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         )
-        let group = ServiceGroup(configuration: .init(services: [.init(service: host)], logger: Logger(label: "test")))
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var port: Int?
-            for _ in 0..<500 {
-                port = host.port
-                if port != nil { break }
-                try await Task.sleep(for: .milliseconds(10))
+        do {
+            // The host stops gracefully whatever the body does; its own grace period (5 s) comes first.
+            try await serving(host, shutdownGrace: .seconds(30)) {
+                let port = try await eventuallyValue(within: .seconds(30), "the host to listen") { host.port }
+                try await body(RunningHost(port: port, storage: storage, api: api, http: http))
             }
-            guard let port else { throw TestFailure("the host did not start listening within 5 s") }
-            let running = RunningHost(port: port, storage: storage, api: api, http: http)
-            do {
-                try await body(running)
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await http.shutdown()
-                try? await storage.close()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+        } catch {
+            // A client dropped without shutdown traps in debug builds and would take every other test down.
+            try? await http.shutdown()
+            try? await storage.close()
+            throw error
         }
         try await http.shutdown()
         try? await storage.close()
@@ -108,15 +97,21 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Waits until `condition` holds, checking every 20 ms, for at most `limit`.
-func eventually(within limit: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
+/// Waits until `condition` holds, checking every 20 ms, for at most `limit`: generous, as it returns as soon
+/// as the condition holds and a loaded machine must slow a test down rather than fail it.
+func eventually(within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+    _ = try await eventuallyValue(within: limit, "the condition to hold") { try await condition() ? true : nil }
+}
+
+/// Waits until `value` is not `nil`, checking every 20 ms, for at most `limit`, and returns it.
+func eventuallyValue<Value>(within limit: Duration = .seconds(30), _ what: String, _ value: () async throws -> Value?) async throws -> Value {
     let clock = ContinuousClock()
     let deadline = clock.now + limit
     while clock.now < deadline {
-        if try await condition() { return }
+        if let value = try await value() { return value }
         try await Task.sleep(for: .milliseconds(20))
     }
-    throw TestFailure("the condition did not hold within \(limit)")
+    throw TestFailure("waited \(limit) for \(what)")
 }
 
 func temporaryDirectory() -> String {
