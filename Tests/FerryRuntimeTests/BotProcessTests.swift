@@ -181,7 +181,8 @@ func post(_ http: HTTPClient, port: Int, _ body: [UInt8], secret: String? = nil)
     request.headers.add(name: "Content-Type", value: "application/json")
     if let secret { request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: secret) }
     request.body = .bytes(ByteBuffer(bytes: body))
-    let response = try await http.execute(request, timeout: .seconds(10))
+    // The deadline includes waiting for a pooled connection, which concurrent posts make long under load.
+    let response = try await http.execute(request, timeout: .seconds(60))
     _ = try await response.body.collect(upTo: 1 << 16)
     return Int(response.status.code)
 }
