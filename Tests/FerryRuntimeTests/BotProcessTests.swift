@@ -19,7 +19,7 @@ import Testing
             let bot = try BotProcess.start(["serve", "--port", "0", "--data-dir", directory], environment: environment(apiURL, secret: "hush"))
             try await bot.stoppedOnFailure {
                 let port = try await bot.waitForPort()
-                let http = HTTPClient.shared
+                let http = patientHTTPClient
                 #expect(try await post(http, port: port, textUpdate(updateID: 1, chatID: 5, messageID: 1, text: "/start"), secret: "hush") == 200)
                 #expect(try await post(http, port: port, textUpdate(updateID: 2, chatID: 5, messageID: 2, text: "/help"), secret: "hush") == 200)
                 #expect(try await post(http, port: port, textUpdate(updateID: 3, chatID: 5, messageID: 3, text: "hello there"), secret: "hush") == 200)
@@ -38,7 +38,7 @@ import Testing
     @Test func everyAcknowledgedUpdateIsHandledAfterKill9() async throws {
         try await FakeTelegram.with { telegram, apiURL in
             let directory = temporaryDirectory()
-            let http = HTTPClient.shared
+            let http = patientHTTPClient
             let first = try BotProcess.start(["serve", "--port", "0", "--data-dir", directory], environment: environment(apiURL))
             // 20 chats post 30 updates each; the process is killed partway through.
             let acknowledged = Locked<[Int: [Int]]>([:])
@@ -99,7 +99,7 @@ import Testing
             let bot = try BotProcess.start(["serve", "--port", "0", "--data-dir", directory], environment: environment(apiURL))
             try await bot.stoppedOnFailure {
                 let port = try await bot.waitForPort()
-                let http = HTTPClient.shared
+                let http = patientHTTPClient
                 #expect(try await post(http, port: port, textUpdate(updateID: 600, chatID: 66, messageID: 1, text: "anyone?")) == 200)
 
                 var listed = ""

@@ -40,7 +40,7 @@ struct RunningHost {
             ),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         )
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .patient)
         do {
             // The host stops gracefully whatever the body does; its own grace period (5 s) comes first.
             try await serving(host, shutdownGrace: .seconds(30)) {
@@ -84,6 +84,22 @@ struct RunningHost {
         }
     }
 }
+
+extension HTTPClient.Configuration {
+    /// For tests that post many requests at once on a possibly loaded machine: a connection for each
+    /// concurrent request rather than eight to queue for, and a minute rather than ten seconds to get one
+    /// (AsyncHTTPClient bounds the wait for a pooled connection by the connect timeout, not the request's).
+    static var patient: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(60)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        return configuration
+    }
+}
+
+/// Shared by the tests that post to a bot process, as `HTTPClient.shared` is shared: a global lives as long
+/// as the process, so it is never deinitialized and needs no shutdown.
+let patientHTTPClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .patient)
 
 /// The handlers of the example EchoBot, written here so these tests do not depend on the examples.
 enum EchoBotHandlers {
