@@ -12,6 +12,9 @@ import Logging
 ///
 /// `onStopped` runs when the service ends for any reason, so a caller waiting for the service to
 /// report its port can stop waiting when it failed to start.
+///
+/// Throws what `body` threw; when `body` succeeded, what the service threw (a host that failed while
+/// the test ran is the test's failure, not something to lose).
 public func serving<T: Sendable>(
     _ service: some Service,
     shutdownGrace: Duration = .seconds(5),
@@ -24,10 +27,11 @@ public func serving<T: Sendable>(
             logger: Logger(label: "ferry-testing-service", factory: { _ in SwiftLogNoOpLogHandler() })
         )
     )
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+    return try await withThrowingTaskGroup(of: ServingEnd.self) { tasks in
         tasks.addTask {
             defer { onStopped() }
             try await group.run()
+            return .serviceStopped
         }
         let outcome: Result<T, any Error>
         do {
@@ -38,11 +42,24 @@ public func serving<T: Sendable>(
         await group.triggerGracefulShutdown()
         tasks.addTask {
             try await Task.sleep(for: shutdownGrace)
-            throw CancellationError()
+            return .graceExpired
         }
-        // Whichever ends first: the service (shut down) or the grace period (then cancel the rest).
-        _ = try? await tasks.next()
+        // Whichever ends first: the service (shut down, or failed) or the grace period (then cancel the rest).
+        let serviceOutcome: Result<ServingEnd?, any Error>
+        do {
+            serviceOutcome = .success(try await tasks.next())
+        } catch {
+            serviceOutcome = .failure(error)
+        }
         tasks.cancelAll()
-        return try outcome.get()
+        let result = try outcome.get()
+        _ = try serviceOutcome.get()
+        return result
     }
+}
+
+/// Which of `serving`'s tasks ended first.
+private enum ServingEnd: Sendable {
+    case serviceStopped
+    case graceExpired
 }

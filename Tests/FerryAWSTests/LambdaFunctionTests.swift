@@ -228,7 +228,9 @@ struct LambdaFunctionTests {
     /// group, each group in order.
     func receiveBatch(_ queue: SQSUpdateQueue, expecting count: Int) async throws -> Batch {
         var messages: [SQSMessage] = []
-        for _ in 0..<20 where messages.count < count {
+        // Bounded in time, generously: a loaded machine slows moto down.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while messages.count < count, ContinuousClock.now < deadline {
             messages += try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0, visibilityTimeoutSeconds: 30)
             if messages.count < count { try await Task.sleep(for: .milliseconds(100)) }
         }

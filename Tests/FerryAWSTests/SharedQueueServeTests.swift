@@ -84,7 +84,7 @@ struct SharedQueueServeTests {
             #expect(log.requests.allSatisfy { $0.path.hasPrefix("/bot123:serve-sqs-token/") })
 
             process.terminate()
-            for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            for _ in 0..<600 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
             let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(!process.isRunning && process.terminationStatus == 0, "\(stderr)")
             #expect(!stderr.contains("serve-sqs-token"), "the token is never logged")

@@ -3,7 +3,6 @@ import FerryServer
 import FerrySQLite
 import FerryTesting
 import Logging
-import ServiceLifecycle
 import TelegramBotAPI
 import TelegramClient
 import Testing
@@ -66,20 +65,9 @@ import Testing
         }
     }
 
-    /// Runs the host until `body` returns, then shuts it down gracefully.
+    /// Runs the host until `body` returns (or throws), then shuts it down gracefully.
     private func run(_ host: LocalHost, _ body: () async throws -> Void) async throws {
-        let group = ServiceGroup(configuration: .init(services: [.init(service: host)], logger: Logger(label: "test")))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                try await body()
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await serving(host, shutdownGrace: .seconds(30), while: body)
     }
 
     private func withSimulator(_ body: (BotAPISimulator) async throws -> Void) async throws {

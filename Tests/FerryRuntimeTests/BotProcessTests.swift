@@ -17,17 +17,19 @@ import Testing
         try await FakeTelegram.with { telegram, apiURL in
             let directory = temporaryDirectory()
             let bot = try BotProcess.start(["serve", "--port", "0", "--data-dir", directory], environment: environment(apiURL, secret: "hush"))
-            let port = try await bot.waitForPort()
-            let http = HTTPClient.shared
-            #expect(try await post(http, port: port, textUpdate(updateID: 1, chatID: 5, messageID: 1, text: "/start"), secret: "hush") == 200)
-            #expect(try await post(http, port: port, textUpdate(updateID: 2, chatID: 5, messageID: 2, text: "/help"), secret: "hush") == 200)
-            #expect(try await post(http, port: port, textUpdate(updateID: 3, chatID: 5, messageID: 3, text: "hello there"), secret: "hush") == 200)
-            #expect(try await post(http, port: port, textUpdate(updateID: 4, chatID: 5, messageID: 4, text: "x"), secret: "wrong") == 401)
-            try await eventually { telegram.texts(to: 5).count == 3 }
-            #expect(telegram.texts(to: 5) == ["Welcome to my bot!", "How can I help you?", "You said: hello there"])
+            try await bot.stoppedOnFailure {
+                let port = try await bot.waitForPort()
+                let http = patientHTTPClient
+                #expect(try await post(http, port: port, textUpdate(updateID: 1, chatID: 5, messageID: 1, text: "/start"), secret: "hush") == 200)
+                #expect(try await post(http, port: port, textUpdate(updateID: 2, chatID: 5, messageID: 2, text: "/help"), secret: "hush") == 200)
+                #expect(try await post(http, port: port, textUpdate(updateID: 3, chatID: 5, messageID: 3, text: "hello there"), secret: "hush") == 200)
+                #expect(try await post(http, port: port, textUpdate(updateID: 4, chatID: 5, messageID: 4, text: "x"), secret: "wrong") == 401)
+                try await eventually { telegram.texts(to: 5).count == 3 }
+                #expect(telegram.texts(to: 5) == ["Welcome to my bot!", "How can I help you?", "You said: hello there"])
 
-            bot.signal(SIGTERM)
-            try await bot.waitForExit()
+                bot.signal(SIGTERM)
+                try await bot.waitForExit()
+            }
             #expect(bot.exitStatus == 0)
             #expect(!bot.log.contains(token), "the token never appears in logs")
         }
@@ -36,50 +38,56 @@ import Testing
     @Test func everyAcknowledgedUpdateIsHandledAfterKill9() async throws {
         try await FakeTelegram.with { telegram, apiURL in
             let directory = temporaryDirectory()
-            let http = HTTPClient.shared
+            let http = patientHTTPClient
             let first = try BotProcess.start(["serve", "--port", "0", "--data-dir", directory], environment: environment(apiURL))
-            let port = try await first.waitForPort()
-
             // 20 chats post 30 updates each; the process is killed partway through.
             let acknowledged = Locked<[Int: [Int]]>([:])
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for chat in 1...20 {
-                    group.addTask {
-                        for index in 1...30 {
-                            let status = try? await post(http, port: port, textUpdate(updateID: chat * 1000 + index, chatID: chat, messageID: index, text: "m\(index)"))
-                            guard status == 200 else { return }
-                            acknowledged.withLock { $0[chat, default: []].append(index) }
+            try await first.stoppedOnFailure {
+                let port = try await first.waitForPort()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for chat in 1...20 {
+                        group.addTask {
+                            for index in 1...30 {
+                                let status = try? await post(http, port: port, textUpdate(updateID: chat * 1000 + index, chatID: chat, messageID: index, text: "m\(index)"))
+                                guard status == 200 else { return }
+                                acknowledged.withLock { $0[chat, default: []].append(index) }
+                            }
                         }
                     }
+                    group.addTask {
+                        // Both counts: a reply can be sent before its poster has recorded the 200.
+                        try await eventually(within: .seconds(60)) {
+                            telegram.sent.count >= 100 && acknowledged.withLock { $0.values.map(\.count).reduce(0, +) } >= 100
+                        }
+                        first.signal(SIGKILL)
+                    }
+                    try await group.waitForAll()
                 }
-                group.addTask {
-                    try await eventually(within: .seconds(30)) { telegram.sent.count >= 100 }
-                    first.signal(SIGKILL)
-                }
-                try await group.waitForAll()
+                try await first.waitForExit()
             }
-            try await first.waitForExit()
             let accepted = acknowledged.withLock { $0 }
             let acceptedCount = accepted.values.map(\.count).reduce(0, +)
             #expect(acceptedCount >= 100, "the kill came after some load")
 
             let second = try BotProcess.start(["serve", "--port", "0", "--data-dir", directory], environment: environment(apiURL))
-            _ = try await second.waitForPort()
-            try await eventually(within: .seconds(60)) {
-                accepted.allSatisfy { chat, indexes in
-                    let texts = Set(telegram.texts(to: chat))
-                    return indexes.allSatisfy { texts.contains("You said: m\($0)") }
+            try await second.stoppedOnFailure {
+                _ = try await second.waitForPort()
+                try await eventually(within: .seconds(120)) {
+                    accepted.allSatisfy { chat, indexes in
+                        let texts = Set(telegram.texts(to: chat))
+                        return indexes.allSatisfy { texts.contains("You said: m\($0)") }
+                    }
                 }
+                // Order per chat holds across the crash (a redelivered update may repeat, never overtake).
+                for (chat, _) in accepted {
+                    let order = telegram.texts(to: chat).compactMap { Int($0.dropFirst("You said: m".count)) }
+                    var deduplicated: [Int] = []
+                    for index in order where deduplicated.last.map({ index > $0 }) ?? true { deduplicated.append(index) }
+                    #expect(deduplicated == Array(Set(order)).sorted(), "chat \(chat) in order")
+                }
+                second.signal(SIGTERM)
+                try await second.waitForExit()
             }
-            // Order per chat holds across the crash (a redelivered update may repeat, never overtake).
-            for (chat, _) in accepted {
-                let order = telegram.texts(to: chat).compactMap { Int($0.dropFirst("You said: m".count)) }
-                var deduplicated: [Int] = []
-                for index in order where deduplicated.last.map({ index > $0 }) ?? true { deduplicated.append(index) }
-                #expect(deduplicated == Array(Set(order)).sorted(), "chat \(chat) in order")
-            }
-            second.signal(SIGTERM)
-            try await second.waitForExit()
             #expect(second.exitStatus == 0)
         }
     }
@@ -89,42 +97,44 @@ import Testing
             let directory = temporaryDirectory()
             telegram.block(chat: 66)
             let bot = try BotProcess.start(["serve", "--port", "0", "--data-dir", directory], environment: environment(apiURL))
-            let port = try await bot.waitForPort()
-            let http = HTTPClient.shared
-            #expect(try await post(http, port: port, textUpdate(updateID: 600, chatID: 66, messageID: 1, text: "anyone?")) == 200)
+            try await bot.stoppedOnFailure {
+                let port = try await bot.waitForPort()
+                let http = patientHTTPClient
+                #expect(try await post(http, port: port, textUpdate(updateID: 600, chatID: 66, messageID: 1, text: "anyone?")) == 200)
 
-            var listed = ""
-            try await eventually {
-                listed = try await BotProcess.run(["dlq", "list", "--data-dir", directory, "--json"]).output
-                return listed.contains("\"update_id\":600")
+                var listed = ""
+                try await eventually {
+                    listed = try await BotProcess.run(["dlq", "list", "--data-dir", directory, "--json"]).output
+                    return listed.contains("\"update_id\":600")
+                }
+                let line = try #require(listed.split(separator: "\n").first { $0.contains("\"update_id\":600") })
+                let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                #expect(record?["ordering_key"] as? String == "chat:66")
+                #expect(record?["attempts"] as? Int == 1)
+                #expect((record?["last_error"] as? String)?.contains("bot was blocked") == true)
+                #expect(record?["dead_lettered_at"] is String)
+                let id = try #require(record?["id"] as? String)
+
+                let shown = try await BotProcess.run(["dlq", "show", id, "--data-dir", directory])
+                #expect(shown.status == 0)
+                #expect(shown.output.contains("anyone?"))
+                #expect(try await BotProcess.run(["dlq", "show", "999999", "--data-dir", directory]).status != 0)
+                #expect(try await BotProcess.run(["dlq", "redrive", "--data-dir", directory]).status != 0, "ids or --all are required")
+
+                telegram.unblock(chat: 66)
+                let redriven = try await BotProcess.run(["dlq", "redrive", "--all", "--data-dir", directory])
+                #expect(redriven.output.contains("Redrove 1 dead letter."))
+                try await eventually { telegram.texts(to: 66) == ["You said: anyone?"] }
+
+                telegram.block(chat: 66)
+                #expect(try await post(http, port: port, textUpdate(updateID: 601, chatID: 66, messageID: 2, text: "again")) == 200)
+                try await eventually { try await BotProcess.run(["dlq", "list", "--data-dir", directory, "--json"]).output.contains("\"update_id\":601") }
+                #expect(try await BotProcess.run(["dlq", "purge", "--data-dir", directory]).output.contains("Purged 1 dead letter."))
+                #expect(try await BotProcess.run(["dlq", "list", "--data-dir", directory]).output.contains("No dead letters."))
+
+                bot.signal(SIGINT)
+                try await bot.waitForExit()
             }
-            let line = try #require(listed.split(separator: "\n").first { $0.contains("\"update_id\":600") })
-            let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            #expect(record?["ordering_key"] as? String == "chat:66")
-            #expect(record?["attempts"] as? Int == 1)
-            #expect((record?["last_error"] as? String)?.contains("bot was blocked") == true)
-            #expect(record?["dead_lettered_at"] is String)
-            let id = try #require(record?["id"] as? String)
-
-            let shown = try await BotProcess.run(["dlq", "show", id, "--data-dir", directory])
-            #expect(shown.status == 0)
-            #expect(shown.output.contains("anyone?"))
-            #expect(try await BotProcess.run(["dlq", "show", "999999", "--data-dir", directory]).status != 0)
-            #expect(try await BotProcess.run(["dlq", "redrive", "--data-dir", directory]).status != 0, "ids or --all are required")
-
-            telegram.unblock(chat: 66)
-            let redriven = try await BotProcess.run(["dlq", "redrive", "--all", "--data-dir", directory])
-            #expect(redriven.output.contains("Redrove 1 dead letter."))
-            try await eventually { telegram.texts(to: 66) == ["You said: anyone?"] }
-
-            telegram.block(chat: 66)
-            #expect(try await post(http, port: port, textUpdate(updateID: 601, chatID: 66, messageID: 2, text: "again")) == 200)
-            try await eventually { try await BotProcess.run(["dlq", "list", "--data-dir", directory, "--json"]).output.contains("\"update_id\":601") }
-            #expect(try await BotProcess.run(["dlq", "purge", "--data-dir", directory]).output.contains("Purged 1 dead letter."))
-            #expect(try await BotProcess.run(["dlq", "list", "--data-dir", directory]).output.contains("No dead letters."))
-
-            bot.signal(SIGINT)
-            try await bot.waitForExit()
             #expect(bot.exitStatus == 0)
         }
     }
@@ -133,12 +143,14 @@ import Testing
         try await FakeTelegram.with { _, apiURL in
             let directory = temporaryDirectory()
             let first = try BotProcess.start(["serve", "--port", "0", "--data-dir", directory], environment: environment(apiURL))
-            _ = try await first.waitForPort()
-            let second = try await BotProcess.run(["serve", "--port", "0", "--data-dir", directory], environment: environment(apiURL))
-            #expect(second.status != 0)
-            #expect(second.output.contains("another process is serving from"))
-            first.signal(SIGTERM)
-            try await first.waitForExit()
+            try await first.stoppedOnFailure {
+                _ = try await first.waitForPort()
+                let second = try await BotProcess.run(["serve", "--port", "0", "--data-dir", directory], environment: environment(apiURL))
+                #expect(second.status != 0)
+                #expect(second.output.contains("another process is serving from"))
+                first.signal(SIGTERM)
+                try await first.waitForExit()
+            }
             #expect(first.exitStatus == 0)
         }
     }
@@ -169,7 +181,8 @@ func post(_ http: HTTPClient, port: Int, _ body: [UInt8], secret: String? = nil)
     request.headers.add(name: "Content-Type", value: "application/json")
     if let secret { request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: secret) }
     request.body = .bytes(ByteBuffer(bytes: body))
-    let response = try await http.execute(request, timeout: .seconds(10))
+    // The deadline includes waiting for a pooled connection, which concurrent posts make long under load.
+    let response = try await http.execute(request, timeout: .seconds(60))
     _ = try await response.body.collect(upTo: 1 << 16)
     return Int(response.status.code)
 }

@@ -3,8 +3,8 @@ import FerryQueue
 import FerryRuntime
 import FerryServer
 import FerrySQLite
+import FerryTesting
 import Logging
-import ServiceLifecycle
 import TelegramClient
 import Testing
 
@@ -26,23 +26,14 @@ import Testing
                 configuration: .init(port: 0, ingress: .polling(.init(timeout: 1)), dispatcher: .init(pollInterval: .milliseconds(20))),
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
             )
-            let group = ServiceGroup(configuration: .init(services: [.init(service: host)], logger: Logger(label: "test")))
             do {
-                try await withThrowingTaskGroup(of: Void.self) { tasks in
-                    tasks.addTask { try await group.run() }
-                    do {
-                        try await eventually(within: .seconds(30)) { (1...3).allSatisfy { telegram.texts(to: $0).count == 5 } }
-                        for chat in 1...3 {
-                            #expect(telegram.texts(to: chat) == (1...5).map { "You said: p\($0)" })
-                        }
-                        // The next call confirms everything queued.
-                        try await eventually(within: .seconds(30)) { telegram.offsetsAsked.contains(36) }
-                    } catch {
-                        await group.triggerGracefulShutdown()
-                        throw error
+                try await serving(host, shutdownGrace: .seconds(30)) {
+                    try await eventually { (1...3).allSatisfy { telegram.texts(to: $0).count == 5 } }
+                    for chat in 1...3 {
+                        #expect(telegram.texts(to: chat) == (1...5).map { "You said: p\($0)" })
                     }
-                    await group.triggerGracefulShutdown()
-                    try await tasks.waitForAll()
+                    // The next call confirms everything queued.
+                    try await eventually { telegram.offsetsAsked.contains(36) }
                 }
             } catch {
                 // A client dropped without shutdown traps in debug builds and would take every other test down.
@@ -60,14 +51,26 @@ import Testing
         try await FakeTelegram.with { telegram, apiURL in
             telegram.deliverByPolling(updateID: 7, body: textUpdate(updateID: 7, chatID: 1, messageID: 1, text: "keep me"))
             let client = TelegramClient(token: "1:polling", configuration: .init(baseURL: apiURL))
-            let poller = LongPollingIngress(api: client, queue: FailingQueue(), configuration: .init(timeout: 1))
-            await #expect(throws: FailingQueue.DiskFull.self) { try await poller.pollOnce(offset: nil) }
-
-            let storage = try await SQLiteStorage.open(directory: temporaryDirectory())
-            let working = LongPollingIngress(api: client, queue: storage.queue, configuration: .init(timeout: 1))
-            // Asking again without an offset gets the same update: nothing was confirmed.
-            #expect(try await working.pollOnce(offset: nil) == 8)
-            #expect(try await storage.queue.depth() == 1)
+            let storage: SQLiteStorage
+            do {
+                let poller = LongPollingIngress(api: client, queue: FailingQueue(), configuration: .init(timeout: 1))
+                await #expect(throws: FailingQueue.DiskFull.self) { try await poller.pollOnce(offset: nil) }
+                storage = try await SQLiteStorage.open(directory: temporaryDirectory())
+            } catch {
+                // A client dropped without shutdown traps in debug builds and would take every other test down.
+                try? await client.shutdown()
+                throw error
+            }
+            do {
+                let working = LongPollingIngress(api: client, queue: storage.queue, configuration: .init(timeout: 1))
+                // Asking again without an offset gets the same update: nothing was confirmed.
+                #expect(try await working.pollOnce(offset: nil) == 8)
+                #expect(try await storage.queue.depth() == 1)
+            } catch {
+                try? await client.shutdown()
+                try? await storage.close()
+                throw error
+            }
             try await client.shutdown()
             try await storage.close()
         }

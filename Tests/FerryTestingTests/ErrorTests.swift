@@ -18,11 +18,12 @@ struct ErrorTests {
                 token: "5550001111:AAH-someone-elses-token-0000000000000",
                 configuration: .init(baseURL: try #require(simulator.baseURL), retryPolicy: .none)
             )
-            let errors = [
-                try await apiError { try await intruder.getMe() },
-                try await apiError { try await intruder.send(SummonDragon()) },
-            ]
-            try await intruder.shutdown()
+            let errors = try await using(intruder) {
+                [
+                    try await apiError { try await intruder.getMe() },
+                    try await apiError { try await intruder.send(SummonDragon()) },
+                ]
+            }
             for error in errors {
                 #expect(error.errorCode == 401)
                 #expect(error.description == "Unauthorized")

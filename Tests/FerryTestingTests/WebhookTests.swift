@@ -87,7 +87,7 @@ struct WebhookTests {
 
 extension BotAPISimulator {
     /// Waits until a webhook delivery has failed at least once.
-    func waitForWebhookError(timeout: Duration = .seconds(5)) async throws {
+    func waitForWebhookError(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while webhookInfo.lastErrorMessage == nil {
             guard ContinuousClock.now < deadline else { throw SimulatorError.timedOut(waitingFor: "a webhook error", after: timeout) }

@@ -30,16 +30,22 @@ struct CallTests {
     @Test("an injected HTTPClient is used and left running by shutdown()")
     func injectedHTTPClient() async throws {
         let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        try await FakeBotAPI.withServer(replies: [.ok(#""first""#), .ok(#""second""#)]) { server in
-            let client = TelegramClient(
-                token: token,
-                configuration: .init(baseURL: server.baseURL),
-                httpClient: httpClient
-            )
-            #expect(try await client.send(Echo(text: "a")) == "first")
-            try await client.shutdown()
-            // Still usable: the caller, not the Telegram client, owns it.
-            #expect(try await client.send(Echo(text: "b")) == "second")
+        do {
+            try await FakeBotAPI.withServer(replies: [.ok(#""first""#), .ok(#""second""#)]) { server in
+                let client = TelegramClient(
+                    token: token,
+                    configuration: .init(baseURL: server.baseURL),
+                    httpClient: httpClient
+                )
+                #expect(try await client.send(Echo(text: "a")) == "first")
+                try await client.shutdown()
+                // Still usable: the caller, not the Telegram client, owns it.
+                #expect(try await client.send(Echo(text: "b")) == "second")
+            }
+        } catch {
+            // An HTTPClient dropped without shutdown traps in debug builds and would take every test down.
+            try? await httpClient.shutdown()
+            throw error
         }
         try await httpClient.shutdown()
     }

@@ -19,9 +19,10 @@ struct TransportTests {
 
     @Test("a timed-out call is retried like any network failure")
     func timeoutRetried() async throws {
-        // The first answer comes far past the timeout; the second in time even on a loaded machine.
-        let replies: [FakeReply] = [.ok(#""late""#, delay: .seconds(5)), .ok(#""on time""#)]
-        try await withClient(replies: replies, timeout: .seconds(2)) { client, server in
+        // The first answer comes six times the timeout late; the timeout leaves the second in time even
+        // when a loaded machine stalls the whole test process for seconds.
+        let replies: [FakeReply] = [.ok(#""late""#, delay: .seconds(60)), .ok(#""on time""#)]
+        try await withClient(replies: replies, timeout: .seconds(10)) { client, server in
             let result = try await client.send(Echo(text: "x"))
             #expect(result == "on time")
             #expect(server.requests.count == 2)
@@ -39,9 +40,11 @@ struct TransportTests {
 
     @Test("a parameter named timeout does not extend other methods")
     func otherMethodsKeepTheirTimeout() async throws {
-        try await withClient(replies: [.ok("[]", delay: .seconds(2))], timeout: .milliseconds(300), retry: .none) { client, _ in
+        // The answer comes long after the request timeout but long before the one a mistaken
+        // long-poll extension would allow (the parameter's 60 seconds), so only the right reading passes.
+        try await withClient(replies: [.ok("[]", delay: .seconds(10))], timeout: .milliseconds(300), retry: .none) { client, _ in
             let error = await #expect(throws: TelegramClientError.timeout(method: "echo")) {
-                try await client.send(Echo(text: "x", timeout: 5))
+                try await client.send(Echo(text: "x", timeout: 60))
             }
             expectNoToken(error as Any)
         }
@@ -68,12 +71,15 @@ struct TransportTests {
 
     @Test("cancelling the calling task ends the call with CancellationError, without retrying")
     func cancellation() async throws {
-        try await withClient(replies: [.ok("true", delay: .seconds(3))]) { client, server in
+        // The answer would come long after the cancellation, however loaded the machine.
+        try await withClient(replies: [.ok("true", delay: .seconds(60))], timeout: .seconds(90)) { client, server in
             let call = Task { try await client.send(Echo(text: "x")) }
-            // Bounded wait until the request has reached the server.
-            for _ in 0..<200 where server.requests.isEmpty {
+            // Bounded wait until the request has reached the server; generous, as a loaded machine is slow to connect.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while server.requests.isEmpty, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
+            try #require(!server.requests.isEmpty, "the request did not reach the server")
             call.cancel()
             await #expect(throws: CancellationError.self) { try await call.value }
             #expect(server.requests.count == 1)

@@ -1,6 +1,10 @@
 public import TelegramBotAPI
 
 /// Watching what the bot does, and waiting for it within a time limit.
+///
+/// The waits give up after 30 seconds unless told otherwise: they return as soon as what they wait for
+/// happens, so a generous limit costs nothing when a test passes and keeps a loaded machine (a CI runner
+/// building in parallel) from failing it. A test that proves something does *not* happen passes a short one.
 extension BotAPISimulator {
     /// The bot's actions from now on, in order, until the simulator shuts down.
     /// A reader that falls behind by more than the history limit loses the oldest.
@@ -71,7 +75,7 @@ extension BotAPISimulator {
     /// Waits until the bot has sent `count` messages to `chat` after `message` (from the chat's start when
     /// `nil`), and returns the first `count` of them.
     /// - Throws: ``SimulatorError/timedOut(waitingFor:after:)`` when they do not all arrive within `timeout`.
-    public func waitForMessages(in chat: Chat, count: Int = 1, after message: Message? = nil, timeout: Duration = .seconds(5)) async throws -> [Message] {
+    public func waitForMessages(in chat: Chat, count: Int = 1, after message: Message? = nil, timeout: Duration = .seconds(30)) async throws -> [Message] {
         let messages = await engine.wait(until: .now + timeout) { world -> [Message]? in
             let sent = Self.sentMessages(in: chat.id, after: message?.messageID, log: world.log)
             return sent.count >= count ? Array(sent.prefix(count)) : nil
@@ -83,21 +87,21 @@ extension BotAPISimulator {
     }
 
     /// Waits until the bot has taken an action that `matches` (one it took earlier counts too), and returns it.
-    public func waitForAction(timeout: Duration = .seconds(5), where matches: (BotAction) -> Bool) async throws -> BotAction {
+    public func waitForAction(timeout: Duration = .seconds(30), where matches: (BotAction) -> Bool) async throws -> BotAction {
         let action = await engine.wait(until: .now + timeout) { world in world.log.actions.first(where: matches) }
         guard let action else { throw SimulatorError.timedOut(waitingFor: "a matching bot action", after: timeout) }
         return action
     }
 
     /// Waits until the bot has received every pending update (by `getUpdates` offset or webhook answer).
-    public func waitUntilUpdatesDelivered(timeout: Duration = .seconds(5)) async throws {
+    public func waitUntilUpdatesDelivered(timeout: Duration = .seconds(30)) async throws {
         let done = await engine.wait(until: .now + timeout) { world in world.inbox.isEmpty ? true : nil }
         guard done != nil else { throw SimulatorError.timedOut(waitingFor: "the bot to receive its pending updates", after: timeout) }
     }
 
     /// Waits until the bot has a `getUpdates` call open (one that is waiting or about to answer), so that
     /// what a test does next meets a bot that is listening.
-    public func waitUntilBotIsPolling(timeout: Duration = .seconds(5)) async throws {
+    public func waitUntilBotIsPolling(timeout: Duration = .seconds(30)) async throws {
         let polling = await engine.wait(until: .now + timeout) { world in world.waitingPolls > 0 ? true : nil }
         guard polling != nil else { throw SimulatorError.timedOut(waitingFor: "the bot to call getUpdates", after: timeout) }
     }

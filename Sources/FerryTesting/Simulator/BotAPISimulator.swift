@@ -82,7 +82,10 @@ public final class BotAPISimulator: Service, BotAPI, Sendable {
             return task
         }
         guard let task else { throw SimulatorError.alreadyStarted }
-        let outcome = await stateChanged.wait(until: .now + .seconds(30)) { () -> Result<Void, SimulatorError>? in
+        // A server that cannot bind reports it at once; the deadline only guards against a hang. It is long
+        // because a test process whose threads are all busy (every suite starting at once on a loaded
+        // 2-core machine) can leave the server's task unscheduled for tens of seconds.
+        let outcome = await stateChanged.wait(until: .now + .seconds(120)) { () -> Result<Void, SimulatorError>? in
             switch state.withLock({ $0 }) {
             case .running: .success(())
             case .failed(let reason): .failure(.serverFailedToStart(reason))
@@ -97,7 +100,7 @@ public final class BotAPISimulator: Service, BotAPI, Sendable {
             throw error
         case nil:
             task.cancel()
-            throw SimulatorError.serverFailedToStart("not listening after 30 seconds")
+            throw SimulatorError.serverFailedToStart("not listening after 120 seconds")
         }
     }
 

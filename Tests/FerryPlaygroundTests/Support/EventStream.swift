@@ -54,7 +54,7 @@ final class EventStream: Sendable {
     }
 
     /// The next event named `name` that `matches`, waiting at most `limit`; `nil` when none came.
-    func next(_ name: String, within limit: Duration = .seconds(10), where matches: (ServerSentEvent) throws -> Bool = { _ in true }) async throws -> ServerSentEvent? {
+    func next(_ name: String, within limit: Duration = .seconds(30), where matches: (ServerSentEvent) throws -> Bool = { _ in true }) async throws -> ServerSentEvent? {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         while true {
@@ -73,19 +73,20 @@ final class EventStream: Sendable {
     }
 
     /// The next event of type `name` whose data decodes as `Value` and passes `matches`.
-    func next<Value: Decodable>(_ name: String, as type: Value.Type, within limit: Duration = .seconds(10), where matches: (Value) -> Bool) async throws -> Value? {
+    func next<Value: Decodable>(_ name: String, as type: Value.Type, within limit: Duration = .seconds(30), where matches: (Value) -> Bool) async throws -> Value? {
         try await next(name, within: limit) { event in matches(try event.decode(type)) }.map { try $0.decode(type) }
     }
 
     /// Whether the server ended the stream within `limit`.
-    func ends(within limit: Duration = .seconds(10)) async throws -> Bool {
+    func ends(within limit: Duration = .seconds(30)) async throws -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
-        while clock.now < deadline {
+        // Looked at once more after the deadline: a busy test process may oversleep it.
+        while true {
             if state.withLock({ $0.ended }) { return true }
+            guard clock.now < deadline else { return false }
             try await Task.sleep(for: .milliseconds(10))
         }
-        return false
     }
 }
 

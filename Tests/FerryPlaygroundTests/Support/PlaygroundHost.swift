@@ -54,26 +54,42 @@ struct PlaygroundHost {
         )
         let group = ServiceGroup(configuration: .init(services: [.init(service: host), .init(service: playground)], logger: silent))
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        func stop() async {
-            await group.triggerGracefulShutdown()
-        }
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            defer { tasks.cancelAll() }
-            // Listening, and the simulator's webhook pointed at it (the playground does that once the server listens).
-            try await eventually(within: .seconds(10)) { host.port != nil && !simulator.webhookInfo.url.isEmpty }
-            let running = PlaygroundHost(
-                port: host.port!, simulator: simulator, storage: storage, http: http, beginShutdown: { await group.triggerGracefulShutdown() }
-            )
-            do {
-                try await body(running)
-            } catch {
-                await stop()
-                try? await http.shutdown()
-                throw error
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let outcome: Result<Void, any Error>
+                do {
+                    // Listening, and the simulator's webhook pointed at it (the playground does that once the server listens).
+                    let port = try await eventuallyValue("the host to listen with the webhook set") {
+                        simulator.webhookInfo.url.isEmpty ? nil : host.port
+                    }
+                    try await body(PlaygroundHost(
+                        port: port, simulator: simulator, storage: storage, http: http, beginShutdown: { await group.triggerGracefulShutdown() }
+                    ))
+                    outcome = .success(())
+                } catch {
+                    outcome = .failure(error)
+                }
+                // Stopped gracefully however the body ended: leaving the task group with the servers running
+                // would cancel them, and cancelling a NIO server can trap in debug builds.
+                await group.triggerGracefulShutdown()
+                let stopped: Result<Void, any Error>
+                do {
+                    try await tasks.waitForAll()
+                    stopped = .success(())
+                } catch {
+                    stopped = .failure(error)
+                }
+                try outcome.get()
+                try stopped.get()
             }
-            await stop()
-            try await tasks.next()
+        } catch {
+            // Clients dropped without shutdown trap in debug builds and would take every other test down.
+            try? await http.shutdown()
+            try? await client.shutdown()
+            await simulator.shutdown()
+            try? await storage.close()
+            throw error
         }
         try await http.shutdown()
         try await client.shutdown()
@@ -121,15 +137,22 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Waits until `condition` holds, checking every 20 ms, for at most `limit`.
-func eventually(within limit: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
+/// Waits until `condition` holds, checking every 20 ms, for at most `limit`: generous, as it returns as soon
+/// as the condition holds and a loaded machine must slow a test down rather than fail it.
+func eventually(within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+    _ = try await eventuallyValue(within: limit, "the condition to hold") { try await condition() ? true : nil }
+}
+
+/// Waits until `value` is not `nil`, checking every 20 ms, for at most `limit`, and returns it.
+func eventuallyValue<Value>(within limit: Duration = .seconds(30), _ what: String, _ value: () async throws -> Value?) async throws -> Value {
     let clock = ContinuousClock()
     let deadline = clock.now + limit
-    while clock.now < deadline {
-        if try await condition() { return }
+    // The value is looked at once more after the deadline: a busy process may oversleep it.
+    while true {
+        if let value = try await value() { return value }
+        guard clock.now < deadline else { throw TestFailure("waited \(limit) for \(what)") }
         try await Task.sleep(for: .milliseconds(20))
     }
-    throw TestFailure("the condition did not hold within \(limit)")
 }
 
 func temporaryDirectory() -> String {

@@ -40,12 +40,14 @@ final class Browser: Sendable {
         try driver.run()
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         do {
-            var port: Int?
-            for _ in 0..<500 where port == nil {
-                port = output.withLock { $0 }.firstMatch(of: /started successfully on port (\d+)/).flatMap { Int($0.1) }
-                if port == nil { try await Task.sleep(for: .milliseconds(20)) }
+            let port: Int
+            do {
+                port = try await eventuallyValue("chromedriver to start") {
+                    output.withLock { $0 }.firstMatch(of: /started successfully on port (\d+)/).flatMap { Int($0.1) }
+                }
+            } catch {
+                throw TestFailure("\(error):\n\(output.withLock { $0 })")
             }
-            guard let port else { throw TestFailure("chromedriver did not start within 10 s:\n\(output.withLock { $0 })") }
             let baseURL = "http://127.0.0.1:\(port)"
             let capabilities: [String: Any] = [
                 "capabilities": [
@@ -94,7 +96,7 @@ final class Browser: Sendable {
     /// The first element `selector` finds whose text passes `condition`, waiting until there is one.
     /// The page re-renders what changed, so an element found may be gone a moment later: that is retried.
     @discardableResult
-    func element(_ selector: String, within limit: Duration = .seconds(15), where condition: (String) -> Bool = { _ in true }) async throws -> String {
+    func element(_ selector: String, within limit: Duration = .seconds(30), where condition: (String) -> Bool = { _ in true }) async throws -> String {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         var lastTexts: [String] = []

@@ -43,19 +43,33 @@ final class BotProcess: Sendable {
     var isRunning: Bool { process.isRunning }
     var exitStatus: Int32 { process.terminationStatus }
 
-    /// The port from the "listening" log line, once the server is up.
-    func waitForPort(within limit: Duration = .seconds(30)) async throws -> Int {
+    /// The port from the "listening" log line, once the server is up. Generous, as a process starts slowly
+    /// on a loaded machine; the log is looked at once more after the deadline, as a busy test process may
+    /// oversleep it.
+    func waitForPort(within limit: Duration = .seconds(120)) async throws -> Int {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
-        while clock.now < deadline {
+        while true {
             let log = self.log
             if log.contains("listening"), let port = log.firstMatch(of: /port=(\d+)/).flatMap({ Int($0.1) }) {
                 return port
             }
             guard process.isRunning else { throw TestFailure("EchoBot exited (\(process.terminationStatus)) before listening:\n\(log)") }
+            guard clock.now < deadline else { throw TestFailure("EchoBot did not listen within \(limit):\n\(log)") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw TestFailure("EchoBot did not listen within \(limit):\n\(log)")
+    }
+
+    /// Runs `body`; when it throws, kills the process and waits for it, so a failed test leaves no bot
+    /// running (holding its data directory and port) behind it.
+    func stoppedOnFailure<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            try? await waitForExit()
+            throw error
+        }
     }
 
     func signal(_ signal: Int32) {

@@ -1,8 +1,8 @@
+import FerryTesting
 import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import ServiceLifecycle
 import Synchronization
 import TelegramBotAPI
 
@@ -39,29 +39,19 @@ final class FakeTelegram: Sendable {
         let fake = FakeTelegram()
         let router = Router()
         router.post("/:token/:method") { request, context in try await fake.answer(request, context) }
-        let port = Mutex<Int?>(nil)
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },
+            onServerRunning: { channel in
+                if let port = channel.localAddress?.port { portContinuation.yield(port) }
+                portContinuation.finish()
+            },
             logger: Logger(label: "fake-telegram", factory: { _ in SwiftLogNoOpLogHandler() })
         )
-        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: Logger(label: "fake")))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var bound: Int?
-            for _ in 0..<500 where bound == nil {
-                bound = port.withLock { $0 }
-                if bound == nil { try await Task.sleep(for: .milliseconds(10)) }
-            }
-            guard let bound else { throw TestFailure("the fake Bot API did not start") }
-            do {
-                try await body(fake, "http://127.0.0.1:\(bound)")
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+        // Stopped gracefully whatever the body does; a server that fails to start ends the stream too.
+        try await serving(app, onStopped: { portContinuation.finish() }) {
+            guard let port = await ports.first(where: { _ in true }) else { throw TestFailure("the fake Bot API did not start") }
+            try await body(fake, "http://127.0.0.1:\(port)")
         }
     }
 

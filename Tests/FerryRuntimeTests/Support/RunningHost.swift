@@ -8,7 +8,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import ServiceLifecycle
 import TelegramBotAPI
 
 /// A `LocalHost` serving on an ephemeral port of 127.0.0.1 for one test, with a recording Bot API.
@@ -41,34 +40,25 @@ struct RunningHost {
             ),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         )
-        let group = ServiceGroup(configuration: .init(services: [.init(service: host)], logger: Logger(label: "test")))
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var port: Int?
-            for _ in 0..<500 {
-                port = host.port
-                if port != nil { break }
-                try await Task.sleep(for: .milliseconds(10))
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .patient)
+        do {
+            // The host stops gracefully whatever the body does; its own grace period (5 s) comes first.
+            try await serving(host, shutdownGrace: .seconds(30)) {
+                let port = try await eventuallyValue(within: .seconds(30), "the host to listen") { host.port }
+                try await body(RunningHost(port: port, storage: storage, api: api, http: http))
             }
-            guard let port else { throw TestFailure("the host did not start listening within 5 s") }
-            let running = RunningHost(port: port, storage: storage, api: api, http: http)
-            do {
-                try await body(running)
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await http.shutdown()
-                try? await storage.close()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+        } catch {
+            // A client dropped without shutdown traps in debug builds and would take every other test down.
+            try? await http.shutdown()
+            try? await storage.close()
+            throw error
         }
         try await http.shutdown()
         try? await storage.close()
     }
 
-    /// POSTs a webhook body; returns the status.
+    /// POSTs a webhook body; returns the status. The deadline includes waiting for a pooled connection,
+    /// which many concurrent posts on a loaded machine make long.
     @discardableResult
     func post(_ body: [UInt8], path: String = "/webhook", secret: String? = nil, method: HTTPMethod = .POST) async throws -> Int {
         var request = HTTPClientRequest(url: baseURL + path)
@@ -76,13 +66,13 @@ struct RunningHost {
         request.headers.add(name: "Content-Type", value: "application/json")
         if let secret { request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: secret) }
         if method == .POST { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await http.execute(request, timeout: .seconds(10))
+        let response = try await http.execute(request, timeout: .seconds(60))
         _ = try await response.body.collect(upTo: 1 << 20)
         return Int(response.status.code)
     }
 
     func get(_ path: String) async throws -> (status: Int, body: String) {
-        let response = try await http.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(10))
+        let response = try await http.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), String(buffer: body))
     }
@@ -94,6 +84,22 @@ struct RunningHost {
         }
     }
 }
+
+extension HTTPClient.Configuration {
+    /// For tests that post many requests at once on a possibly loaded machine: a connection for each
+    /// concurrent request rather than eight to queue for, and a minute rather than ten seconds to get one
+    /// (AsyncHTTPClient bounds the wait for a pooled connection by the connect timeout, not the request's).
+    static var patient: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(60)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        return configuration
+    }
+}
+
+/// Shared by the tests that post to a bot process, as `HTTPClient.shared` is shared: a global lives as long
+/// as the process, so it is never deinitialized and needs no shutdown.
+let patientHTTPClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .patient)
 
 /// The handlers of the example EchoBot, written here so these tests do not depend on the examples.
 enum EchoBotHandlers {
@@ -108,15 +114,22 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Waits until `condition` holds, checking every 20 ms, for at most `limit`.
-func eventually(within limit: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
+/// Waits until `condition` holds, checking every 20 ms, for at most `limit`: generous, as it returns as soon
+/// as the condition holds and a loaded machine must slow a test down rather than fail it.
+func eventually(within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+    _ = try await eventuallyValue(within: limit, "the condition to hold") { try await condition() ? true : nil }
+}
+
+/// Waits until `value` is not `nil`, checking every 20 ms, for at most `limit`, and returns it.
+func eventuallyValue<Value>(within limit: Duration = .seconds(30), _ what: String, _ value: () async throws -> Value?) async throws -> Value {
     let clock = ContinuousClock()
     let deadline = clock.now + limit
-    while clock.now < deadline {
-        if try await condition() { return }
+    // The value is looked at once more after the deadline: a busy process may oversleep it.
+    while true {
+        if let value = try await value() { return value }
+        guard clock.now < deadline else { throw TestFailure("waited \(limit) for \(what)") }
         try await Task.sleep(for: .milliseconds(20))
     }
-    throw TestFailure("the condition did not hold within \(limit)")
 }
 
 func temporaryDirectory() -> String {

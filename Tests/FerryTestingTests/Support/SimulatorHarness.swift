@@ -7,11 +7,12 @@ import TelegramClient
 import Testing
 
 /// Runs `body` with a started simulator and a `TelegramClient` pointed at it, and shuts both down
-/// afterwards, also when `body` throws. The client does not retry unless told to, so every error surfaces.
+/// afterwards, also when `body` throws. The client does not retry unless told to, so every error surfaces;
+/// its default timeout is far above what a loaded machine needs for an answer not delayed on purpose.
 func withSimulator<T: Sendable>(
     _ configuration: BotAPISimulator.Configuration = BotAPISimulator.Configuration(),
     retry: RetryPolicy = .none,
-    timeout: Duration = .seconds(10),
+    timeout: Duration = .seconds(30),
     _ body: (BotAPISimulator, TelegramClient) async throws -> T
 ) async throws -> T {
     let simulator = BotAPISimulator(configuration: configuration)
@@ -29,6 +30,19 @@ func withSimulator<T: Sendable>(
     } catch {
         try? await client.shutdown()
         await simulator.shutdown()
+        throw error
+    }
+}
+
+/// Runs `body` with `client`, and shuts the client down afterwards, also when `body` throws: a client
+/// dropped while still running traps in debug builds and would take every other test down with it.
+func using<T: Sendable>(_ client: TelegramClient, _ body: () async throws -> T) async throws -> T {
+    do {
+        let result = try await body()
+        try await client.shutdown()
+        return result
+    } catch {
+        try? await client.shutdown()
         throw error
     }
 }

@@ -50,11 +50,12 @@ struct UploadDocument: TelegramMethod {
 }
 
 /// Runs `body` with a fake Bot API and a client of its own pointed at it; shuts the client down afterwards.
+/// The default timeout is far above what a loaded machine needs for an answer that is not delayed on purpose.
 @discardableResult
 func withClient<T: Sendable>(
     replies: [FakeReply],
     basePath: String = "",
-    timeout: Duration = .seconds(5),
+    timeout: Duration = .seconds(30),
     retry: RetryPolicy = fastRetry,
     logger: Logger? = nil,
     _ body: (TelegramClient, FakeBotAPI) async throws -> T

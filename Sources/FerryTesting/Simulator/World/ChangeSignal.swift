@@ -30,7 +30,8 @@ final class ChangeSignal: Sendable {
     }
 
     /// Evaluates `check` now and after every change until it returns a value, `deadline` passes
-    /// (`nil`: no deadline), the task is cancelled or the signal is closed; `nil` in the last three cases.
+    /// (`nil`: no deadline), the task is cancelled or the signal is closed; `nil` in the last three cases
+    /// unless `check` holds when the wait ends.
     ///
     /// The waiter subscribes before the first evaluation, so a change between the evaluation and the
     /// wait cannot be missed.
@@ -61,6 +62,8 @@ final class ChangeSignal: Sendable {
         for await _ in changes {
             if let value = try check() { return value }
         }
-        return nil
+        // One last look: in a process whose threads were all busy, the deadline can pass before the
+        // change it raced is noticed, although the change had happened.
+        return try check()
     }
 }
