@@ -72,6 +72,7 @@ public struct SQSUpdateQueue: UpdateQueue {
     public func receive(maximumCount: Int, visibilityTimeout: Duration) async throws -> [ReceivedUpdate] {
         let visibilitySeconds = Self.seconds(visibilityTimeout)
         var received: [ReceivedUpdate] = []
+        var messageIDs: [String] = []
         for _ in 0..<max(0, maximumCount) {
             let messages = try await sqs.receiveMessages(
                 from: queueURL, maxMessages: 1, waitTimeSeconds: 0, visibilityTimeoutSeconds: visibilitySeconds
@@ -83,6 +84,15 @@ public struct SQSUpdateQueue: UpdateQueue {
                 attempts: message.approximateReceiveCount ?? 1
             )
             deliveries.remember(delivery, for: visibilityTimeout)
+            // A batch that took longer than the visibility timeout meets its first messages again: the
+            // new delivery replaces the old one, whose receipt SQS no longer honours, and the batch ends
+            // there, since everything from here on was already received in it.
+            if let earlier = messageIDs.firstIndex(of: message.messageID) {
+                deliveries.forget(received[earlier].receipt)
+                received[earlier] = delivery
+                break
+            }
+            messageIDs.append(message.messageID)
             received.append(delivery)
         }
         return received
