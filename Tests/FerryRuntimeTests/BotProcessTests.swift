@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FerryTesting
 import Foundation
 import NIOCore
 import Testing

@@ -137,24 +137,6 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Waits until `condition` holds, checking every 20 ms, for at most `limit`: generous, as it returns as soon
-/// as the condition holds and a loaded machine must slow a test down rather than fail it.
-func eventually(within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-    _ = try await eventuallyValue(within: limit, "the condition to hold") { try await condition() ? true : nil }
-}
-
-/// Waits until `value` is not `nil`, checking every 20 ms, for at most `limit`, and returns it.
-func eventuallyValue<Value>(within limit: Duration = .seconds(30), _ what: String, _ value: () async throws -> Value?) async throws -> Value {
-    let clock = ContinuousClock()
-    let deadline = clock.now + limit
-    // The value is looked at once more after the deadline: a busy process may oversleep it.
-    while true {
-        if let value = try await value() { return value }
-        guard clock.now < deadline else { throw TestFailure("waited \(limit) for \(what)") }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}
-
 func temporaryDirectory() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("ferry-playground-\(UUID().uuidString)").path
 }
