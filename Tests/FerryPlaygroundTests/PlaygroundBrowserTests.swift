@@ -16,19 +16,8 @@ import Testing
 
     @Test(.enabled(if: canRun, "chromium and chromedriver are missing (apt-get install -y chromium chromium-driver); set CI to fail instead of skipping"))
     func echoBotAnswersStartInTheBrowser() async throws {
-        try #require(Browser.isInstalled, "chromium and chromedriver must be installed: apt-get install -y chromium chromium-driver")
-        let bot = try BotProcess.start("EchoBot", ["serve", "--port", "0", "--data-dir", temporaryDirectory()])
-        let browser: Browser
-        do {
-            browser = try await Browser.launch()
-        } catch {
-            _ = try? await bot.stop()
-            throw error
-        }
-        do {
-            let page = try await bot.waitForPlayground()
+        try await withPlayground(of: "EchoBot", screenshot: "echobot") { bot, browser in
             #expect(bot.log.contains("simulation"), "the log says plainly that Telegram is simulated")
-            try await browser.open(page)
             try await browser.element(".notice", where: { $0.contains("This is a simulation") })
             try await browser.element("#live-text", where: { $0 == "live" })
             try await browser.type("/start", into: "#text")
@@ -37,33 +26,12 @@ import Testing
             try await browser.type("hello there", into: "#text")
             try await browser.click("#send")
             try await browser.element(".msg.bot .text", where: { $0 == "You said: hello there" })
-            let path = Self.screenshotPath("echobot")
-            try await browser.screenshot(to: path)
-            print("playground screenshot: \(path)")
-        } catch {
-            Issue.record("bot log:\n\(bot.log)")
-            await browser.close()
-            _ = try? await bot.stop()
-            throw error
         }
-        await browser.close()
-        #expect(try await bot.stop() == 0, "SIGTERM stops it cleanly, even with the page's event stream open")
     }
 
     @Test(.enabled(if: canRun, "chromium and chromedriver are missing (apt-get install -y chromium chromium-driver); set CI to fail instead of skipping"))
     func showcaseBotAnswersAButtonPressInTheBrowser() async throws {
-        try #require(Browser.isInstalled, "chromium and chromedriver must be installed: apt-get install -y chromium chromium-driver")
-        let bot = try BotProcess.start("ShowcaseBot", ["serve", "--port", "0", "--data-dir", temporaryDirectory()])
-        let browser: Browser
-        do {
-            browser = try await Browser.launch()
-        } catch {
-            _ = try? await bot.stop()
-            throw error
-        }
-        do {
-            let page = try await bot.waitForPlayground()
-            try await browser.open(page)
+        try await withPlayground(of: "ShowcaseBot", screenshot: "showcasebot") { _, browser in
             try await browser.element("#live-text", where: { $0 == "live" })
             try await browser.type("/count", into: "#text")
             try await browser.click("#send")
@@ -76,7 +44,30 @@ import Testing
             try await browser.click(".msg.bot .keyboard button", where: { $0 == "⭐⭐⭐⭐⭐" })
             try await browser.element("#toast", where: { $0 == "Thanks!" })
             try await browser.element(".msg.bot .text", where: { $0 == "You rated Ferry 5/5. Thank you!" })
-            let path = Self.screenshotPath("showcasebot")
+        }
+    }
+
+    /// Starts `product serve` without a token, opens its playground in the browser, runs `scenario`, saves a
+    /// screenshot, and stops both; the bot must exit 0 on SIGTERM even with the page's event stream open.
+    /// On failure the bot's log is recorded and both are stopped all the same.
+    private func withPlayground(
+        of product: String,
+        screenshot name: String,
+        _ scenario: (BotProcess, Browser) async throws -> Void
+    ) async throws {
+        try #require(Browser.isInstalled, "chromium and chromedriver must be installed: apt-get install -y chromium chromium-driver")
+        let bot = try BotProcess.start(product, ["serve", "--port", "0", "--data-dir", temporaryDirectory()])
+        let browser: Browser
+        do {
+            browser = try await Browser.launch()
+        } catch {
+            _ = try? await bot.stop()
+            throw error
+        }
+        do {
+            try await browser.open(try await bot.waitForPlayground())
+            try await scenario(bot, browser)
+            let path = Self.screenshotPath(name)
             try await browser.screenshot(to: path)
             print("playground screenshot: \(path)")
         } catch {
@@ -86,6 +77,6 @@ import Testing
             throw error
         }
         await browser.close()
-        #expect(try await bot.stop() == 0)
+        #expect(try await bot.stop() == 0, "SIGTERM stops it cleanly, even with the page's event stream open")
     }
 }
