@@ -113,13 +113,14 @@ let package = Package(
 
         // MARK: AWS
 
+        // SHA-256 and HMAC-SHA256 for SigV4 and code packages, without a second BoringSSL in the bootstrap.
+        .target(name: "FerryHashing", swiftSettings: strictness),
         // SigV4, SQS and SSM clients, the Lambda Runtime API loop and the Lambda handlers.
         .target(
             name: "FerryAWS",
             dependencies: [
-                "Ferry", "FerryQueue", "FerryRuntime", "TelegramBotAPI",
+                "Ferry", "FerryQueue", "FerryRuntime", "FerryHashing", "TelegramBotAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,9 +133,8 @@ let package = Package(
         .target(
             name: "FerryDeploy",
             dependencies: [
-                "CZlib",
+                "CZlib", "FerryHashing",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 // Runs the AWS CLI without Foundation's Process: FerryDeploy is linked into every bot binary
                 // (through FerryCLI), which is also the Lambda bootstrap, and Process would drag full Foundation
                 // and ICU into it. Subprocess needs only FoundationEssentials on Linux.
@@ -213,7 +213,10 @@ let package = Package(
         // The HTTP peers of Benchmarks/http.sh: a bare Hummingbird route and a minimal Bot API.
         .executableTarget(
             name: "FerryBenchServers",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FerryRuntime", "FerrySQLite",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictness
         ),
         .testTarget(
@@ -263,6 +266,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictness
+        ),
+        .testTarget(
+            name: "FerryHashingTests",
+            dependencies: ["FerryHashing", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness
         ),
         .testTarget(name: "FerryDeployTests", dependencies: ["FerryDeploy"], swiftSettings: strictness),

@@ -34,10 +34,32 @@ rss_mb() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 # CPU time (user + system) a process has used, in clock ticks; the name field may hold spaces, so count from its end.
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 
+echo "== the disk under the data directory: 4 KiB write + fdatasync, as a WAL commit does (500 times)"
+disk=$(python3 - "$WORK" <<'PY'
+import os, sys, time
+fd = os.open(os.path.join(sys.argv[1], "sync-probe"), os.O_CREAT | os.O_WRONLY)
+times = []
+for _ in range(500):
+    os.write(fd, b"x" * 4096)
+    start = time.perf_counter(); os.fdatasync(fd); times.append((time.perf_counter() - start) * 1000)
+times.sort()
+print(f"fdatasync_p50_ms={times[250]:.2f} fdatasync_p99_ms={times[495]:.2f}")
+PY
+)
+echo "$disk"
+
 echo "== bare Hummingbird route (reads the body, answers 200)"
 $BIN/FerryBenchServers bare --port 18081 & PIDS+=($!)
 sleep 0.5
 bare=$(run_wrk 18081); echo "$bare"
+kill "${PIDS[-1]}"
+
+echo "== webhook ingress alone: the same checks and durable enqueue as serve, no dispatcher"
+$BIN/FerryBenchServers ingress --port 18084 --data-dir "$WORK/ingress" & PIDS+=($!)
+sleep 0.5
+alone=$(run_wrk 18084); echo "$alone"
+alone_half=$(echo "$alone" | field rps | awk '{printf "%d", $1 / 2}')
+alone_paced=$(run_wrk 18084 "$alone_half"); echo "at half its maximum load ($alone_half requests/s): $alone_paced"
 kill "${PIDS[-1]}"
 
 echo "== minimal Bot API for the bot's replies"
@@ -73,6 +95,8 @@ paced=$(run_wrk 18083 "$half"); echo "$paced"
 echo "resident memory (peak): $(rss_mb $BOT) MB"
 
 echo
-echo "SUMMARY bare_rps=$bare_rps ingress_rps=$ingress_rps ratio=$(echo "$ingress_rps $bare_rps" | awk '{printf "%.2f", $1 / $2}')" \
+alone_rps=$(echo "$alone" | field rps)
+echo "SUMMARY bare_rps=$bare_rps ingress_alone_rps=$alone_rps alone_ratio=$(echo "$alone_rps $bare_rps" | awk '{printf "%.2f", $1 / $2}')" \
+  "alone_half_load_p99_ms=$(echo "$alone_paced" | field p99_ms) ingress_rps=$ingress_rps ratio=$(echo "$ingress_rps $bare_rps" | awk '{printf "%.2f", $1 / $2}')" \
   "ingress_p99_ms=$(echo "$ingress" | field p99_ms) half_load_p50_ms=$(echo "$paced" | field p50_ms) half_load_p99_ms=$(echo "$paced" | field p99_ms)" \
-  "e2e_updates_per_s=$e2e cpu_us_per_update=$cpu_per_update peak_rss_mb=$(rss_mb $BOT)"
+  "$disk e2e_updates_per_s=$e2e cpu_us_per_update=$cpu_per_update peak_rss_mb=$(rss_mb $BOT)"

@@ -8,16 +8,17 @@
 #   - the zipped bootstrap, deflated at level 9 as `deploy` packages it;
 #   - a cost estimate per million updates from those figures and AWS list prices (printed with its assumptions).
 #
-#   Benchmarks/lambda.sh [bootstrap binary]   default: builds .build/release/EchoBot as `deploy` does
+#   Benchmarks/lambda.sh [bootstrap binary]   default: builds .build-bootstrap/release/EchoBot as `deploy` does
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 BIN="${1:-}"
 if [ -z "$BIN" ]; then
   # The same arguments as BootstrapBuild.arguments (Sources/FerryDeploy/Deploy/BootstrapBuild.swift).
-  swift build -c release --product EchoBot --static-swift-stdlib \
-    -Xlinker -l_FoundationCollections -Xlinker -l_FoundationCShims -Xlinker --strip-all >/dev/null
-  BIN=.build/release/EchoBot
+  swift build -c release --product EchoBot --scratch-path .build-bootstrap --static-swift-stdlib -Xswiftc -Osize \
+    -Xlinker -l_FoundationCollections -Xlinker -l_FoundationCShims -Xlinker --no-export-dynamic -Xlinker --strip-all \
+    >/dev/null
+  BIN=.build-bootstrap/release/EchoBot
 fi
 swift build --product FerryBenchServers >/dev/null 2>&1
 SERVERS="$(swift build --show-bin-path)/FerryBenchServers"
@@ -85,7 +86,9 @@ zip_bytes=$(python3 -c "
 import sys, zipfile, os
 with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as z: z.write(sys.argv[1], 'bootstrap')
 print(os.path.getsize(sys.argv[2]))" "$BIN" "$WORK/bootstrap.zip")
-echo "bootstrap $((size_bytes / 1024 / 1024)) MB, zipped $(python3 -c "print(f'{$zip_bytes / 1048576:.1f}')") MB"
+# MiB, as AWS counts its Lambda package limits ("50 MB zipped" is 52,428,800 bytes); the bytes too.
+echo "bootstrap $size_bytes bytes ($(python3 -c "print(f'{$size_bytes / 1048576:.1f}')") MiB)," \
+  "zipped $zip_bytes bytes ($(python3 -c "print(f'{$zip_bytes / 1048576:.2f}')") MiB)"
 
 echo "== cost per million updates (AWS list prices, us-east-1 and eu-west-1 alike)"
 python3 - "$init_ms" "$cpu_us" <<'PY'

@@ -1,3 +1,5 @@
+import FerryRuntime
+import FerrySQLite
 import Hummingbird
 import Logging
 import NIOCore
@@ -11,14 +13,20 @@ import Glibc
 //                                         the ceiling ingress is compared with
 //   FerryBenchServers telegram --port P   a minimal Bot API: answers sendMessage, counts the calls,
 //                                         GET /count tells how many
+//   FerryBenchServers ingress --port P --data-dir D
+//                                         the webhook ingress alone: the same checks and durable SQLite
+//                                         enqueue (group commit, fsync) as `serve`, with no dispatcher
+//                                         taking the CPU, so ingress is measured apart from handling
 // and of the Lambda benchmarks (Benchmarks/lambda.sh):
 //   FerryBenchServers lambda --port P     a Lambda Runtime API for one bootstrap process at a time, plus the
 //                                         minimal Bot API its handlers answer through (TELEGRAM_API_URL)
 
 let arguments = CommandLine.arguments
-let modes = ["bare", "telegram", "lambda"]
-guard arguments.count == 4, arguments[2] == "--port", let port = Int(arguments[3]), modes.contains(arguments[1]) else {
-    print("usage: FerryBenchServers (bare|telegram|lambda) --port PORT")
+let modes = ["bare", "telegram", "lambda", "ingress"]
+guard arguments.count >= 4, arguments[2] == "--port", let port = Int(arguments[3]), modes.contains(arguments[1]),
+    arguments[1] == "ingress" ? arguments.count == 6 && arguments[4] == "--data-dir" : arguments.count == 4
+else {
+    print("usage: FerryBenchServers (bare|telegram|lambda) --port PORT | ingress --port PORT --data-dir DIR")
     exit(2)
 }
 
@@ -26,13 +34,21 @@ let router = Router()
 let calls = Atomic<Int>(0)
 if arguments[1] == "lambda" {
     LambdaRuntimeEmulator().register(on: router)
+} else if arguments[1] == "ingress" {
+    let storage = try await SQLiteStorage.open(directory: arguments[5])
+    let ingress = WebhookIngress(configuration: .init(), queue: storage.queue)
+    router.post("/webhook") { request, _ -> HTTPResponse.Status in
+        let body = try await request.body.collect(upTo: ingress.configuration.maximumBodySize)
+        let answer = await ingress.accept(body: Array(buffer: body), secretHeader: nil)
+        return HTTPResponse.Status(code: answer.status)
+    }
 } else if arguments[1] == "bare" {
     router.post("/webhook") { request, _ -> HTTPResponse.Status in
         _ = try await request.body.collect(upTo: 1 << 20)
         return .ok
     }
 }
-if arguments[1] != "bare" {
+if arguments[1] == "telegram" || arguments[1] == "lambda" {
     let message = ByteBuffer(string: #"{"ok":true,"result":{"message_id":1,"date":1700000000,"chat":{"id":1,"type":"private"},"text":"ok"}}"#)
     router.post("/:token/:method") { request, _ -> Response in
         _ = try await request.body.collect(upTo: 1 << 20)

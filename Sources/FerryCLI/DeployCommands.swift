@@ -52,7 +52,7 @@ struct DeployCommand: AsyncParsableCommand {
     )
     @OptionGroup var options: StageOptions
 
-    @Option(help: "A bootstrap binary built elsewhere (for arm64, or on another machine); skips the build. Build it with `-c release --static-swift-stdlib -Xlinker --strip-all`.")
+    @Option(help: "A bootstrap binary built elsewhere (for arm64, or on another machine); skips the build. Build it as the README's \"Building the bootstrap\" shows.")
     var executable: String?
 
     @Flag(help: "Drop the updates Telegram is holding for the bot when setting the webhook.")
@@ -74,7 +74,7 @@ struct DeployCommand: AsyncParsableCommand {
                 onOutputLine: { logger.info("\($0)") }
             ))
             guard build.exitCode == 0 else { throw CommandError("swift build failed:\n\(build.standardError)") }
-            binary = ".build/release/\(product)"
+            binary = BootstrapBuild.binaryPath(product: product)
         }
         let package = ".build/ferry-\(stack.bot)-\(stack.stage).zip"
         try CodePackage.write(executable: binary, to: package)

@@ -6,10 +6,13 @@ import Testing
 
 enum EchoBotBinary {
     /// Built by `swift build`/`swift test` next to the test bundle.
-    static let url = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    static let builtURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         .deletingLastPathComponent().appendingPathComponent("EchoBot")
-    /// The example bot with sessions, built beside it.
-    static let showcaseURL = url.deletingLastPathComponent().appendingPathComponent("ShowcaseBot")
+    /// The binary under test: the one built beside the tests, or the one `FERRY_TEST_ECHOBOT` names, so the
+    /// deployable bootstrap itself (`.build-bootstrap/release/EchoBot`) can go through the same tests.
+    static let url = ProcessInfo.processInfo.environment["FERRY_TEST_ECHOBOT"].map { URL(fileURLWithPath: $0) } ?? builtURL
+    /// The example bot with sessions, built beside the tests.
+    static let showcaseURL = builtURL.deletingLastPathComponent().appendingPathComponent("ShowcaseBot")
 }
 
 /// The built EchoBot binary started the way Lambda starts a custom runtime: `AWS_LAMBDA_RUNTIME_API`

@@ -1,4 +1,4 @@
-import Crypto
+import FerryHashing
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
 #else
@@ -86,7 +86,7 @@ public struct AWSSigner: Sendable {
     @discardableResult
     public func sign(_ request: inout AWSSignableRequest, at date: Date = Date()) -> SigV4Signature {
         let timestamp = AWSTimestamp(date)
-        let payloadHash = SigV4Encoding.hex(SHA256.hash(data: request.body))
+        let payloadHash = SigV4Encoding.hex(SHA256.hash(request.body))
 
         var added = [AWSSignableRequest.Header(name: "X-Amz-Date", value: timestamp.amzDate)]
         if let token = credentials.sessionToken {
@@ -121,11 +121,11 @@ public struct AWSSigner: Sendable {
             Self.algorithm,
             timestamp.amzDate,
             scope,
-            SigV4Encoding.hex(SHA256.hash(data: Array(canonicalRequest.utf8))),
+            SigV4Encoding.hex(SHA256.hash(canonicalRequest.utf8)),
         ].joined(separator: "\n")
 
         let key = signingKey(day: timestamp.day)
-        let signature = SigV4Encoding.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        let signature = SigV4Encoding.hex(HMACSHA256.authenticationCode(for: stringToSign.utf8, key: key))
         let authorization = "\(Self.algorithm) Credential=\(credentials.accessKeyID)/\(scope), "
             + "SignedHeaders=\(signedHeaders), Signature=\(signature)"
         return SigV4Signature(
@@ -137,10 +137,10 @@ public struct AWSSigner: Sendable {
     }
 
     /// The key for one day, region and service: a chain of HMACs starting from `"AWS4" + secret`.
-    private func signingKey(day: Substring) -> SymmetricKey {
-        var key = SymmetricKey(data: Array("AWS4\(credentials.secretAccessKey)".utf8))
+    private func signingKey(day: Substring) -> [UInt8] {
+        var key = Array("AWS4\(credentials.secretAccessKey)".utf8)
         for part in [String(day), region, service, "aws4_request"] {
-            key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
+            key = HMACSHA256.authenticationCode(for: part.utf8, key: key)
         }
         return key
     }

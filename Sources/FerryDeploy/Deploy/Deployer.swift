@@ -1,4 +1,4 @@
-import Crypto
+import FerryHashing
 public import Logging
 
 #if canImport(FoundationEssentials)
@@ -123,7 +123,7 @@ public struct Deployer: Sendable {
             throw .codePackage(path: path, reason: String(describing: error))
         }
         guard !contents.isEmpty else { throw .codePackage(path: path, reason: "the file is empty") }
-        let digest = SHA256.hash(data: contents).map { byte in
+        let digest = SHA256.hash(contents).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
