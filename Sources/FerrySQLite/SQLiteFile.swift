@@ -43,6 +43,19 @@ final class SQLiteFile {
         handle = nil
     }
 
+    /// Has SQLite report the log's length after each commit instead of checkpointing the log itself
+    /// (which it would do inside the commit that crosses 1,000 frames, holding that commit's callers).
+    func reportLogLength(to length: WALCheckpointer.LogLength) {
+        guard let handle else { return }
+        // `length` outlives the connection: the writer's transactions hold the checkpointer that owns it.
+        let context = Unmanaged.passUnretained(length).toOpaque()
+        sqlite_nio_sqlite3_wal_hook(handle, { context, _, _, frames in
+            guard let context else { return SQLITE_OK }
+            Unmanaged<WALCheckpointer.LogLength>.fromOpaque(context).takeUnretainedValue().frames.store(Int(frames), ordering: .relaxed)
+            return SQLITE_OK
+        }, context)
+    }
+
     /// Whether a transaction is open; SQLite ends one by itself on some errors (a full disk, an I/O error).
     var inTransaction: Bool { handle.map { sqlite_nio_sqlite3_get_autocommit($0) == 0 } ?? false }
 

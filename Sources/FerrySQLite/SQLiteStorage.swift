@@ -54,14 +54,16 @@ public final class SQLiteStorage: Sendable {
         now: @escaping @Sendable () -> Int64 = SQLiteStorage.wallClockMilliseconds
     ) async throws -> SQLiteStorage {
         let file = try SQLiteFile(path: path)
+        let checkpointer: WALCheckpointer
         do {
             try SQLiteSchema.prepare(file)
+            checkpointer = try WALCheckpointer(path: path)
         } catch {
             file.close()
             throw error
         }
         logger.debug("opened the storage", metadata: ["path": "\(path)"])
-        return SQLiteStorage(path: path, database: SQLiteTransactions(file: file), now: now)
+        return SQLiteStorage(path: path, database: SQLiteTransactions(file: file, checkpointer: checkpointer), now: now)
     }
 
     /// Waits for pending writes, then closes the file.

@@ -31,7 +31,8 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
             last = now
             return true
         }
-        return try await database.run { db in
+        // One webhook's update is one INSERT (its trigger included): no savepoint needed.
+        return try await database.run(changesInOneStatement: updates.count == 1 && !prunesNow) { db in
             let outcomes = try updates.map { update -> EnqueueOutcome in
                 // Inserted unless its id was seen in the window; a trigger remembers each inserted id, so
                 // a repeat later in the same transaction is a duplicate, as a redelivery would be.

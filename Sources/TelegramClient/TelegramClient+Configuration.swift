@@ -13,17 +13,23 @@ extension TelegramClient {
         public var retryPolicy: RetryPolicy
         /// Answers larger than this are rejected rather than buffered.
         public var maximumResponseSize: Int
+        /// Keep-alive connections the client opens to the Bot API at most (for a client that creates its
+        /// own `HTTPClient`). Calls beyond it wait for a free connection; a bot runs one call per handler
+        /// at a time, so about as many connections as handlers run at once keeps them from queueing.
+        public var maximumConnections: Int
 
         public init(
             baseURL: String = Configuration.telegramBaseURL,
             timeout: Duration = .seconds(30),
             retryPolicy: RetryPolicy = .default,
-            maximumResponseSize: Int = 32 * 1024 * 1024
+            maximumResponseSize: Int = 32 * 1024 * 1024,
+            maximumConnections: Int = 64
         ) {
             self.baseURL = baseURL
             self.timeout = timeout
             self.retryPolicy = retryPolicy
             self.maximumResponseSize = maximumResponseSize
+            self.maximumConnections = maximumConnections
         }
     }
 }

@@ -42,6 +42,7 @@ public struct TelegramClient: BotAPI {
         // carries the token. (With no tracer bootstrapped, building the span's attributes still parsed
         // the URL a second time on every call.)
         httpConfiguration.tracing.tracer = nil
+        httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, configuration.maximumConnections)
         self.init(
             token: token,
             configuration: configuration,

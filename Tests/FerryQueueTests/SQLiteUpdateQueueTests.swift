@@ -1,6 +1,6 @@
 import Ferry
 import FerryQueue
-import FerrySQLite
+@testable import FerrySQLite
 import FerryTesting
 import Foundation
 import Synchronization
@@ -216,4 +216,88 @@ func withStorage(_ body: (SQLiteStorage, ManualClock) async throws -> Void) asyn
     }
     try await storage.close()
     try? FileManager.default.removeItem(atPath: directory)
+}
+
+/// Group commit puts many callers' work in one transaction; one caller's failure must not undo the others'.
+@Suite struct GroupCommitIsolationTests {
+    @Test("a failed one-statement unit (no savepoint) and a failed multi-statement unit undo only their own work")
+    func failuresStayWithTheirUnit() async throws {
+        let directory = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = try SQLiteFile(path: directory + "/isolation.sqlite")
+        try file.executeUncached("CREATE TABLE items (value INTEGER UNIQUE NOT NULL)", [])
+        try file.executeUncached("INSERT INTO items (value) VALUES (-1)", [])
+        let database = SQLiteTransactions(file: file, checkpointer: try WALCheckpointer(path: directory + "/isolation.sqlite"))
+
+        // 300 callers at once, so most transactions hold many units; every tenth one fails.
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            for index in 0..<300 {
+                group.addTask {
+                    let fails = index % 10 == 0
+                    do {
+                        if index % 20 == 0 {
+                            // Two statements: the first succeeds, the second breaks the UNIQUE constraint;
+                            // the savepoint must undo the first one too.
+                            try await database.run { db in
+                                try db.execute("INSERT INTO items (value) VALUES (?)", [.integer(Int64(1000 + index))])
+                                try db.execute("INSERT INTO items (value) VALUES (-1)")
+                            }
+                        } else {
+                            // One statement; a failing one inserts a row, then breaks the UNIQUE constraint with
+                            // its second row: SQLite itself must undo the first.
+                            try await database.run(changesInOneStatement: true) { db in
+                                if fails {
+                                    try db.execute("INSERT INTO items (value) VALUES (?), (-1)", [.integer(Int64(2000 + index))])
+                                } else {
+                                    try db.execute("INSERT INTO items (value) VALUES (?)", [.integer(Int64(index))])
+                                }
+                            }
+                        }
+                        return (index, true)
+                    } catch {
+                        return (index, false)
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes.filter { !$0.value }.keys.sorted() == Array(stride(from: 0, to: 300, by: 10)))
+
+        let stored = try await database.run { db -> [Int] in
+            var values: [Int] = []
+            try db.query("SELECT value FROM items ORDER BY value") { values.append($0.integer(0)) }
+            return values
+        }
+        let expected = [-1] + (0..<300).filter { $0 % 10 != 0 }
+        #expect(stored == expected)
+        try await database.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+@Suite struct WriteAheadLogTests {
+    @Test("the write-ahead log is copied back beside the commits and reused, so it stays small however much is written")
+    func logStaysBounded() async throws {
+        let directory = temporaryDirectory()
+        let storage = try await SQLiteStorage.open(directory: directory)
+        let body = [UInt8](repeating: UInt8(ascii: "x"), count: 2_048)
+        var largestLog = 0
+        // 3,000 commits of 2 KiB each: about 9,000 frames (36 MB) of log if nothing were copied back.
+        for id in 1...3_000 {
+            _ = try await storage.queue.enqueue([QueuedUpdate(updateID: id, groupID: "chat:\(id % 10)", body: body)])
+            if id % 100 == 0 {
+                let size = (try? FileManager.default.attributesOfItem(atPath: storage.path + "-wal")[.size] as? Int) ?? 0
+                largestLog = max(largestLog, size ?? 0)
+            }
+        }
+        #expect(try await storage.queue.depth() == 3_000)
+        #expect(largestLog > 0)
+        #expect(largestLog < 16 << 20, "the log reached \(largestLog) bytes")
+        try await storage.close()
+        // Closing copies the rest back: reopened, every update is there.
+        let reopened = try await SQLiteStorage.open(directory: directory)
+        #expect(try await reopened.queue.depth() == 3_000)
+        try await reopened.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 }

@@ -56,6 +56,8 @@ struct FakeBotAPI: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var requests: [RecordedRequest] { log.requests }
+    /// The most requests the server was answering at one moment.
+    var mostConcurrentRequests: Int { log.mostConcurrent }
 
     /// Runs `body` against a fresh server on an ephemeral port, and stops the server when `body` returns.
     static func withServer<T: Sendable>(
@@ -75,6 +77,8 @@ struct FakeBotAPI: Sendable {
                 body: Array(buffer: body)
             ))
             let reply = replies[min(index, replies.count - 1)]
+            log.began()
+            defer { log.ended() }
             if let delay = reply.delay { try await Task.sleep(for: delay) }
             return Response(
                 status: reply.status,
@@ -107,6 +111,11 @@ struct FakeBotAPI: Sendable {
 
     private final class RequestLog: Sendable {
         private let recorded = Mutex<[RecordedRequest]>([])
+        private let concurrency = Mutex<(now: Int, most: Int)>((0, 0))
+
+        func began() { concurrency.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+        func ended() { concurrency.withLock { $0.now -= 1 } }
+        var mostConcurrent: Int { concurrency.withLock { $0.most } }
 
         /// Records `request` and returns its index.
         func append(_ request: RecordedRequest) -> Int {
