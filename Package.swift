@@ -219,6 +219,13 @@ let package = Package(
             ],
             swiftSettings: strictness
         ),
+        // What several test targets need: running a bot binary as a process, capturing logs.
+        .target(
+            name: "FerryTestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/FerryTestSupport",
+            swiftSettings: strictness
+        ),
         .testTarget(
             name: "TelegramBotAPITests",
             dependencies: ["TelegramBotAPI", "BotAPIGenerator"],
@@ -227,7 +234,7 @@ let package = Package(
         .testTarget(
             name: "TelegramClientTests",
             dependencies: [
-                "TelegramClient",
+                "TelegramClient", "FerryTestSupport",
                 // `serving(_:while:)`: fake servers stop gracefully.
                 "FerryTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -245,7 +252,8 @@ let package = Package(
         .testTarget(
             name: "FerryRuntimeTests",
             dependencies: [
-                "FerryRuntime", "FerryServer", "FerrySQLite", "FerryQueue", "FerryTesting", "Ferry", "ExampleBots", "TelegramClient",
+                "FerryRuntime", "FerryServer", "FerrySQLite", "FerryQueue", "FerryTesting", "FerryTestSupport", "Ferry", "ExampleBots",
+                "TelegramClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -257,7 +265,7 @@ let package = Package(
         .testTarget(
             name: "FerryAWSTests",
             dependencies: [
-                "FerryAWS", "Ferry", "FerryQueue", "FerryRuntime", "FerryTesting", "TelegramBotAPI",
+                "FerryAWS", "Ferry", "FerryQueue", "FerryRuntime", "FerryTesting", "FerryTestSupport", "TelegramBotAPI",
                 // The stage's resource names, as `deploy` gives them, for the `dlq --stage` tests.
                 "FerryDeploy",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -277,8 +285,8 @@ let package = Package(
         .testTarget(
             name: "FerryPlaygroundTests",
             dependencies: [
-                "FerryPlayground", "FerryServer", "FerryRuntime", "FerrySQLite", "FerryTesting", "Ferry", "ExampleBots", "TelegramClient",
-                "TelegramBotAPI",
+                "FerryPlayground", "FerryServer", "FerryRuntime", "FerrySQLite", "FerryTesting", "FerryTestSupport", "Ferry", "ExampleBots",
+                "TelegramClient", "TelegramBotAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

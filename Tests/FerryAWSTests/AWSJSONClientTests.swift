@@ -1,3 +1,4 @@
+import FerryTestSupport
 import AsyncHTTPClient
 import Crypto
 import Foundation

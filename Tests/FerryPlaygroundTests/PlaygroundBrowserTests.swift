@@ -1,3 +1,4 @@
+import FerryTestSupport
 import Foundation
 import Testing
 
@@ -56,7 +57,7 @@ import Testing
         _ scenario: (BotProcess, Browser) async throws -> Void
     ) async throws {
         try #require(Browser.isInstalled, "chromium and chromedriver must be installed: apt-get install -y chromium chromium-driver")
-        let bot = try BotProcess.start(product, ["serve", "--port", "0", "--data-dir", temporaryDirectory()])
+        let bot = try BotProcess.start(["serve", "--port", "0", "--data-dir", temporaryDirectory()], bot: product)
         let browser: Browser
         do {
             browser = try await Browser.launch()

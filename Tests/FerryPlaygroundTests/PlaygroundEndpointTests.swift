@@ -1,3 +1,4 @@
+import FerryTestSupport
 import ExampleBots
 import Ferry
 import FerryRuntime

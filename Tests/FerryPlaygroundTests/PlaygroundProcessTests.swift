@@ -1,3 +1,4 @@
+import FerryTestSupport
 import AsyncHTTPClient
 import FerryTesting
 import Foundation
@@ -7,7 +8,7 @@ import Testing
 /// The README's main command as a newcomer runs it: `EchoBot serve` with no token, without a browser.
 @Suite struct PlaygroundProcessTests {
     @Test func serveWithoutATokenRunsThePlaygroundAndStopsCleanly() async throws {
-        let bot = try BotProcess.start("EchoBot", ["serve", "--port", "0", "--data-dir", temporaryDirectory()])
+        let bot = try BotProcess.start(["serve", "--port", "0", "--data-dir", temporaryDirectory()])
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         do {
             let page = try await bot.waitForPlayground()

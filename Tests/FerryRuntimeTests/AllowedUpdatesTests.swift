@@ -1,3 +1,4 @@
+import FerryTestSupport
 import Ferry
 import FerryServer
 import FerrySQLite

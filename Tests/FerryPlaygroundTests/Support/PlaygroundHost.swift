@@ -132,11 +132,6 @@ struct PlaygroundHost {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
 func temporaryDirectory() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("ferry-playground-\(UUID().uuidString)").path
 }

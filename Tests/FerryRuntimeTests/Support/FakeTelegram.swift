@@ -1,3 +1,4 @@
+import FerryTestSupport
 import FerryTesting
 import Foundation
 import Hummingbird

@@ -109,11 +109,6 @@ enum EchoBotHandlers {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
 func temporaryDirectory() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("ferry-runtime-\(UUID().uuidString)").path
 }

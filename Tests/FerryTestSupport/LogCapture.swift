@@ -1,13 +1,16 @@
-import Logging
+public import Logging
 import Synchronization
 
-/// Keeps every line logged through its loggers, with metadata, so tests can check what was (not) logged.
-final class LogCapture: Sendable {
+/// Keeps every line logged through its loggers, metadata included, so tests can check what was (not) logged:
+/// above all, that no token ever is.
+public final class LogCapture: Sendable {
     private let lines = Mutex<[String]>([])
 
-    var logged: [String] { lines.withLock { $0 } }
+    public init() {}
 
-    func logger(label: String = "ferry.aws.test") -> Logger {
+    public var logged: [String] { lines.withLock { $0 } }
+
+    public func logger(label: String = "ferry.test") -> Logger {
         var logger = Logger(label: label, factory: { _ in Handler(capture: self) })
         logger.logLevel = .trace
         return logger
@@ -18,6 +21,7 @@ final class LogCapture: Sendable {
     private struct Handler: LogHandler {
         let capture: LogCapture
         var metadata: Logger.Metadata = [:]
+        var metadataProvider: Logger.MetadataProvider?
         var logLevel: Logger.Level = .trace
 
         subscript(metadataKey key: String) -> Logger.Metadata.Value? {

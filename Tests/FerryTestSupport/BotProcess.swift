@@ -1,0 +1,128 @@
+public import Foundation
+import Synchronization
+
+/// An example bot binary (`EchoBot`, `ShowcaseBot`) run as a separate process, the way an operator or a
+/// newcomer runs it; its standard output and error are collected together in ``log``.
+public final class BotProcess: Sendable {
+    /// A product built by `swift build`/`swift test` next to the test bundle.
+    public static func builtExecutable(_ name: String) -> URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name)
+    }
+
+    private let name: String
+    private let process: Process
+    private let output = Mutex("")
+    private let outputPipe = Pipe()
+
+    private init(name: String, process: Process) {
+        self.name = name
+        self.process = process
+    }
+
+    /// Starts `bot arguments...` with `environment` added to a minimal one (`PATH`, `LOG_LEVEL=info`): in
+    /// particular no `TELEGRAM_BOT_TOKEN` unless given.
+    public static func start(_ arguments: [String], bot: String = "EchoBot", environment: [String: String] = [:]) throws -> BotProcess {
+        let process = Process()
+        process.executableURL = builtExecutable(bot)
+        process.arguments = arguments
+        process.environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "info"].merging(environment) { $1 }
+        let started = BotProcess(name: bot, process: process)
+        process.standardOutput = started.outputPipe
+        process.standardError = started.outputPipe
+        started.outputPipe.fileHandleForReading.readabilityHandler = { [started] handle in
+            let chunk = String(decoding: handle.availableData, as: UTF8.self)
+            started.output.withLock { $0 += chunk }
+        }
+        try process.run()
+        return started
+    }
+
+    /// Runs `bot arguments...` to completion (at most `limit`); returns its exit status and output.
+    public static func run(
+        _ arguments: [String], bot: String = "EchoBot", environment: [String: String] = [:], limit: Duration = .seconds(30)
+    ) async throws -> (status: Int32, output: String) {
+        let started = try start(arguments, bot: bot, environment: environment)
+        try await started.waitForExit(within: limit)
+        return (started.process.terminationStatus, started.log)
+    }
+
+    public var log: String { output.withLock { $0 } }
+    public var isRunning: Bool { process.isRunning }
+    public var exitStatus: Int32 { process.terminationStatus }
+
+    /// Waits until `find` finds what it looks for in the log. Generous, as a process starts slowly on a loaded
+    /// machine; the log is looked at once more after the deadline, as a busy test process may oversleep it.
+    public func waitForLog<Found>(
+        _ what: String, within limit: Duration = .seconds(120), _ find: (String) -> Found?
+    ) async throws -> Found {
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        while true {
+            let log = self.log
+            if let found = find(log) { return found }
+            guard process.isRunning else { throw TestFailure("\(name) exited (\(process.terminationStatus)) before \(what):\n\(log)") }
+            guard clock.now < deadline else { throw TestFailure("\(name) did not get to \(what) within \(limit):\n\(log)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// The port from the "listening" log line, once the server is up.
+    public func waitForPort(within limit: Duration = .seconds(120)) async throws -> Int {
+        try await waitForLog("listening", within: limit) { log in
+            guard log.contains("listening") else { return nil }
+            return log.firstMatch(of: /port=(\d+)/).flatMap { Int($0.1) }
+        }
+    }
+
+    /// The playground's address from the log line that announces it, once the server listens.
+    public func waitForPlayground(within limit: Duration = .seconds(120)) async throws -> String {
+        try await waitForLog("announcing its playground", within: limit) { log in
+            log.firstMatch(of: /(http:\/\/127\.0\.0\.1:\d+\/playground)/).map { String($0.1) }
+        }
+    }
+
+    /// Runs `body`; when it throws, kills the process and waits for it, so a failed test leaves no bot
+    /// running (holding its data directory and port) behind it.
+    public func stoppedOnFailure<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            try? await waitForExit()
+            throw error
+        }
+    }
+
+    public func signal(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// SIGTERM, as an operator stops it; the exit status once it exited (SIGKILL and a failure after `limit`).
+    public func stop(within limit: Duration = .seconds(20)) async throws -> Int32 {
+        signal(SIGTERM)
+        try await waitForExit(within: limit)
+        return process.terminationStatus
+    }
+
+    public func waitForExit(within limit: Duration = .seconds(30)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        while process.isRunning {
+            guard clock.now < deadline else {
+                kill(process.processIdentifier, SIGKILL)
+                throw TestFailure("\(name) did not exit within \(limit):\n\(log)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // Take what the handler has not read yet: the process is gone, so this reaches end of file.
+        outputPipe.fileHandleForReading.readabilityHandler = nil
+        let rest = String(decoding: outputPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        output.withLock { $0 += rest }
+    }
+}
+
+/// A test's own failure, with what it saw.
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
