@@ -38,7 +38,7 @@ done
 # Full Foundation's and ICU's symbols; a stripped binary keeps its dynamic symbols, which name them too.
 # The bootstrap `deploy` builds has neither (--strip-all, --no-export-dynamic): check a build with symbols,
 # as .ci/run does, since this check cannot see into one without.
-symbols() { nm "$BINARY" 2>/dev/null || true; nm -D "$BINARY" 2>/dev/null || true; }
+symbols() { nm --defined-only "$BINARY" 2>/dev/null || true; nm -D --defined-only "$BINARY" 2>/dev/null || true; }
 if [ -z "$(symbols | head -n 1)" ]; then
   echo "note: $BINARY has no symbols, so the full Foundation / ICU check cannot look; run it on a build with symbols"
 elif symbols | grep -qE 'icudt[0-9]+_dat|\$s10Foundation[0-9]'; then
