@@ -62,19 +62,17 @@ struct RedactionTests {
     @Test("logs name the method, status and attempt, never the token")
     func logs() async throws {
         let capture = LogCapture()
+        // No short timeout here: on a loaded machine it turned the 500 into a timeout and shifted every reply
+        // after it. (A timed-out call's error is checked for the token in TransportTests.)
         let replies: [FakeReply] = [
             .error(500, "Internal Server Error"),
             .ok("true"),
             .error(403, "Forbidden: bot was blocked by the user"),
-            // Ten times the timeout: a loaded machine cannot turn the timeout into an answer.
-            .ok("true", delay: .seconds(30)),
         ]
-        try await withClient(replies: replies, timeout: .seconds(3), logger: capture.logger()) { client, _ in
+        try await withClient(replies: replies, logger: capture.logger()) { client, _ in
             _ = try await client.send(Echo(text: "a"))
             let blocked = await #expect(throws: TelegramAPIError.self) { try await client.send(Echo(text: "b")) }
-            let timedOut = await #expect(throws: TelegramClientError.self) { try await client.send(Echo(text: "c"), retry: .none) }
             expectNoToken(blocked as Any)
-            expectNoToken(timedOut as Any)
         }
         let lines = capture.logged
         #expect(!lines.isEmpty)
