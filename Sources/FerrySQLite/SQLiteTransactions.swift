@@ -16,7 +16,7 @@ final class SQLiteTransactions: Sendable {
     private struct Unit: Sendable {
         var work: Work
         var fail: @Sendable (any Error) -> Void
-        /// See `run(changingOneStatement:_:)`: such a unit needs no savepoint.
+        /// See `run(changesInOneStatement:_:)`: such a unit needs no savepoint.
         var changesInOneStatement: Bool
     }
 
@@ -97,6 +97,7 @@ final class SQLiteTransactions: Sendable {
             if batch.isEmpty { return }
             let finishes = file.withLock { file in commit(batch, in: file) }
             for finish in finishes { finish() }
+            // After the callers are resumed: the writer's share of a checkpoint never delays their answers.
             file.withLock { file in checkpointer.commitFinished(writer: file) }
         }
     }
