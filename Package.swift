@@ -214,7 +214,7 @@ let package = Package(
         .executableTarget(
             name: "FerryBenchServers",
             dependencies: [
-                "FerryRuntime", "FerrySQLite",
+                "FerryRuntime", "FerrySQLite", "TelegramBotAPI", "TelegramClient",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictness

@@ -4,6 +4,8 @@ import Hummingbird
 import Logging
 import NIOCore
 import Synchronization
+import TelegramBotAPI
+import TelegramClient
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,16 +19,21 @@ import Glibc
 //                                         the webhook ingress alone: the same checks and durable SQLite
 //                                         enqueue (group commit, fsync) as `serve`, with no dispatcher
 //                                         taking the CPU, so ingress is measured apart from handling
+//   FerryBenchServers relay --port P --api URL
+//                                         the least work an end-to-end update can cost: the webhook's body
+//                                         is read, its chat found, one sendMessage made through
+//                                         TelegramClient to the Bot API at URL, then 200. No storage, no
+//                                         dispatcher, no handler: the ceiling `serve` is compared with
 // and of the Lambda benchmarks (Benchmarks/lambda.sh):
 //   FerryBenchServers lambda --port P     a Lambda Runtime API for one bootstrap process at a time, plus the
 //                                         minimal Bot API its handlers answer through (TELEGRAM_API_URL)
 
 let arguments = CommandLine.arguments
-let modes = ["bare", "telegram", "lambda", "ingress"]
-guard arguments.count >= 4, arguments[2] == "--port", let port = Int(arguments[3]), modes.contains(arguments[1]),
-    arguments[1] == "ingress" ? arguments.count == 6 && arguments[4] == "--data-dir" : arguments.count == 4
+let modes = ["bare": nil, "telegram": nil, "lambda": nil, "ingress": "--data-dir", "relay": "--api"]
+guard arguments.count >= 4, arguments[2] == "--port", let port = Int(arguments[3]), let option = modes[arguments[1]],
+    option.map { arguments.count == 6 && arguments[4] == $0 } ?? (arguments.count == 4)
 else {
-    print("usage: FerryBenchServers (bare|telegram|lambda) --port PORT | ingress --port PORT --data-dir DIR")
+    print("usage: FerryBenchServers (bare|telegram|lambda) --port PORT | ingress --port PORT --data-dir DIR | relay --port PORT --api URL")
     exit(2)
 }
 
@@ -41,6 +48,16 @@ if arguments[1] == "lambda" {
         let body = try await request.body.collect(upTo: ingress.configuration.maximumBodySize)
         let answer = await ingress.accept(body: Array(buffer: body), secretHeader: nil)
         return HTTPResponse.Status(code: answer.status)
+    }
+} else if arguments[1] == "relay" {
+    let client = TelegramClient(token: "123:bench", configuration: .init(baseURL: arguments[5]))
+    router.post("/webhook") { request, _ -> HTTPResponse.Status in
+        let body = try await request.body.collect(upTo: 1 << 20)
+        guard let keys = try? UpdateRoutingKeys.extract(from: Array(buffer: body)), case .chat(let chat) = keys.orderingKey else {
+            return .badRequest
+        }
+        _ = try await client.send(SendMessage(chatID: .id(chat), text: "hello"))
+        return .ok
     }
 } else if arguments[1] == "bare" {
     router.post("/webhook") { request, _ -> HTTPResponse.Status in

@@ -16,8 +16,10 @@ final class WALCheckpointer: Sendable {
         let frames = Atomic<Int>(0)
     }
 
-    /// SQLite's own threshold for automatic checkpoints.
-    static let thresholdFrames = 1_000
+    /// A quarter of SQLite's own threshold (1,000): the copy I/O of a checkpoint shares the disk with the
+    /// log's fsyncs, and smaller, more frequent rounds delay those less. Ingress at half load, p99:
+    /// 8.7-10.6 ms with 1,000 frames, 6.8-8.3 with 500, 5.3-6.5 with 250, 15-17 with 4,000.
+    static let thresholdFrames = 256
     /// A handful of commits' frames: the writer copies these itself, between two transactions.
     static let framesLeftForTheWriter = 64
     static let maximumPasses = 4

@@ -177,6 +177,55 @@ extension SQLiteUpdateQueueTests {
         }
     }
 
+    @Test("a data directory written by the previous schema opens with its queue, dead letters and dedup intact")
+    func upgradeFromThePreviousSchema() async throws {
+        // The schema before the unused (visible_at, seq) index was dropped, with one update waiting, one
+        // in flight (receipt set, so a crash left it) and one dead letter, as an older `serve` leaves them.
+        let directory = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/" + SQLiteStorage.fileName
+        do {
+            let old = try SQLiteFile(path: path)
+            for statement in SQLiteSchema.statements where !statement.hasPrefix("DROP INDEX") {
+                _ = try old.executeUncached(statement, [])
+            }
+            _ = try old.executeUncached("CREATE INDEX updates_by_visibility ON updates (visible_at, seq)", [])
+            _ = try old.executeUncached(
+                """
+                INSERT INTO updates (update_id, group_id, body, enqueued_at, visible_at, attempts, deliveries, receipt)
+                VALUES (10, 'chat:1', x'7B7D', 1700000000000, 1700000030000, 1, 1, '1.1'),
+                       (11, 'chat:1', x'7B7D', 1700000000001, 0, 0, 0, NULL),
+                       (20, 'chat:2', x'7B7D', 1700000000002, 0, 0, 0, NULL)
+                """, [])
+            _ = try old.executeUncached(
+                """
+                INSERT INTO dead_letters (update_id, group_id, body, attempts, reason, enqueued_at, dead_lettered_at)
+                VALUES (5, 'chat:3', x'7B7D', 3, 'poison', 1699999999000, 1700000000000)
+                """, [])
+            old.close()
+        }
+
+        let clock = ManualClock()
+        let storage = try await SQLiteStorage.open(directory: directory, now: clock.now)
+        var indexes: [String] = []
+        do {
+            let reader = try SQLiteFile(path: path)
+            try reader.query("SELECT name FROM sqlite_master WHERE type = 'index'") { indexes.append($0.text(0) ?? "") }
+            reader.close()
+        }
+        #expect(!indexes.contains("updates_by_visibility"))
+        #expect(indexes.contains("updates_by_group"))
+        #expect(try await storage.queue.recoverInFlight() == 1)
+        // chat:1's crashed head comes back first with its attempt counted; chat:2 goes on beside it.
+        let received = try await storage.queue.receive(maximumCount: 10, visibilityTimeout: .seconds(30))
+        #expect(received.map(\.update.updateID) == [10, 20])
+        #expect(received.map(\.attempts) == [2, 1])
+        #expect(try await storage.queue.enqueue([QueuedUpdate(updateID: 11, groupID: "chat:1", body: [])]) == [.duplicate])
+        #expect(try await storage.queue.deadLetters(limit: 5).map(\.reason) == ["poison"])
+        try await storage.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     @Test func aReceiptFromElsewhereMatchesNothing() async throws {
         try await withStorage { storage, _ in
             _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 1, groupID: "chat:1", body: [])])
