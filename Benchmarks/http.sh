@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The local runtime's HTTP benchmarks (README, "Measured"): webhook ingress against a bare
 # Hummingbird route, p99 at half the maximum load, end-to-end updates/s from webhook to reply
-# against a minimal Bot API, and the bot's resident memory. Everything on 127.0.0.1; every
-# comparison measured side by side in this one run.
+# against a minimal Bot API beside the floor of that path (HTTP in and out, nothing else), and the
+# bot's resident memory. Everything on 127.0.0.1; every comparison measured side by side in this one run.
 #
 #   Benchmarks/http.sh [seconds per run, default 10]
 set -euo pipefail
@@ -63,8 +63,19 @@ alone_paced=$(run_wrk 18084 "$alone_half"); echo "at half its maximum load ($alo
 kill "${PIDS[-1]}"
 
 echo "== minimal Bot API for the bot's replies"
-$BIN/FerryBenchServers telegram --port 18082 & PIDS+=($!)
+$BIN/FerryBenchServers telegram --port 18082 & TELEGRAM=$!; PIDS+=($TELEGRAM)
 wait_for http://127.0.0.1:18082/count
+
+echo "== the floor of an end-to-end update: webhook in, one sendMessage out through TelegramClient, nothing else"
+$BIN/FerryBenchServers relay --port 18085 --api http://127.0.0.1:18082 & RELAY=$!; PIDS+=($RELAY)
+sleep 0.5
+calls_before=$(curl -fs http://127.0.0.1:18082/count); relay_cpu_before=$(cpu_ticks $RELAY); api_cpu_before=$(cpu_ticks $TELEGRAM)
+relay=$(run_wrk 18085); echo "$relay"
+relay_calls=$(( $(curl -fs http://127.0.0.1:18082/count) - calls_before ))
+relay_cpu=$(echo "$(cpu_ticks $RELAY) $relay_cpu_before $(getconf CLK_TCK) $relay_calls" | awk '{printf "%.0f", ($1 - $2) / $3 * 1e6 / $4}')
+api_cpu=$(echo "$(cpu_ticks $TELEGRAM) $api_cpu_before $(getconf CLK_TCK) $relay_calls" | awk '{printf "%.0f", ($1 - $2) / $3 * 1e6 / $4}')
+echo "CPU per update: relay $relay_cpu µs, minimal Bot API $api_cpu µs"
+kill "$RELAY"
 
 echo "== EchoBot serve: durable enqueue (SQLite, fsync per group commit) + dispatcher + replies"
 TELEGRAM_BOT_TOKEN=123:bench TELEGRAM_API_URL=http://127.0.0.1:18082 LOG_LEVEL=error \
@@ -99,4 +110,5 @@ alone_rps=$(echo "$alone" | field rps)
 echo "SUMMARY bare_rps=$bare_rps ingress_alone_rps=$alone_rps alone_ratio=$(echo "$alone_rps $bare_rps" | awk '{printf "%.2f", $1 / $2}')" \
   "alone_half_load_p99_ms=$(echo "$alone_paced" | field p99_ms) ingress_rps=$ingress_rps ratio=$(echo "$ingress_rps $bare_rps" | awk '{printf "%.2f", $1 / $2}')" \
   "ingress_p99_ms=$(echo "$ingress" | field p99_ms) half_load_p50_ms=$(echo "$paced" | field p50_ms) half_load_p99_ms=$(echo "$paced" | field p99_ms)" \
+  "relay_floor_rps=$(echo "$relay" | field rps) relay_cpu_us=$relay_cpu bot_api_cpu_us=$api_cpu" \
   "$disk e2e_updates_per_s=$e2e cpu_us_per_update=$cpu_per_update peak_rss_mb=$(rss_mb $BOT)"

@@ -139,12 +139,11 @@ func runLambda(configure: @escaping FerryApp.Configure) async -> Never {
     exit(status)
 }
 
-/// The connection pool for AWS and the Bot API, for the process's life. Neither ever redirects, and
-/// following one would send a signed request or the token somewhere else.
+/// The connection pool for AWS and the Bot API, for the process's life, set up as the Bot API needs
+/// it: no redirects (following one would send a signed request or the token somewhere else), no
+/// tracing spans (they would carry the token in the URL), as many connections as handlers.
 private func makeServiceHTTPClient() -> HTTPClient {
-    var configuration = HTTPClient.Configuration()
-    configuration.redirectConfiguration = .disallow
-    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: TelegramClient.httpClientConfiguration())
 }
 
 private func makeLambdaHandler(

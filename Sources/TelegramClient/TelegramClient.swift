@@ -35,14 +35,7 @@ public struct TelegramClient: BotAPI {
         configuration: Configuration = Configuration(),
         logger: Logger = Logger(label: "ferry.telegram-client", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
-        var httpConfiguration = HTTPClient.Configuration()
-        // A redirect would turn the POST into a GET to wherever the server says; the Bot API never redirects.
-        httpConfiguration.redirectConfiguration = .disallow
-        // No tracing spans: AsyncHTTPClient would give a bootstrapped tracer the full URL, and the URL
-        // carries the token. (With no tracer bootstrapped, building the span's attributes still parsed
-        // the URL a second time on every call.)
-        httpConfiguration.tracing.tracer = nil
-        httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, configuration.maximumConnections)
+        let httpConfiguration = Self.httpClientConfiguration(maximumConnections: configuration.maximumConnections)
         self.init(
             token: token,
             configuration: configuration,
@@ -50,6 +43,23 @@ public struct TelegramClient: BotAPI {
             ownsHTTPClient: true,
             logger: logger
         )
+    }
+
+    /// What an `HTTPClient` that carries Bot API calls needs; for a caller that shares one `HTTPClient`
+    /// between the Bot API and other services (the Lambda roles do), so the Bot API gets the same.
+    public static func httpClientConfiguration(
+        maximumConnections: Int = Configuration().maximumConnections
+    ) -> HTTPClient.Configuration {
+        var httpConfiguration = HTTPClient.Configuration()
+        // A redirect would turn the POST into a GET to wherever the server says; the Bot API never redirects.
+        httpConfiguration.redirectConfiguration = .disallow
+        // No tracing spans: AsyncHTTPClient would give a bootstrapped tracer the full URL, and the URL
+        // carries the token. (With no tracer bootstrapped, building the span's attributes still parsed
+        // the URL a second time on every call.)
+        httpConfiguration.tracing.tracer = nil
+        // AsyncHTTPClient's default is 8 per host: handlers beyond 8 would queue for a connection.
+        httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, maximumConnections)
+        return httpConfiguration
     }
 
     private init(token: String, configuration: Configuration, httpClient: HTTPClient, ownsHTTPClient: Bool, logger: Logger) {

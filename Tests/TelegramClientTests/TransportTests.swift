@@ -86,12 +86,16 @@ struct TransportTests {
         }
     }
 
-    @Test("concurrent calls use concurrent connections: 24 handlers waiting on a slow Bot API are not queued behind 8")
-    func concurrentCallsAreNotQueued() async throws {
+    @Test(
+        "concurrent calls use concurrent connections: 24 handlers waiting on a slow Bot API are not queued behind 8",
+        arguments: [false, true]
+    )
+    func concurrentCallsAreNotQueued(sharedHTTPClient: Bool) async throws {
         // Each answer takes 3 s. AsyncHTTPClient's default pool (8 connections per host) would hold every call
         // past the eighth until one of those returned; at Telegram's real round-trip times that capped a bot at a
-        // few dozen replies a second whatever its handler concurrency.
-        try await withClient(replies: [.ok("true", delay: .seconds(3))]) { client, server in
+        // few dozen replies a second whatever its handler concurrency. The same for a client on an HTTPClient
+        // the caller shares (the Lambda roles), made with `TelegramClient.httpClientConfiguration()`.
+        try await withClient(replies: [.ok("true", delay: .seconds(3))], sharedHTTPClient: sharedHTTPClient) { client, server in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<24 { group.addTask { _ = try await client.send(Echo(text: "call \(index)")) } }
                 try await group.waitForAll()

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Logging
 import TelegramBotAPI
 import TelegramClient
@@ -58,12 +59,19 @@ func withClient<T: Sendable>(
     timeout: Duration = .seconds(30),
     retry: RetryPolicy = fastRetry,
     logger: Logger? = nil,
+    sharedHTTPClient: Bool = false,
     _ body: (TelegramClient, FakeBotAPI) async throws -> T
 ) async throws -> T {
     try await FakeBotAPI.withServer(replies: replies) { server in
         let configuration = TelegramClient.Configuration(baseURL: server.baseURL + basePath, timeout: timeout, retryPolicy: retry)
+        // As the Lambda roles do: one HTTPClient for the Bot API and other services, owned by the caller.
+        let shared = sharedHTTPClient
+            ? HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: TelegramClient.httpClientConfiguration())
+            : nil
         let client =
-            if let logger {
+            if let shared {
+                TelegramClient(token: token, configuration: configuration, httpClient: shared, logger: logger ?? Logger(label: "test"))
+            } else if let logger {
                 TelegramClient(token: token, configuration: configuration, logger: logger)
             } else {
                 TelegramClient(token: token, configuration: configuration)
@@ -71,9 +79,11 @@ func withClient<T: Sendable>(
         do {
             let result = try await body(client, server)
             try await client.shutdown()
+            try await shared?.shutdown()
             return result
         } catch {
             try? await client.shutdown()
+            try? await shared?.shutdown()
             throw error
         }
     }
