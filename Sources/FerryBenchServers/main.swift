@@ -31,7 +31,7 @@ import Glibc
 let arguments = CommandLine.arguments
 let modes = ["bare": nil, "telegram": nil, "lambda": nil, "ingress": "--data-dir", "relay": "--api"]
 guard arguments.count >= 4, arguments[2] == "--port", let port = Int(arguments[3]), let option = modes[arguments[1]],
-    option.map { arguments.count == 6 && arguments[4] == $0 } ?? (arguments.count == 4)
+    option.map({ arguments.count == 6 && arguments[4] == $0 }) ?? (arguments.count == 4)
 else {
     print("usage: FerryBenchServers (bare|telegram|lambda) --port PORT | ingress --port PORT --data-dir DIR | relay --port PORT --api URL")
     exit(2)

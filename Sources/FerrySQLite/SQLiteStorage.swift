@@ -122,9 +122,9 @@ enum SQLiteSchema {
             last_error TEXT
         )
         """,
-        "CREATE INDEX IF NOT EXISTS updates_by_group ON updates (group_id, seq)",
-        // Earlier versions kept an index on (visible_at, seq) that no query used (receive walks the queue in
-        // seq order): it cost a B-tree insert per update and two more per delivery.
+        // Earlier versions kept two indexes here: (group_id, seq), now in memory (`GroupHeads`), which cost
+        // every update a B-tree insert at a random place; and (visible_at, seq), which no query used.
+        "DROP INDEX IF EXISTS updates_by_group",
         "DROP INDEX IF EXISTS updates_by_visibility",
         """
         CREATE TABLE IF NOT EXISTS seen_updates (

@@ -51,18 +51,31 @@ final class SQLiteTransactions: Sendable {
     /// - Parameter changesInOneStatement: `body` changes the database in one statement at most and
     ///   throws only from that statement. SQLite undoes a failed statement by itself, so such a unit
     ///   runs without a savepoint of its own: two statements and a journal fewer (the webhook's enqueue).
+    /// - Parameter rolledBack: runs on the writer thread when `body`'s changes were undone (it threw,
+    ///   or the transaction failed), before any other unit runs: for state kept beside the file.
     @discardableResult
     func run<Result: Sendable>(
         changesInOneStatement: Bool = false,
+        rolledBack: (@Sendable () -> Void)? = nil,
         _ body: @escaping @Sendable (SQLiteFile) throws -> Result
     ) async throws -> Result {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
             let unit = Unit(
                 work: { file in
-                    let value = try body(file)
+                    let value: Result
+                    do {
+                        value = try body(file)
+                    } catch {
+                        // Now, not with the failure below: later units of this transaction come first.
+                        rolledBack?()
+                        throw error
+                    }
                     return { continuation.resume(returning: value) }
                 },
-                fail: { continuation.resume(throwing: $0) },
+                fail: { error in
+                    rolledBack?()
+                    continuation.resume(throwing: error)
+                },
                 changesInOneStatement: changesInOneStatement
             )
             let startsCommitter = state.withLock { state -> Bool? in

@@ -4,6 +4,10 @@ import Synchronization
 /// The embedded ``UpdateQueue``: FIFO per group, visibility timeouts, attempts, 24-hour
 /// deduplication by `update_id` and a dead-letter table, in the bot's SQLite file.
 ///
+/// One process receives from a file (`serve` holds the data directory's lock); others may enqueue,
+/// list, redrive and purge beside it. The receiving process keeps the groups' heads in memory
+/// (``GroupHeads``).
+///
 /// Obtain it from ``SQLiteStorage/queue``.
 public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
     /// How long an `update_id` is remembered: Telegram's redelivery never reaches this far.
@@ -11,6 +15,11 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
 
     private let database: SQLiteTransactions
     private let now: @Sendable () -> Int64
+    /// Touched only inside units of work, on the writer thread; the mutex is uncontended and makes
+    /// that checkable.
+    private let heads = Mutex(GroupHeads())
+    /// Any failure of a unit that read or changed `heads` leaves it unknown how far it matches the file.
+    private var forgetHeads: @Sendable () -> Void { { [self] in heads.withLock { $0.invalidate() } } }
     /// When expired ids were last forgotten, and how often to look for more.
     private let lastPrune = Mutex<Int64?>(nil)
     private static let pruneInterval: Int64 = 60_000
@@ -61,7 +70,9 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
 
     public func acknowledge(_ receipts: [QueueReceipt]) async throws {
         guard !receipts.isEmpty else { return }
-        try await database.run { db in try Self.delete(receipts, in: db) }
+        try await database.run(rolledBack: forgetHeads) { [self] db in
+            try heads.withLock { heads in try Self.delete(receipts, in: db, heads: &heads) }
+        }
     }
 
     /// One unit of work for both, so a dispatcher's round costs one hop to the writer thread.
@@ -71,73 +82,101 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
         guard maximumCount > 0 || !receipts.isEmpty else { return [] }
         let now = self.now()
         let visibleAgainAt = now + visibilityTimeout.milliseconds
-        return try await database.run { db in
-            try Self.delete(receipts, in: db)
-            return try Self.receiveHeads(maximumCount, now: now, visibleAgainAt: visibleAgainAt, in: db)
+        return try await database.run(rolledBack: forgetHeads) { [self] db in
+            try heads.withLock { heads in
+                try Self.delete(receipts, in: db, heads: &heads)
+                return try Self.receiveHeads(maximumCount, now: now, visibleAgainAt: visibleAgainAt, in: db, heads: &heads)
+            }
         }
     }
 
-    private static func delete(_ receipts: [QueueReceipt], in db: SQLiteFile) throws {
+    private static func delete(_ receipts: [QueueReceipt], in db: SQLiteFile, heads: inout GroupHeads) throws {
         for receipt in receipts {
             // A stale receipt (delivered again since) matches no row: the newer delivery owns it.
-            try db.execute("DELETE FROM updates WHERE seq = ? AND receipt = ?", receipt.row)
+            let row = receipt.row
+            if try db.execute("DELETE FROM updates WHERE seq = ? AND receipt = ?", row) == 1, case .integer(let seq) = row[0] {
+                if !heads.removeHead(seq) { heads.invalidate() }
+            }
         }
     }
 
-    private static func receiveHeads(_ maximumCount: Int, now: Int64, visibleAgainAt: Int64, in db: SQLiteFile) throws -> [ReceivedUpdate] {
+    private static func receiveHeads(
+        _ maximumCount: Int, now: Int64, visibleAgainAt: Int64, in db: SQLiteFile, heads: inout GroupHeads
+    ) throws -> [ReceivedUpdate] {
         guard maximumCount > 0 else { return [] }
+        try readNewRows(in: db, into: &heads)
         // A group's head is its lowest seq; a row is deliverable when it is its group's head and
         // visible. A head in flight (or waiting for a retry) is invisible, so its group waits.
-        var heads: [Int64] = []
-        try db.query(
-            """
-            SELECT u.seq FROM updates AS u
-            WHERE u.visible_at <= ?1
-              AND NOT EXISTS (SELECT 1 FROM updates AS o WHERE o.group_id = u.group_id AND o.seq < u.seq)
-            ORDER BY u.seq
-            """,
-            [.integer(now)],
-            maximumRows: maximumCount
-        ) { heads.append(Int64($0.integer(0))) }
-        // Then each head by its primary key.
-        return try heads.map { seq in
-            try db.execute(
+        var received: [ReceivedUpdate] = []
+        var claimed: Set<Int64> = []
+        while received.count < maximumCount, let seq = heads.popDeliverable(now: now) {
+            guard claimed.insert(seq).inserted else { continue }
+            // The table decides: a row another unit of this transaction claimed first is not visible there.
+            let changed = try db.execute(
                 """
                 UPDATE updates SET visible_at = ?1, attempts = attempts + 1, deliveries = deliveries + 1,
                     receipt = seq || '.' || (deliveries + 1)
-                WHERE seq = ?2
+                WHERE seq = ?2 AND visible_at <= ?3
                 """,
-                [.integer(visibleAgainAt), .integer(seq)]
+                [.integer(visibleAgainAt), .integer(seq), .integer(now)]
             )
-            var received: ReceivedUpdate?
-            try db.query(
-                "SELECT receipt, attempts, last_error, update_id, group_id, body FROM updates WHERE seq = ?", [.integer(seq)]
-            ) { row in
-                guard let receipt = row.text(0) else { throw SQLiteStorageError.corruptRow(table: "updates") }
-                received = ReceivedUpdate(
-                    receipt: QueueReceipt(receipt), update: try queuedUpdate(row, from: 3), attempts: row.integer(1),
-                    lastError: row.isNull(2) ? nil : row.text(2)
-                )
+            guard changed == 1 else {
+                heads.invalidate()
+                break
             }
-            guard let received else { throw SQLiteStorageError.corruptRow(table: "updates") }
-            return received
+            _ = heads.setVisibleAt(visibleAgainAt, ofHead: seq)
+            received.append(try read(seq, in: db))
         }
+        return received
+    }
+
+    /// Brings `heads` up to the table: every row when it is not current, else the rows added since
+    /// (by this process's enqueues or another's redrive; `seq` only grows).
+    private static func readNewRows(in db: SQLiteFile, into heads: inout GroupHeads) throws {
+        if !heads.isCurrent { heads.startRebuild() }
+        try db.query("SELECT seq, group_id, visible_at FROM updates WHERE seq > ? ORDER BY seq", [.integer(heads.readThrough)]) { row in
+            guard let group = row.text(1) else { throw SQLiteStorageError.corruptRow(table: "updates") }
+            heads.append(seq: Int64(row.integer(0)), group: group, visibleAt: Int64(row.integer(2)))
+        }
+    }
+
+    /// The delivery just claimed: its row by primary key.
+    private static func read(_ seq: Int64, in db: SQLiteFile) throws -> ReceivedUpdate {
+        var received: ReceivedUpdate?
+        try db.query(
+            "SELECT receipt, attempts, last_error, update_id, group_id, body FROM updates WHERE seq = ?", [.integer(seq)]
+        ) { row in
+            guard let receipt = row.text(0) else { throw SQLiteStorageError.corruptRow(table: "updates") }
+            received = ReceivedUpdate(
+                receipt: QueueReceipt(receipt), update: try queuedUpdate(row, from: 3), attempts: row.integer(1),
+                lastError: row.isNull(2) ? nil : row.text(2)
+            )
+        }
+        guard let received else { throw SQLiteStorageError.corruptRow(table: "updates") }
+        return received
     }
 
     public func release(_ receipt: QueueReceipt, after delay: Duration, error: String, countingAttempt: Bool) async throws {
         let visibleAt = now() + max(0, delay.milliseconds)
-        let released = try await database.run { db in
-            try db.execute(
+        let released = try await database.run(rolledBack: forgetHeads) { [self] db in
+            let row = receipt.row
+            let released = try db.execute(
                 "UPDATE updates SET visible_at = ?, last_error = ?, receipt = NULL, attempts = attempts - ? WHERE seq = ? AND receipt = ?",
-                [.integer(visibleAt), .text(error), .integer(countingAttempt ? 0 : 1)] + receipt.row
+                [.integer(visibleAt), .text(error), .integer(countingAttempt ? 0 : 1)] + row
             )
+            if released == 1, case .integer(let seq) = row[0] {
+                heads.withLock { heads in
+                    if !heads.setVisibleAt(visibleAt, ofHead: seq) { heads.invalidate() }
+                }
+            }
+            return released
         }
         if released == 0 { throw StaleReceiptError(receipt: receipt) }
     }
 
     public func deadLetter(_ receipt: QueueReceipt, reason: String) async throws {
         let now = self.now()
-        let moved = try await database.run { db in
+        let moved = try await database.run(rolledBack: forgetHeads) { [self] db in
             let moved = try db.execute(
                 """
                 INSERT INTO dead_letters (update_id, group_id, body, attempts, reason, enqueued_at, dead_lettered_at)
@@ -145,7 +184,7 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
                 """,
                 [.text(reason), .integer(now)] + receipt.row
             )
-            try db.execute("DELETE FROM updates WHERE seq = ? AND receipt = ?", receipt.row)
+            try heads.withLock { heads in try Self.delete([receipt], in: db, heads: &heads) }
             return moved
         }
         if moved == 0 { throw StaleReceiptError(receipt: receipt) }
@@ -156,8 +195,10 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
     /// attempts stay counted. Returns how many there were.
     @discardableResult
     public func recoverInFlight() async throws -> Int {
-        try await database.run { db in
-            try db.execute("UPDATE updates SET visible_at = 0, receipt = NULL WHERE receipt IS NOT NULL")
+        try await database.run(rolledBack: forgetHeads) { [self] db in
+            let recovered = try db.execute("UPDATE updates SET visible_at = 0, receipt = NULL WHERE receipt IS NOT NULL")
+            heads.withLock { $0.invalidate() }
+            return recovered
         }
     }
 

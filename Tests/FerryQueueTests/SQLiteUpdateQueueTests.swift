@@ -179,8 +179,8 @@ extension SQLiteUpdateQueueTests {
 
     @Test("a data directory written by the previous schema opens with its queue, dead letters and dedup intact")
     func upgradeFromThePreviousSchema() async throws {
-        // The schema before the unused (visible_at, seq) index was dropped, with one update waiting, one
-        // in flight (receipt set, so a crash left it) and one dead letter, as an older `serve` leaves them.
+        // The schema before its two indexes on `updates` were dropped, with one update waiting, one in flight
+        // (receipt set, so a crash left it) and one dead letter, as an older `serve` leaves them.
         let directory = temporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/" + SQLiteStorage.fileName
@@ -189,6 +189,7 @@ extension SQLiteUpdateQueueTests {
             for statement in SQLiteSchema.statements where !statement.hasPrefix("DROP INDEX") {
                 _ = try old.executeUncached(statement, [])
             }
+            _ = try old.executeUncached("CREATE INDEX updates_by_group ON updates (group_id, seq)", [])
             _ = try old.executeUncached("CREATE INDEX updates_by_visibility ON updates (visible_at, seq)", [])
             _ = try old.executeUncached(
                 """
@@ -213,8 +214,7 @@ extension SQLiteUpdateQueueTests {
             try reader.query("SELECT name FROM sqlite_master WHERE type = 'index'") { indexes.append($0.text(0) ?? "") }
             reader.close()
         }
-        #expect(!indexes.contains("updates_by_visibility"))
-        #expect(indexes.contains("updates_by_group"))
+        #expect(indexes == ["seen_updates_by_time"])
         #expect(try await storage.queue.recoverInFlight() == 1)
         // chat:1's crashed head comes back first with its attempt counted; chat:2 goes on beside it.
         let received = try await storage.queue.receive(maximumCount: 10, visibilityTimeout: .seconds(30))
@@ -224,6 +224,61 @@ extension SQLiteUpdateQueueTests {
         #expect(try await storage.queue.deadLetters(limit: 5).map(\.reason) == ["poison"])
         try await storage.close()
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    @Test("FIFO per group holds while updates arrive, four consumers receive, and some are released to retry")
+    func orderHoldsUnderConcurrentEnqueueReceiveAndRelease() async throws {
+        let groups = 20, perGroup = 15
+        let directory = temporaryDirectory()
+        let storage = try await SQLiteStorage.open(directory: directory)
+        // Per group: every delivery in the order the consumers got them, and the acknowledged ids.
+        let delivered = IDsByGroup()
+        let acknowledged = IDsByGroup()
+        let deadline = ContinuousClock.now + .seconds(60)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            for group in 0..<groups {
+                tasks.addTask {
+                    for index in 1...perGroup {
+                        let update = QueuedUpdate(updateID: group * 1000 + index, groupID: "chat:\(group)", body: Array("{}".utf8))
+                        _ = try await storage.queue.enqueue([update])
+                        // Telegram's redelivery of the same update now and then: a duplicate, never a second row.
+                        if index % 4 == 0 { #expect(try await storage.queue.enqueue([update]) == [.duplicate]) }
+                    }
+                }
+            }
+            for consumer in 0..<4 {
+                tasks.addTask {
+                    var round = 0
+                    while acknowledged.withLock({ $0.values.map(\.count).reduce(0, +) }) < groups * perGroup, ContinuousClock.now < deadline {
+                        round += 1
+                        let batch = try await storage.queue.receive(maximumCount: 3, visibilityTimeout: .seconds(30))
+                        if batch.isEmpty { try await Task.sleep(for: .milliseconds(2)) }
+                        for item in batch {
+                            let group = item.update.updateID / 1000
+                            delivered.withLock { $0[group, default: []].append(item.update.updateID % 1000) }
+                            if (item.update.updateID + round + consumer) % 5 == 0 && item.attempts < 3 {
+                                try await storage.queue.release(item.receipt, after: .milliseconds(round % 4), error: "retry", countingAttempt: true)
+                            } else {
+                                try await storage.queue.acknowledge([item.receipt])
+                                acknowledged.withLock { $0[group, default: []].append(item.update.updateID % 1000) }
+                            }
+                        }
+                    }
+                }
+            }
+            try await tasks.waitForAll()
+        }
+        try await storage.close()
+        try? FileManager.default.removeItem(atPath: directory)
+
+        let expected = Array(1...perGroup)
+        for group in 0..<groups {
+            #expect(acknowledged.withLock { $0[group] } == expected, "group \(group) acknowledged in order")
+            // A release redelivers the same update; the next one may never come before it is acknowledged.
+            let deliveries = delivered.withLock { $0[group] ?? [] }
+            let firstDeliveries = deliveries.enumerated().filter { $0.offset == 0 || deliveries[$0.offset - 1] != $0.element }.map(\.element)
+            #expect(firstDeliveries == expected, "group \(group) delivered in order: \(deliveries)")
+        }
     }
 
     @Test func aReceiptFromElsewhereMatchesNothing() async throws {
@@ -239,6 +294,12 @@ extension SQLiteUpdateQueueTests {
             #expect(try await storage.queue.depth() == 0)
         }
     }
+}
+
+/// Update ids per group, appended from several tasks.
+final class IDsByGroup: Sendable {
+    private let ids = Mutex<[Int: [Int]]>([:])
+    func withLock<Result>(_ body: (inout [Int: [Int]]) -> Result) -> Result { ids.withLock { body(&$0) } }
 }
 
 /// A clock the test moves by hand.
