@@ -20,9 +20,9 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
     private let heads = Mutex(GroupHeads())
     /// Any failure of a unit that read or changed `heads` leaves it unknown how far it matches the file.
     private var forgetHeads: @Sendable () -> Void { { [self] in heads.withLock { $0.invalidate() } } }
-    /// When expired ids were last forgotten, and how often to look for more.
-    private let lastPrune = Mutex<Int64?>(nil)
-    private static let pruneInterval: Int64 = 60_000
+    /// When expired ids were last forgotten, and how many updates arrived since.
+    private let pruning = Mutex<(last: Int64?, enqueuedSince: Int)>((nil, 0))
+    private static let pruneInterval: Int64 = 1_000
 
     init(database: SQLiteTransactions, now: @escaping @Sendable () -> Int64) {
         self.database = database
@@ -35,13 +35,17 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
         guard !updates.isEmpty else { return [] }
         let now = self.now()
         let windowStart = now - Self.deduplicationWindowMilliseconds
-        let prunesNow = lastPrune.withLock { last in
-            if let previous = last, now - previous < Self.pruneInterval { return false }
-            last = now
-            return true
+        // Ids expire as fast as they arrived a day before. Forgetting up to twice as many as arrived
+        // since the last round keeps up at any rate, and no round is ever large: removing a whole
+        // minute's ids at once held the writer (and every webhook) for as long as that took.
+        let pruneLimit = pruning.withLock { state -> Int? in
+            state.enqueuedSince += updates.count
+            if let previous = state.last, now - previous < Self.pruneInterval { return nil }
+            defer { state = (now, 0) }
+            return 2 * state.enqueuedSince + 256
         }
         // One webhook's update is one INSERT (its trigger included): no savepoint needed.
-        return try await database.run(changesInOneStatement: updates.count == 1 && !prunesNow) { db in
+        return try await database.run(changesInOneStatement: updates.count == 1 && pruneLimit == nil) { db in
             let outcomes = try updates.map { update -> EnqueueOutcome in
                 // Inserted unless its id was seen in the window; a trigger remembers each inserted id, so
                 // a repeat later in the same transaction is a duplicate, as a redelivery would be.
@@ -55,10 +59,15 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
                 )
                 return inserted == 1 ? .enqueued : .duplicate
             }
-            if prunesNow {
-                // Ids past the window no longer count (see the insert); forget them now and then so the
-                // table stays small.
-                try db.execute("DELETE FROM seen_updates WHERE seen_at < ?", [.integer(windowStart)])
+            if let pruneLimit {
+                // Ids past the window no longer count (see the insert); forgetting them keeps the table small.
+                try db.execute(
+                    """
+                    DELETE FROM seen_updates WHERE update_id IN
+                        (SELECT update_id FROM seen_updates WHERE seen_at < ?1 ORDER BY seen_at LIMIT ?2)
+                    """,
+                    [.integer(windowStart), .integer(Int64(pruneLimit))]
+                )
             }
             return outcomes
         }

@@ -48,6 +48,32 @@ import Testing
         }
     }
 
+    @Test("expired ids are forgotten a little at a time, as fast as updates arrive, never all at once")
+    func expiredIDsArePrunedInBoundedRounds() async throws {
+        try await withStorage { storage, clock in
+            let day = (0..<2_000).map { QueuedUpdate(updateID: $0, groupID: "chat:\($0 % 10)", body: []) }
+            #expect(try await storage.queue.enqueue(day).allSatisfy { $0 == .enqueued })
+            func remembered() throws -> Int {
+                let reader = try SQLiteFile(path: storage.path)
+                defer { reader.close() }
+                return try reader.count("SELECT COUNT(*) FROM seen_updates")
+            }
+            #expect(try remembered() == 2_000)
+            // A day later, one update a second: each round forgets at most 2 x 1 + 256 expired ids.
+            clock.advance(byMilliseconds: SQLiteUpdateQueue.deduplicationWindowMilliseconds + 1_000)
+            _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 10_000, groupID: "chat:1", body: [])])
+            #expect(try remembered() == 2_000 - 258 + 1)
+            clock.advance(byMilliseconds: 1_000)
+            _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 10_001, groupID: "chat:1", body: [])])
+            #expect(try remembered() == 2_000 - 2 * 258 + 2)
+            // Within the same second, no round at all.
+            _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 10_002, groupID: "chat:1", body: [])])
+            #expect(try remembered() == 2_000 - 2 * 258 + 3)
+            // An expired id counts as new whether or not it has been forgotten yet.
+            #expect(try await storage.queue.enqueue([QueuedUpdate(updateID: 1_999, groupID: "chat:9", body: [])]) == [.enqueued])
+        }
+    }
+
     @Test func releaseWithoutCountingGivesTheAttemptBack() async throws {
         try await withStorage { storage, _ in
             _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 1, groupID: "chat:1", body: [])])
