@@ -285,7 +285,7 @@ let package = Package(
             dependencies: ["FerryHashing", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness
         ),
-        .testTarget(name: "FerryDeployTests", dependencies: ["FerryDeploy"], swiftSettings: strictness),
+        .testTarget(name: "FerryDeployTests", dependencies: ["FerryDeploy", "FerryTestSupport"], swiftSettings: strictness),
         .testTarget(
             name: "FerryPlaygroundTests",
             dependencies: [

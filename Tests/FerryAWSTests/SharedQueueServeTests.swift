@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FerryTestSupport
 import Foundation
 import NIOCore
 import Testing
@@ -34,7 +35,7 @@ struct SharedQueueServeTests {
             reply.delay = .milliseconds(Int.random(in: 0...20))
             return reply
         }) { apiPort, log in
-            let port = try MotoServer.freePort()
+            let port = try MotoServerProcess.freeLoopbackPort()
             let process = Process()
             process.executableURL = EchoBotBinary.url
             process.arguments = [
