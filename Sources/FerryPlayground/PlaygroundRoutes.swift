@@ -11,8 +11,9 @@ struct PlaygroundRoutes: Sendable {
     private var simulator: BotAPISimulator { playground.simulator }
 
     func add(to router: Router<BasicRequestContext>) {
-        router.get("/playground") { _, _ in page() }
-        let api = router.group("/playground/api")
+        let playgroundGroup = router.group("/playground").add(middleware: LoopbackHostCheck())
+        playgroundGroup.get { _, _ in page() }
+        let api = playgroundGroup.group("api")
         api.get("world") { _, _ in answer { try world() } }
         api.get("pipeline") { _, _ in await answer { try await pipeline() } }
         api.get("events") { _, _ in eventStream() }

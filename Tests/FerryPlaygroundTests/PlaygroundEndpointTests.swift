@@ -174,6 +174,24 @@ import TelegramBotAPI
         }
     }
 
+    @Test("answers only at localhost or an IP address, so a rebound DNS name cannot drive it from another site")
+    func refusesForeignHostNames() async throws {
+        try await PlaygroundHost.with(register: Self.echo) { host in
+            let port = host.port
+            let direct = try await host.get("/playground").status
+            let local = try await host.get("/playground", hostHeader: "localhost:\(port)").status
+            #expect(direct == 200 && local == 200)
+            let rebound = "attacker.example:\(port)"
+            let page = try await host.get("/playground", hostHeader: rebound).status
+            let api = try await host.get("/playground/api/world", hostHeader: rebound).status
+            #expect(page == 403 && api == 403)
+            let usersBefore = host.simulator.users.count
+            let created = try await host.post("users", json: #"{"firstName":"Mallory"}"#, hostHeader: rebound).status
+            #expect(created == 403)
+            #expect(host.simulator.users.count == usersBefore)
+        }
+    }
+
     @Test func servesThePageSelfContainedAndSaysItIsASimulation() async throws {
         try await PlaygroundHost.with(register: Self.echo) { host in
             let page = try await host.get("/playground")

@@ -99,18 +99,23 @@ struct PlaygroundHost {
 
     /// POSTs JSON to a playground endpoint; returns the status and the answer's body.
     @discardableResult
-    func post(_ path: String, json: String, contentType: String = "application/json") async throws -> (status: Int, body: String) {
+    func post(
+        _ path: String, json: String, contentType: String = "application/json", hostHeader: String? = nil
+    ) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: baseURL + "/playground/api/" + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: contentType)
+        if let hostHeader { request.headers.replaceOrAdd(name: "Host", value: hostHeader) }
         request.body = .bytes(ByteBuffer(string: json))
         let response = try await http.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), String(buffer: body))
     }
 
-    func get(_ path: String) async throws -> (status: Int, body: String, headers: [String: String]) {
-        let response = try await http.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(10))
+    func get(_ path: String, hostHeader: String? = nil) async throws -> (status: Int, body: String, headers: [String: String]) {
+        var request = HTTPClientRequest(url: baseURL + path)
+        if let hostHeader { request.headers.replaceOrAdd(name: "Host", value: hostHeader) }
+        let response = try await http.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 4 << 20)
         let headers = Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
         return (Int(response.status.code), String(buffer: body), headers)
