@@ -120,7 +120,8 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
         var claimed: Set<Int64> = []
         while received.count < maximumCount, let seq = heads.popDeliverable(now: now) {
             guard claimed.insert(seq).inserted else { continue }
-            // The table decides: a row another unit of this transaction claimed first is not visible there.
+            // The table decides: were the heads out of date, the row would not be visible there, and
+            // nothing is handed out twice.
             let changed = try db.execute(
                 """
                 UPDATE updates SET visible_at = ?1, attempts = attempts + 1, deliveries = deliveries + 1,
@@ -133,7 +134,7 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
                 heads.invalidate()
                 break
             }
-            _ = heads.setVisibleAt(visibleAgainAt, ofHead: seq)
+            if !heads.setVisibleAt(visibleAgainAt, ofHead: seq) { heads.invalidate() }
             received.append(try read(seq, in: db))
         }
         return received
