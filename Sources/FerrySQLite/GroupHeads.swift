@@ -53,12 +53,9 @@ struct GroupHeads {
     mutating func append(seq: Int64, group: String, visibleAt: Int64) {
         readThrough = max(readThrough, seq)
         let row = Row(seq: seq, visibleAt: visibleAt)
-        if groups[group, default: []].isEmpty {
-            groups[group] = [row]
-            becameHead(row, of: group)
-        } else {
-            groups[group]!.append(row)
-        }
+        let startsGroup = groups[group] == nil
+        groups[group, default: []].append(row)
+        if startsGroup { becameHead(row, of: group) }
     }
 
     /// The lowest-`seq` head visible at `now`, taken out of the ready set; nil when there is none.
