@@ -74,7 +74,7 @@ struct GroupHeads {
     /// A head's new visibility: delivered (`now` + visibility timeout) or released (`now` + delay).
     /// Returns false when `seq` is not a head here, which means this copy is out of date.
     mutating func setVisibleAt(_ visibleAt: Int64, ofHead seq: Int64) -> Bool {
-        guard let group = groupOfHead[seq], groups[group]?.first?.seq == seq else { return false }
+        guard let group = group(ofHead: seq) else { return false }
         groups[group]![0].visibleAt = visibleAt
         waiting.insert(Waiting(visibleAt: visibleAt, seq: seq))
         compactIfStale()
@@ -84,7 +84,8 @@ struct GroupHeads {
     /// A head deleted from the table (acknowledged or dead-lettered): the next row of its group, if
     /// any, becomes the head. Returns false when `seq` is not a head here.
     mutating func removeHead(_ seq: Int64) -> Bool {
-        guard let group = groupOfHead.removeValue(forKey: seq), groups[group]?.first?.seq == seq else { return false }
+        guard let group = group(ofHead: seq) else { return false }
+        groupOfHead[seq] = nil
         groups[group]!.removeFirst()
         if let next = groups[group]!.first {
             becameHead(next, of: group)
@@ -100,8 +101,8 @@ struct GroupHeads {
         guard waiting.count + ready.count > 2 * groupOfHead.count + 1024 else { return }
         var entries: [Waiting] = []
         entries.reserveCapacity(groupOfHead.count)
-        for (seq, group) in groupOfHead {
-            if let head = groups[group]?.first, head.seq == seq { entries.append(Waiting(visibleAt: head.visibleAt, seq: seq)) }
+        for seq in groupOfHead.keys {
+            if let visibleAt = headVisibleAt(seq) { entries.append(Waiting(visibleAt: visibleAt, seq: seq)) }
         }
         waiting = Heap(entries)
         ready = Heap()
@@ -114,7 +115,12 @@ struct GroupHeads {
     }
 
     private func headVisibleAt(_ seq: Int64) -> Int64? {
-        guard let group = groupOfHead[seq], let head = groups[group]?.first, head.seq == seq else { return nil }
-        return head.visibleAt
+        group(ofHead: seq).flatMap { groups[$0]?.first?.visibleAt }
+    }
+
+    /// The group `seq` heads, if it is a head here.
+    private func group(ofHead seq: Int64) -> String? {
+        guard let group = groupOfHead[seq], groups[group]?.first?.seq == seq else { return nil }
+        return group
     }
 }

@@ -102,9 +102,8 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
     private static func delete(_ receipts: [QueueReceipt], in db: SQLiteFile, heads: inout GroupHeads) throws {
         for receipt in receipts {
             // A stale receipt (delivered again since) matches no row: the newer delivery owns it.
-            let row = receipt.row
-            if try db.execute("DELETE FROM updates WHERE seq = ? AND receipt = ?", row) == 1, case .integer(let seq) = row[0] {
-                if !heads.removeHead(seq) { heads.invalidate() }
+            if try db.execute("DELETE FROM updates WHERE seq = ? AND receipt = ?", receipt.row) == 1, !heads.removeHead(receipt.seq) {
+                heads.invalidate()
             }
         }
     }
@@ -169,14 +168,13 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
     public func release(_ receipt: QueueReceipt, after delay: Duration, error: String, countingAttempt: Bool) async throws {
         let visibleAt = now() + max(0, delay.milliseconds)
         let released = try await database.run(rolledBack: forgetHeads) { [self] db in
-            let row = receipt.row
             let released = try db.execute(
                 "UPDATE updates SET visible_at = ?, last_error = ?, receipt = NULL, attempts = attempts - ? WHERE seq = ? AND receipt = ?",
-                [.integer(visibleAt), .text(error), .integer(countingAttempt ? 0 : 1)] + row
+                [.integer(visibleAt), .text(error), .integer(countingAttempt ? 0 : 1)] + receipt.row
             )
-            if released == 1, case .integer(let seq) = row[0] {
+            if released == 1 {
                 heads.withLock { heads in
-                    if !heads.setVisibleAt(visibleAt, ofHead: seq) { heads.invalidate() }
+                    if !heads.setVisibleAt(visibleAt, ofHead: receipt.seq) { heads.invalidate() }
                 }
             }
             return released
@@ -283,10 +281,10 @@ extension QueueReceipt {
     /// Binds `seq = ? AND receipt = ?`: the receipt names its row (`seq.delivery`, see `receive`), so
     /// finding it is a primary-key lookup instead of a scan of the queue. A receipt that is not
     /// this queue's matches no row, as a stale one does.
-    fileprivate var row: [SQLiteValue] {
-        let seq = rawValue.split(separator: ".", maxSplits: 1).first.flatMap { Int64($0) } ?? -1
-        return [.integer(seq), .text(rawValue)]
-    }
+    fileprivate var row: [SQLiteValue] { [.integer(seq), .text(rawValue)] }
+
+    /// The `seq` of the row the receipt names; -1, which no row has, for one that is not this queue's.
+    fileprivate var seq: Int64 { rawValue.split(separator: ".", maxSplits: 1).first.flatMap { Int64($0) } ?? -1 }
 }
 
 /// Reads `update_id, group_id, body` starting at `column`.

@@ -423,7 +423,7 @@ func withStorage(_ body: (SQLiteStorage, ManualClock) async throws -> Void) asyn
             _ = try await storage.queue.enqueue([QueuedUpdate(updateID: id, groupID: "chat:\(id % 10)", body: body)])
             if id % 100 == 0 {
                 let size = (try? FileManager.default.attributesOfItem(atPath: storage.path + "-wal")[.size] as? Int) ?? 0
-                largestLog = max(largestLog, size ?? 0)
+                largestLog = max(largestLog, size)
             }
         }
         #expect(try await storage.queue.depth() == 3_000)
