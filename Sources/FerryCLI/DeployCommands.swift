@@ -156,8 +156,8 @@ private func setWebhook(url: String, environment: BotEnvironment, dropPendingUpd
     print("Allowed updates: \(allowed.joined(separator: ", "))")
 }
 
-func withClient<T>(_ environment: BotEnvironment, _ body: (TelegramClient) async throws -> T) async throws -> T {
-    let client = environment.makeClient(logger: Logger(label: "ferry"))
+func withClient<T>(_ environment: BotEnvironment, quick: Bool = false, _ body: (TelegramClient) async throws -> T) async throws -> T {
+    let client = environment.makeClient(logger: Logger(label: "ferry"), quick: quick)
     do {
         let result = try await body(client)
         try await client.shutdown()

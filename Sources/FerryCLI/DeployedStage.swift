@@ -26,9 +26,14 @@ struct DeployedStageOptions: ParsableArguments {
         BotStack(bot: bot ?? FerryApp.running.name.lowercased(), stage: stage)
     }
 
-    /// The AWS CLI, pointed at `AWS_ENDPOINT_URL` when set (a local stand-in such as moto).
+    /// The AWS CLI, pointed at `AWS_ENDPOINT_URL` when set (a local stand-in such as moto), in `--region` or
+    /// else `AWS_REGION`: the region Ferry's own clients use, which version 1 of the CLI would not read itself.
     func aws() -> AWSCommandLine {
-        AWSCommandLine(region: region, endpointURL: ProcessEnvironment.all["AWS_ENDPOINT_URL"].flatMap { $0.isEmpty ? nil : $0 })
+        let variables = ProcessEnvironment.all
+        return AWSCommandLine(
+            region: region ?? variables["AWS_REGION"].flatMap { $0.isEmpty ? nil : $0 },
+            endpointURL: variables["AWS_ENDPOINT_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        )
     }
 
     /// Runs `body` with Ferry's own AWS clients' configuration for this stage's region (see ``withStageAWS(region:_:)``).

@@ -4,6 +4,14 @@ import FerryAWS
 import FerryDeploy
 import FoundationEssentials
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `logs --stage S`: the stage's function logs from CloudWatch Logs, interleaved by time, each line tagged with
 /// the function's role, bot tokens redacted.
 struct LogsCommand: AsyncParsableCommand {
@@ -62,12 +70,15 @@ struct LogsCommand: AsyncParsableCommand {
             if first.truncated { printToStandardError("(only the newest \(limit) lines are shown; narrow --since or --role for older ones)") }
             for line in first.lines { print(line) }
             guard follow else { return }
+            // Standard output into a pipe (`logs --follow | grep ...`) is block-buffered: flush each batch.
+            fflush(nil)
             // The newest events may still be arriving in CloudWatch Logs: each poll asks again from the last
             // millisecond printed, and the reader skips the events it has already printed.
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(2))
                 let next = try await reader.read(from: reader.lastTimestamp ?? start, limit: limit)
                 for line in next.lines { print(line) }
+                fflush(nil)
             }
         }
     }

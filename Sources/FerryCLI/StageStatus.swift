@@ -203,7 +203,7 @@ struct StageStatusReader: Sendable {
 
     private func readWebhook(token: String, stageURL: String?) async throws -> StageStatus.Webhook {
         let environment = BotEnvironment(token: token, apiURL: BotEnvironment.apiURL(), webhookSecret: nil)
-        let info = try await withClient(environment) { try await $0.getWebhookInfo() }
+        let info = try await withClient(environment, quick: true) { try await $0.getWebhookInfo() }
         return StageStatus.Webhook(
             url: info.url,
             pendingUpdates: info.pendingUpdateCount,

@@ -89,7 +89,7 @@ struct StatusScreen {
         }
         add("alarms", status.alarms) {
             guard case .known(let alarms) = status.alarms else { return [] }
-            guard alarms.total > 0 else { return ["none found (not created on a local emulator)"] }
+            guard alarms.total > 0 else { return ["none found (a stage on AWS has 7; the local-emulator template has none)"] }
             var shown = ["\(alarms.inAlarm.count) of \(alarms.total) in ALARM"
                 + (alarms.insufficientData > 0 ? ", \(alarms.insufficientData) without data yet" : "")]
             for alarm in alarms.inAlarm {

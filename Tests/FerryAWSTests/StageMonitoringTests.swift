@@ -1,4 +1,5 @@
 import FerryDeploy
+import FerryTestSupport
 import Foundation
 import Testing
 
@@ -260,6 +261,33 @@ struct StageMonitoringTests {
         #expect(bad.status != 0)
     }
 
+    @Test(
+        "logs --follow prints lines that arrive later, each once, until stopped",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: EchoBotBinary.url.path), "EchoBot is not built next to the tests")
+    )
+    func logsFollow() async throws {
+        let stack = BotStack(bot: "echobot", stage: "f" + UUID().uuidString.prefix(8).lowercased())
+        let group = stack.names.logGroup(.consumer)
+        try await logs.createLogGroup(named: group)
+        try await logs.createLogStream(named: "s", in: group)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        try await logs.putLogEvents([(now - 1_000, "before following")], to: "s", in: group)
+
+        let follower = try BotProcess.start(
+            ["logs", "--stage", stack.stage, "--role", "consumer", "--follow"], environment: commandEnvironment
+        )
+        try await follower.stoppedOnFailure {
+            _ = try await follower.waitForLog("the line logged before") { $0.contains("[consumer] before following") ? true : nil }
+            try await logs.putLogEvents([(Int64(Date().timeIntervalSince1970 * 1000), "arrived later")], to: "s", in: group)
+            _ = try await follower.waitForLog("the line logged later") { $0.contains("[consumer] arrived later") ? true : nil }
+            // Two more polls of the same events print nothing again.
+            try await Task.sleep(for: .seconds(5))
+        }
+        _ = try await follower.stop()
+        #expect(follower.log.components(separatedBy: "before following").count == 2, "printed once: \(follower.log)")
+        #expect(follower.log.components(separatedBy: "arrived later").count == 2, "printed once: \(follower.log)")
+    }
+
     // MARK: template and deploy
 
     @Test(
@@ -318,6 +346,8 @@ struct StageMonitoringTests {
     /// What the EchoBot binary runs with: moto, the isolated AWS configuration, and a PATH with the AWS CLI.
     var commandEnvironment: [String: String] {
         var environment = isolatedAWSEnvironment
+        // Only AWS_REGION, as for Ferry's own clients: the commands hand it to the AWS CLI, which reads only AWS_DEFAULT_REGION.
+        environment["AWS_DEFAULT_REGION"] = nil
         environment["AWS_ENDPOINT_URL"] = server.endpoint.url
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"]
         environment["HOME"] = ProcessInfo.processInfo.environment["HOME"]
