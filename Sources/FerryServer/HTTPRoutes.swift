@@ -11,8 +11,8 @@ struct HTTPRoutes: Sendable {
     /// The Prometheus text exposition, current at the time of the request.
     let metrics: @Sendable () async -> String
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    func router() -> Router<HostRequestContext> {
+        let router = Router(context: HostRequestContext.self)
         router.post("/webhook") { request, context in try await webhook(request, context) }
         for method in [HTTPRequest.Method.get, .put, .patch, .delete, .head] {
             router.on("/webhook", method: method) { _, _ in
@@ -29,7 +29,7 @@ struct HTTPRoutes: Sendable {
         return router
     }
 
-    private func webhook(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func webhook(_ request: Request, _ context: HostRequestContext) async throws -> Response {
         guard acceptsWebhooks else { return text(.init(code: 404), "this bot polls for updates; there is no webhook\n") }
         let secret = request.headers[HTTPField.Name(WebhookIngress.secretHeaderName)!]
         // Refuse strangers before reading what they send.
@@ -42,6 +42,9 @@ struct HTTPRoutes: Sendable {
         do {
             body = try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            return answer(.tooLarge(limit: limit))
+        } catch is NIOTooManyBytesError {
+            // A chunked body has no length to check beforehand: it is cut off as it passes the limit.
             return answer(.tooLarge(limit: limit))
         }
         return answer(await ingress.accept(body: Array(buffer: body), secretHeader: secret))
