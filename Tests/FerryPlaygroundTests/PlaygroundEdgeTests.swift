@@ -54,8 +54,9 @@ import Testing
             #expect(third.body.contains("this address has 2 playground pages open already"))
 
             // Another machine, as far as the server can tell: a connection from 127.0.0.2.
-            let elsewhere = try RawHTTPConnection(from: "127.0.0.2", toPort: host.port)
-            #expect(try elsewhere.status(of: "GET /playground/api/events HTTP/1.1\r\nHost: 127.0.0.1:\(host.port)\r\n\r\n") == 200)
+            let elsewhere = try RawConnection(port: host.port, from: "127.0.0.2")
+            #expect(elsewhere.send(Array("GET /playground/api/events HTTP/1.1\r\nHost: 127.0.0.1:\(host.port)\r\n\r\n".utf8)))
+            #expect(try elsewhere.statusCode(within: .seconds(10)) == 200)
             elsewhere.close()
             _ = (first, second)
         }
@@ -110,62 +111,4 @@ import Testing
 private struct NoPipeline: PipelineStateSource {
     func depth() async throws -> Int { 0 }
     func deadLetterCount() async throws -> Int { 0 }
-}
-
-/// One HTTP/1.1 connection from a chosen local address, which AsyncHTTPClient cannot pick.
-private final class RawHTTPConnection {
-    private var descriptor: Int32
-
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    init(from source: String, toPort port: Int) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        inet_pton(AF_INET, source, &local.sin_addr)
-        var remote = sockaddr_in()
-        remote.sin_family = sa_family_t(AF_INET)
-        remote.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &remote.sin_addr)
-        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
-        let connected = withUnsafePointer(to: &remote) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, length) } }
-        guard bound == 0, connected == 0 else {
-            let code = errno
-            close()
-            throw Failure(description: "bind/connect from \(source): errno \(code)")
-        }
-    }
-
-    /// Sends `request` and reads the status code of the answer's first line.
-    func status(of request: String) throws -> Int {
-        let bytes = Array(request.utf8)
-        guard bytes.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, 0) }) == bytes.count else {
-            throw Failure(description: "send: errno \(errno)")
-        }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        while !received.contains(UInt8(ascii: "\n")) {
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { throw Failure(description: "no answer (errno \(errno))") }
-            received += buffer[..<count]
-        }
-        let line = String(decoding: received.prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
-        guard let code = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
-            throw Failure(description: "not a status line: \(line)")
-        }
-        return code
-    }
-
-    func close() {
-        if descriptor >= 0 { _ = Glibc.close(descriptor) }
-        descriptor = -1
-    }
-
-    deinit { close() }
 }

@@ -114,6 +114,7 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let storage = try await SQLiteStorage.open(directory: directory)
+        #expect(try await storage.pragma("secure_delete") == 1)
         let secrets = ["my card is 4111-1111-1111-1111", "my password is hunter2-hunter2"]
         _ = try await storage.queue.enqueue(secrets.enumerated().map { index, text in
             QueuedUpdate(updateID: index, groupID: "chat:\(index)", body: Array(#"{"text":"\#(text)"}"#.utf8))
