@@ -168,8 +168,9 @@ struct RemoveCommand: AsyncParsableCommand {
     /// points at this stage, it is deleted first. The token is TELEGRAM_BOT_TOKEN's, else the one the stage stores.
     private func deleteWebhookPointingAtStage(_ deployer: Deployer) async {
         guard let url = try? await deployer.webhookFunctionURL() else { return }
-        let given = ProcessEnvironment.all["TELEGRAM_BOT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let token = given ?? (try? await deployer.storedBotToken()) ?? nil else {
+        var token = ProcessEnvironment.all["TELEGRAM_BOT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if token == nil, let stored = try? await deployer.storedBotToken() { token = stored }
+        guard let token else {
             print("Telegram's webhook was not checked (no TELEGRAM_BOT_TOKEN here, none stored): if it pointed at \(url), run `webhook delete`.")
             return
         }

@@ -209,7 +209,7 @@ public struct WebhookRequestHead: Sendable {
     /// An `Origin` of `scheme://host[:port]` naming the host the request was sent to.
     private func isSameOrigin(_ origin: String) -> Bool {
         guard let host = host?.trimmingASCIIWhitespace().lowercased(), !host.isEmpty,
-              let separator = origin.range(of: "://")
+              let separator = origin.firstRange(of: "://")
         else { return false }
         return origin[separator.upperBound...] == host[...]
     }

@@ -187,6 +187,21 @@ struct DeploySafetyTests {
         }
     }
 
+    @Test("on AWS the artifact bucket gets default encryption and the TLS-only policy, its owner named on every call")
+    func bucketHardeningOnAWS() async throws {
+        let runner = ScriptedRunner(answers: [
+            "sts get-caller-identity": Self.identity, "ssm get-parameter": ScriptedRunner.parameterNotFound,
+            "cloudformation describe-stacks": Self.stack("CREATE_COMPLETE"),
+        ])
+        try await deployer(runner).deploy(codePackage: try package(), botToken: Self.token)
+        let policy = try #require(runner.commands.first { $0.arguments.starts(with: ["s3api", "put-bucket-policy"]) })
+        #expect(policy.arguments.contains(Deployer.tlsOnlyPolicy(bucket: "ferry-artifacts-123456789012-eu-west-1")))
+        #expect(runner.commands.contains { $0.arguments.starts(with: ["s3api", "put-bucket-encryption"]) })
+        for call in runner.commands where call.arguments.first == "s3api" {
+            #expect(call.arguments.contains("--expected-bucket-owner"), "\(call.arguments.prefix(2))")
+        }
+    }
+
     @Test("the artifact bucket's policy refuses plain HTTP")
     func tlsOnlyPolicy() throws {
         let policy = try #require(try JSONSerialization.jsonObject(with: Data(Deployer.tlsOnlyPolicy(bucket: "b1").utf8)) as? [String: Any])
@@ -242,8 +257,9 @@ struct DeploySafetyTests {
             // The artifact bucket: encrypted by default, TLS only, and its owner named on every call.
             let encryption = try await json(moto.aws, "s3api", "get-bucket-encryption", ["--bucket", "ferry-test-artifacts"])
             #expect(String(describing: encryption).contains("AES256"))
-            let policy = try await json(moto.aws, "s3api", "get-bucket-policy", ["--bucket", "ferry-test-artifacts"])
-            #expect((policy["Policy"] as? String)?.contains("aws:SecureTransport") == true)
+            // moto is reached over plain HTTP and enforces bucket policies: the TLS-only one would lock it out, so
+            // it is left out here (the scripted test below sees it put on AWS).
+            await expectGone(moto.aws, "s3api", "get-bucket-policy", ["--bucket", "ferry-test-artifacts"])
             let bucketCalls = recording.commands.filter { $0.arguments.first == "s3api" && $0.arguments.dropFirst().first != "create-bucket" }
             #expect(!bucketCalls.isEmpty)
             for call in bucketCalls {

@@ -177,12 +177,18 @@ public struct Deployer: Sendable {
         try await hardenBucket(bucket, owner: account)
     }
 
-    /// Default encryption (SSE-S3) and a bucket policy that refuses every request not made over TLS.
+    /// Default encryption (SSE-S3) and a bucket policy that refuses every request not made over TLS. An endpoint
+    /// reached over plain HTTP (a local emulator such as moto, which enforces bucket policies) would be locked
+    /// out of its own bucket by that policy, so it gets the encryption only.
     private func hardenBucket(_ bucket: String, owner account: String) async throws(DeployError) {
         try await call("s3api", "put-bucket-encryption", [
             "--bucket", bucket, "--expected-bucket-owner", account, "--server-side-encryption-configuration",
             #"{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"},"BucketKeyEnabled":true}]}"#,
         ])
+        if aws.endpointURL?.lowercased().hasPrefix("http://") == true {
+            logger.notice("the endpoint is plain HTTP: the artifact bucket gets no TLS-only policy", metadata: ["bucket": "\(bucket)"])
+            return
+        }
         try await call("s3api", "put-bucket-policy", [
             "--bucket", bucket, "--expected-bucket-owner", account, "--policy", Self.tlsOnlyPolicy(bucket: bucket),
         ])
