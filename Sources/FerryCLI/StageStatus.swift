@@ -74,6 +74,17 @@ struct StageStatus: Sendable, Encodable {
         var waiting: Int
     }
 
+    struct AlarmMail: Sendable, Encodable {
+        struct Address: Sendable, Encodable {
+            var address: String
+            /// Whether the address followed the confirmation link; until it does, SNS mails it nothing.
+            var confirmed: Bool
+        }
+
+        /// Empty when the stage was deployed without `--alarm-email`.
+        var addresses: [Address]
+    }
+
     struct Alarm: Sendable, Encodable {
         var name: String
         var reason: String
@@ -96,6 +107,7 @@ struct StageStatus: Sendable, Encodable {
     var oldestUpdate: Reading<OldestUpdate>
     var deadLetters: Reading<DeadLetters>
     var alarms: Reading<Alarms>
+    var alarmMail: Reading<AlarmMail>
 
     static let deadLetterCountLimit = 10_000
 }
@@ -127,13 +139,14 @@ struct StageStatusReader: Sendable {
         async let deadLetters = Reading({ try await readDeadLetters() }, redactor: redactor)
         async let alarms = Reading({ try await readAlarms() }, redactor: redactor)
         let stackStatus = await stackReading
-        let webhookURL: String?
-        if case .known(let described) = stackStatus { webhookURL = described.webhookURL } else { webhookURL = nil }
-        let webhook = await Reading({ try await readWebhook(token: token.get(), stageURL: webhookURL) }, redactor: redactor)
+        let described: DescribedStack?
+        if case .known(let known) = stackStatus { described = known } else { described = nil }
+        async let webhook = Reading({ try await readWebhook(token: token.get(), stageURL: described?.webhookURL) }, redactor: redactor)
+        async let alarmMail = Reading({ try await readAlarmMail(stackID: described?.stackID) }, redactor: redactor)
         return StageStatus(
             bot: stack.bot, stage: stack.stage,
-            stack: stackStatus.map(\.stack), code: await code, webhook: webhook, queue: await queue,
-            oldestUpdate: await oldest, deadLetters: await deadLetters, alarms: await alarms
+            stack: stackStatus.map(\.stack), code: await code, webhook: await webhook, queue: await queue,
+            oldestUpdate: await oldest, deadLetters: await deadLetters, alarms: await alarms, alarmMail: await alarmMail
         )
     }
 
@@ -142,6 +155,8 @@ struct StageStatusReader: Sendable {
     private struct DescribedStack: Sendable, Encodable {
         var stack: StageStatus.Stack
         var webhookURL: String?
+        /// `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>`: where the stage's topic is.
+        var stackID: String
     }
 
     private func describeStack() async throws -> DescribedStack {
@@ -153,6 +168,7 @@ struct StageStatusReader: Sendable {
                     var OutputKey: String?
                     var OutputValue: String?
                 }
+                var StackId: String
                 var StackName: String
                 var StackStatus: String
                 var CreationTime: String
@@ -181,8 +197,39 @@ struct StageStatusReader: Sendable {
                 name: described.StackName, status: described.StackStatus,
                 lastUpdated: described.LastUpdatedTime ?? described.CreationTime, codeKey: codeKey
             ),
-            webhookURL: webhookURL
+            webhookURL: webhookURL,
+            stackID: described.StackId
         )
+    }
+
+    /// Who the alarms mail: the subscriptions of the stage's topic, found beside its stack (same partition,
+    /// region and account). No topic is no address.
+    private func readAlarmMail(stackID: String?) async throws -> StageStatus.AlarmMail {
+        let parts = stackID?.split(separator: ":", omittingEmptySubsequences: false) ?? []
+        guard parts.count >= 6, parts[0] == "arn" else { throw StageReadError("the stack could not be read, so neither could its alarm topic") }
+        let topic = "arn:\(parts[1]):sns:\(parts[3]):\(parts[4]):\(stack.names.alarmTopic)"
+        struct Answer: Decodable {
+            struct Subscription: Decodable {
+                var SubscriptionArn: String
+                var `Protocol`: String
+                var Endpoint: String
+            }
+            var Subscriptions: [Subscription]?
+        }
+        var answer: Answer?
+        var failure: AWSCommandLineError?
+        do {
+            answer = try await aws.json(Answer.self, "sns", "list-subscriptions-by-topic", ["--topic-arn", topic])
+        } catch {
+            failure = error
+        }
+        if let failure {
+            if failure.isNotFound { return StageStatus.AlarmMail(addresses: []) }
+            throw StageReadError(failure.description)
+        }
+        let mails = (answer?.Subscriptions ?? []).filter { $0.Protocol == "email" || $0.Protocol == "email-json" }
+        // SNS lists a subscription that was not confirmed yet with this word in place of its ARN.
+        return StageStatus.AlarmMail(addresses: mails.map { .init(address: $0.Endpoint, confirmed: $0.SubscriptionArn.hasPrefix("arn:")) })
     }
 
     private func readCode() async throws -> StageStatus.Code {

@@ -97,6 +97,15 @@ struct StatusScreen {
             }
             return shown
         }
+        add("alarm mail", status.alarmMail) {
+            guard case .known(let mail) = status.alarmMail else { return [] }
+            guard !mail.addresses.isEmpty else { return ["nobody: deploy with --alarm-email ADDRESS"] }
+            return mail.addresses.map { address in
+                address.confirmed
+                    ? "\(address.address) (confirmed)"
+                    : "\(address.address): not confirmed yet, so nothing is mailed; follow the link in AWS's mail"
+            }
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -162,11 +162,17 @@ struct StageMonitoringTests {
             #expect(text.contains("2 parked"))
             #expect(text.contains("1 of 2 in ALARM"))
             #expect(text.contains(names.errorsAlarm(.consumer)))
+            #expect(text.contains("alarm mail    nobody: deploy with --alarm-email ADDRESS"), "no topic yet: \(text)")
             #expect(!text.contains("unknown"), "\(text)")
             #expect(!text.contains(Self.token) && !screen.standardError.contains(Self.token))
             // The token came from the stage's SecureString parameter: nothing in the environment held it.
             #expect(requests.requests.first?.path == "/bot\(Self.token)/getWebhookInfo")
 
+            // The topic and subscription deploy --alarm-email would create on AWS.
+            let topic = try await awsCommandLine.json([String: String].self, "sns", "create-topic", ["--name", names.alarmTopic])
+            try await awsCommandLine.run("sns", "subscribe", [
+                "--topic-arn", try #require(topic["TopicArn"]), "--protocol", "email", "--notification-endpoint", "oncall@example.com",
+            ])
             let json = try await EchoBotProcess.run(["status", "--stage", stack.stage, "--json"], environment: environment)
             #expect(json.status == 0, "\(json.standardError)")
             let status = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
@@ -179,6 +185,10 @@ struct StageMonitoringTests {
             let alarms = try #require(status["alarms"] as? [String: Any])
             #expect((alarms["in_alarm"] as? [[String: Any]])?.map { $0["name"] as? String } == [names.errorsAlarm(.consumer)])
             #expect((status["stack"] as? [String: Any])?["code_key"] as? String == "ferry/echobot/\(stack.stage)/\(packageHex).zip")
+            // moto confirms email subscriptions at once; AWS lists an unconfirmed one as PendingConfirmation.
+            let mail = try #require((status["alarm_mail"] as? [String: Any])?["addresses"] as? [[String: Any]])
+            #expect(mail.map { $0["address"] as? String } == ["oncall@example.com"])
+            #expect(mail.first?["confirmed"] as? Bool == true)
         }
     }
 
@@ -192,7 +202,7 @@ struct StageMonitoringTests {
         let result = try await EchoBotProcess.run(["status", "--stage", "nosuchstage", "--json"], environment: environment)
         #expect(result.status == 0, "\(result.standardError)")
         let status = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
-        for part in ["stack", "code", "webhook", "queue", "dead_letters"] {
+        for part in ["stack", "code", "webhook", "queue", "dead_letters", "alarm_mail"] {
             let reason = (status[part] as? [String: Any])?["unknown"] as? String
             #expect(reason?.isEmpty == false, "\(part): \(status[part] ?? "nil")")
         }
