@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryRuntime
+import TelegramBotAPI
 import FerryServer
 import FerrySQLite
 import Logging
@@ -19,9 +20,35 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Attempts before an update is dead-lettered.")
     var maxAttempts: Int = 3
 
+    @Option(help: ArgumentHelp(
+        "Days a dead letter is kept unless redriven or purged (default: $FERRY_DEAD_LETTER_RETENTION_DAYS, else 30).",
+        valueName: "days"
+    ))
+    var deadLetterRetentionDays: Int?
+
+    static let retentionVariable = "FERRY_DEAD_LETTER_RETENTION_DAYS"
+
     func validate() throws {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
         guard maxAttempts > 0 else { throw ValidationError("--max-attempts must be at least 1") }
+        _ = try deadLetterRetention()
+    }
+
+    /// `--dead-letter-retention-days`, else `FERRY_DEAD_LETTER_RETENTION_DAYS`, else 30 days.
+    func deadLetterRetention(_ variables: [String: String] = ProcessEnvironment.all) throws -> Duration {
+        let days: Int
+        if let option = deadLetterRetentionDays {
+            guard option > 0 else { throw ValidationError("--dead-letter-retention-days must be at least 1") }
+            days = option
+        } else if let text = variables[Self.retentionVariable], !text.isEmpty {
+            guard let value = Int(text), value > 0 else {
+                throw ValidationError("\(Self.retentionVariable) is \"\(text)\", not a whole number of days (at least 1)")
+            }
+            days = value
+        } else {
+            return SQLiteStorage.defaultDeadLetterRetention
+        }
+        return .seconds(days * 24 * 60 * 60)
     }
 }
 
@@ -38,11 +65,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var sharedQueue: SharedQueueOptions
 
+    @Flag(help: "Take every POST to /webhook as Telegram's, checking no secret: whoever reaches the address can speak as any user of the bot. Only behind something that checks the secret itself.")
+    var openWebhook = false
+
     func run() async throws {
         if let queues = sharedQueue.sqsQueues {
-            return try await runSharedQueueHost(options: options, queues: queues, port: port)
+            return try await runSharedQueueHost(options: options, queues: queues, port: port, openWebhook: openWebhook)
         }
-        try await runHost(options: options, port: port, ingress: .webhook)
+        try await runHost(options: options, port: port, ingress: .webhook, openWebhook: openWebhook)
     }
 }
 
@@ -57,8 +87,11 @@ struct PollCommand: AsyncParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    @Flag(help: "Delete the bot's webhook first: Telegram hands out updates by polling only when none is set.")
+    var deleteWebhook = false
+
     func run() async throws {
-        try await runHost(options: options, port: port, ingress: .polling(.init()))
+        try await runHost(options: options, port: port, ingress: .polling(.init()), deleteWebhook: deleteWebhook)
     }
 }
 
@@ -66,7 +99,9 @@ struct PollCommand: AsyncParsableCommand {
 ///
 /// Without `TELEGRAM_BOT_TOKEN`, `serve` runs offline: a simulated Telegram in-process stands in for
 /// the real one and the playground page at `/playground` plays its users (see ``SimulatedTelegram``).
-private func runHost(options: RunOptions, port: Int, ingress: LocalHost.Configuration.Ingress) async throws {
+private func runHost(
+    options: RunOptions, port: Int, ingress: LocalHost.Configuration.Ingress, openWebhook: Bool = false, deleteWebhook: Bool = false
+) async throws {
     let logger = bootstrapLogging()
     let environment: BotEnvironment?
     if case .webhook = ingress {
@@ -77,7 +112,9 @@ private func runHost(options: RunOptions, port: Int, ingress: LocalHost.Configur
     // The lock first: a refused second host must not touch the file.
     let lock = try DataDirectoryLock(directory: options.dataDir)
     defer { withExtendedLifetime(lock) {} }
-    let storage = try await SQLiteStorage.open(directory: options.dataDir, logger: logger)
+    let storage = try await SQLiteStorage.open(
+        directory: options.dataDir, logger: logger, deadLetterRetention: try options.deadLetterRetention()
+    )
     let telegram: TelegramConnection
     do {
         telegram = try await TelegramConnection.open(environment: environment, queue: storage.queue, logger: logger)
@@ -85,12 +122,33 @@ private func runHost(options: RunOptions, port: Int, ingress: LocalHost.Configur
         try? await storage.close()
         throw error
     }
+    let webhookSecret: String?
+    do {
+        if let environment {
+            try await TelegramRefusals.checkToken(telegram.client, logger: logger)
+            if deleteWebhook {
+                _ = try await telegram.client.deleteWebhook()
+                logger.notice("deleted the bot's webhook: Telegram hands its updates to polling now")
+            }
+            webhookSecret = if case .webhook = ingress {
+                try ServedWebhookSecret.resolve(environment: environment, dataDirectory: options.dataDir, open: openWebhook, logger: logger)
+            } else {
+                nil
+            }
+        } else {
+            webhookSecret = telegram.webhookSecret
+        }
+    } catch {
+        await telegram.close()
+        try? await storage.close()
+        throw TelegramRefusals.explain(error) ?? error
+    }
     let bot = makeBot(client: telegram.client, storage: storage, logger: logger)
     let host = LocalHost(
         bot: bot, storage: storage,
         configuration: .init(
             host: options.host, port: port, ingress: ingress,
-            webhook: .init(secretToken: telegram.webhookSecret),
+            webhook: .init(secretToken: webhookSecret),
             dispatcher: .init(concurrency: options.concurrency),
             policy: .init(maximumAttempts: options.maxAttempts)
         ),
@@ -113,6 +171,6 @@ private func runHost(options: RunOptions, port: Int, ingress: LocalHost.Configur
     // After the host, which may have been sending the bot's last replies until it stopped.
     await telegram.close()
     try? await storage.close()
-    if let failure { throw failure }
+    if let failure { throw TelegramRefusals.explain(failure) ?? failure }
     logger.info("stopped")
 }

@@ -13,8 +13,8 @@ struct HTTPRoutes: Sendable {
     /// Why the host cannot take updates now (a full disk), for `/healthz` to answer 503 with; nil when it can.
     var unhealthy: @Sendable () -> String? = { nil }
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    func router() -> Router<HostRequestContext> {
+        let router = Router(context: HostRequestContext.self)
         router.post("/webhook") { request, context in try await webhook(request, context) }
         for method in [HTTPRequest.Method.get, .put, .patch, .delete, .head] {
             router.on("/webhook", method: method) { _, _ in
@@ -34,11 +34,16 @@ struct HTTPRoutes: Sendable {
         return router
     }
 
-    private func webhook(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func webhook(_ request: Request, _ context: HostRequestContext) async throws -> Response {
         guard acceptsWebhooks else { return text(.init(code: 404), "this bot polls for updates; there is no webhook\n") }
         let secret = request.headers[HTTPField.Name(WebhookIngress.secretHeaderName)!]
+        let head = WebhookRequestHead(
+            secret: secret, contentType: request.headers[.contentType], origin: request.headers[.origin],
+            secFetchSite: request.headers[HTTPField.Name("Sec-Fetch-Site")!],
+            host: request.head.authority ?? request.headers[HTTPField.Name("Host")!]
+        )
         // Refuse strangers before reading what they send.
-        if let refusal = ingress.authorize(secretHeader: secret) { return answer(refusal) }
+        if let refusal = ingress.screen(head) { return answer(refusal) }
         let limit = ingress.configuration.maximumBodySize
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             return answer(.tooLarge(limit: limit))
@@ -47,6 +52,9 @@ struct HTTPRoutes: Sendable {
         do {
             body = try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            return answer(.tooLarge(limit: limit))
+        } catch is NIOTooManyBytesError {
+            // A chunked body has no length to check beforehand: it is cut off as it passes the limit.
             return answer(.tooLarge(limit: limit))
         }
         return answer(await ingress.accept(body: Array(buffer: body), secretHeader: secret))
