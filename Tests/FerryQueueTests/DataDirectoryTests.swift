@@ -67,6 +67,24 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: real).isEmpty, "nothing written through the link")
     }
 
+    @Test("the webhook secret is kept under the same rules: not through a link, not in another user's directory")
+    func webhookSecretFileFollowsTheRules() throws {
+        let real = temporaryDirectory()
+        let link = temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(atPath: real)
+            try? FileManager.default.removeItem(atPath: link)
+        }
+        try FileManager.default.createDirectory(atPath: real, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        #expect(throws: WebhookSecretFileError.dataDirectory(.symbolicLink(link))) { try WebhookSecretFile.loadOrCreate(in: link) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: real).isEmpty)
+
+        let secret = try WebhookSecretFile.loadOrCreate(in: real)
+        #expect(try WebhookSecretFile.loadOrCreate(in: real) == secret)
+        #expect(try mode(real) == 0o700 && mode(WebhookSecretFile.path(in: real)) == 0o600)
+    }
+
     @Test("a database file that is a symbolic link is refused: nothing is written where it points")
     func linkedDatabaseRefused() async throws {
         let directory = temporaryDirectory()
