@@ -19,7 +19,8 @@ import Testing
     }
 
     func chain(_ environment: [String: String], runProcess: AWSCredentialChain.RunProcess? = nil) -> AWSCredentialChain {
-        AWSCredentialChain(environment: environment, httpClient: .shared, runProcess: runProcess)
+        // Generous: a loaded test machine answers slowly even on loopback.
+        AWSCredentialChain(environment: environment, httpClient: .shared, runProcess: runProcess, metadataTimeout: .seconds(60))
     }
 
     static let files = (

@@ -27,11 +27,15 @@ public struct AWSCredentialChain: Sendable {
     public var environment: [String: String]
     public var httpClient: HTTPClient
     public var runProcess: RunProcess?
+    /// How long the container and instance metadata endpoints may take: they are link-local and answer at once,
+    /// and off AWS nothing answers at all, which should not hold a command up for long.
+    public var metadataTimeout: Duration
 
-    public init(environment: [String: String], httpClient: HTTPClient, runProcess: RunProcess?) {
+    public init(environment: [String: String], httpClient: HTTPClient, runProcess: RunProcess?, metadataTimeout: Duration = .seconds(2)) {
         self.environment = environment
         self.httpClient = httpClient
         self.runProcess = runProcess
+        self.metadataTimeout = metadataTimeout
     }
 
     /// The first source that has credentials; its provider is checked once here, so a broken source is reported
@@ -51,13 +55,13 @@ public struct AWSCredentialChain: Sendable {
             tried.append("profile default in \(files.credentialsPath) and \(files.configPath)")
         }
 
-        if let endpoint = ContainerCredentials(environment: environment) {
+        if let endpoint = ContainerCredentials(environment: environment, timeout: metadataTimeout) {
             return try await checked(RefreshingCredentialProvider { [httpClient] in try await endpoint.fetch(httpClient) })
         }
         tried.append("the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*_URI not set)")
 
         if environment["AWS_EC2_METADATA_DISABLED"]?.lowercased() != "true" {
-            let metadata = InstanceMetadataCredentials(environment: environment)
+            let metadata = InstanceMetadataCredentials(environment: environment, timeout: metadataTimeout)
             let provider = RefreshingCredentialProvider { [httpClient] in try await metadata.fetch(httpClient) }
             // Off EC2 nothing answers there: that is "no credentials here", not a failure.
             if (try? await provider.credentials()) != nil { return provider }

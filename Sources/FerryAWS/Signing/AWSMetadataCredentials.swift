@@ -13,8 +13,10 @@ import Foundation
 struct ContainerCredentials: Sendable {
     let url: String
     let environment: [String: String]
+    let timeout: Duration
 
-    init?(environment: [String: String]) {
+    init?(environment: [String: String], timeout: Duration) {
+        self.timeout = timeout
         if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"], !relative.isEmpty {
             url = "http://169.254.170.2" + relative
         } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"], !full.isEmpty {
@@ -35,7 +37,7 @@ struct ContainerCredentials: Sendable {
         } else if let token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"], !token.isEmpty {
             request.headers.add(name: "Authorization", value: token)
         }
-        let body = try await MetadataHTTP.body(of: request, httpClient, source: "the container credentials endpoint")
+        let body = try await MetadataHTTP.body(of: request, httpClient, timeout: timeout, source: "the container credentials endpoint")
         return try ExpiringCredentials.decode(Array(buffer: body), source: "the container credentials endpoint")
     }
 }
@@ -44,8 +46,10 @@ struct ContainerCredentials: Sendable {
 /// `AWS_EC2_METADATA_SERVICE_ENDPOINT` moves it (as the SDKs allow).
 struct InstanceMetadataCredentials: Sendable {
     let endpoint: String
+    let timeout: Duration
 
-    init(environment: [String: String]) {
+    init(environment: [String: String], timeout: Duration) {
+        self.timeout = timeout
         let configured = environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://169.254.169.254"
         endpoint = configured.hasSuffix("/") ? String(configured.dropLast()) : configured
     }
@@ -55,11 +59,11 @@ struct InstanceMetadataCredentials: Sendable {
         var tokenRequest = HTTPClientRequest(url: endpoint + "/latest/api/token")
         tokenRequest.method = .PUT
         tokenRequest.headers.add(name: "X-aws-ec2-metadata-token-ttl-seconds", value: "21600")
-        let token = String(buffer: try await MetadataHTTP.body(of: tokenRequest, httpClient, source: source))
+        let token = String(buffer: try await MetadataHTTP.body(of: tokenRequest, httpClient, timeout: timeout, source: source))
         func get(_ path: String) async throws -> ByteBuffer {
             var request = HTTPClientRequest(url: endpoint + path)
             request.headers.add(name: "X-aws-ec2-metadata-token", value: token)
-            return try await MetadataHTTP.body(of: request, httpClient, source: source)
+            return try await MetadataHTTP.body(of: request, httpClient, timeout: timeout, source: source)
         }
         let base = "/latest/meta-data/iam/security-credentials/"
         let roles = String(buffer: try await get(base)).split(whereSeparator: \.isNewline)
@@ -70,10 +74,10 @@ struct InstanceMetadataCredentials: Sendable {
 
 /// Small GETs and PUTs to link-local endpoints: a short timeout (they answer at once or not at all) and a size limit.
 enum MetadataHTTP {
-    static func body(of request: HTTPClientRequest, _ httpClient: HTTPClient, source: String) async throws -> ByteBuffer {
+    static func body(of request: HTTPClientRequest, _ httpClient: HTTPClient, timeout: Duration, source: String) async throws -> ByteBuffer {
         let response: HTTPClientResponse
         do {
-            response = try await httpClient.execute(request, timeout: .seconds(2))
+            response = try await httpClient.execute(request, timeout: .milliseconds(Int64(timeout / .milliseconds(1))))
         } catch {
             throw AWSCredentialError.unusable(source: source, reason: "no answer (\(error))")
         }
