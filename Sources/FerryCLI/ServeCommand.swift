@@ -20,9 +20,35 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Attempts before an update is dead-lettered.")
     var maxAttempts: Int = 3
 
+    @Option(help: ArgumentHelp(
+        "Days a dead letter is kept unless redriven or purged (default: $FERRY_DEAD_LETTER_RETENTION_DAYS, else 30).",
+        valueName: "days"
+    ))
+    var deadLetterRetentionDays: Int?
+
+    static let retentionVariable = "FERRY_DEAD_LETTER_RETENTION_DAYS"
+
     func validate() throws {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
         guard maxAttempts > 0 else { throw ValidationError("--max-attempts must be at least 1") }
+        _ = try deadLetterRetention()
+    }
+
+    /// `--dead-letter-retention-days`, else `FERRY_DEAD_LETTER_RETENTION_DAYS`, else 30 days.
+    func deadLetterRetention(_ variables: [String: String] = ProcessEnvironment.all) throws -> Duration {
+        let days: Int
+        if let option = deadLetterRetentionDays {
+            guard option > 0 else { throw ValidationError("--dead-letter-retention-days must be at least 1") }
+            days = option
+        } else if let text = variables[Self.retentionVariable], !text.isEmpty {
+            guard let value = Int(text), value > 0 else {
+                throw ValidationError("\(Self.retentionVariable) is \"\(text)\", not a whole number of days (at least 1)")
+            }
+            days = value
+        } else {
+            return SQLiteStorage.defaultDeadLetterRetention
+        }
+        return .seconds(days * 24 * 60 * 60)
     }
 }
 
@@ -86,7 +112,9 @@ private func runHost(
     // The lock first: a refused second host must not touch the file.
     let lock = try DataDirectoryLock(directory: options.dataDir)
     defer { withExtendedLifetime(lock) {} }
-    let storage = try await SQLiteStorage.open(directory: options.dataDir, logger: logger)
+    let storage = try await SQLiteStorage.open(
+        directory: options.dataDir, logger: logger, deadLetterRetention: try options.deadLetterRetention()
+    )
     let telegram: TelegramConnection
     do {
         telegram = try await TelegramConnection.open(environment: environment, queue: storage.queue, logger: logger)

@@ -176,6 +176,29 @@ import Testing
         #expect(try await BotProcess.run(["template", "--stage", "Bad-Stage"]).status != 0)
     }
 
+    @Test("serve refuses a data directory reached through a symbolic link, and a dead-letter retention that is no number of days")
+    func refusesALinkedDataDirectoryAndABadRetention() async throws {
+        let real = temporaryDirectory()
+        let link = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: real, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        defer {
+            try? FileManager.default.removeItem(atPath: link)
+            try? FileManager.default.removeItem(atPath: real)
+        }
+        let linked = try await BotProcess.run(["serve", "--port", "0", "--data-dir", link])
+        #expect(linked.status != 0)
+        #expect(linked.output.contains("\(link) is a symbolic link") && linked.output.contains("realpath \(link)"), "\(linked.output)")
+
+        let zero = try await BotProcess.run(["serve", "--port", "0", "--data-dir", real, "--dead-letter-retention-days", "0"])
+        #expect(zero.status != 0 && zero.output.contains("--dead-letter-retention-days must be at least 1"), "\(zero.output)")
+        let variable = try await BotProcess.run(
+            ["serve", "--port", "0", "--data-dir", real], environment: ["FERRY_DEAD_LETTER_RETENTION_DAYS": "soon"]
+        )
+        #expect(variable.status != 0 && variable.output.contains("FERRY_DEAD_LETTER_RETENTION_DAYS is \"soon\""), "\(variable.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: real).isEmpty, "nothing was written")
+    }
+
     /// `poll` needs Telegram; `serve` without a token runs the offline playground instead (FerryPlaygroundTests).
     @Test func pollRefusesToStartWithoutAToken() async throws {
         let result = try await BotProcess.run(["poll", "--port", "0", "--data-dir", temporaryDirectory()], environment: [:])

@@ -25,6 +25,15 @@ public enum BootstrapBuild {
         ]
     }
 
+    /// `swift build` with ``arguments(product:)``: without AWS's variables (and, as every child, without
+    /// Telegram's), since a build runs plugins and scripts of every dependency and needs no credential.
+    public static func command(product: String, onOutputLine: (@Sendable (String) -> Void)? = nil) -> Command {
+        Command(
+            executable: "/usr/bin/env", arguments: ["swift", "build"] + arguments(product: product),
+            callsAWS: false, timeout: .seconds(3600), onOutputLine: onOutputLine
+        )
+    }
+
     /// Where the build leaves the bootstrap.
     public static func binaryPath(product: String) -> String {
         "\(scratchPath)/release/\(product)"
