@@ -38,7 +38,7 @@ struct TemplateLintTests {
     }
 
     /// The checkov checks the stacks do not satisfy, each justified in the resource's metadata; the same list,
-    /// with the reasons, is in the README. Adding one means changing this list too, on purpose.
+    /// with the reasons, is in docs/deploy.md. Adding one means changing this list too, on purpose.
     static let justifiedCheckovFindings: Set<String> = [
         "CKV_AWS_115",  // Lambda: reserved concurrency
         "CKV_AWS_116",  // Lambda: dead-letter queue for asynchronous invocations
