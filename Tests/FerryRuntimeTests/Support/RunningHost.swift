@@ -26,6 +26,7 @@ struct RunningHost {
         directory: String = temporaryDirectory(),
         api: BotAPIRecorder = BotAPIRecorder(),
         configure: @escaping @Sendable (Bot) -> Void = EchoBotHandlers.register,
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
         _ body: (RunningHost) async throws -> Void
     ) async throws {
         let storage = try await SQLiteStorage.open(directory: directory)
@@ -38,7 +39,7 @@ struct RunningHost {
                 dispatcher: .init(concurrency: concurrency, pollInterval: .milliseconds(20), shutdownGracePeriod: .seconds(5)),
                 policy: policy
             ),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            logger: logger
         )
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .patient)
         do {
