@@ -73,7 +73,7 @@ struct DeployCommand: AsyncParsableCommand {
                 timeout: .seconds(3600),
                 onOutputLine: { logger.info("\($0)") }
             ))
-            guard build.exitCode == 0 else { throw CommandError("swift build failed:\n\(build.standardError)") }
+            guard build.exitCode == 0 else { throw CommandError("swift build failed; fix the errors below and deploy again:\n\(build.standardError)") }
             binary = BootstrapBuild.binaryPath(product: product)
         }
         let package = ".build/ferry-\(stack.bot)-\(stack.stage).zip"

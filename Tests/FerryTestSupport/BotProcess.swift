@@ -20,13 +20,18 @@ public final class BotProcess: Sendable {
     }
 
     /// Starts `bot arguments...` with `environment` added to a minimal one (`PATH`, `LOG_LEVEL=info`): in
-    /// particular no `TELEGRAM_BOT_TOKEN` unless given.
-    public static func start(_ arguments: [String], bot: String = "EchoBot", environment: [String: String] = [:]) throws -> BotProcess {
+    /// particular no `TELEGRAM_BOT_TOKEN` unless given. Its standard input is `input`, then end of file
+    /// (without `input`, end of file at once, as for a command run by a script).
+    public static func start(
+        _ arguments: [String], bot: String = "EchoBot", environment: [String: String] = [:], input: String? = nil
+    ) throws -> BotProcess {
         let process = Process()
         process.executableURL = builtExecutable(bot)
         process.arguments = arguments
         process.environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "info"].merging(environment) { $1 }
         let started = BotProcess(name: bot, process: process)
+        let inputPipe = Pipe()
+        process.standardInput = inputPipe
         process.standardOutput = started.outputPipe
         process.standardError = started.outputPipe
         started.outputPipe.fileHandleForReading.readabilityHandler = { [started] handle in
@@ -34,14 +39,17 @@ public final class BotProcess: Sendable {
             started.output.withLock { $0 += chunk }
         }
         try process.run()
+        if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        try inputPipe.fileHandleForWriting.close()
         return started
     }
 
     /// Runs `bot arguments...` to completion (at most `limit`); returns its exit status and output.
     public static func run(
-        _ arguments: [String], bot: String = "EchoBot", environment: [String: String] = [:], limit: Duration = .seconds(30)
+        _ arguments: [String], bot: String = "EchoBot", environment: [String: String] = [:], input: String? = nil,
+        limit: Duration = .seconds(30)
     ) async throws -> (status: Int32, output: String) {
-        let started = try start(arguments, bot: bot, environment: environment)
+        let started = try start(arguments, bot: bot, environment: environment, input: input)
         try await started.waitForExit(within: limit)
         return (started.process.terminationStatus, started.log)
     }
