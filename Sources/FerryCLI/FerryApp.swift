@@ -36,7 +36,17 @@ public struct FerryApp: Sendable {
             await runLambda(configure: configure)
         }
         await FerryApp.$current.withValue(self) {
-            await RootCommand.main(arguments)
+            // ArgumentParser's own `main`, but with every failure said in words (``UserFacingError``).
+            do {
+                var command = try RootCommand.parseAsRoot(arguments)
+                if var asyncCommand = command as? any AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
+            } catch {
+                RootCommand.exit(withError: UserFacingError.words(for: error))
+            }
         }
     }
 
@@ -57,7 +67,7 @@ struct RootCommand: AsyncParsableCommand {
             abstract: "A Telegram bot built with Ferry.",
             subcommands: [
                 ServeCommand.self, DevCommand.self, PollCommand.self, DeadLetterCommand.self, WebhookCommand.self,
-                TemplateCommand.self, DeployCommand.self, RemoveCommand.self,
+                TemplateCommand.self, DeployCommand.self, RemoveCommand.self, StatusCommand.self, LogsCommand.self,
             ]
         )
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryRuntime
+import TelegramBotAPI
 import FerryServer
 import FerrySQLite
 import Logging
@@ -37,11 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
             chats, messages) is kept in the data directory, so a restart continues the conversation.
 
             With TELEGRAM_BOT_TOKEN, serve takes Telegram's webhook calls; point Telegram at it with \
-            `webhook set --url https://.../webhook`, or use `poll` where there is no public URL.
+            `webhook set --url https://.../webhook --data-dir DIR`, or use `poll` where there is no public URL.
 
             Environment:
               TELEGRAM_BOT_TOKEN       the token @BotFather gave you; unset: the offline playground
-              TELEGRAM_WEBHOOK_SECRET  the secret Telegram must send in X-Telegram-Bot-Api-Secret-Token (optional)
+              TELEGRAM_WEBHOOK_SECRET  the secret Telegram must send in X-Telegram-Bot-Api-Secret-Token
+                                       (unset: serve keeps one in the data directory)
               TELEGRAM_API_URL         the Bot API's base URL (default https://api.telegram.org)
               LOG_LEVEL                trace, debug, info (default), notice, warning, error or critical
 
@@ -58,11 +60,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var sharedQueue: SharedQueueOptions
 
+    @Flag(help: "Take every POST to /webhook as Telegram's, checking no secret: whoever reaches the address can speak as any user of the bot. Only behind something that checks the secret itself.")
+    var openWebhook = false
+
     func run() async throws {
         if let queues = sharedQueue.sqsQueues {
-            return try await runSharedQueueHost(options: options, queues: queues, port: port)
+            return try await runSharedQueueHost(options: options, queues: queues, port: port, openWebhook: openWebhook)
         }
-        try await runHost(options: options, port: port, ingress: .webhook)
+        try await runHost(options: options, port: port, ingress: .webhook, openWebhook: openWebhook)
     }
 }
 
@@ -72,7 +77,7 @@ struct PollCommand: AsyncParsableCommand {
         abstract: "Fetch updates with getUpdates long polling and handle them (serves /healthz and /metrics).",
         discussion: """
             Needs TELEGRAM_BOT_TOKEN (from @BotFather) and no public URL. Telegram refuses getUpdates while a \
-            webhook is set for the bot: remove it first with `webhook delete`. To try the bot without Telegram, \
+            webhook is set for the bot: --delete-webhook removes it first. To try the bot without Telegram, \
             run `serve` without a token: it opens the offline playground.
 
             Environment: TELEGRAM_BOT_TOKEN (required), TELEGRAM_API_URL (default https://api.telegram.org), \
@@ -85,8 +90,11 @@ struct PollCommand: AsyncParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    @Flag(help: "Delete the bot's webhook first: Telegram hands out updates by polling only when none is set.")
+    var deleteWebhook = false
+
     func run() async throws {
-        try await runHost(options: options, port: port, ingress: .polling(.init()))
+        try await runHost(options: options, port: port, ingress: .polling(.init()), deleteWebhook: deleteWebhook)
     }
 }
 
@@ -94,7 +102,9 @@ struct PollCommand: AsyncParsableCommand {
 ///
 /// Without `TELEGRAM_BOT_TOKEN`, `serve` runs offline: a simulated Telegram in-process stands in for
 /// the real one and the playground page at `/playground` plays its users (see ``SimulatedTelegram``).
-private func runHost(options: RunOptions, port: Int, ingress: LocalHost.Configuration.Ingress) async throws {
+private func runHost(
+    options: RunOptions, port: Int, ingress: LocalHost.Configuration.Ingress, openWebhook: Bool = false, deleteWebhook: Bool = false
+) async throws {
     let logger = bootstrapLogging()
     let environment: BotEnvironment?
     if case .webhook = ingress {
@@ -115,12 +125,33 @@ private func runHost(options: RunOptions, port: Int, ingress: LocalHost.Configur
         try? await storage.close()
         throw error
     }
+    let webhookSecret: String?
+    do {
+        if let environment {
+            try await TelegramRefusals.checkToken(telegram.client, logger: logger)
+            if deleteWebhook {
+                _ = try await telegram.client.deleteWebhook()
+                logger.notice("deleted the bot's webhook: Telegram hands its updates to polling now")
+            }
+            webhookSecret = if case .webhook = ingress {
+                try ServedWebhookSecret.resolve(environment: environment, dataDirectory: options.dataDir, open: openWebhook, logger: logger)
+            } else {
+                nil
+            }
+        } else {
+            webhookSecret = telegram.webhookSecret
+        }
+    } catch {
+        await telegram.close()
+        try? await storage.close()
+        throw TelegramRefusals.explain(error) ?? error
+    }
     let bot = makeBot(client: telegram.client, storage: storage, logger: logger)
     let host = LocalHost(
         bot: bot, storage: storage,
         configuration: .init(
             host: options.host, port: port, ingress: ingress,
-            webhook: .init(secretToken: telegram.webhookSecret),
+            webhook: .init(secretToken: webhookSecret),
             dispatcher: .init(concurrency: options.concurrency),
             policy: .init(maximumAttempts: options.maxAttempts)
         ),
@@ -143,6 +174,6 @@ private func runHost(options: RunOptions, port: Int, ingress: LocalHost.Configur
     // After the host, which may have been sending the bot's last replies until it stopped.
     await telegram.close()
     try? await storage.close()
-    if let failure { throw failure }
+    if let failure { throw TelegramRefusals.explain(failure) ?? failure }
     logger.info("stopped")
 }

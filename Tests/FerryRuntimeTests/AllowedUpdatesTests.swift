@@ -26,7 +26,7 @@ import Testing
             }
             do {
                 // One round of polling subscribes the bot; then it stops, so what users do next stays pending.
-                try await run(host()) { try await simulator.waitUntilBotIsPolling(timeout: .seconds(30)) }
+                try await run(host()) { try await simulator.waitUntilBotIsPolling(timeout: .seconds(120)) }
 
                 let ada = simulator.createUser(firstName: "Ada")
                 _ = try simulator.sendInlineQuery("cats", from: ada)
@@ -52,7 +52,7 @@ import Testing
     @Test func webhookSetAsksForTheKindsTheBinarysHandlersTakeAndInfoShowsThem() async throws {
         try await withSimulator { simulator in
             let environment = ["TELEGRAM_BOT_TOKEN": simulator.token, "TELEGRAM_API_URL": try #require(simulator.baseURL)]
-            let set = try await BotProcess.run(["webhook", "set", "--url", "http://127.0.0.1:9/hook"], environment: environment)
+            let set = try await BotProcess.run(["webhook", "set", "--url", "http://127.0.0.1:9/hook", "--data-dir", temporaryDirectory()], environment: environment)
             #expect(set.status == 0, "\(set.output)")
             // EchoBot: /start, /help and an echo of text.
             let expected = ["message", "channel_post", "business_message"]

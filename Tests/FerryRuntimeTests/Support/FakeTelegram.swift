@@ -19,11 +19,22 @@ final class FakeTelegram: Sendable {
     private struct State {
         var sent: [Sent] = []
         var blockedChats: Set<Int> = []
+        /// Flood control: every sendMessage is answered 429, retry after 1 s.
+        var holdingBack = false
         var nextMessageID = 1
         /// Updates waiting for getUpdates, and the offsets getUpdates was called with.
         var pendingUpdates: [(id: Int, body: String)] = []
         var offsetsAsked: [Int?] = []
+        var calls: [Call] = []
     }
+
+    /// A Bot API call as the fake received it.
+    struct Call: Sendable {
+        var method: String
+        var parameters: [String: JSONValue]
+    }
+
+    var calls: [Call] { state.withLock { $0.calls } }
 
     func deliverByPolling(updateID: Int, body: [UInt8]) {
         state.withLock { $0.pendingUpdates.append((updateID, String(decoding: body, as: UTF8.self))) }
@@ -34,6 +45,8 @@ final class FakeTelegram: Sendable {
     func texts(to chatID: Int) -> [String] { sent.filter { $0.chatID == chatID }.map(\.text) }
     func block(chat: Int) { state.withLock { _ = $0.blockedChats.insert(chat) } }
     func unblock(chat: Int) { state.withLock { _ = $0.blockedChats.remove(chat) } }
+    /// Answers every sendMessage 429 (retry after 1 s) while `on`, as Telegram holds a bot back.
+    func holdBack(_ on: Bool) { state.withLock { $0.holdingBack = on } }
 
     /// Runs `body` with the fake serving on an ephemeral port; stops it afterwards.
     static func with(_ body: (FakeTelegram, String) async throws -> Void) async throws {
@@ -60,11 +73,21 @@ final class FakeTelegram: Sendable {
         let method = context.parameters.get("method") ?? ""
         let body = try await request.body.collect(upTo: 1 << 20)
         let parameters = (try? BotAPIDecoder().decode([String: JSONValue].self, from: Array(buffer: body))) ?? [:]
+        state.withLock { $0.calls.append(Call(method: method, parameters: parameters)) }
         if method == "getUpdates" {
             return try await getUpdates(parameters)
         }
+        if method == "getMe" {
+            return json(#"{"ok":true,"result":{"id":123456,"is_bot":true,"first_name":"Echo","username":"EchoTestBot"}}"#)
+        }
         guard method == "sendMessage", case .integer(let chatID)? = parameters["chat_id"], case .string(let text)? = parameters["text"] else {
             return json(#"{"ok":true,"result":true}"#)
+        }
+        if state.withLock({ $0.holdingBack }) {
+            return json(
+                #"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}"#,
+                status: .tooManyRequests
+            )
         }
         let (blocked, messageID) = state.withLock { state -> (Bool, Int) in
             let blocked = state.blockedChats.contains(chatID)

@@ -25,6 +25,7 @@ struct RunningHost {
         concurrency: Int = 16,
         directory: String = temporaryDirectory(),
         api: BotAPIRecorder = BotAPIRecorder(),
+        connections: ConnectionLimits = .init(),
         configure: @escaping @Sendable (Bot) -> Void = EchoBotHandlers.register,
         logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
         _ body: (RunningHost) async throws -> Void
@@ -37,7 +38,7 @@ struct RunningHost {
             configuration: .init(
                 host: "127.0.0.1", port: 0, webhook: .init(secretToken: secret),
                 dispatcher: .init(concurrency: concurrency, pollInterval: .milliseconds(20), shutdownGracePeriod: .seconds(5)),
-                policy: policy
+                policy: policy, connections: connections
             ),
             logger: logger
         )
@@ -45,7 +46,7 @@ struct RunningHost {
         do {
             // The host stops gracefully whatever the body does; its own grace period (5 s) comes first.
             try await serving(host, shutdownGrace: .seconds(30)) {
-                let port = try await eventuallyValue(within: .seconds(30), "the host to listen") { host.port }
+                let port = try await eventuallyValue(within: .seconds(120), "the host to listen") { host.port }
                 try await body(RunningHost(port: port, storage: storage, api: api, http: http))
             }
         } catch {
@@ -61,10 +62,14 @@ struct RunningHost {
     /// POSTs a webhook body; returns the status. The deadline includes waiting for a pooled connection,
     /// which many concurrent posts on a loaded machine make long.
     @discardableResult
-    func post(_ body: [UInt8], path: String = "/webhook", secret: String? = nil, method: HTTPMethod = .POST) async throws -> Int {
+    func post(
+        _ body: [UInt8], path: String = "/webhook", secret: String? = nil, method: HTTPMethod = .POST,
+        contentType: String? = "application/json", headers: [(String, String)] = []
+    ) async throws -> Int {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
-        request.headers.add(name: "Content-Type", value: "application/json")
+        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let secret { request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: secret) }
         if method == .POST { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await http.execute(request, timeout: .seconds(60))
