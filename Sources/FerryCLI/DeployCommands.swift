@@ -79,7 +79,7 @@ struct DeployCommand: AsyncParsableCommand {
             let product = FerryApp.running.name
             logger.info("building \(product) (release, static Swift standard library)")
             let build = try await ProcessCommandRunner().run(BootstrapBuild.command(product: product, onOutputLine: { logger.info("\($0)") }))
-            guard build.exitCode == 0 else { throw CommandError("swift build failed:\n\(build.standardError)") }
+            guard build.exitCode == 0 else { throw CommandError("swift build failed; fix the errors below and deploy again:\n\(build.standardError)") }
             binary = BootstrapBuild.binaryPath(product: product)
         }
         // A folder of its own, wherever the command runs (a folder without `.build`, a read-only checkout).

@@ -55,7 +55,28 @@ struct RunOptions: ParsableArguments {
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Receive updates by webhook on POST /webhook and handle them (also serves /healthz and /metrics)."
+        abstract: "Receive updates by webhook on POST /webhook and handle them (also serves /healthz and /metrics).",
+        discussion: """
+            Without TELEGRAM_BOT_TOKEN, serve runs offline: a simulated Telegram starts in the same process and \
+            the playground opens at http://127.0.0.1:PORT/playground. There you play users and group chats, send \
+            text and commands, press buttons and watch the bot answer; every message takes the real path \
+            (webhook, durable queue, your handlers) and nothing leaves the machine. The simulated world (users, \
+            chats, messages) is kept in the data directory, so a restart continues the conversation.
+
+            With TELEGRAM_BOT_TOKEN, serve takes Telegram's webhook calls; point Telegram at it with \
+            `webhook set --url https://.../webhook --data-dir DIR`, or use `poll` where there is no public URL.
+
+            Environment:
+              TELEGRAM_BOT_TOKEN       the token @BotFather gave you; unset: the offline playground
+              TELEGRAM_WEBHOOK_SECRET  the secret Telegram must send in X-Telegram-Bot-Api-Secret-Token
+                                       (unset: serve keeps one in the data directory)
+              TELEGRAM_API_URL         the Bot API's base URL (default https://api.telegram.org)
+              LOG_LEVEL                trace, debug, info (default), notice, warning, error or critical
+
+            Examples:
+              serve --port 8080 --data-dir ./data                      the playground at http://127.0.0.1:8080/playground
+              TELEGRAM_BOT_TOKEN=123:ABC serve --port 8080 --data-dir ./data
+            """
     )
 
     @Option(help: "Port to listen on.")
@@ -79,7 +100,15 @@ struct ServeCommand: AsyncParsableCommand {
 struct PollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "poll",
-        abstract: "Fetch updates with getUpdates long polling and handle them (serves /healthz and /metrics)."
+        abstract: "Fetch updates with getUpdates long polling and handle them (serves /healthz and /metrics).",
+        discussion: """
+            Needs TELEGRAM_BOT_TOKEN (from @BotFather) and no public URL. Telegram refuses getUpdates while a \
+            webhook is set for the bot: --delete-webhook removes it first. To try the bot without Telegram, \
+            run `serve` without a token: it opens the offline playground.
+
+            Environment: TELEGRAM_BOT_TOKEN (required), TELEGRAM_API_URL (default https://api.telegram.org), \
+            LOG_LEVEL (default info).
+            """
     )
 
     @Option(help: "Port for /healthz and /metrics.")
@@ -117,7 +146,9 @@ private func runHost(
     )
     let telegram: TelegramConnection
     do {
-        telegram = try await TelegramConnection.open(environment: environment, queue: storage.queue, logger: logger)
+        telegram = try await TelegramConnection.open(
+            environment: environment, queue: storage.queue, dataDirectory: options.dataDir, logger: logger
+        )
     } catch {
         try? await storage.close()
         throw error

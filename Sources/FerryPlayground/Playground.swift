@@ -31,11 +31,15 @@ public final class Playground: Service, HostRoutes {
         public var maximumGroups: Int
         /// How often the status panel's figures are read while a page is open.
         public var pipelineRefreshInterval: Duration
+        /// Where `dev` keeps its build status (``DevStatusFile``), when the bot runs under `dev`: the page
+        /// then shows a failed build's errors as a banner.
+        public var devStatusFile: String?
 
         public init(
             commandName: String, maximumEventStreams: Int = 16, maximumEventStreamsPerClient: Int = 4, maximumUsers: Int = 500,
-            maximumGroups: Int = 500, pipelineRefreshInterval: Duration = .seconds(1)
+            maximumGroups: Int = 500, pipelineRefreshInterval: Duration = .seconds(1), devStatusFile: String? = nil
         ) {
+            self.devStatusFile = devStatusFile
             self.commandName = commandName
             self.maximumEventStreams = maximumEventStreams
             self.maximumEventStreamsPerClient = maximumEventStreamsPerClient

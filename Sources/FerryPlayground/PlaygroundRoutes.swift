@@ -17,6 +17,7 @@ struct PlaygroundRoutes: Sendable {
         let api = playgroundGroup.group("api")
         api.get("world") { _, _ in answer { try world() } }
         api.get("pipeline") { _, _ in await answer { try await pipeline() } }
+        api.get("dev") { _, _ in answer { try devStatus() } }
         api.get("events") { request, context in eventStream(request, context) }
         api.get("chats/:chatID/messages") { _, context in answer { try history(context) } }
         api.post("users") { request, _ in await answer { try createUser(try await decode(PlaygroundAPI.NewUser.self, request)) } }
@@ -42,11 +43,20 @@ struct PlaygroundRoutes: Sendable {
         PlaygroundAPI.World(
             bot: simulator.bot,
             commandName: playground.configuration.commandName,
+            dev: playground.configuration.devStatusFile != nil,
             users: simulator.users,
             chats: simulator.chats.map { chat in
                 PlaygroundAPI.ChatEntry(chat: chat, memberIDs: simulator.members(of: chat).map(\.id))
             }
         )
+    }
+
+    /// What `dev` is doing; 404 when the bot does not run under `dev`.
+    private func devStatus() throws -> DevStatus {
+        guard let path = playground.configuration.devStatusFile else {
+            throw PlaygroundFailure(status: 404, message: "the bot does not run under `dev`")
+        }
+        return DevStatusFile(path: path).read() ?? DevStatus(state: .running, message: nil)
     }
 
     private func pipeline() async throws -> PipelineState {

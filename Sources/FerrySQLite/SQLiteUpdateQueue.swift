@@ -310,6 +310,22 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
         }
     }
 
+    /// The highest `update_id` this file holds or remembers (queued, dead-lettered, or seen within the
+    /// deduplication window); `nil` when it has none. A simulated Telegram starts its ids above it, so
+    /// none of its updates is dropped as a duplicate of an earlier run's.
+    public func highestUpdateID() async throws -> Int? {
+        try await database.run { db in
+            var highest: Int?
+            try db.query(
+                """
+                SELECT MAX(id) FROM (SELECT MAX(update_id) AS id FROM seen_updates UNION ALL SELECT MAX(update_id) FROM updates
+                    UNION ALL SELECT MAX(update_id) FROM dead_letters)
+                """
+            ) { row in highest = row.isNull(0) ? nil : row.integer(0) }
+            return highest
+        }
+    }
+
     /// Updates waiting or in flight.
     public func depth() async throws -> Int {
         try await database.run { db in try db.count("SELECT COUNT(*) FROM updates") }

@@ -11,7 +11,7 @@ import Testing
 /// Lambda's log lines, alarms, which the local-emulator template leaves out) the tests write into moto first.
 @Suite(
     "Watching a deployed stage",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .motoServer
 )
 struct StageMonitoringTests {

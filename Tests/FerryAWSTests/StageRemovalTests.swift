@@ -1,6 +1,7 @@
 import FerryDeploy
 import FerryTesting
 import Foundation
+import FerryTestSupport
 import Testing
 import TelegramBotAPI
 
@@ -8,7 +9,7 @@ import TelegramBotAPI
 /// simulator: Telegram's webhook is deleted when it points at the stage, and what was kept is listed.
 @Suite(
     "Removing a stage",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .motoServer
 )
 struct StageRemovalTests {
