@@ -8,7 +8,7 @@ import Testing
 /// command asked for AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
 @Suite(
     "Stage commands with the AWS CLI's credentials",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .motoServer
 )
 struct StageCredentialsTests {
