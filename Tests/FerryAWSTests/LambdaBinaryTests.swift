@@ -146,14 +146,14 @@ struct LambdaBinaryTests {
         process.standardOutput = output.pipe
         process.standardError = output.pipe
         try process.run()
-        for _ in 0..<1_200 where process.isRunning {
+        for _ in 0..<1_200 where !process.hasExited {
             try await Task.sleep(for: .milliseconds(100))
         }
-        if process.isRunning {
+        if !process.hasExited {
             process.terminate()
             throw ProcessDidNotExit()
         }
-        return (process.terminationStatus, output.finish())
+        return (process.exitStatus, output.finish())
     }
 
     struct ProcessDidNotExit: Error {}

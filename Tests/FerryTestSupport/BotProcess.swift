@@ -53,12 +53,12 @@ public final class BotProcess: Sendable {
     ) async throws -> (status: Int32, output: String) {
         let started = try start(arguments, bot: bot, environment: environment, input: input)
         try await started.waitForExit(within: limit)
-        return (started.process.terminationStatus, started.log)
+        return (started.process.exitStatus, started.log)
     }
 
     public var log: String { output.text }
-    public var isRunning: Bool { process.isRunning }
-    public var exitStatus: Int32 { process.terminationStatus }
+    public var isRunning: Bool { !process.hasExited }
+    public var exitStatus: Int32 { process.exitStatus }
 
     /// Waits until `find` finds what it looks for in the log. Generous, as a process starts slowly on a loaded
     /// machine; the log is looked at once more after the deadline, as a busy test process may oversleep it.
@@ -70,7 +70,7 @@ public final class BotProcess: Sendable {
         while true {
             let log = self.log
             if let found = find(log) { return found }
-            guard process.isRunning else { throw TestFailure("\(name) exited (\(process.terminationStatus)) before \(what):\n\(log)") }
+            guard !process.hasExited else { throw TestFailure("\(name) exited (\(process.exitStatus)) before \(what):\n\(log)") }
             guard clock.now < deadline else { throw TestFailure("\(name) did not get to \(what) within \(limit):\n\(log)") }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -97,7 +97,7 @@ public final class BotProcess: Sendable {
         do {
             return try await body()
         } catch {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if !process.hasExited { kill(process.processIdentifier, SIGKILL) }
             try? await waitForExit()
             throw error
         }
@@ -111,13 +111,13 @@ public final class BotProcess: Sendable {
     public func stop(within limit: Duration = .seconds(20)) async throws -> Int32 {
         signal(SIGTERM)
         try await waitForExit(within: limit)
-        return process.terminationStatus
+        return process.exitStatus
     }
 
     public func waitForExit(within limit: Duration = .seconds(30)) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
-        while process.isRunning {
+        while !process.hasExited {
             guard clock.now < deadline else {
                 kill(process.processIdentifier, SIGKILL)
                 throw TestFailure("\(name) did not exit within \(limit):\n\(log)")

@@ -18,12 +18,27 @@ public final class ChildOutput: Sendable {
     /// What arrived so far.
     public var text: String { collected.withLock { $0 } }
 
-    /// Once the process has exited: takes what is still in the pipe, and returns everything.
+    /// Once the process has exited: takes what is still in the pipe, and returns everything. It reads what the
+    /// pipe holds rather than up to end of file: another child spawned at the same moment may have inherited
+    /// the pipe's write end, and end of file would then wait for that child too.
     public func finish() -> String {
         pipe.fileHandleForReading.readabilityHandler = nil
-        let rest = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let descriptor = pipe.fileHandleForReading.fileDescriptor
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        var rest = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                rest += buffer[..<count]
+            } else if count < 0, errno == EINTR {
+                continue
+            } else {
+                break  // end of file, or nothing more to read
+            }
+        }
         return collected.withLock { text in
-            text += rest
+            text += String(decoding: rest, as: UTF8.self)
             return text
         }
     }

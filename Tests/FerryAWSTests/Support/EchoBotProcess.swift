@@ -21,15 +21,15 @@ enum EchoBotProcess {
         process.standardOutput = output.pipe
         process.standardError = errors.pipe
         try process.run()
-        for _ in 0..<1_200 where process.isRunning {
+        for _ in 0..<1_200 where !process.hasExited {
             try await Task.sleep(for: .milliseconds(100))
         }
-        if process.isRunning {
+        if !process.hasExited {
             process.terminate()
             throw DidNotExit()
         }
         return Exit(
-            status: process.terminationStatus,
+            status: process.exitStatus,
             standardOutput: output.finish(),
             standardError: errors.finish()
         )
