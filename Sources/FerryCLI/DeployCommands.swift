@@ -39,9 +39,12 @@ struct TemplateCommand: AsyncParsableCommand {
         commandName: "template", abstract: "Print the stage's CloudFormation template (JSON) on standard output."
     )
     @OptionGroup var options: StageOptions
+    @OptionGroup(title: "Scaling") var scaling: ScalingOptions
+
+    func validate() throws { _ = try scaledStack(options, scaling) }
 
     func run() async throws {
-        print(try options.stack.template().renderedJSON())
+        print(try scaledStack(options, scaling).template().renderedJSON())
     }
 }
 
@@ -51,6 +54,7 @@ struct DeployCommand: AsyncParsableCommand {
         abstract: "Build, package, upload and deploy the stage, then point the bot's webhook at it."
     )
     @OptionGroup var options: StageOptions
+    @OptionGroup(title: "Scaling") var scaling: ScalingOptions
 
     @Option(help: "A bootstrap binary built elsewhere (for arm64, or on another machine); skips the build. Build it as the README's \"Building the bootstrap\" shows.")
     var executable: String?
@@ -58,9 +62,27 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(help: "Drop the updates Telegram is holding for the bot when setting the webhook.")
     var dropPendingUpdates = false
 
+    func validate() throws {
+        let stack = try scaledStack(options, scaling)
+        if let executable {
+            // Checked before anything is built or uploaded: the wrong binary would deploy fine and fail at
+            // the first cold start.
+            do {
+                try BootstrapExecutable.check(path: executable, architecture: stack.architecture)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        } else if stack.architecture != .buildMachine {
+            throw ValidationError(
+                "deploy builds the bootstrap for this machine (\(LambdaArchitecture.buildMachine.rawValue)), not for \(stack.architecture.rawValue): "
+                    + "build it for \(stack.architecture.rawValue) as the README's \"Building the bootstrap\" shows and pass it with --executable"
+            )
+        }
+    }
+
     func run() async throws {
         let logger = bootstrapLogging()
-        let stack = options.stack
+        let stack = try scaledStack(options, scaling)
         let binary: String
         if let executable {
             binary = executable
@@ -76,6 +98,7 @@ struct DeployCommand: AsyncParsableCommand {
             guard build.exitCode == 0 else { throw CommandError("swift build failed:\n\(build.standardError)") }
             binary = BootstrapBuild.binaryPath(product: product)
         }
+        try BootstrapExecutable.check(path: binary, architecture: stack.architecture)
         let package = ".build/ferry-\(stack.bot)-\(stack.stage).zip"
         try CodePackage.write(executable: binary, to: package)
         let token = ProcessEnvironment.all["TELEGRAM_BOT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
@@ -93,7 +116,9 @@ struct DeployCommand: AsyncParsableCommand {
         }
         let secret = try await deployer.webhookSecret()
         let environment = BotEnvironment(token: token, apiURL: BotEnvironment.apiURL(), webhookSecret: secret)
-        try await setWebhook(url: url, environment: environment, dropPendingUpdates: dropPendingUpdates)
+        try await setWebhook(
+            url: url, environment: environment, dropPendingUpdates: dropPendingUpdates, maxConnections: stack.webhookMaxConnections
+        )
     }
 }
 
@@ -118,9 +143,20 @@ struct WebhookCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Point Telegram at a URL (the secret comes from TELEGRAM_WEBHOOK_SECRET).")
         @Option(help: "The HTTPS URL Telegram posts updates to.") var url: String
         @Flag(help: "Drop the updates Telegram is holding.") var dropPendingUpdates = false
+        @Option(help: "Most connections Telegram opens to the URL at once, 1 to 100 (default: \(ScalingOptions.defaults.webhookMaxConnections), as deploy sets).")
+        var maxConnections = ScalingOptions.defaults.webhookMaxConnections
+
+        func validate() throws {
+            let range = BotStack.webhookMaxConnectionsRange
+            guard range.contains(maxConnections) else {
+                throw ValidationError("--max-connections is \(maxConnections); Telegram accepts \(range.lowerBound) to \(range.upperBound)")
+            }
+        }
 
         func run() async throws {
-            try await setWebhook(url: url, environment: try BotEnvironment.read(), dropPendingUpdates: dropPendingUpdates)
+            try await setWebhook(
+                url: url, environment: try BotEnvironment.read(), dropPendingUpdates: dropPendingUpdates, maxConnections: maxConnections
+            )
         }
     }
 
@@ -147,16 +183,16 @@ struct WebhookCommand: AsyncParsableCommand {
 
 /// Points Telegram at `url` with the environment's secret, asking for the update kinds the bot's handlers
 /// take: what `deploy` and `webhook set` both do.
-private func setWebhook(url: String, environment: BotEnvironment, dropPendingUpdates: Bool) async throws {
+private func setWebhook(url: String, environment: BotEnvironment, dropPendingUpdates: Bool, maxConnections: Int) async throws {
     let allowed = try await withClient(environment) { client in
         let allowed = allowedUpdates(api: client)
         _ = try await client.setWebhook(
-            url: url, allowedUpdates: allowed, dropPendingUpdates: dropPendingUpdates ? true : nil,
-            secretToken: environment.webhookSecret
+            url: url, maxConnections: maxConnections, allowedUpdates: allowed,
+            dropPendingUpdates: dropPendingUpdates ? true : nil, secretToken: environment.webhookSecret
         )
         return allowed
     }
-    print("Webhook set to \(url)")
+    print("Webhook set to \(url) (at most \(maxConnections) connections at once)")
     print("Allowed updates: \(allowed.joined(separator: ", "))")
 }
 

@@ -47,6 +47,7 @@ extension BotStack {
         try Self.check(batchSize, in: 1...10, what: "batch size")
         try Self.check(maximumConcurrency, in: 2...1000, what: "maximum concurrency")
         try Self.check(attempts, in: 1...1000, what: "attempts")
+        try Self.check(webhookMaxConnections, in: Self.webhookMaxConnectionsRange, what: "webhook max connections")
         for kind in fastLaneUpdates {
             let isKindName = !kind.isEmpty && kind.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || $0 == "_" }
             guard isKindName else { throw .invalid("fast-lane update kind \"\(kind)\" is not an update kind such as pre_checkout_query") }
@@ -63,6 +64,9 @@ extension BotStack {
             }
         }
     }
+
+    /// What Telegram accepts as `setWebhook`'s `max_connections`.
+    public static let webhookMaxConnectionsRange = 1...100
 
     private static func check(name: String, what: String, maxLength: Int, allowsHyphens: Bool) throws(BotStackError) {
         let allowed = allowsHyphens ? "lowercase letters, digits and hyphens" : "lowercase letters and digits"

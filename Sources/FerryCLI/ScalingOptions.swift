@@ -1,0 +1,57 @@
+import ArgumentParser
+import FerryDeploy
+
+extension LambdaArchitecture: @retroactive ExpressibleByArgument {}
+
+/// The scaling settings of `template` and `deploy`, each overriding ``BotStack``'s default (which the help
+/// shows; docs/scaling.md says what to set at 100, 1,000 and 10,000 updates a second). Out-of-range values
+/// are refused when the command line is read, before anything is built or deployed.
+struct ScalingOptions: ParsableArguments {
+    /// A stack with every setting at its default, to show the defaults in the help.
+    static let defaults = BotStack(bot: "defaults", stage: "defaults")
+
+    @Option(help: "Most consumer instances at once (the event source's MaximumConcurrency), 2 to 1000 (default: \(defaults.maximumConcurrency), which leaves room for the webhook in a new account's 10).")
+    var maxConcurrency: Int?
+
+    @Option(help: "Updates per consumer invocation, 1 to 10 (default: \(defaults.batchSize)).")
+    var batchSize: Int?
+
+    @Option(help: "Memory of each function in MB, 128 to 10240; CPU grows with it (default: \(defaults.memory)).")
+    var memory: Int?
+
+    @Option(help: "Seconds a consumer invocation may run, 1 to 900; the queues' visibility timeout is 6 times this (default: \(defaults.timeout.components.seconds)).")
+    var timeout: Int?
+
+    @Option(help: "Failed attempts before an update is dead-lettered, 1 to 1000 (default: \(defaults.attempts)).")
+    var maxAttempts: Int?
+
+    @Option(help: "The functions' processor, arm64 or x86_64; the bootstrap must be built for it (default: this machine's, \(defaults.architecture.rawValue)).")
+    var architecture: LambdaArchitecture?
+
+    @Option(help: "Most connections Telegram opens to the webhook at once (setWebhook's max_connections), 1 to 100 (default: \(defaults.webhookMaxConnections)).")
+    var maxConnections: Int?
+
+    /// `stack` with the settings given on the command line.
+    func apply(to stack: inout BotStack) {
+        if let maxConcurrency { stack.maximumConcurrency = maxConcurrency }
+        if let batchSize { stack.batchSize = batchSize }
+        if let memory { stack.memory = memory }
+        if let timeout { stack.timeout = .seconds(timeout) }
+        if let maxAttempts { stack.attempts = maxAttempts }
+        if let architecture { stack.architecture = architecture }
+        if let maxConnections { stack.webhookMaxConnections = maxConnections }
+    }
+}
+
+/// The stack `template` and `deploy` work on: the stage's, with the scaling settings applied, checked against
+/// what AWS and Telegram accept.
+func scaledStack(_ options: StageOptions, _ scaling: ScalingOptions) throws -> BotStack {
+    var stack = options.stack
+    scaling.apply(to: &stack)
+    do {
+        try stack.validate()
+    } catch {
+        throw ValidationError(error.description)
+    }
+    return stack
+}
