@@ -71,7 +71,7 @@ final class LambdaRuntimeEmulator: Sendable {
                 run.sqsCalls += 1
                 return (run.sqsLatency, run.sqsCalls)
             }
-            guard request.headers[HTTPField.Name("X-Amz-Target")!] == "AmazonSQS.SendMessage" else {
+            guard request.headers[HTTPFields.Element.Name("X-Amz-Target")!] == "AmazonSQS.SendMessage" else {
                 return Response(status: .badRequest)
             }
             try await Task.sleep(for: latency)

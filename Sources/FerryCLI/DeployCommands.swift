@@ -56,7 +56,7 @@ struct DeployCommand: AsyncParsableCommand {
     @OptionGroup var options: StageOptions
     @OptionGroup(title: "Scaling") var scaling: ScalingOptions
 
-    @Option(help: "A bootstrap binary built elsewhere (for arm64, or on another machine); skips the build. Build it as the README's \"Building the bootstrap\" shows.")
+    @Option(help: "A bootstrap binary built elsewhere (for arm64, or on another machine); skips the build. Build it as docs/deploy.md, \"Building the bootstrap\", shows.")
     var executable: String?
 
     @Flag(help: "Drop the updates Telegram is holding for the bot when setting the webhook.")
@@ -75,7 +75,7 @@ struct DeployCommand: AsyncParsableCommand {
         } else if stack.architecture != .buildMachine {
             throw ValidationError(
                 "deploy builds the bootstrap for this machine (\(LambdaArchitecture.buildMachine.rawValue)), not for \(stack.architecture.rawValue): "
-                    + "build it for \(stack.architecture.rawValue) as the README's \"Building the bootstrap\" shows and pass it with --executable"
+                    + "build it for \(stack.architecture.rawValue) as docs/deploy.md, \"Building the bootstrap\", shows and pass it with --executable"
             )
         }
     }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import FerryDeploy
 
-extension LambdaArchitecture: @retroactive ExpressibleByArgument {}
-
 /// The scaling settings of `template` and `deploy`, each overriding ``BotStack``'s default (which the help
 /// shows; docs/scaling.md says what to set at 100, 1,000 and 10,000 updates a second). Out-of-range values
 /// are refused when the command line is read, before anything is built or deployed.
@@ -25,7 +23,16 @@ struct ScalingOptions: ParsableArguments {
     @Option(help: "Failed attempts before an update is dead-lettered, 1 to 1000 (default: \(defaults.attempts)).")
     var maxAttempts: Int?
 
-    @Option(help: "The functions' processor, arm64 or x86_64; the bootstrap must be built for it (default: this machine's, \(defaults.architecture.rawValue)).")
+    @Option(
+        help: "The functions' processor, arm64 or x86_64; the bootstrap must be built for it (default: this machine's, \(defaults.architecture.rawValue)).",
+        transform: { text in
+            guard let architecture = LambdaArchitecture(rawValue: text) else {
+                let names = LambdaArchitecture.allCases.map(\.rawValue).joined(separator: " or ")
+                throw ValidationError("--architecture is \"\(text)\"; Lambda runs \(names)")
+            }
+            return architecture
+        }
+    )
     var architecture: LambdaArchitecture?
 
     @Option(help: "Most connections Telegram opens to the webhook at once (setWebhook's max_connections), 1 to 100 (default: \(defaults.webhookMaxConnections)).")

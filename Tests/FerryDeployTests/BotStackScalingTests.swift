@@ -9,22 +9,29 @@ import Testing
 struct BotStackScalingTests {
     typealias ID = BotStack.LogicalID
 
+    /// Which end of each setting's range.
+    enum End: String, CaseIterable, Sendable {
+        case lower, upper
+
+        func of(_ range: ClosedRange<Int>) -> Int { self == .lower ? range.lowerBound : range.upperBound }
+    }
+
     /// Every scaling setting at the lower or the upper end of what AWS (and Telegram) accept.
-    static func stack(atEnd end: KeyPath<ClosedRange<Int>, Int>) -> BotStack {
-        var stack = BotStack(bot: "scale", stage: end == \.lowerBound ? "low" : "high")
-        stack.maximumConcurrency = (2...1000)[keyPath: end]
-        stack.batchSize = (1...10)[keyPath: end]
-        stack.memory = (128...10240)[keyPath: end]
-        stack.timeout = .seconds((1...900)[keyPath: end])
-        stack.attempts = (1...1000)[keyPath: end]
-        stack.webhookMaxConnections = BotStack.webhookMaxConnectionsRange[keyPath: end]
-        stack.architecture = end == \.lowerBound ? .arm64 : .x86_64
+    static func stack(at end: End) -> BotStack {
+        var stack = BotStack(bot: "scale", stage: end.rawValue)
+        stack.maximumConcurrency = end.of(2...1000)
+        stack.batchSize = end.of(1...10)
+        stack.memory = end.of(128...10240)
+        stack.timeout = .seconds(end.of(1...900))
+        stack.attempts = end.of(1...1000)
+        stack.webhookMaxConnections = end.of(BotStack.webhookMaxConnectionsRange)
+        stack.architecture = end == .lower ? .arm64 : .x86_64
         return stack
     }
 
-    @Test("each setting is rendered where AWS reads it", arguments: [\ClosedRange<Int>.lowerBound, \.upperBound])
-    func rendered(end: KeyPath<ClosedRange<Int>, Int>) throws {
-        let stack = Self.stack(atEnd: end)
+    @Test("each setting is rendered where AWS reads it", arguments: End.allCases)
+    func rendered(end: End) throws {
+        let stack = Self.stack(at: end)
         let json = try TemplateJSON(stack)
         let consumerSource = try json.properties(ID.eventSource(.consumer))
         #expect(jsonEqual(consumerSource["ScalingConfig"], ["MaximumConcurrency": stack.maximumConcurrency]))
@@ -57,8 +64,8 @@ struct BotStackScalingTests {
     @Test("cfn-lint accepts the template with every setting at the lower end, and at the upper end")
     func lintedAtBothEnds() async throws {
         let directory = try TemporaryDirectory()
-        let files = try [\ClosedRange<Int>.lowerBound, \.upperBound].map { end in
-            let stack = Self.stack(atEnd: end)
+        let files = try End.allCases.map { end in
+            let stack = Self.stack(at: end)
             return try directory.write(try stack.template().renderedJSON(), to: "\(stack.names.stack).json")
         }
         let result = try await ExternalTool.run("cfn-lint", ["--format", "parseable", "--regions", "us-east-1", "eu-west-1", "--"] + files)
@@ -66,10 +73,10 @@ struct BotStackScalingTests {
         #expect(result.standardOutput.isEmpty, "\(result.standardOutput)")
     }
 
-    @Test(
-        "a value past either end of its range is refused, naming the setting and the range",
-        arguments: [
-            ("maximum concurrency", "between 2 and 1000", { (stack: inout BotStack) in stack.maximumConcurrency = 1 }),
+    @Test("a value past either end of its range is refused, naming the setting and the range")
+    func outOfRange() throws {
+        let cases: [(setting: String, range: String, change: (inout BotStack) -> Void)] = [
+            ("maximum concurrency", "between 2 and 1000", { $0.maximumConcurrency = 1 }),
             ("maximum concurrency", "between 2 and 1000", { $0.maximumConcurrency = 1001 }),
             ("batch size", "between 1 and 10", { $0.batchSize = 0 }),
             ("batch size", "between 1 and 10", { $0.batchSize = 11 }),
@@ -81,13 +88,13 @@ struct BotStackScalingTests {
             ("attempts", "between 1 and 1000", { $0.attempts = 1001 }),
             ("webhook max connections", "between 1 and 100", { $0.webhookMaxConnections = 0 }),
             ("webhook max connections", "between 1 and 100", { $0.webhookMaxConnections = 101 }),
-        ] as [(String, String, @Sendable (inout BotStack) -> Void)]
-    )
-    func outOfRange(setting: String, range: String, change: @Sendable (inout BotStack) -> Void) throws {
-        var stack = BotStack(bot: "scale", stage: "dev")
-        change(&stack)
-        let error = try #require(throws: BotStackError.self) { try stack.template() }
-        #expect(error.description.contains(setting) && error.description.contains(range), "\(error)")
+        ]
+        for (setting, range, change) in cases {
+            var stack = BotStack(bot: "scale", stage: "dev")
+            change(&stack)
+            let error = try #require(throws: BotStackError.self) { try stack.template() }
+            #expect(error.description.contains(setting) && error.description.contains(range), "\(error)")
+        }
     }
 
     @Test("the defaults fit a new account whose concurrency is 10 in all, and are what the docs say")
@@ -102,9 +109,10 @@ struct BotStackScalingTests {
         )
         // Both queue consumers at their cap still leave the webhook some of the 10 to keep answering Telegram.
         #expect(consumer + deadLetter <= 7)
-        #expect(
-            [stack.maximumConcurrency, stack.batchSize, stack.memory, Int(stack.timeout.components.seconds), stack.attempts,
-             stack.webhookMaxConnections] == [5, 10, 256, 30, 3, 100]
-        )
+        let settings: [Int] = [
+            stack.maximumConcurrency, stack.batchSize, stack.memory, Int(stack.timeout.components.seconds), stack.attempts,
+            stack.webhookMaxConnections,
+        ]
+        #expect(settings == [5, 10, 256, 30, 3, 100])
     }
 }

@@ -120,7 +120,7 @@ public enum BootstrapExecutableError: Error, Hashable, CustomStringConvertible {
             "\(path) cannot be a Lambda bootstrap: it is \(what). Lambda's provided.al2023 runtime starts a 64-bit Linux executable."
         case .wrongArchitecture(let path, let machine, let expected):
             "\(path) is a Linux executable for \(BootstrapExecutable.machineName(machine)), but the functions run on "
-                + "\(expected.rawValue): build the bootstrap for \(expected.rawValue) (README, \"Building the bootstrap\")"
+                + "\(expected.rawValue): build the bootstrap for \(expected.rawValue) (docs/deploy.md, \"Building the bootstrap\")"
                 + (LambdaArchitecture.allCases.first { BootstrapExecutable.machine(of: $0) == machine }.map {
                     ", or deploy with --architecture \($0.rawValue) if that is what you meant"
                 } ?? "")
