@@ -6,14 +6,8 @@ import TelegramClient
 
 /// Options of the commands that address one deployed stage of this bot.
 struct StageOptions: ParsableArguments {
-    @Option(help: "The stage: lowercase letters and digits (dev, prod, pr42).")
-    var stage: String
-
-    @Option(help: "The bot's name in resource names (default: the binary's name, lowercased).")
-    var bot: String?
-
-    @Option(help: "AWS region (default: the AWS CLI's).")
-    var region: String?
+    /// `--stage`, `--bot`, `--region`: which stage, shared with the commands that only read one.
+    @OptionGroup var target: DeployedStageOptions
 
     @Option(help: "Update kinds the webhook function answers itself, comma-separated (pre_checkout_query); default: none.")
     var fastLane: String?
@@ -22,16 +16,13 @@ struct StageOptions: ParsableArguments {
     var idempotencyRecords = false
 
     var stack: BotStack {
-        var stack = BotStack(bot: bot ?? FerryApp.running.name.lowercased(), stage: stage)
+        var stack = target.stack
         stack.fastLaneUpdates = fastLane.map { $0.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) } } ?? []
         stack.idempotencyRecords = idempotencyRecords
         return stack
     }
 
-    /// The AWS CLI, pointed at `AWS_ENDPOINT_URL` when set (a local stand-in such as moto).
-    func aws() -> AWSCommandLine {
-        AWSCommandLine(region: region, endpointURL: ProcessEnvironment.all["AWS_ENDPOINT_URL"].flatMap { $0.isEmpty ? nil : $0 })
-    }
+    func aws() -> AWSCommandLine { target.aws() }
 }
 
 struct TemplateCommand: AsyncParsableCommand {
@@ -39,12 +30,13 @@ struct TemplateCommand: AsyncParsableCommand {
         commandName: "template", abstract: "Print the stage's CloudFormation template (JSON) on standard output."
     )
     @OptionGroup var options: StageOptions
+    @OptionGroup(title: "Alarms and costs") var monitoring: MonitoringOptions
     @OptionGroup(title: "Scaling") var scaling: ScalingOptions
 
-    func validate() throws { _ = try scaledStack(options, scaling) }
+    func validate() throws { _ = try scaling.applied(to: monitoring.applied(to: options.stack)) }
 
     func run() async throws {
-        print(try scaledStack(options, scaling).template().renderedJSON())
+        print(try scaling.applied(to: monitoring.applied(to: options.stack)).template().renderedJSON())
     }
 }
 
@@ -54,6 +46,7 @@ struct DeployCommand: AsyncParsableCommand {
         abstract: "Build, package, upload and deploy the stage, then point the bot's webhook at it."
     )
     @OptionGroup var options: StageOptions
+    @OptionGroup(title: "Alarms and costs") var monitoring: MonitoringOptions
     @OptionGroup(title: "Scaling") var scaling: ScalingOptions
 
     @Option(help: "A bootstrap binary built elsewhere (for arm64, or on another machine); skips the build. Build it as docs/deploy.md, \"Building the bootstrap\", shows.")
@@ -62,8 +55,11 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(help: "Drop the updates Telegram is holding for the bot when setting the webhook.")
     var dropPendingUpdates = false
 
+    /// The stage's stack with the monitoring and scaling flags applied, checked.
+    private func stack() throws -> BotStack { try scaling.applied(to: monitoring.applied(to: options.stack)) }
+
     func validate() throws {
-        let stack = try scaledStack(options, scaling)
+        let stack = try stack()
         if let executable {
             // Checked before anything is built or uploaded: the wrong binary would deploy fine and fail at
             // the first cold start.
@@ -82,7 +78,8 @@ struct DeployCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = bootstrapLogging()
-        let stack = try scaledStack(options, scaling)
+        let stack = try stack()
+        if let warning = monitoring.notificationWarning(stage: stack.stage) { printToStandardError(warning) }
         let binary: String
         if let executable {
             binary = executable
@@ -105,6 +102,7 @@ struct DeployCommand: AsyncParsableCommand {
         let deployer = Deployer(stack: stack, aws: options.aws(), logger: logger)
         let deployed = try await deployer.deploy(codePackage: package, botToken: token)
         for (name, value) in deployed.outputs.sorted(by: { $0.key < $1.key }) { print("\(name): \(value)") }
+        if let note = monitoring.notificationNote() { print(note) }
 
         guard let url = deployed.webhookURL else {
             logger.notice("the stack has no webhook URL (a local emulator); the webhook was not set")
@@ -196,8 +194,8 @@ private func setWebhook(url: String, environment: BotEnvironment, dropPendingUpd
     print("Allowed updates: \(allowed.joined(separator: ", "))")
 }
 
-private func withClient<T>(_ environment: BotEnvironment, _ body: (TelegramClient) async throws -> T) async throws -> T {
-    let client = environment.makeClient(logger: Logger(label: "ferry"))
+func withClient<T>(_ environment: BotEnvironment, quick: Bool = false, _ body: (TelegramClient) async throws -> T) async throws -> T {
+    let client = environment.makeClient(logger: Logger(label: "ferry"), quick: quick)
     do {
         let result = try await body(client)
         try await client.shutdown()

@@ -38,8 +38,10 @@ struct ScalingOptions: ParsableArguments {
     @Option(help: "Most connections Telegram opens to the webhook at once (setWebhook's max_connections), 1 to 100 (default: \(defaults.webhookMaxConnections)).")
     var maxConnections: Int?
 
-    /// `stack` with the settings given on the command line.
-    func apply(to stack: inout BotStack) {
+    /// `stack` with the settings given on the command line, checked against what AWS and Telegram accept: a
+    /// value out of range is a usage error, reported before anything is built.
+    func applied(to stack: BotStack) throws -> BotStack {
+        var stack = stack
         if let maxConcurrency { stack.maximumConcurrency = maxConcurrency }
         if let batchSize { stack.batchSize = batchSize }
         if let memory { stack.memory = memory }
@@ -47,18 +49,11 @@ struct ScalingOptions: ParsableArguments {
         if let maxAttempts { stack.attempts = maxAttempts }
         if let architecture { stack.architecture = architecture }
         if let maxConnections { stack.webhookMaxConnections = maxConnections }
+        do {
+            try stack.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        return stack
     }
-}
-
-/// The stack `template` and `deploy` work on: the stage's, with the scaling settings applied, checked against
-/// what AWS and Telegram accept.
-func scaledStack(_ options: StageOptions, _ scaling: ScalingOptions) throws -> BotStack {
-    var stack = options.stack
-    scaling.apply(to: &stack)
-    do {
-        try stack.validate()
-    } catch {
-        throw ValidationError(error.description)
-    }
-    return stack
 }

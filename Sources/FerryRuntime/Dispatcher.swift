@@ -67,10 +67,13 @@ public final class Dispatcher: Sendable {
         do {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await self.tick() }
+                // While an update that may have stopped the bot runs, it runs alone (see `isolate`).
+                var isolating = false
                 while !isStopping {
                     let (free, handled) = state.withLock { state in
                         defer { state.handled = [] }
-                        return (configuration.concurrency - state.inFlight, state.handled)
+                        let free = isolating ? (state.inFlight == 0 ? 1 : 0) : configuration.concurrency - state.inFlight
+                        return (free, state.handled)
                     }
                     var batch: [ReceivedUpdate] = []
                     if free > 0 || !handled.isEmpty {
@@ -86,6 +89,10 @@ public final class Dispatcher: Sendable {
                                 metadata: ["error": "\(error)", "handled": "\(handled.count)"]
                             )
                         }
+                    }
+                    if !batch.isEmpty {
+                        isolating = batch.contains(where: \.previousDeliveryStoppedTheBot)
+                        if isolating { batch = await isolate(batch) }
                     }
                     if batch.isEmpty {
                         await wakeup.wait()
@@ -107,6 +114,27 @@ public final class Dispatcher: Sendable {
             logger.warning("grace period ended; unfinished updates go back to the queue")
         }
         await acknowledgeRemaining()
+    }
+
+    /// Keeps one update of `batch` whose previous delivery stopped the bot, when nothing else is in
+    /// flight, and gives the rest back to the queue without using an attempt (a suspect keeps its
+    /// mark). Run alone, an update that stops the bot again is the only one charged an attempt for
+    /// it, so the updates that happened to be in flight beside it are not dead-lettered with it.
+    private func isolate(_ batch: [ReceivedUpdate]) async -> [ReceivedUpdate] {
+        let alone = state.withLock { $0.inFlight } == 0 ? batch.first(where: \.previousDeliveryStoppedTheBot) : nil
+        for item in batch where item.receipt != alone?.receipt {
+            do {
+                try await queue.release(
+                    item.receipt, after: .zero, error: item.lastError ?? "set back while an update that may have stopped the bot ran alone",
+                    countingAttempt: false
+                )
+            } catch {
+                // Delivered again when its visibility timeout ends.
+                logger.error("cannot give an update back to the queue", metadata: ["update_id": "\(item.update.updateID)", "error": "\(error)"])
+            }
+        }
+        if let alone { logger.notice("handling alone an update whose last delivery stopped the bot", metadata: ["update_id": "\(alone.update.updateID)"]) }
+        return alone.map { [$0] } ?? []
     }
 
     /// Acknowledges what was handled after the last round, so a stopped dispatcher leaves nothing
@@ -149,7 +177,12 @@ public final class Dispatcher: Sendable {
     }
 
     private func handle(_ item: ReceivedUpdate) async {
-        let outcome = await processor.process(body: item.update.body, attempt: item.attempts)
+        let outcome: UpdateProcessor.Outcome
+        if let setAside = unfinishedAttemptsOutcome(item) {
+            outcome = setAside
+        } else {
+            outcome = await processor.process(body: item.update.body, attempt: item.attempts)
+        }
         do {
             switch outcome {
             case .handled:
@@ -168,6 +201,26 @@ public final class Dispatcher: Sendable {
                 metadata: ["update_id": "\(item.update.updateID)", "outcome": "\(outcome)", "error": "\(error)"]
             )
         }
+    }
+}
+
+extension Dispatcher {
+    /// Dead-letters, before it runs again, an update whose every attempt ended with no outcome: each
+    /// delivery was counted when claimed, and no handler ever returned or threw, because the process
+    /// stopped while handling it (a force-unwrap or an overflow in the handler traps the process). Run
+    /// again, it would stop the bot at every start, for ever. (A handler slower than the visibility
+    /// timeout each time ends the same way.)
+    fileprivate func unfinishedAttemptsOutcome(_ item: ReceivedUpdate) -> UpdateProcessor.Outcome? {
+        let allowed = processor.policy.maximumAttempts
+        guard queue.countsOnlyAttemptsUsed, item.attempts > allowed else { return nil }
+        let reason = "none of this update's \(allowed) attempts came to an end: the bot stopped while handling it each time (a crash"
+            + " in its handler, such as a force-unwrap of nil or an arithmetic overflow?) or its handler outlived the visibility"
+            + " timeout; set aside at delivery \(item.attempts), before it ran again"
+        logger.error(
+            "an update's every attempt stopped the bot; dead-lettering it without running it again",
+            metadata: ["update_id": "\(item.update.updateID)", "attempts": "\(allowed)", "last_error": "\(item.lastError ?? "none")"]
+        )
+        return .deadLetter(reason: reason)
     }
 }
 
