@@ -190,6 +190,8 @@ public final class Dispatcher: Sendable {
                 state.withLock { $0.handled.append(item.receipt) }
             case .retry(let delay, let reason, let countsAsAttempt):
                 try await queue.release(item.receipt, after: delay, error: reason, countingAttempt: countsAsAttempt)
+            case .tokenRefused(let reason):
+                try await queue.release(item.receipt, after: UpdateProcessor.Outcome.tokenRefusedDelay, error: reason, countingAttempt: false)
             case .deadLetter(let reason):
                 try await queue.deadLetter(item.receipt, reason: reason)
                 await processor.notifyDeadLetter(body: item.update.body, reason: reason, attempts: item.attempts)

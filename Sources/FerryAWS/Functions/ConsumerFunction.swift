@@ -34,24 +34,45 @@ public struct ConsumerFunction: LambdaFunction {
         self.logger = logger
     }
 
-    public func handle(_ event: SQSEvent) async -> SQSBatchResponse {
+    ///
+    /// When Telegram refuses the bot's token (401), nothing in the batch can be handled: every record left is
+    /// kept for later, the records already settled are deleted here, and the invocation fails with
+    /// ``TokenRefused``, so the function's Errors metric (and its alarm) shows it. The kept records come back
+    /// after ``UpdateProcessor/Outcome/tokenRefusedDelay``, until the token is fixed.
+    public func handle(_ event: SQSEvent) async throws -> SQSBatchResponse {
         /// Groups that failed in this batch, with how long their records wait.
         var heldGroups: [String: Duration] = [:]
         var failed: [String] = []
+        /// Records this invocation handled or dead-lettered, for deleting when the invocation fails.
+        var settled: [SQSMessage] = []
+        var refusal: String?
         for record in event.records {
             let message = record.message
             let group = message.messageGroupID ?? ""
+            if refusal != nil {
+                await hide(message, for: UpdateProcessor.Outcome.tokenRefusedDelay)
+                failed.append(message.messageID)
+                continue
+            }
             if let delay = heldGroups[group] {
                 await hide(message, for: delay)
                 failed.append(message.messageID)
                 continue
             }
             let updateID = SQSUpdateQueue.update(from: message).updateID
-            if await wasHandledBefore(updateID) { continue }
+            if await wasHandledBefore(updateID) {
+                settled.append(message)
+                continue
+            }
             let attempt = message.approximateReceiveCount ?? 1
             switch await processor.process(body: Array(message.body.utf8), attempt: attempt) {
             case .handled:
                 await recordHandled(updateID)
+                settled.append(message)
+            case .tokenRefused(let reason):
+                refusal = reason
+                await hide(message, for: UpdateProcessor.Outcome.tokenRefusedDelay)
+                failed.append(message.messageID)
             case .retry(let delay, _, _):
                 await hide(message, for: delay)
                 heldGroups[group] = delay
@@ -59,6 +80,7 @@ public struct ConsumerFunction: LambdaFunction {
             case .deadLetter(let reason):
                 do {
                     try await sendToDeadLetterQueue(message, reason: reason, attempts: attempt)
+                    settled.append(message)
                 } catch {
                     // Left on the queue, it is dead-lettered again on its next delivery.
                     logger.error(
@@ -70,7 +92,36 @@ public struct ConsumerFunction: LambdaFunction {
                 }
             }
         }
+        if let refusal {
+            // A failed invocation makes SQS deliver the whole batch again: what was settled goes now.
+            await delete(settled)
+            throw TokenRefused(reason: refusal, keptUpdates: failed.count)
+        }
         return SQSBatchResponse(failedMessageIDs: failed)
+    }
+
+    /// The consumer's invocation failure when Telegram refuses the bot's token.
+    public struct TokenRefused: Error, CustomStringConvertible {
+        public var reason: String
+        public var keptUpdates: Int
+
+        public var description: String {
+            "Telegram refused the bot token (\(reason)): set TELEGRAM_BOT_TOKEN to the token @BotFather issued and deploy again; "
+                + "\(keptUpdates) update(s) of this batch are kept on the queue and retried"
+        }
+    }
+
+    private func delete(_ messages: [SQSMessage]) async {
+        guard !messages.isEmpty else { return }
+        for start in stride(from: 0, to: messages.count, by: 10) {
+            let entries = messages[start..<min(start + 10, messages.count)].enumerated().map { (id: "m\($0.offset)", receiptHandle: $0.element.receiptHandle) }
+            do {
+                _ = try await sqs.deleteMessageBatch(entries, from: queueURL)
+            } catch {
+                // They come back and are handled again, or skipped by the idempotency records.
+                logger.warning("could not delete settled updates of a failed batch", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// Whether the idempotency records say the update was handled already. When they cannot be read,
