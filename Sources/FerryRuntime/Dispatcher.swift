@@ -32,7 +32,7 @@ public final class Dispatcher: Sendable {
 
     public let configuration: Configuration
     private let queue: any UpdateQueue
-    private let processor: UpdateProcessor
+    private let settlement: UpdateSettlement
     private let logger: Logger
     private let wakeup = Wakeup()
     private let state = Mutex(State())
@@ -47,7 +47,7 @@ public final class Dispatcher: Sendable {
 
     public init(queue: any UpdateQueue, processor: UpdateProcessor, configuration: Configuration = Configuration()) {
         self.queue = queue
-        self.processor = processor
+        self.settlement = UpdateSettlement(queue: queue, processor: processor)
         self.configuration = configuration
         self.logger = processor.logger
     }
@@ -149,24 +149,9 @@ public final class Dispatcher: Sendable {
     }
 
     private func handle(_ item: ReceivedUpdate) async {
-        let outcome = await processor.process(body: item.update.body, attempt: item.attempts)
-        do {
-            switch outcome {
-            case .handled:
-                // Acknowledged by the run loop's next round (or when it stops); the update's slot is free already.
-                state.withLock { $0.handled.append(item.receipt) }
-            case .retry(let delay, let reason, let countsAsAttempt):
-                try await queue.release(item.receipt, after: delay, error: reason, countingAttempt: countsAsAttempt)
-            case .deadLetter(let reason):
-                try await queue.deadLetter(item.receipt, reason: reason)
-                await processor.notifyDeadLetter(body: item.update.body, reason: reason, attempts: item.attempts)
-            }
-        } catch {
-            // The queue will deliver the update again when its visibility timeout ends.
-            logger.error(
-                "cannot record an update's outcome in the queue",
-                metadata: ["update_id": "\(item.update.updateID)", "outcome": "\(outcome)", "error": "\(error)"]
-            )
+        if await settlement.run(item) == .handled {
+            // Acknowledged by the run loop's next round (or when it stops); the update's slot is free already.
+            state.withLock { $0.handled.append(item.receipt) }
         }
     }
 }

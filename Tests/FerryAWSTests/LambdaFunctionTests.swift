@@ -78,8 +78,7 @@ struct LambdaFunctionTests {
         }
         bot.on(.text) { ctx, text in try await ctx.reply("You said: \(text)") }
         let consumer = ConsumerFunction(
-            processor: UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 3, retryDelay: { _ in .zero })),
-            sqs: sqs, queueURL: queue.queueURL, deadLetterQueueURL: try #require(queue.deadLetterQueueURL)
+            processor: UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 3, retryDelay: { _ in .zero })), queue: queue
         )
         _ = try await queue.enqueue([
             QueuedUpdate(updateID: 1, groupID: "chat:1", body: Array(textUpdate(updateID: 1, chatID: 1, text: "poison").utf8)),
@@ -127,10 +126,7 @@ struct LambdaFunctionTests {
         api.fail(SendMessage.self, with: TelegramAPIError(method: "sendMessage", errorCode: 403, description: "Forbidden: bot was blocked by the user"), times: 1)
         let bot = Bot(api: api, username: "TestBot")
         bot.on(.text) { ctx, text in try await ctx.reply("You said: \(text)") }
-        let consumer = ConsumerFunction(
-            processor: UpdateProcessor(bot: bot, policy: .init(retryDelay: { _ in .zero })),
-            sqs: sqs, queueURL: queue.queueURL, deadLetterQueueURL: try #require(queue.deadLetterQueueURL)
-        )
+        let consumer = ConsumerFunction(processor: UpdateProcessor(bot: bot, policy: .init(retryDelay: { _ in .zero })), queue: queue)
         _ = try await queue.enqueue([
             QueuedUpdate(updateID: 10, groupID: "chat:1", body: Array(textUpdate(updateID: 10, chatID: 1, text: "blocked").utf8)),
             QueuedUpdate(updateID: 11, groupID: "chat:1", body: Array(textUpdate(updateID: 11, chatID: 1, text: "next").utf8)),
@@ -138,12 +134,14 @@ struct LambdaFunctionTests {
         let batch = try await receiveBatch(queue, expecting: 2)
         let response = await consumer.handle(batch.event)
         #expect(response.batchItemFailures.isEmpty)
-        // Both replies were tried; Telegram refused the first, so only the follower's went out.
-        #expect(api.sentTexts == ["You said: blocked", "You said: next"])
-        #expect(api.sentMessages.map(\.text) == ["You said: next"])
+        // Both replies were tried; Telegram refused the first, so only the follower's went out. The consumer
+        // dead-lettered the first as the local dispatcher does, so the bot's onDeadLetter hook ran there.
+        #expect(api.sentTexts == ["You said: blocked", DeadLetter.defaultApology, "You said: next"])
+        #expect(api.sentMessages.map(\.text) == [DeadLetter.defaultApology, "You said: next"])
         let dead = try await sqs.receiveMessages(from: try #require(queue.deadLetterQueueURL), waitTimeSeconds: 0)
         #expect(dead.map(\.messageDeduplicationID) == ["10"])
         #expect(dead.first?.messageAttributes["ferry-attempts"] == .number(1))
+        #expect(dead.first?.messageAttributes[SQSUpdateQueue.hookRanAttribute] == .string("true"))
     }
 
     // MARK: Dead letters

@@ -1,76 +1,202 @@
 public import FerryRuntime
 public import Logging
+import Synchronization
+import TelegramClient
 
-/// The consumer role: handles a batch of updates from the SQS FIFO queue, in order, and answers
-/// which to leave on the queue (the event source mapping must report batch item failures).
+/// The consumer role: handles a batch of updates from the SQS FIFO queue and answers which to leave on
+/// the queue (the event source mapping must report batch item failures).
 ///
-/// - A failed update keeps its group waiting: it and every later record of its group in the batch
-///   are reported failed (and hidden for the retry delay), while other groups go on. The batch as a
-///   whole never fails.
-/// - An update that used its attempts, or can never succeed, is sent to the dead-letter queue here
-///   (body unchanged, the reason and attempts as message attributes) and reported handled, so SQS
-///   deletes it and its group goes on. The queue's own redrive policy is only a backstop.
-///
-/// The attempt is SQS's `ApproximateReceiveCount`, which counts every receive: records held back
-/// behind a failed head count receives too, and a flood-control wait cannot be given back.
+/// - **Chats in parallel, each in order.** The batch's message groups (chats) run concurrently, at most
+///   ``Configuration/concurrency`` at once; the records of one group run one after another, in record order.
+/// - **A failure holds back its group only.** The failed record and every later record of its group are
+///   released for the retry delay and reported failed; other groups go on. The batch as a whole never fails.
+/// - **One way to settle.** Outcomes go through ``UpdateSettlement`` over ``SQSUpdateQueue``, as in the local
+///   dispatcher: an update that used its attempts, or can never succeed, is dead-lettered here (and the bot's
+///   `onDeadLetter` hook runs), so SQS deletes it and its group goes on. The queue's redrive policy is only a
+///   backstop.
+/// - **Attempts are an update's own.** Records held back behind a failure, records there was no time left to
+///   start and flood-control waits are released without using an attempt (see ``UncountedReceives``).
+/// - **Within the deadline.** No record starts unless the longest recent record would still finish before
+///   the invocation's deadline less ``Configuration/reserve``; at that point records still running are
+///   cancelled and released, and retry waits that would reach it are not waited out. The invocation never
+///   times out, which would hand the whole batch back and answer every handled update again.
 public struct ConsumerFunction: LambdaFunction {
-    public let processor: UpdateProcessor
-    public let sqs: SQSClient
-    public let queueURL: String
-    public let deadLetterQueueURL: String
+    public struct Configuration: Sendable {
+        /// Message groups of a batch handled at once (`FERRY_CONSUMER_CONCURRENCY`).
+        public var concurrency: Int
+        /// Time kept free at the end of every invocation to settle the records and answer Lambda.
+        public var reserve: Duration
+
+        /// Ten: an SQS FIFO event source hands over at most ten records, so every chat of a batch runs at once.
+        public static let defaultConcurrency = 10
+
+        public init(concurrency: Int = Self.defaultConcurrency, reserve: Duration = .seconds(2)) {
+            self.concurrency = max(1, concurrency)
+            self.reserve = reserve
+        }
+    }
+
+    public let settlement: UpdateSettlement
+    public let queue: SQSUpdateQueue
     /// When set, updates handled before (within 24 hours) are skipped: see ``HandledUpdates``.
     public let handledUpdates: (any HandledUpdates)?
+    public let configuration: Configuration
     let logger: Logger
+    private let durations = RecentDurations()
 
     public init(
-        processor: UpdateProcessor, sqs: SQSClient, queueURL: String, deadLetterQueueURL: String,
-        handledUpdates: (any HandledUpdates)? = nil, logger: Logger = Logger(label: "ferry.consumer")
+        processor: UpdateProcessor, queue: SQSUpdateQueue, handledUpdates: (any HandledUpdates)? = nil,
+        configuration: Configuration = Configuration(), logger: Logger = Logger(label: "ferry.consumer")
     ) {
-        self.processor = processor
-        self.sqs = sqs
-        self.queueURL = queueURL
-        self.deadLetterQueueURL = deadLetterQueueURL
+        self.settlement = UpdateSettlement(queue: queue, processor: processor)
+        self.queue = queue
         self.handledUpdates = handledUpdates
+        self.configuration = configuration
         self.logger = logger
     }
 
+    /// Handles `event` with no deadline.
     public func handle(_ event: SQSEvent) async -> SQSBatchResponse {
-        /// Groups that failed in this batch, with how long their records wait.
-        var heldGroups: [String: Duration] = [:]
-        var failed: [String] = []
-        for record in event.records {
-            let message = record.message
+        await handle(event, until: nil)
+    }
+
+    public func handle(_ event: SQSEvent, in invocation: LambdaInvocation) async -> SQSBatchResponse {
+        await handle(event, until: .now + invocation.remainingTime)
+    }
+
+    /// Handles `event`, done by `deadline` (less the reserve) when there is one.
+    func handle(_ event: SQSEvent, until deadline: ContinuousClock.Instant?) async -> SQSBatchResponse {
+        let messages = event.records.map(\.message)
+        // The queue keeps what it needs to release and dead-letter each record until the invocation ends.
+        let keep = deadline.map { $0 - .now } ?? .seconds(SQSUpdateQueue.maximumVisibilitySeconds)
+        let deliveries = messages.map { queue.adopt($0, for: keep) }
+        let stopAt = deadline.map { $0 - configuration.reserve }
+        let failed = await TelegramClient.$retryDeadline.withValue(stopAt) {
+            await runGroups(Self.groups(of: messages), deliveries: deliveries, stopAt: stopAt)
+        }
+        queue.forget(deliveries.map(\.receipt))
+        return SQSBatchResponse(failedMessageIDs: failed.sorted().map { messages[$0].messageID })
+    }
+
+    /// The records' indexes by message group, each group in record order, the groups in order of first record.
+    static func groups(of messages: [SQSMessage]) -> [[Int]] {
+        var groups: [[Int]] = []
+        var position: [String: Int] = [:]
+        for (index, message) in messages.enumerated() {
             let group = message.messageGroupID ?? ""
-            if let delay = heldGroups[group] {
-                await hide(message, for: delay)
-                failed.append(message.messageID)
-                continue
-            }
-            let updateID = SQSUpdateQueue.update(from: message).updateID
-            if await wasHandledBefore(updateID) { continue }
-            let attempt = message.approximateReceiveCount ?? 1
-            switch await processor.process(body: Array(message.body.utf8), attempt: attempt) {
-            case .handled:
-                await recordHandled(updateID)
-            case .retry(let delay, _, _):
-                await hide(message, for: delay)
-                heldGroups[group] = delay
-                failed.append(message.messageID)
-            case .deadLetter(let reason):
-                do {
-                    try await sendToDeadLetterQueue(message, reason: reason, attempts: attempt)
-                } catch {
-                    // Left on the queue, it is dead-lettered again on its next delivery.
-                    logger.error(
-                        "could not send the update to the dead-letter queue",
-                        metadata: ["message_id": "\(message.messageID)", "error": "\(error)"]
-                    )
-                    heldGroups[group] = .zero
-                    failed.append(message.messageID)
-                }
+            if let existing = position[group] {
+                groups[existing].append(index)
+            } else {
+                position[group] = groups.count
+                groups.append([index])
             }
         }
-        return SQSBatchResponse(failedMessageIDs: failed)
+        return groups
+    }
+
+    private enum Finished: Sendable {
+        case group(failed: [Int])
+        case stopTime
+    }
+
+    /// Runs the groups, at most `concurrency` at once; returns the indexes of the records to report failed.
+    private func runGroups(_ groups: [[Int]], deliveries: [ReceivedUpdate], stopAt: ContinuousClock.Instant?) async -> [Int] {
+        await withTaskGroup(of: Finished.self) { tasks in
+            if let stopAt {
+                tasks.addTask {
+                    try? await Task.sleep(until: stopAt, clock: .continuous)
+                    return .stopTime
+                }
+            }
+            var waiting = groups[...]
+            var running = 0
+            var failed: [Int] = []
+            while running < configuration.concurrency, let group = waiting.popFirst() {
+                tasks.addTask { .group(failed: await self.run(group, deliveries: deliveries, stopAt: stopAt)) }
+                running += 1
+            }
+            while running > 0, let finished = await tasks.next() {
+                switch finished {
+                case .group(let groupFailed):
+                    failed += groupFailed
+                    running -= 1
+                    if let group = waiting.popFirst() {
+                        tasks.addTask { .group(failed: await self.run(group, deliveries: deliveries, stopAt: stopAt)) }
+                        running += 1
+                    }
+                case .stopTime:
+                    // What still runs now would not finish in time: cancelled, each handler's record is
+                    // released without using an attempt, and the groups not started release theirs.
+                    logger.warning("the invocation's time is nearly up; records still running are cancelled and released")
+                    tasks.cancelAll()
+                }
+            }
+            // Only the timer can be left, when every group finished before it fired.
+            tasks.cancelAll()
+            return failed
+        }
+    }
+
+    /// Runs one group's records in order; returns the indexes of those to report failed.
+    private func run(_ group: [Int], deliveries: [ReceivedUpdate], stopAt: ContinuousClock.Instant?) async -> [Int] {
+        var failed: [Int] = []
+        /// Once set, the rest of the group is released for this long.
+        var holdBack: Duration?
+        var holdBackReason = ""
+        for index in group {
+            let delivery = deliveries[index]
+            if holdBack == nil, !canStart(before: stopAt) {
+                holdBack = .zero
+                holdBackReason = "not started: too little of the invocation's time was left"
+            }
+            if let delay = holdBack {
+                _ = await settle(.retry(after: delay, reason: holdBackReason, countsAsAttempt: false), delivery)
+                failed.append(index)
+                continue
+            }
+            let updateID = delivery.update.updateID
+            if await wasHandledBefore(updateID) { continue }
+            let item = await queue.withOwnAttempts(delivery)
+            let started = ContinuousClock.now
+            var outcome = await settlement.processor.process(body: item.update.body, attempt: item.attempts)
+            durations.record(.now - started)
+            if Task.isCancelled, outcome != .handled {
+                // Cut off by the invocation's end, not by a fault of the update.
+                outcome = .retry(after: .zero, reason: "cut off at the end of the invocation", countsAsAttempt: false)
+            }
+            switch await settle(outcome, item) {
+            case .handled:
+                await uncancelled { await recordHandled(updateID) }
+            case .deadLettered:
+                break
+            case .released(let delay):
+                holdBack = delay
+                holdBackReason = "held back behind update \(updateID) of its chat"
+                failed.append(index)
+            case .unsettled:
+                // It and the rest of its group come back when the visibility timeout ends.
+                holdBack = .zero
+                holdBackReason = "held back behind update \(updateID) of its chat"
+                failed.append(index)
+            }
+        }
+        return failed
+    }
+
+    /// Whether a record started now would finish before `stopAt`, judging by the longest recent record.
+    private func canStart(before stopAt: ContinuousClock.Instant?) -> Bool {
+        guard let stopAt else { return true }
+        return !Task.isCancelled && ContinuousClock.now + durations.longest <= stopAt
+    }
+
+    private func settle(_ outcome: UpdateProcessor.Outcome, _ item: ReceivedUpdate) async -> UpdateSettlement.Result {
+        await uncancelled { await settlement.apply(outcome, to: item) }
+    }
+
+    /// Runs `work` to its end even when the stop time has cancelled the group: the record must still be
+    /// settled. An unstructured task does not inherit the cancellation.
+    private func uncancelled<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -> T {
+        await Task { await work() }.value
     }
 
     /// Whether the idempotency records say the update was handled already. When they cannot be read,
@@ -95,27 +221,21 @@ public struct ConsumerFunction: LambdaFunction {
             logger.warning("could not write the idempotency record", metadata: ["update_id": "\(updateID)", "error": "\(error)"])
         }
     }
+}
 
-    /// Hides a record for `delay`: until then its group stays locked (FIFO delivers nothing of a group
-    /// with a message in flight), then SQS delivers it again, before the rest of its group.
-    private func hide(_ message: SQSMessage, for delay: Duration) async {
-        do {
-            try await sqs.changeMessageVisibility(
-                receiptHandle: message.receiptHandle, visibilityTimeoutSeconds: SQSUpdateQueue.seconds(delay), in: queueURL
-            )
-        } catch {
-            // It comes back after the queue's visibility timeout instead.
-            logger.warning("could not change the visibility of a failed update", metadata: ["message_id": "\(message.messageID)", "error": "\(error)"])
+/// How long the last records took to handle, for judging whether another one still fits in an invocation.
+private final class RecentDurations: Sendable {
+    /// Enough records to remember a slow one for a while, few enough that one long ago stops counting.
+    private static let kept = 32
+    private let durations = Mutex<[Duration]>([])
+
+    func record(_ duration: Duration) {
+        durations.withLock { durations in
+            if durations.count == Self.kept { durations.removeFirst() }
+            durations.append(duration)
         }
     }
 
-    private func sendToDeadLetterQueue(_ message: SQSMessage, reason: String, attempts: Int) async throws {
-        let outgoing = SQSOutgoingMessage(
-            body: message.body,
-            groupID: message.messageGroupID,
-            deduplicationID: message.messageDeduplicationID ?? message.messageID,
-            attributes: SQSUpdateQueue.deadLetterAttributes(reason: reason, attempts: attempts, enqueuedAt: message.sentTimestamp)
-        )
-        try await sqs.sendMessage(outgoing, to: deadLetterQueueURL)
-    }
+    /// The longest of the recent records; zero before the first.
+    var longest: Duration { durations.withLock { $0.max() ?? .zero } }
 }

@@ -1,0 +1,57 @@
+public import FerryQueue
+
+/// The one way a host settles an update: the ``UpdateProcessor``'s outcome applied to the
+/// ``UpdateQueue``. The local dispatcher, `serve --queue sqs` and the Lambda consumer all settle
+/// through it, so a retry or a dead letter means the same thing in every mode.
+///
+/// Acknowledging a handled update is left to the host, which does it its own way: the dispatcher in
+/// batches with its next receive, Lambda by deleting every record not reported failed.
+public struct UpdateSettlement: Sendable {
+    public enum Result: Sendable, Hashable {
+        /// The bot handled the update; the host acknowledges it.
+        case handled
+        /// Back on the queue, its group held until `delay` has passed.
+        case released(after: Duration)
+        /// In the dead letters, its group free to go on; the bot's `onDeadLetter` hook ran.
+        case deadLettered
+        /// The queue did not take the outcome: the update comes back when its visibility timeout ends.
+        case unsettled
+    }
+
+    public let queue: any UpdateQueue
+    public let processor: UpdateProcessor
+
+    public init(queue: any UpdateQueue, processor: UpdateProcessor) {
+        self.queue = queue
+        self.processor = processor
+    }
+
+    /// Runs the bot on `item` and settles it.
+    public func run(_ item: ReceivedUpdate) async -> Result {
+        await apply(await processor.process(body: item.update.body, attempt: item.attempts), to: item)
+    }
+
+    /// Settles `item` with `outcome`.
+    public func apply(_ outcome: UpdateProcessor.Outcome, to item: ReceivedUpdate) async -> Result {
+        do {
+            switch outcome {
+            case .handled:
+                return .handled
+            case .retry(let delay, let reason, let countsAsAttempt):
+                try await queue.release(item.receipt, after: delay, error: reason, countingAttempt: countsAsAttempt)
+                return .released(after: delay)
+            case .deadLetter(let reason):
+                try await queue.deadLetter(item.receipt, reason: reason)
+                await processor.notifyDeadLetter(body: item.update.body, reason: reason, attempts: item.attempts)
+                return .deadLettered
+            }
+        } catch {
+            // The queue delivers the update again when its visibility timeout ends.
+            processor.logger.error(
+                "cannot record an update's outcome in the queue",
+                metadata: ["update_id": "\(item.update.updateID)", "outcome": "\(outcome)", "error": "\(error)"]
+            )
+            return .unsettled
+        }
+    }
+}

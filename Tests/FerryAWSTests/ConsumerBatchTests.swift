@@ -1,0 +1,374 @@
+import AsyncHTTPClient
+import Ferry
+import FerryQueue
+import FerryRuntime
+import FerryTesting
+import Foundation
+import Synchronization
+import TelegramBotAPI
+import TelegramClient
+import Testing
+
+@testable import FerryAWS
+
+/// The consumer's batch rule against SQS and DynamoDB in a real `moto_server`: chats in parallel and each in
+/// order, failures held back per chat, attempts that are an update's own, and the invocation's deadline.
+@Suite(
+    "Consumer batches against moto",
+    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .motoServer
+)
+struct ConsumerBatchTests {
+    let sqs: SQSClient
+    let dynamoDB: DynamoDBClient
+
+    init() throws {
+        let server = try #require(MotoServer.current)
+        sqs = SQSClient(configuration: server.configuration, httpClient: .shared)
+        dynamoDB = DynamoDBClient(configuration: server.configuration, httpClient: .shared)
+    }
+
+    // MARK: Parallel groups
+
+    @Test("ten chats with a Bot API answering after 100 ms: all ten calls in flight at once, the batch well under ten round trips")
+    func chatsRunInParallel() async throws {
+        try await withSlowBotAPI(latency: .milliseconds(100)) { api, botAPI in
+            let bot = Bot(api: botAPI, username: "TestBot")
+            bot.on(.text) { ctx, text in try await ctx.reply("You said: \(text)") }
+            let consumer = ConsumerFunction(processor: UpdateProcessor(bot: bot), queue: try await makeQueue())
+            let event = Self.event((1...10).map { (updateID: $0, chatID: $0, text: "hi \($0)") })
+
+            let started = ContinuousClock.now
+            let response = await consumer.handle(event)
+            let elapsed = ContinuousClock.now - started
+
+            #expect(response.batchItemFailures.isEmpty)
+            #expect(api.requestCount == 10)
+            #expect(api.mostInFlight == 10, "every chat's reply was in flight at once")
+            // One after another, ten replies take at least ten latencies; in parallel, about one.
+            #expect(elapsed < .milliseconds(1000), "took \(elapsed)")
+        }
+    }
+
+    @Test("at most `concurrency` chats run at once; each chat's records run one after another, in record order")
+    func concurrencyBoundAndOrder() async throws {
+        let gauge = Gauge()
+        let handled = Locked<[Int: [String]]>([:])
+        let bot = Bot(api: BotAPIRecorder(), username: "TestBot")
+        bot.on(.text) { ctx, text in
+            gauge.enter()
+            defer { gauge.leave() }
+            try await Task.sleep(for: .milliseconds(100))
+            handled.withLock { $0[Int(ctx.chat?.id ?? 0), default: []].append(text) }
+        }
+        let consumer = ConsumerFunction(
+            processor: UpdateProcessor(bot: bot), queue: try await makeQueue(), configuration: .init(concurrency: 3)
+        )
+        // Ten records: chat 1 has four, interleaved with six other chats.
+        let records = [(1, 1, "a"), (2, 2, "x"), (3, 1, "b"), (4, 3, "x"), (5, 1, "c"), (6, 4, "x"), (7, 5, "x"), (8, 1, "d"), (9, 6, "x"), (10, 7, "x")]
+        let response = await consumer.handle(Self.event(records.map { (updateID: $0.0, chatID: $0.1, text: $0.2) }))
+
+        #expect(response.batchItemFailures.isEmpty)
+        #expect(gauge.most == 3)
+        #expect(handled.value[1] == ["a", "b", "c", "d"])
+        #expect(handled.value.values.map(\.count).reduce(0, +) == 10)
+    }
+
+    @Test("a slow chat does not hold back the others")
+    func slowChatDoesNotHoldBackOthers() async throws {
+        let finished = Locked<[String]>([])
+        let bot = Bot(api: BotAPIRecorder(), username: "TestBot")
+        bot.on(.text) { _, text in
+            if text.hasPrefix("slow") { try await Task.sleep(for: .milliseconds(600)) }
+            finished.withLock { $0.append(text) }
+        }
+        let consumer = ConsumerFunction(processor: UpdateProcessor(bot: bot), queue: try await makeQueue())
+        let records = [(1, 1, "slow 1"), (2, 1, "slow 2")] + (3...8).map { ($0, $0, "fast \($0)") }
+        let response = await consumer.handle(Self.event(records.map { (updateID: $0.0, chatID: $0.1, text: $0.2) }))
+
+        #expect(response.batchItemFailures.isEmpty)
+        let order = finished.value
+        #expect(order.count == 8)
+        #expect(order.suffix(2) == ["slow 1", "slow 2"], "every fast chat finished before the slow one's first record: \(order)")
+    }
+
+    @Test("a failure holds back the rest of its chat only: failures are reported per chat, other chats go on")
+    func failuresPerGroup() async throws {
+        let ran = Locked<[String]>([])
+        let bot = Bot(api: BotAPIRecorder(), username: "TestBot")
+        bot.on(.text) { _, text in
+            ran.withLock { $0.append(text) }
+            if text.hasPrefix("fail") { throw PoisonError() }
+        }
+        let queue = try await makeQueue()
+        let consumer = ConsumerFunction(processor: UpdateProcessor(bot: bot, policy: .init(retryDelay: { _ in .seconds(30) })), queue: queue)
+        _ = try await queue.enqueue([
+            (1, 1, "ok 1a"), (2, 2, "fail 2a"), (3, 1, "fail 1b"), (4, 3, "ok 3a"), (5, 1, "after 1c"), (6, 2, "after 2b"), (7, 3, "ok 3b"),
+        ].map { QueuedUpdate(updateID: $0.0, groupID: "chat:\($0.1)", body: Array(textUpdate(updateID: $0.0, chatID: $0.1, text: $0.2).utf8)) })
+        let batch = try await receiveBatch(queue, expecting: 7)
+
+        let response = await consumer.handle(batch)
+
+        #expect(Set(response.batchItemFailures.map(\.itemIdentifier)) == Set([2, 3, 5, 6].map { batch.messageID(of: $0) }))
+        #expect(Set(ran.value) == ["ok 1a", "fail 2a", "fail 1b", "ok 3a", "ok 3b"], "nothing behind a failure ran")
+        // The failed records and those held back behind them are hidden for the retry delay, so their chats
+        // stay locked: nothing of chats 1 and 2 can be received now.
+        try await deleteHandled(batch, except: response, from: queue)
+        #expect(try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0).isEmpty)
+    }
+
+    // MARK: Attempts
+
+    @Test("three poison updates in a row in one chat: each gets its three attempts, and the fourth, flaky once, still runs")
+    func attemptsAreAnUpdatesOwn() async throws {
+        let runs = Locked<[String: Int]>([:])
+        let bot = Bot(api: BotAPIRecorder(), username: "TestBot")
+        bot.on(.text) { _, text in
+            let run = runs.withLock { runs in
+                runs[text, default: 0] += 1
+                return runs[text]!
+            }
+            if text.hasPrefix("poison") || (text == "healthy" && run == 1) { throw PoisonError() }
+        }
+        // The redrive backstop as the stack renders it for three attempts: three times that.
+        let queue = try await makeQueue(maxReceiveCount: 9, ledger: true)
+        let consumer = ConsumerFunction(processor: UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 3, retryDelay: { _ in .zero })), queue: queue)
+        _ = try await queue.enqueue(["poison 1", "poison 2", "poison 3", "healthy"].enumerated().map { index, text in
+            QueuedUpdate(updateID: index + 1, groupID: "chat:1", body: Array(textUpdate(updateID: index + 1, chatID: 1, text: text).utf8))
+        })
+
+        // Each round is one invocation with what the event source would hand over: the whole chat, in order.
+        for _ in 0..<12 where runs.value["healthy"] != 2 {
+            let messages = try await receiveAll(queue)
+            if messages.isEmpty { continue }
+            let batch = Self.event(messages)
+            try await deleteHandled(batch, except: await consumer.handle(batch), from: queue)
+        }
+
+        #expect(runs.value == ["poison 1": 3, "poison 2": 3, "poison 3": 3, "healthy": 2])
+        let dead = try await receiveAll(from: try #require(queue.deadLetterQueueURL))
+        #expect(dead.map(\.messageDeduplicationID) == ["1", "2", "3"])
+        #expect(dead.compactMap { $0.messageAttributes[SQSUpdateQueue.attemptsAttribute] } == Array(repeating: SQSMessageAttribute.number(3), count: 3))
+        #expect(try await receiveAll(queue).isEmpty)
+    }
+
+    @Test("flood control uses no attempt: with one attempt allowed, an update limited twice still gets through")
+    func floodControlUsesNoAttempt() async throws {
+        let api = BotAPIRecorder()
+        api.fail(SendMessage.self, with: TelegramAPIError(method: "sendMessage", errorCode: 429, description: "Too Many Requests: retry after 1", retryAfter: 1), times: 2)
+        let bot = Bot(api: api, username: "TestBot")
+        bot.on(.text) { ctx, text in try await ctx.reply("You said: \(text)") }
+        let queue = try await makeQueue(ledger: true)
+        let consumer = ConsumerFunction(processor: UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 1)), queue: queue)
+        _ = try await queue.enqueue([QueuedUpdate(updateID: 1, groupID: "chat:1", body: Array(textUpdate(updateID: 1, chatID: 1, text: "hi").utf8))])
+
+        // Each 429 hides the update for retry_after (1 s); bounded at 20 rounds of at most 0.3 s each.
+        for _ in 0..<20 where api.sentMessages.isEmpty {
+            let messages = try await receiveAll(queue)
+            if messages.isEmpty {
+                try await Task.sleep(for: .milliseconds(300))
+                continue
+            }
+            let batch = Self.event(messages)
+            try await deleteHandled(batch, except: await consumer.handle(batch), from: queue)
+        }
+
+        #expect(api.sentMessages.map(\.text) == ["You said: hi"])
+        #expect(api.sentTexts.count == 3)
+        #expect(try await receiveAll(from: try #require(queue.deadLetterQueueURL)).isEmpty)
+    }
+
+    // MARK: Deadline
+
+    @Test("no record starts that the time left cannot fit; the invocation ends before its deadline and the rest go back unattempted")
+    func deadline() async throws {
+        let ran = Locked<[String]>([])
+        let bot = Bot(api: BotAPIRecorder(), username: "TestBot")
+        bot.on(.text) { _, text in
+            ran.withLock { $0.append(text) }
+            if text.hasPrefix("long") { try await Task.sleep(for: .milliseconds(900)) }
+            if text.hasPrefix("stuck") { try await Task.sleep(for: .seconds(30)) }
+        }
+        let queue = try await makeQueue(ledger: true)
+        let consumer = ConsumerFunction(
+            processor: UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 1)), queue: queue,
+            configuration: .init(reserve: .seconds(1))
+        )
+        _ = try await queue.enqueue([(1, 1, "long 1"), (2, 2, "stuck 2"), (3, 1, "long 3"), (4, 2, "after 4")].map {
+            QueuedUpdate(updateID: $0.0, groupID: "chat:\($0.1)", body: Array(textUpdate(updateID: $0.0, chatID: $0.1, text: $0.2).utf8))
+        })
+        let batch = try await receiveBatch(queue, expecting: 4)
+
+        let deadline = ContinuousClock.now + .milliseconds(2500)
+        let response = await consumer.handle(batch, until: deadline)
+
+        #expect(ContinuousClock.now < deadline, "the invocation ended before its deadline")
+        // `long 1` took 0.9 s; at 0.9 s, another 0.9 s would end past 1.5 s (the deadline less the reserve), so
+        // `long 3` did not start. `stuck 2` was cut off at 1.5 s, and `after 4` behind it never ran.
+        #expect(ran.value.sorted() == ["long 1", "stuck 2"])
+        #expect(Set(response.batchItemFailures.map(\.itemIdentifier)) == Set([2, 3, 4].map { batch.messageID(of: $0) }))
+        // None of that used an attempt: with one attempt allowed, all three are handed out again, not dead-lettered.
+        try await deleteHandled(batch, except: response, from: queue)
+        let again = try await receiveAll(queue)
+        #expect(Set(again.compactMap(\.messageDeduplicationID)) == ["2", "3", "4"])
+        let retried = await consumer.handle(Self.event(again.filter { $0.messageDeduplicationID == "3" }))
+        #expect(retried.batchItemFailures.isEmpty)
+        #expect(try await receiveAll(from: try #require(queue.deadLetterQueueURL)).isEmpty)
+    }
+
+    @Test("a flood-control wait longer than the time left releases the record for retry_after instead of waiting")
+    func floodWaitPastDeadline() async throws {
+        try await FakeHTTPServer.withServer(respond: { _, _ in
+            .json(#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 5","parameters":{"retry_after":5}}"#, status: .tooManyRequests)
+        }) { port, log in
+            let client = TelegramClient(token: "123456:test-token", configuration: .init(baseURL: "http://127.0.0.1:\(port)"), httpClient: .shared)
+            let bot = Bot(api: client, username: "TestBot")
+            bot.on(.text) { ctx, text in try await ctx.reply("You said: \(text)") }
+            let queue = try await makeQueue(ledger: true)
+            let consumer = ConsumerFunction(processor: UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 1)), queue: queue)
+            _ = try await queue.enqueue([QueuedUpdate(updateID: 1, groupID: "chat:1", body: Array(textUpdate(updateID: 1, chatID: 1, text: "hi").utf8))])
+            let batch = try await receiveBatch(queue, expecting: 1)
+
+            let started = ContinuousClock.now
+            let response = await consumer.handle(batch, until: started + .seconds(4))
+
+            #expect(ContinuousClock.now - started < .seconds(3), "the 5 s wait was not slept")
+            #expect(log.requests.count == 1)
+            #expect(response.batchItemFailures.map(\.itemIdentifier) == [batch.messageID(of: 1)])
+            // Hidden for retry_after: not visible again at once, and not dead-lettered with its one attempt.
+            #expect(try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0).isEmpty)
+            #expect(try await receiveAll(from: try #require(queue.deadLetterQueueURL)).isEmpty)
+        }
+    }
+
+    // MARK: Helpers
+
+    struct PoisonError: Error {}
+
+    /// Counts how many run at once.
+    final class Gauge: Sendable {
+        private let state = Mutex((now: 0, most: 0))
+        func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+        func leave() { state.withLock { $0.now -= 1 } }
+        var most: Int { state.withLock { $0.most } }
+    }
+
+    /// A Bot API on 127.0.0.1 that answers every call after `latency` and counts the calls in flight.
+    final class SlowBotAPI: Sendable {
+        let gauge = Gauge()
+        private let requests = Mutex(0)
+        var requestCount: Int { requests.withLock { $0 } }
+        var mostInFlight: Int { gauge.most }
+
+        func respond(latency: Duration) async throws -> ScriptedReply {
+            requests.withLock { $0 += 1 }
+            gauge.enter()
+            defer { gauge.leave() }
+            try await Task.sleep(for: latency)
+            return .json(#"{"ok":true,"result":{"message_id":1,"date":1700000000,"chat":{"id":1,"type":"private"},"text":"ok"}}"#)
+        }
+    }
+
+    func withSlowBotAPI(latency: Duration, _ body: (SlowBotAPI, TelegramClient) async throws -> Void) async throws {
+        let api = SlowBotAPI()
+        try await FakeHTTPServer.withServer(respond: { _, _ in try await api.respond(latency: latency) }) { port, _ in
+            // A pool of its own: the shared client opens at most eight connections to one host.
+            let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: TelegramClient.httpClientConfiguration())
+            let client = TelegramClient(token: "123456:test-token", configuration: .init(baseURL: "http://127.0.0.1:\(port)"), httpClient: httpClient)
+            do {
+                try await body(api, client)
+            } catch {
+                try await httpClient.shutdown()
+                throw error
+            }
+            try await httpClient.shutdown()
+        }
+    }
+
+    /// An event of records that were never received (fake receipts): fine while nothing fails.
+    static func event(_ updates: [(updateID: Int, chatID: Int, text: String)]) -> SQSEvent {
+        event(updates.map { update in
+            SQSMessage(
+                messageID: "m-\(update.updateID)", receiptHandle: "r-\(update.updateID)",
+                body: textUpdate(updateID: update.updateID, chatID: update.chatID, text: update.text),
+                attributes: ["ApproximateReceiveCount": "1", "MessageGroupId": "chat:\(update.chatID)", "MessageDeduplicationId": "\(update.updateID)"]
+            )
+        })
+    }
+
+    static func event(_ messages: [SQSMessage]) -> SQSEvent {
+        SQSEvent(records: messages.map { SQSEvent.Record(message: $0, eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:updates.fifo", awsRegion: "us-east-1") })
+    }
+
+    /// A FIFO queue and its FIFO dead-letter queue; with `maxReceiveCount`, the redrive backstop between them;
+    /// with `ledger`, uncounted receives kept in a fresh DynamoDB table.
+    func makeQueue(maxReceiveCount: Int? = nil, ledger: Bool = false) async throws -> SQSUpdateQueue {
+        let name = "batch-\(UUID().uuidString.prefix(8))"
+        let attributes = ["FifoQueue": "true", "VisibilityTimeout": "30"]
+        let dlq = try await sqs.createQueue(named: "\(name)-dlq.fifo", attributes: attributes)
+        var mainAttributes = attributes
+        if let maxReceiveCount {
+            let dlqARN = try #require(try await sqs.queueAttributes(of: dlq, names: ["QueueArn"])["QueueArn"])
+            mainAttributes["RedrivePolicy"] = #"{"deadLetterTargetArn":"\#(dlqARN)","maxReceiveCount":\#(maxReceiveCount)}"#
+        }
+        let main = try await sqs.createQueue(named: "\(name).fifo", attributes: mainAttributes)
+        var uncounted: (any UncountedReceives)?
+        if ledger {
+            try await dynamoDB.createTable(named: name, partitionKey: DynamoDBSessionStore.Attribute.key)
+            uncounted = DynamoDBUncountedReceives(dynamoDB: dynamoDB, table: name)
+        }
+        return SQSUpdateQueue(sqs: sqs, queueURL: main, deadLetterQueueURL: dlq, uncountedReceives: uncounted)
+    }
+
+    /// Receives `count` messages as one batch, as an event source mapping would hand them over.
+    func receiveBatch(_ queue: SQSUpdateQueue, expecting count: Int) async throws -> SQSEvent {
+        var messages: [SQSMessage] = []
+        // Bounded in time, generously: a loaded machine slows moto down.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while messages.count < count, ContinuousClock.now < deadline {
+            messages += try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0, visibilityTimeoutSeconds: 30)
+            if messages.count < count { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try #require(messages.count == count, "received \(messages.count) of \(count)")
+        return Self.event(messages)
+    }
+
+    /// Every message visible now on the main queue, left in flight (at most 5 receives of up to 10).
+    func receiveAll(_ queue: SQSUpdateQueue) async throws -> [SQSMessage] {
+        var messages: [SQSMessage] = []
+        for _ in 0..<5 {
+            let batch = try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0, visibilityTimeoutSeconds: 30)
+            if batch.isEmpty { break }
+            messages += batch
+        }
+        return messages
+    }
+
+    /// Every message visible now on `queueURL`, deleted (at most 5 receives of up to 10).
+    func receiveAll(from queueURL: String) async throws -> [SQSMessage] {
+        var messages: [SQSMessage] = []
+        for _ in 0..<5 {
+            let batch = try await sqs.receiveMessages(from: queueURL, waitTimeSeconds: 0)
+            if batch.isEmpty { break }
+            try await sqs.deleteMessageBatch(batch.map { ($0.messageID, $0.receiptHandle) }, from: queueURL)
+            messages += batch
+        }
+        return messages
+    }
+
+    /// Deletes what Lambda deletes after the function returns: every record not reported failed. A record the
+    /// consumer dead-letters is deleted by the consumer already; deleting it again changes nothing.
+    func deleteHandled(_ event: SQSEvent, except response: SQSBatchResponse, from queue: SQSUpdateQueue) async throws {
+        let failed = Set(response.batchItemFailures.map(\.itemIdentifier))
+        let handled = event.records.map(\.message).filter { !failed.contains($0.messageID) }
+        guard !handled.isEmpty else { return }
+        _ = try await sqs.deleteMessageBatch(handled.map { ($0.messageID, $0.receiptHandle) }, from: queue.queueURL)
+    }
+}
+
+extension SQSEvent {
+    /// The message id of the record carrying `updateID`.
+    func messageID(of updateID: Int) -> String {
+        records.first { $0.message.messageDeduplicationID == String(updateID) }?.message.messageID ?? "missing \(updateID)"
+    }
+}
