@@ -77,7 +77,9 @@ struct AWSJSONClientTests {
     func retriesTransportFailures() async throws {
         // A port nothing listens on: every connection is refused.
         let port = try MotoServerProcess.freeLoopbackPort()
-        let sqs = SQSClient(configuration: try Self.configuration(port: port, retry: Self.quickRetry), httpClient: .shared)
+        // AsyncHTTPClient keeps trying to connect until the call's timeout: a short one keeps the test short.
+        let configuration = try Self.configuration(port: port, timeout: .milliseconds(300), retry: Self.quickRetry)
+        let sqs = SQSClient(configuration: configuration, httpClient: .shared)
         let error = await #expect(throws: AWSClientError.self) { try await sqs.deleteMessage(receiptHandle: "r", from: "q") }
         guard case .transport(let operation, let description)? = error else {
             Issue.record("expected a transport error, got \(String(describing: error))")

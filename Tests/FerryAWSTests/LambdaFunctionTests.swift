@@ -102,12 +102,13 @@ struct LambdaFunctionTests {
         #expect(secondResponse.batchItemFailures.map(\.itemIdentifier) == [second.id(1), second.id(3)])
         try await deleteHandled(second, except: secondResponse, from: queue)
 
-        // Attempt 3: the head is dead-lettered by the consumer, not reported, and its follower runs.
+        // Attempt 3: the head is dead-lettered by the consumer (which tells the chat, as the bot's onDeadLetter
+        // hook does by default), not reported, and its follower runs.
         let third = try await receiveBatch(queue, expecting: 2)
         let thirdResponse = await consumer.handle(third.event)
         #expect(thirdResponse.batchItemFailures.isEmpty)
         #expect(poisonRuns.withLock { $0 } == 3)
-        #expect(api.sentTexts == ["You said: b1", "You said: b2", "You said: a2"])
+        #expect(api.sentTexts == ["You said: b1", "You said: b2", DeadLetter.defaultApology, "You said: a2"])
 
         let dead = try await sqs.receiveMessages(from: try #require(queue.deadLetterQueueURL), waitTimeSeconds: 0)
         #expect(dead.count == 1)
@@ -237,20 +238,33 @@ struct LambdaFunctionTests {
         return Batch(event: SQSEvent(records: records))
     }
 
-    /// Deletes what Lambda deletes after the function returns: every record not reported failed.
+    /// Deletes what Lambda deletes after the function returns: every record not reported failed. A record the
+    /// consumer dead-lettered is gone already; SQS's refusal of its stale receipt changes nothing, as for Lambda.
     func deleteHandled(_ batch: Batch, except response: SQSBatchResponse, from queue: SQSUpdateQueue) async throws {
         let failed = Set(response.batchItemFailures.map(\.itemIdentifier))
-        for message in batch.event.records.map(\.message) where !failed.contains(message.messageID) {
-            try await sqs.deleteMessage(receiptHandle: message.receiptHandle, from: queue.queueURL)
-        }
+        let handled = batch.event.records.map(\.message).filter { !failed.contains($0.messageID) }
+        guard !handled.isEmpty else { return }
+        try await sqs.deleteMessageBatch(handled.map { ($0.messageID, $0.receiptHandle) }, from: queue.queueURL)
     }
 
-    func makeQueue() async throws -> SQSUpdateQueue {
+    /// A FIFO queue and its FIFO dead-letter queue; with `maxReceiveCount`, the redrive backstop between them;
+    /// with `ledger`, uncounted receives kept in a fresh DynamoDB table.
+    func makeQueue(maxReceiveCount: Int? = nil, ledger: Bool = false) async throws -> SQSUpdateQueue {
         let name = "updates-\(UUID().uuidString.prefix(8))"
         let attributes = ["FifoQueue": "true", "VisibilityTimeout": "30"]
         let dlq = try await sqs.createQueue(named: "\(name)-dlq.fifo", attributes: attributes)
-        let main = try await sqs.createQueue(named: "\(name).fifo", attributes: attributes)
-        return SQSUpdateQueue(sqs: sqs, queueURL: main, deadLetterQueueURL: dlq)
+        var mainAttributes = attributes
+        if let maxReceiveCount {
+            let dlqARN = try #require(try await sqs.queueAttributes(of: dlq, names: ["QueueArn"])["QueueArn"])
+            mainAttributes["RedrivePolicy"] = #"{"deadLetterTargetArn":"\#(dlqARN)","maxReceiveCount":\#(maxReceiveCount)}"#
+        }
+        let main = try await sqs.createQueue(named: "\(name).fifo", attributes: mainAttributes)
+        var uncounted: (any UncountedReceives)?
+        if ledger {
+            try await dynamoDB.createTable(named: name, partitionKey: DynamoDBSessionStore.Attribute.key)
+            uncounted = DynamoDBUncountedReceives(dynamoDB: dynamoDB, table: name)
+        }
+        return SQSUpdateQueue(sqs: sqs, queueURL: main, deadLetterQueueURL: dlq, uncountedReceives: uncounted)
     }
 
     func request(body: String, secret: String?, base64: Bool = false, method: String = "POST") throws -> FunctionURLRequest {

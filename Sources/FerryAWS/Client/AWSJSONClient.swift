@@ -128,15 +128,14 @@ public struct AWSJSONClient: Sendable {
     /// `error` saying it ended the call's `attempts`-th attempt.
     private static func naming(_ attempts: Int, in error: any Error) -> any Error {
         guard attempts > 1 else { return error }
-        switch error {
-        case var error as AWSServiceError:
+        if var error = error as? AWSServiceError {
             error.attempts = attempts
             return error
-        case AWSClientError.transport(let operation, let description):
-            return AWSClientError.transport(operation: operation, description: "\(description) (after \(attempts) attempts)")
-        default:
-            return error
         }
+        if let error = error as? AWSClientError, case .transport(let operation, let description) = error {
+            return AWSClientError.transport(operation: operation, description: "\(description) (after \(attempts) attempts)")
+        }
+        return error
     }
 
     /// Sends one signed request and returns the body of a successful answer.

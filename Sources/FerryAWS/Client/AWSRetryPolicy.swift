@@ -39,14 +39,11 @@ public struct AWSRetryPolicy: Sendable, Equatable {
     func delay(after error: any Error, attempt: Int, using generator: inout some RandomNumberGenerator) -> Duration? {
         guard attempt < maxAttempts else { return nil }
         let base: Duration
-        switch error {
-        case let error as AWSServiceError where error.isThrottling:
-            base = throttlingBaseDelay
-        case let error as AWSServiceError where error.isRetryable:
+        if let error = error as? AWSServiceError, error.isRetryable {
+            base = error.isThrottling ? throttlingBaseDelay : baseDelay
+        } else if let error = error as? AWSClientError, case .transport = error {
             base = baseDelay
-        case AWSClientError.transport:
-            base = baseDelay
-        default:
+        } else {
             return nil
         }
         // Full jitter: anywhere from nothing to the ceiling, so clients throttled together spread out.

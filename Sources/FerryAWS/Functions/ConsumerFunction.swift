@@ -1,3 +1,4 @@
+import FerryQueue
 public import FerryRuntime
 public import Logging
 import Synchronization
@@ -67,9 +68,8 @@ public struct ConsumerFunction: LambdaFunction {
     /// Handles `event`, done by `deadline` (less the reserve) when there is one.
     func handle(_ event: SQSEvent, until deadline: ContinuousClock.Instant?) async -> SQSBatchResponse {
         let messages = event.records.map(\.message)
-        // The queue keeps what it needs to release and dead-letter each record until the invocation ends.
-        let keep = deadline.map { $0 - .now } ?? .seconds(SQSUpdateQueue.maximumVisibilitySeconds)
-        let deliveries = messages.map { queue.adopt($0, for: keep) }
+        // The queue keeps what it needs to release and dead-letter each record until the batch is done.
+        let deliveries = messages.map { queue.adopt($0, for: .seconds(SQSUpdateQueue.maximumVisibilitySeconds)) }
         let stopAt = deadline.map { $0 - configuration.reserve }
         let failed = await TelegramClient.$retryDeadline.withValue(stopAt) {
             await runGroups(Self.groups(of: messages), deliveries: deliveries, stopAt: stopAt)
@@ -159,7 +159,7 @@ public struct ConsumerFunction: LambdaFunction {
             let item = await queue.withOwnAttempts(delivery)
             let started = ContinuousClock.now
             var outcome = await settlement.processor.process(body: item.update.body, attempt: item.attempts)
-            durations.record(.now - started)
+            durations.record(ContinuousClock.now - started)
             if Task.isCancelled, outcome != .handled {
                 // Cut off by the invocation's end, not by a fault of the update.
                 outcome = .retry(after: .zero, reason: "cut off at the end of the invocation", countsAsAttempt: false)

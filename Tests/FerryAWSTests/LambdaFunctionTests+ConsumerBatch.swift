@@ -11,24 +11,10 @@ import Testing
 
 @testable import FerryAWS
 
-/// The consumer's batch rule against SQS and DynamoDB in a real `moto_server`: chats in parallel and each in
-/// order, failures held back per chat, attempts that are an update's own, and the invocation's deadline.
-@Suite(
-    "Consumer batches against moto",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
-    .motoServer
-)
-struct ConsumerBatchTests {
-    let sqs: SQSClient
-    let dynamoDB: DynamoDBClient
-
-    init() throws {
-        let server = try #require(MotoServer.current)
-        sqs = SQSClient(configuration: server.configuration, httpClient: .shared)
-        dynamoDB = DynamoDBClient(configuration: server.configuration, httpClient: .shared)
-    }
-
-    // MARK: Parallel groups
+/// The consumer's batch rule: chats in parallel and each in order, failures held back per chat, attempts that
+/// are an update's own, and the invocation's deadline.
+extension LambdaFunctionTests {
+    // MARK: Consumer: parallel groups
 
     @Test("ten chats with a Bot API answering after 100 ms: all ten calls in flight at once, the batch well under ten round trips")
     func chatsRunInParallel() async throws {
@@ -107,9 +93,9 @@ struct ConsumerBatchTests {
         ].map { QueuedUpdate(updateID: $0.0, groupID: "chat:\($0.1)", body: Array(textUpdate(updateID: $0.0, chatID: $0.1, text: $0.2).utf8)) })
         let batch = try await receiveBatch(queue, expecting: 7)
 
-        let response = await consumer.handle(batch)
+        let response = await consumer.handle(batch.event)
 
-        #expect(Set(response.batchItemFailures.map(\.itemIdentifier)) == Set([2, 3, 5, 6].map { batch.messageID(of: $0) }))
+        #expect(Set(response.batchItemFailures.map(\.itemIdentifier)) == Set([2, 3, 5, 6].map { batch.id($0) }))
         #expect(Set(ran.value) == ["ok 1a", "fail 2a", "fail 1b", "ok 3a", "ok 3b"], "nothing behind a failure ran")
         // The failed records and those held back behind them are hidden for the retry delay, so their chats
         // stay locked: nothing of chats 1 and 2 can be received now.
@@ -117,7 +103,7 @@ struct ConsumerBatchTests {
         #expect(try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0).isEmpty)
     }
 
-    // MARK: Attempts
+    // MARK: Consumer: attempts
 
     @Test("three poison updates in a row in one chat: each gets its three attempts, and the fourth, flaky once, still runs")
     func attemptsAreAnUpdatesOwn() async throws {
@@ -141,8 +127,8 @@ struct ConsumerBatchTests {
         for _ in 0..<12 where runs.value["healthy"] != 2 {
             let messages = try await receiveAll(queue)
             if messages.isEmpty { continue }
-            let batch = Self.event(messages)
-            try await deleteHandled(batch, except: await consumer.handle(batch), from: queue)
+            let batch = Batch(event: Self.event(messages))
+            try await deleteHandled(batch, except: await consumer.handle(batch.event), from: queue)
         }
 
         #expect(runs.value == ["poison 1": 3, "poison 2": 3, "poison 3": 3, "healthy": 2])
@@ -152,14 +138,18 @@ struct ConsumerBatchTests {
         #expect(try await receiveAll(queue).isEmpty)
     }
 
-    @Test("flood control uses no attempt: with one attempt allowed, an update limited twice still gets through")
+    @Test("flood control uses no attempt: limited twice, then failing once with two attempts allowed, an update still gets through")
     func floodControlUsesNoAttempt() async throws {
         let api = BotAPIRecorder()
         api.fail(SendMessage.self, with: TelegramAPIError(method: "sendMessage", errorCode: 429, description: "Too Many Requests: retry after 1", retryAfter: 1), times: 2)
+        api.fail(SendMessage.self, with: TelegramAPIError(method: "sendMessage", errorCode: 500, description: "Internal Server Error"), times: 1)
         let bot = Bot(api: api, username: "TestBot")
         bot.on(.text) { ctx, text in try await ctx.reply("You said: \(text)") }
         let queue = try await makeQueue(ledger: true)
-        let consumer = ConsumerFunction(processor: UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 1)), queue: queue)
+        // Received a third time when it fails: were the 429s attempts, that failure would be its last.
+        let consumer = ConsumerFunction(
+            processor: UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 2, retryDelay: { _ in .zero })), queue: queue
+        )
         _ = try await queue.enqueue([QueuedUpdate(updateID: 1, groupID: "chat:1", body: Array(textUpdate(updateID: 1, chatID: 1, text: "hi").utf8))])
 
         // Each 429 hides the update for retry_after (1 s); bounded at 20 rounds of at most 0.3 s each.
@@ -169,16 +159,16 @@ struct ConsumerBatchTests {
                 try await Task.sleep(for: .milliseconds(300))
                 continue
             }
-            let batch = Self.event(messages)
-            try await deleteHandled(batch, except: await consumer.handle(batch), from: queue)
+            let batch = Batch(event: Self.event(messages))
+            try await deleteHandled(batch, except: await consumer.handle(batch.event), from: queue)
         }
 
         #expect(api.sentMessages.map(\.text) == ["You said: hi"])
-        #expect(api.sentTexts.count == 3)
+        #expect(api.sentTexts.count == 4)
         #expect(try await receiveAll(from: try #require(queue.deadLetterQueueURL)).isEmpty)
     }
 
-    // MARK: Deadline
+    // MARK: Consumer: deadline
 
     @Test("no record starts that the time left cannot fit; the invocation ends before its deadline and the rest go back unattempted")
     func deadline() async throws {
@@ -186,33 +176,35 @@ struct ConsumerBatchTests {
         let bot = Bot(api: BotAPIRecorder(), username: "TestBot")
         bot.on(.text) { _, text in
             ran.withLock { $0.append(text) }
-            if text.hasPrefix("long") { try await Task.sleep(for: .milliseconds(900)) }
+            if text.hasPrefix("long") || text.hasPrefix("late") { try await Task.sleep(for: .milliseconds(900)) }
+            if text.hasPrefix("late") { throw PoisonError() }
             if text.hasPrefix("stuck") { try await Task.sleep(for: .seconds(30)) }
         }
         let queue = try await makeQueue(ledger: true)
         let consumer = ConsumerFunction(
-            processor: UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 1)), queue: queue,
+            processor: UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 2, retryDelay: { _ in .zero })), queue: queue,
             configuration: .init(reserve: .seconds(1))
         )
-        _ = try await queue.enqueue([(1, 1, "long 1"), (2, 2, "stuck 2"), (3, 1, "long 3"), (4, 2, "after 4")].map {
+        _ = try await queue.enqueue([(1, 1, "long 1"), (2, 2, "stuck 2"), (3, 1, "late 3"), (4, 2, "after 4")].map {
             QueuedUpdate(updateID: $0.0, groupID: "chat:\($0.1)", body: Array(textUpdate(updateID: $0.0, chatID: $0.1, text: $0.2).utf8))
         })
         let batch = try await receiveBatch(queue, expecting: 4)
 
         let deadline = ContinuousClock.now + .milliseconds(2500)
-        let response = await consumer.handle(batch, until: deadline)
+        let response = await consumer.handle(batch.event, until: deadline)
 
         #expect(ContinuousClock.now < deadline, "the invocation ended before its deadline")
         // `long 1` took 0.9 s; at 0.9 s, another 0.9 s would end past 1.5 s (the deadline less the reserve), so
-        // `long 3` did not start. `stuck 2` was cut off at 1.5 s, and `after 4` behind it never ran.
+        // `late 3` did not start. `stuck 2` was cut off at 1.5 s, and `after 4` behind it never ran.
         #expect(ran.value.sorted() == ["long 1", "stuck 2"])
-        #expect(Set(response.batchItemFailures.map(\.itemIdentifier)) == Set([2, 3, 4].map { batch.messageID(of: $0) }))
-        // None of that used an attempt: with one attempt allowed, all three are handed out again, not dead-lettered.
+        #expect(Set(response.batchItemFailures.map(\.itemIdentifier)) == Set([2, 3, 4].map { batch.id($0) }))
+        // None of that used an attempt: all three are handed out again at once. Received a second time, `late 3`
+        // fails on what is its first attempt of two, so it is retried rather than dead-lettered.
         try await deleteHandled(batch, except: response, from: queue)
         let again = try await receiveAll(queue)
         #expect(Set(again.compactMap(\.messageDeduplicationID)) == ["2", "3", "4"])
-        let retried = await consumer.handle(Self.event(again.filter { $0.messageDeduplicationID == "3" }))
-        #expect(retried.batchItemFailures.isEmpty)
+        let late = Batch(event: Self.event(again.filter { $0.messageDeduplicationID == "3" }))
+        #expect(await consumer.handle(late.event).batchItemFailures.map(\.itemIdentifier) == [late.id(3)])
         #expect(try await receiveAll(from: try #require(queue.deadLetterQueueURL)).isEmpty)
     }
 
@@ -230,20 +222,18 @@ struct ConsumerBatchTests {
             let batch = try await receiveBatch(queue, expecting: 1)
 
             let started = ContinuousClock.now
-            let response = await consumer.handle(batch, until: started + .seconds(4))
+            let response = await consumer.handle(batch.event, until: started + .seconds(4))
 
             #expect(ContinuousClock.now - started < .seconds(3), "the 5 s wait was not slept")
             #expect(log.requests.count == 1)
-            #expect(response.batchItemFailures.map(\.itemIdentifier) == [batch.messageID(of: 1)])
+            #expect(response.batchItemFailures.map(\.itemIdentifier) == [batch.id(1)])
             // Hidden for retry_after: not visible again at once, and not dead-lettered with its one attempt.
             #expect(try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0).isEmpty)
             #expect(try await receiveAll(from: try #require(queue.deadLetterQueueURL)).isEmpty)
         }
     }
 
-    // MARK: Helpers
-
-    struct PoisonError: Error {}
+    // MARK: Consumer helpers
 
     /// Counts how many run at once.
     final class Gauge: Sendable {
@@ -300,39 +290,6 @@ struct ConsumerBatchTests {
         SQSEvent(records: messages.map { SQSEvent.Record(message: $0, eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:updates.fifo", awsRegion: "us-east-1") })
     }
 
-    /// A FIFO queue and its FIFO dead-letter queue; with `maxReceiveCount`, the redrive backstop between them;
-    /// with `ledger`, uncounted receives kept in a fresh DynamoDB table.
-    func makeQueue(maxReceiveCount: Int? = nil, ledger: Bool = false) async throws -> SQSUpdateQueue {
-        let name = "batch-\(UUID().uuidString.prefix(8))"
-        let attributes = ["FifoQueue": "true", "VisibilityTimeout": "30"]
-        let dlq = try await sqs.createQueue(named: "\(name)-dlq.fifo", attributes: attributes)
-        var mainAttributes = attributes
-        if let maxReceiveCount {
-            let dlqARN = try #require(try await sqs.queueAttributes(of: dlq, names: ["QueueArn"])["QueueArn"])
-            mainAttributes["RedrivePolicy"] = #"{"deadLetterTargetArn":"\#(dlqARN)","maxReceiveCount":\#(maxReceiveCount)}"#
-        }
-        let main = try await sqs.createQueue(named: "\(name).fifo", attributes: mainAttributes)
-        var uncounted: (any UncountedReceives)?
-        if ledger {
-            try await dynamoDB.createTable(named: name, partitionKey: DynamoDBSessionStore.Attribute.key)
-            uncounted = DynamoDBUncountedReceives(dynamoDB: dynamoDB, table: name)
-        }
-        return SQSUpdateQueue(sqs: sqs, queueURL: main, deadLetterQueueURL: dlq, uncountedReceives: uncounted)
-    }
-
-    /// Receives `count` messages as one batch, as an event source mapping would hand them over.
-    func receiveBatch(_ queue: SQSUpdateQueue, expecting count: Int) async throws -> SQSEvent {
-        var messages: [SQSMessage] = []
-        // Bounded in time, generously: a loaded machine slows moto down.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while messages.count < count, ContinuousClock.now < deadline {
-            messages += try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0, visibilityTimeoutSeconds: 30)
-            if messages.count < count { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        try #require(messages.count == count, "received \(messages.count) of \(count)")
-        return Self.event(messages)
-    }
-
     /// Every message visible now on the main queue, left in flight (at most 5 receives of up to 10).
     func receiveAll(_ queue: SQSUpdateQueue) async throws -> [SQSMessage] {
         var messages: [SQSMessage] = []
@@ -354,21 +311,5 @@ struct ConsumerBatchTests {
             messages += batch
         }
         return messages
-    }
-
-    /// Deletes what Lambda deletes after the function returns: every record not reported failed. A record the
-    /// consumer dead-letters is deleted by the consumer already; deleting it again changes nothing.
-    func deleteHandled(_ event: SQSEvent, except response: SQSBatchResponse, from queue: SQSUpdateQueue) async throws {
-        let failed = Set(response.batchItemFailures.map(\.itemIdentifier))
-        let handled = event.records.map(\.message).filter { !failed.contains($0.messageID) }
-        guard !handled.isEmpty else { return }
-        _ = try await sqs.deleteMessageBatch(handled.map { ($0.messageID, $0.receiptHandle) }, from: queue.queueURL)
-    }
-}
-
-extension SQSEvent {
-    /// The message id of the record carrying `updateID`.
-    func messageID(of updateID: Int) -> String {
-        records.first { $0.message.messageDeduplicationID == String(updateID) }?.message.messageID ?? "missing \(updateID)"
     }
 }
