@@ -42,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         // Already in the graph through swift-nio; FerrySQLite's in-memory queue order uses its Deque and Heap.
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        // Already in the graph through Hummingbird; FerryServer's connection guard reads its HTTP request parts.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.20.0"),
     ],
     targets: [
         // MARK: Bot API
@@ -107,6 +109,8 @@ let package = Package(
             dependencies: [
                 "Ferry", "FerryRuntime", "FerrySQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -221,6 +225,11 @@ let package = Package(
                 "FerryRuntime", "FerrySQLite", "TelegramBotAPI", "TelegramClient",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictness
+        ),
+        // A bot whose `/overflow` handler traps the process: the fault tests' crashing bot.
+        .executableTarget(
+            name: "TrapBot", dependencies: ["ExampleBots", "FerryCLI", "Ferry"], path: "Tests/TrapBot",
             swiftSettings: strictness
         ),
         // What several test targets need: running a bot binary as a process, capturing logs.

@@ -39,8 +39,13 @@ struct BotEnvironment {
         variables["TELEGRAM_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TelegramClient.Configuration.telegramBaseURL
     }
 
-    func makeClient(logger: Logger) -> TelegramClient {
-        TelegramClient(token: token, configuration: .init(baseURL: apiURL), logger: logger)
+    /// A client for the Bot API; `quick` makes one attempt of at most 10 seconds, for commands that only look
+    /// (`status`) and would rather say "unknown" than wait out retries.
+    func makeClient(logger: Logger, quick: Bool = false) -> TelegramClient {
+        let configuration = quick
+            ? TelegramClient.Configuration(baseURL: apiURL, timeout: .seconds(10), retryPolicy: .none)
+            : TelegramClient.Configuration(baseURL: apiURL)
+        return TelegramClient(token: token, configuration: configuration, logger: logger)
     }
 }
 

@@ -6,14 +6,8 @@ import TelegramClient
 
 /// Options of the commands that address one deployed stage of this bot.
 struct StageOptions: ParsableArguments {
-    @Option(help: "The stage: lowercase letters and digits (dev, prod, pr42).")
-    var stage: String
-
-    @Option(help: "The bot's name in resource names (default: the binary's name, lowercased).")
-    var bot: String?
-
-    @Option(help: "AWS region (default: the AWS CLI's).")
-    var region: String?
+    /// `--stage`, `--bot`, `--region`: which stage, shared with the commands that only read one.
+    @OptionGroup var target: DeployedStageOptions
 
     @Option(help: "Update kinds the webhook function answers itself, comma-separated (pre_checkout_query); default: none.")
     var fastLane: String?
@@ -22,16 +16,13 @@ struct StageOptions: ParsableArguments {
     var idempotencyRecords = false
 
     var stack: BotStack {
-        var stack = BotStack(bot: bot ?? FerryApp.running.name.lowercased(), stage: stage)
+        var stack = target.stack
         stack.fastLaneUpdates = fastLane.map { $0.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) } } ?? []
         stack.idempotencyRecords = idempotencyRecords
         return stack
     }
 
-    /// The AWS CLI, pointed at `AWS_ENDPOINT_URL` when set (a local stand-in such as moto).
-    func aws() -> AWSCommandLine {
-        AWSCommandLine(region: region, endpointURL: ProcessEnvironment.all["AWS_ENDPOINT_URL"].flatMap { $0.isEmpty ? nil : $0 })
-    }
+    func aws() -> AWSCommandLine { target.aws() }
 }
 
 struct TemplateCommand: AsyncParsableCommand {
@@ -39,9 +30,10 @@ struct TemplateCommand: AsyncParsableCommand {
         commandName: "template", abstract: "Print the stage's CloudFormation template (JSON) on standard output."
     )
     @OptionGroup var options: StageOptions
+    @OptionGroup(title: "Alarms and costs") var monitoring: MonitoringOptions
 
     func run() async throws {
-        print(try options.stack.template().renderedJSON())
+        print(try monitoring.applied(to: options.stack).template().renderedJSON())
     }
 }
 
@@ -51,6 +43,7 @@ struct DeployCommand: AsyncParsableCommand {
         abstract: "Build, package, upload and deploy the stage, then point the bot's webhook at it."
     )
     @OptionGroup var options: StageOptions
+    @OptionGroup(title: "Alarms and costs") var monitoring: MonitoringOptions
 
     @Option(help: "A bootstrap binary built elsewhere (for arm64, or on another machine); skips the build. Build it as the README's \"Building the bootstrap\" shows.")
     var executable: String?
@@ -60,7 +53,9 @@ struct DeployCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = bootstrapLogging()
-        let stack = options.stack
+        let stack = monitoring.applied(to: options.stack)
+        try stack.validate()
+        if let warning = monitoring.notificationWarning(stage: stack.stage) { printToStandardError(warning) }
         let binary: String
         if let executable {
             binary = executable
@@ -82,6 +77,7 @@ struct DeployCommand: AsyncParsableCommand {
         let deployer = Deployer(stack: stack, aws: options.aws(), logger: logger)
         let deployed = try await deployer.deploy(codePackage: package, botToken: token)
         for (name, value) in deployed.outputs.sorted(by: { $0.key < $1.key }) { print("\(name): \(value)") }
+        if let note = monitoring.notificationNote() { print(note) }
 
         guard let url = deployed.webhookURL else {
             logger.notice("the stack has no webhook URL (a local emulator); the webhook was not set")
@@ -160,8 +156,8 @@ private func setWebhook(url: String, environment: BotEnvironment, dropPendingUpd
     print("Allowed updates: \(allowed.joined(separator: ", "))")
 }
 
-private func withClient<T>(_ environment: BotEnvironment, _ body: (TelegramClient) async throws -> T) async throws -> T {
-    let client = environment.makeClient(logger: Logger(label: "ferry"))
+func withClient<T>(_ environment: BotEnvironment, quick: Bool = false, _ body: (TelegramClient) async throws -> T) async throws -> T {
+    let client = environment.makeClient(logger: Logger(label: "ferry"), quick: quick)
     do {
         let result = try await body(client)
         try await client.shutdown()

@@ -57,7 +57,7 @@ struct RootCommand: AsyncParsableCommand {
             abstract: "A Telegram bot built with Ferry.",
             subcommands: [
                 ServeCommand.self, PollCommand.self, DeadLetterCommand.self, WebhookCommand.self,
-                TemplateCommand.self, DeployCommand.self, RemoveCommand.self,
+                TemplateCommand.self, DeployCommand.self, RemoveCommand.self, StatusCommand.self, LogsCommand.self,
             ]
         )
     }

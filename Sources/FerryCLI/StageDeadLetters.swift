@@ -18,15 +18,8 @@ struct StageDeadLetters {
     func withStore<T>(_ body: (any DeadLetterStore) async throws -> T) async throws -> T {
         let stack = self.stack
         try stack.validate()
-        var variables = ProcessEnvironment.all
-        if let region { variables["AWS_REGION"] = region }
-        let configuration = try AWSClientConfiguration.fromEnvironment(variables)
-        // The operator's own pool, shut down before returning: nothing here follows a redirect, which
-        // would carry a signed request elsewhere.
-        var httpConfiguration = HTTPClient.Configuration()
-        httpConfiguration.redirectConfiguration = .disallow
-        let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
-        do {
+        return try await withStageAWS(region: region) { configuration, httpClient in
+            let configuration = try configuration.get()
             let sqs = SQSClient(configuration: configuration, httpClient: httpClient)
             let queueURL: String
             do {
@@ -38,12 +31,7 @@ struct StageDeadLetters {
                 dynamoDB: DynamoDBClient(configuration: configuration, httpClient: httpClient),
                 table: stack.names.deadLetterTable, sqs: sqs, queueURL: queueURL
             )
-            let result = try await body(store)
-            try await httpClient.shutdown()
-            return result
-        } catch {
-            try? await httpClient.shutdown()
-            throw error
+            return try await body(store)
         }
     }
 }

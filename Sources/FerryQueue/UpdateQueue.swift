@@ -37,9 +37,19 @@ public protocol UpdateQueue: Sendable {
     func acknowledge(
         _ receipts: [QueueReceipt], thenReceive maximumCount: Int, visibilityTimeout: Duration
     ) async throws -> [ReceivedUpdate]
+
+    /// Whether ``ReceivedUpdate/attempts`` counts only the deliveries that used an attempt, a release
+    /// with `countingAttempt: false` giving its delivery back. Then an update received with more
+    /// attempts than a policy allows had its earlier deliveries end with no outcome at all: the process
+    /// stopped while handling it (a crash in its handler), and a dispatcher sets it aside before it runs
+    /// again. Backends that count every receive (SQS) say false and rely on their own backstop
+    /// (`maxReceiveCount`); false by default.
+    var countsOnlyAttemptsUsed: Bool { get }
 }
 
 extension UpdateQueue {
+    public var countsOnlyAttemptsUsed: Bool { false }
+
     public func acknowledge(
         _ receipts: [QueueReceipt], thenReceive maximumCount: Int, visibilityTimeout: Duration
     ) async throws -> [ReceivedUpdate] {
@@ -106,6 +116,16 @@ public struct ReceivedUpdate: Sendable, Hashable {
         self.attempts = attempts
         self.lastError = lastError
     }
+}
+
+extension ReceivedUpdate {
+    /// The ``lastError`` of a delivery that ended with no outcome because its process stopped while
+    /// handling it: a queue that takes such deliveries back when its only consumer starts again says so.
+    public static let stoppedWhileHandling = "the bot stopped while handling it (a crash in a handler, or a kill)"
+
+    /// Whether the previous delivery ended with the process stopping mid-way, so that this update may
+    /// be what stopped it.
+    public var previousDeliveryStoppedTheBot: Bool { lastError == Self.stoppedWhileHandling }
 }
 
 /// A dead-lettered update, as `dlq list` and `dlq show` print it.

@@ -67,10 +67,13 @@ public final class Dispatcher: Sendable {
         do {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await self.tick() }
+                // While an update that may have stopped the bot runs, it runs alone (see `isolate`).
+                var isolating = false
                 while !isStopping {
                     let (free, handled) = state.withLock { state in
                         defer { state.handled = [] }
-                        return (configuration.concurrency - state.inFlight, state.handled)
+                        let free = isolating ? (state.inFlight == 0 ? 1 : 0) : configuration.concurrency - state.inFlight
+                        return (free, state.handled)
                     }
                     var batch: [ReceivedUpdate] = []
                     if free > 0 || !handled.isEmpty {
@@ -86,6 +89,10 @@ public final class Dispatcher: Sendable {
                                 metadata: ["error": "\(error)", "handled": "\(handled.count)"]
                             )
                         }
+                    }
+                    if !batch.isEmpty {
+                        isolating = batch.contains(where: \.previousDeliveryStoppedTheBot)
+                        if isolating { batch = await isolate(batch) }
                     }
                     if batch.isEmpty {
                         await wakeup.wait()
@@ -107,6 +114,27 @@ public final class Dispatcher: Sendable {
             logger.warning("grace period ended; unfinished updates go back to the queue")
         }
         await acknowledgeRemaining()
+    }
+
+    /// Keeps one update of `batch` whose previous delivery stopped the bot, when nothing else is in
+    /// flight, and gives the rest back to the queue without using an attempt (a suspect keeps its
+    /// mark). Run alone, an update that stops the bot again is the only one charged an attempt for
+    /// it, so the updates that happened to be in flight beside it are not dead-lettered with it.
+    private func isolate(_ batch: [ReceivedUpdate]) async -> [ReceivedUpdate] {
+        let alone = state.withLock { $0.inFlight } == 0 ? batch.first(where: \.previousDeliveryStoppedTheBot) : nil
+        for item in batch where item.receipt != alone?.receipt {
+            do {
+                try await queue.release(
+                    item.receipt, after: .zero, error: item.lastError ?? "set back while an update that may have stopped the bot ran alone",
+                    countingAttempt: false
+                )
+            } catch {
+                // Delivered again when its visibility timeout ends.
+                logger.error("cannot give an update back to the queue", metadata: ["update_id": "\(item.update.updateID)", "error": "\(error)"])
+            }
+        }
+        if let alone { logger.notice("handling alone an update whose last delivery stopped the bot", metadata: ["update_id": "\(alone.update.updateID)"]) }
+        return alone.map { [$0] } ?? []
     }
 
     /// Acknowledges what was handled after the last round, so a stopped dispatcher leaves nothing

@@ -18,6 +18,8 @@ public struct PipelineMetrics: Sendable {
     private let depthGauge: Gauge
     private let deadLetterGauge: Gauge
     private let handlerTimer: Timer
+    private let refusingGauge: Gauge
+    private let diskFullGauge: Gauge
 
     /// - Parameter factory: where the metrics go; by default the process's bootstrapped backend.
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
@@ -32,6 +34,8 @@ public struct PipelineMetrics: Sendable {
         depthGauge = Gauge(label: "ferry_queue_depth", factory: factory)
         deadLetterGauge = Gauge(label: "ferry_dead_letters", factory: factory)
         handlerTimer = Timer(label: "ferry_handler_duration_seconds", factory: factory)
+        refusingGauge = Gauge(label: "ferry_storage_refusing_updates", factory: factory)
+        diskFullGauge = Gauge(label: "ferry_storage_disk_full", factory: factory)
     }
 
     func received() { receivedCounter.increment() }
@@ -49,6 +53,11 @@ public struct PipelineMetrics: Sendable {
     }
     public func queueDepth(_ depth: Int) { depthGauge.record(depth) }
     public func deadLetters(_ count: Int) { deadLetterGauge.record(count) }
+    /// 1 while the store refuses updates (webhooks answered 503), and `diskFull` says whether for lack of space.
+    public func storageRefusing(_ refusing: Bool, diskFull: Bool) {
+        refusingGauge.record(refusing ? 1 : 0)
+        diskFullGauge.record(diskFull ? 1 : 0)
+    }
 }
 
 extension Duration {

@@ -1,4 +1,5 @@
 public import FerryQueue
+import Logging
 
 /// The one way a host settles an update: the ``UpdateProcessor``'s outcome applied to the
 /// ``UpdateQueue``. The local dispatcher, `serve --queue sqs` and the Lambda consumer all settle
@@ -28,7 +29,32 @@ public struct UpdateSettlement: Sendable {
 
     /// Runs the bot on `item` and settles it.
     public func run(_ item: ReceivedUpdate) async -> Result {
-        await apply(await processor.process(body: item.update.body, attempt: item.attempts), to: item)
+        await apply(await outcome(for: item), to: item)
+    }
+
+    /// What to do with `item`: the processor's outcome after running the bot on it, unless every attempt it
+    /// had ended with no outcome at all (see ``unfinishedAttemptsOutcome(_:)``).
+    public func outcome(for item: ReceivedUpdate) async -> UpdateProcessor.Outcome {
+        if let setAside = unfinishedAttemptsOutcome(item) { return setAside }
+        return await processor.process(body: item.update.body, attempt: item.attempts)
+    }
+
+    /// Dead-letters, before it runs again, an update whose every attempt ended with no outcome: each
+    /// delivery was counted when claimed, and no handler ever returned or threw, because the process
+    /// stopped while handling it (a force-unwrap or an overflow in the handler traps the process). Run
+    /// again, it would stop the bot at every start, for ever. (A handler slower than the visibility
+    /// timeout each time ends the same way.)
+    func unfinishedAttemptsOutcome(_ item: ReceivedUpdate) -> UpdateProcessor.Outcome? {
+        let allowed = processor.policy.maximumAttempts
+        guard queue.countsOnlyAttemptsUsed, item.attempts > allowed else { return nil }
+        let reason = "none of this update's \(allowed) attempts came to an end: the bot stopped while handling it each time (a crash"
+            + " in its handler, such as a force-unwrap of nil or an arithmetic overflow?) or its handler outlived the visibility"
+            + " timeout; set aside at delivery \(item.attempts), before it ran again"
+        processor.logger.error(
+            "an update's every attempt stopped the bot; dead-lettering it without running it again",
+            metadata: ["update_id": "\(item.update.updateID)", "attempts": "\(allowed)", "last_error": "\(item.lastError ?? "none")"]
+        )
+        return .deadLetter(reason: reason)
     }
 
     /// Settles `item` with `outcome`.

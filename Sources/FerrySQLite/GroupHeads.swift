@@ -29,6 +29,10 @@ struct GroupHeads {
     private(set) var isCurrent = false
     /// Rows up to this `seq` have been read from the table.
     private(set) var readThrough: Int64 = 0
+    /// Rows read and not yet removed: the queue's depth as of the last read, for `/metrics`.
+    private(set) var rowCount = 0
+    /// Rows this process inserted since the last read; the next read counts them in ``rowCount``.
+    private(set) var unreadInserts = 0
     /// Each group's rows in `seq` order; the first is the head. Empty groups are removed.
     private var groups: [String: Deque<Row>] = [:]
     /// The group of each head.
@@ -52,11 +56,22 @@ struct GroupHeads {
     /// A row read from the table, in `seq` order, above ``readThrough``.
     mutating func append(seq: Int64, group: String, visibleAt: Int64) {
         readThrough = max(readThrough, seq)
+        rowCount += 1
         let row = Row(seq: seq, visibleAt: visibleAt)
         let startsGroup = groups[group] == nil
         groups[group, default: []].append(row)
         if startsGroup { becameHead(row, of: group) }
     }
+
+    /// Rows this process inserted, to be read with the next rows; counted meanwhile by ``depth``.
+    mutating func noteInserted(_ count: Int) { unreadInserts += count }
+
+    /// Every row up to the table's end has been read (``append``).
+    mutating func finishedReading() { unreadInserts = 0 }
+
+    /// Updates waiting or in flight, from memory; nil when this copy is not current. Rows that another
+    /// process added (a redrive) count from the next read on.
+    var depth: Int? { isCurrent ? rowCount + unreadInserts : nil }
 
     /// The lowest-`seq` head visible at `now`, taken out of the ready set; nil when there is none.
     /// The caller claims it in the table and reports the claim with ``setVisibleAt``.
@@ -85,6 +100,7 @@ struct GroupHeads {
     /// any, becomes the head. Returns false when `seq` is not a head here.
     mutating func removeHead(_ seq: Int64) -> Bool {
         guard let group = group(ofHead: seq) else { return false }
+        rowCount -= 1
         groupOfHead[seq] = nil
         groups[group]!.removeFirst()
         if let next = groups[group]!.first {

@@ -21,10 +21,10 @@ public final class SQLiteStorage: Sendable {
     public let sessions: SQLiteSessionStore
     private let database: SQLiteTransactions
 
-    private init(path: String, database: SQLiteTransactions, now: @escaping @Sendable () -> Int64) {
+    private init(path: String, database: SQLiteTransactions, logger: Logger, now: @escaping @Sendable () -> Int64) {
         self.path = path
         self.database = database
-        self.queue = SQLiteUpdateQueue(database: database, now: now)
+        self.queue = SQLiteUpdateQueue(database: database, path: path, logger: logger, now: now)
         self.sessions = SQLiteSessionStore(database: database, now: now)
     }
 
@@ -63,7 +63,12 @@ public final class SQLiteStorage: Sendable {
             throw error
         }
         logger.debug("opened the storage", metadata: ["path": "\(path)"])
-        return SQLiteStorage(path: path, database: SQLiteTransactions(file: file, checkpointer: checkpointer), now: now)
+        return SQLiteStorage(path: path, database: SQLiteTransactions(file: file, checkpointer: checkpointer), logger: logger, now: now)
+    }
+
+    /// A PRAGMA's integer value on the writer's connection: tests pin `synchronous` with it.
+    func pragma(_ name: String) async throws -> Int {
+        try await database.run { db in try db.count("PRAGMA \(name)") }
     }
 
     /// Waits for pending writes, then closes the file.
@@ -74,6 +79,25 @@ public final class SQLiteStorage: Sendable {
     @Sendable
     public static func wallClockMilliseconds() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+}
+
+/// Why the store refused the last update it was given: the disk is full, or another write error.
+/// ``SQLiteUpdateQueue/writeRefusal`` holds it from the enqueue that failed until one succeeds.
+public struct StorageWriteRefusal: Sendable, Hashable, CustomStringConvertible {
+    /// SQLite's `SQLITE_FULL`: no space left for the file or its write-ahead log.
+    public var diskFull: Bool
+    /// The error, in words.
+    public var error: String
+    /// Milliseconds since 1970 when the store first refused.
+    public var since: Int64
+    /// The SQLite file that refused.
+    public var path: String
+
+    public var description: String {
+        diskFull
+            ? "the disk is full: the store at \(path) cannot take updates (\(error)); free space on its disk"
+            : "the store at \(path) cannot take updates: \(error)"
     }
 }
 
@@ -91,6 +115,11 @@ public enum SQLiteStorageError: Error, Sendable, Hashable, CustomStringConvertib
         case .corruptRow(let table): "a row of table \(table) has an unexpected shape"
         case .sqlite(let code, let message): "SQLite error \(code): \(message)"
         }
+    }
+
+    /// `SQLITE_FULL` (13), whatever its extended code: the disk, or the file's size limit, is full.
+    var isDiskFull: Bool {
+        if case .sqlite(let code, _) = self { code & 0xff == 13 } else { false }
     }
 }
 
@@ -150,6 +179,24 @@ enum SQLiteSchema {
             enqueued_at INTEGER NOT NULL,
             dead_lettered_at INTEGER NOT NULL
         )
+        """,
+        // The dead letters' count, kept by triggers (they fire only when a dead letter comes or goes), so that
+        // `/metrics` reads one row instead of scanning a table that may hold millions. Counted once, when a
+        // file from before the counter is opened; the triggers come first, so no dead letter slips between.
+        "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
+        """
+        CREATE TRIGGER IF NOT EXISTS count_dead_letter_added AFTER INSERT ON dead_letters BEGIN
+            UPDATE counters SET value = value + 1 WHERE name = 'dead_letters';
+        END
+        """,
+        """
+        CREATE TRIGGER IF NOT EXISTS count_dead_letter_removed AFTER DELETE ON dead_letters BEGIN
+            UPDATE counters SET value = value - 1 WHERE name = 'dead_letters';
+        END
+        """,
+        """
+        INSERT INTO counters (name, value) SELECT 'dead_letters', (SELECT COUNT(*) FROM dead_letters)
+        WHERE NOT EXISTS (SELECT 1 FROM counters WHERE name = 'dead_letters')
         """,
         """
         CREATE TABLE IF NOT EXISTS sessions (

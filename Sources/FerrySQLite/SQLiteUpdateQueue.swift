@@ -1,4 +1,5 @@
 public import FerryQueue
+import Logging
 import Synchronization
 
 /// The embedded ``UpdateQueue``: FIFO per group, visibility timeouts, attempts, 24-hour
@@ -15,8 +16,8 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
 
     private let database: SQLiteTransactions
     private let now: @Sendable () -> Int64
-    /// Touched only inside units of work, on the writer thread; the mutex is uncontended and makes
-    /// that checkable.
+    /// Touched only inside units of work, on the writer thread (``knownDepth`` only reads a count); the
+    /// mutex is uncontended and makes that checkable.
     private let heads = Mutex(GroupHeads())
     /// Any failure of a unit that read or changed `heads` leaves it unknown how far it matches the file.
     private var forgetHeads: @Sendable () -> Void { { [self] in heads.withLock { $0.invalidate() } } }
@@ -24,17 +25,56 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
     private let pruning = Mutex<(last: Int64?, enqueuedSince: Int)>((nil, 0))
     private static let pruneInterval: Int64 = 1_000
 
-    init(database: SQLiteTransactions, now: @escaping @Sendable () -> Int64) {
+    private let path: String
+    private let logger: Logger
+    private let refusal = Mutex<StorageWriteRefusal?>(nil)
+
+    init(database: SQLiteTransactions, path: String, logger: Logger, now: @escaping @Sendable () -> Int64) {
         self.database = database
+        self.path = path
+        self.logger = logger
         self.now = now
+    }
+
+    /// Set while the store refuses updates: from an enqueue that failed (a full disk, above all) until
+    /// one succeeds. `/healthz` answers 503 with it and `/metrics` shows it, so a full disk is seen
+    /// before Telegram gives up redelivering.
+    public var writeRefusal: StorageWriteRefusal? { refusal.withLock { $0 } }
+
+    /// Keeps ``writeRefusal`` and logs when the store starts and stops refusing.
+    private func noteEnqueue(failedWith error: (any Error)?) {
+        guard let error else {
+            if let ended = refusal.withLock({ state in defer { state = nil }; return state }) {
+                logger.notice("the store takes updates again", metadata: ["path": "\(path)", "refused_since_ms": "\(ended.since)"])
+            }
+            return
+        }
+        // Only the store's own failures: a closed store is a host stopping, not a disk refusing.
+        guard let storageError = error as? SQLiteStorageError, case .sqlite = storageError else { return }
+        let started = refusal.withLock { state -> StorageWriteRefusal? in
+            guard state == nil else { return nil }
+            state = StorageWriteRefusal(diskFull: storageError.isDiskFull, error: "\(storageError)", since: now(), path: path)
+            return state
+        }
+        guard let started else { return }
+        if started.diskFull {
+            logger.critical(
+                "the disk is full: updates are refused (503, Telegram delivers them again) until space returns",
+                metadata: ["path": "\(path)", "error": "\(storageError)"]
+            )
+        } else {
+            logger.error("the store refuses updates (503, Telegram delivers them again)", metadata: ["path": "\(path)", "error": "\(storageError)"])
+        }
     }
 
     // MARK: UpdateQueue
 
+    /// Attempts are counted when an update is claimed and given back by a release that does not count.
+    public var countsOnlyAttemptsUsed: Bool { true }
+
     public func enqueue(_ updates: [QueuedUpdate]) async throws -> [EnqueueOutcome] {
         guard !updates.isEmpty else { return [] }
         let now = self.now()
-        let windowStart = now - Self.deduplicationWindowMilliseconds
         // Ids expire as fast as they arrived a day before. Forgetting up to twice as many as arrived
         // since the last round keeps up at any rate, and no round is ever large: removing a whole
         // minute's ids at once held the writer (and every webhook) for as long as that took.
@@ -44,8 +84,20 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
             defer { state = (now, 0) }
             return 2 * state.enqueuedSince + 256
         }
+        do {
+            let outcomes = try await insert(updates, now: now, pruneLimit: pruneLimit)
+            noteEnqueue(failedWith: nil)
+            return outcomes
+        } catch {
+            noteEnqueue(failedWith: error)
+            throw error
+        }
+    }
+
+    private func insert(_ updates: [QueuedUpdate], now: Int64, pruneLimit: Int?) async throws -> [EnqueueOutcome] {
+        let windowStart = now - Self.deduplicationWindowMilliseconds
         // One webhook's update is one INSERT (its trigger included): no savepoint needed.
-        return try await database.run(changesInOneStatement: updates.count == 1 && pruneLimit == nil) { db in
+        return try await database.run(changesInOneStatement: updates.count == 1 && pruneLimit == nil) { [self] db in
             let outcomes = try updates.map { update -> EnqueueOutcome in
                 // Inserted unless its id was seen in the window; a trigger remembers each inserted id, so
                 // a repeat later in the same transaction is a duplicate, as a redelivery would be.
@@ -69,6 +121,8 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
                     [.integer(windowStart), .integer(Int64(pruneLimit))]
                 )
             }
+            let inserted = outcomes.count { $0 == .enqueued }
+            if inserted > 0 { heads.withLock { $0.noteInserted(inserted) } }
             return outcomes
         }
     }
@@ -147,6 +201,7 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
             guard let group = row.text(1) else { throw SQLiteStorageError.corruptRow(table: "updates") }
             heads.append(seq: Int64(row.integer(0)), group: group, visibleAt: Int64(row.integer(2)))
         }
+        heads.finishedReading()
     }
 
     /// The delivery just claimed: its row by primary key.
@@ -200,11 +255,15 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
 
     /// Makes every update in flight deliverable now: for a host starting on storage that only it
     /// consumes, whose previous run ended (perhaps by a crash) with updates in flight. Their
-    /// attempts stay counted. Returns how many there were.
+    /// attempts stay counted, and their last error says the bot stopped while handling them
+    /// (``ReceivedUpdate/previousDeliveryStoppedTheBot``). Returns how many there were.
     @discardableResult
     public func recoverInFlight() async throws -> Int {
         try await database.run(rolledBack: forgetHeads) { [self] db in
-            let recovered = try db.execute("UPDATE updates SET visible_at = 0, receipt = NULL WHERE receipt IS NOT NULL")
+            let recovered = try db.execute(
+                "UPDATE updates SET visible_at = 0, receipt = NULL, last_error = ? WHERE receipt IS NOT NULL",
+                [.text(ReceivedUpdate.stoppedWhileHandling)]
+            )
             heads.withLock { $0.invalidate() }
             return recovered
         }
@@ -214,6 +273,11 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
     public func depth() async throws -> Int {
         try await database.run { db in try db.count("SELECT COUNT(*) FROM updates") }
     }
+
+    /// Updates waiting or in flight as the receiving process knows them, from memory: what `/metrics`
+    /// shows, at no cost to the writer (a `COUNT(*)` scan per scrape held every webhook behind it).
+    /// Nil before this process first received, and after a failure until it receives again.
+    public var knownDepth: Int? { heads.withLock { $0.depth } }
 
     // MARK: DeadLetterStore
 
@@ -236,8 +300,9 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
         }
     }
 
+    /// Read from the count that triggers keep (see `SQLiteSchema`): one row, however many dead letters.
     public func deadLetterCount() async throws -> Int {
-        try await database.run { db in try db.count("SELECT COUNT(*) FROM dead_letters") }
+        try await database.run { db in try db.count("SELECT value FROM counters WHERE name = 'dead_letters'") }
     }
 
     @discardableResult

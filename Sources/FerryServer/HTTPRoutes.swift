@@ -10,6 +10,8 @@ struct HTTPRoutes: Sendable {
     let acceptsWebhooks: Bool
     /// The Prometheus text exposition, current at the time of the request.
     let metrics: @Sendable () async -> String
+    /// Why the host cannot take updates now (a full disk), for `/healthz` to answer 503 with; nil when it can.
+    var unhealthy: @Sendable () -> String? = { nil }
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
@@ -19,7 +21,10 @@ struct HTTPRoutes: Sendable {
                 Response(status: .methodNotAllowed, headers: [.allow: "POST"], body: .init(byteBuffer: ByteBuffer(string: "use POST\n")))
             }
         }
-        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/healthz") { [unhealthy] _, _ in
+            guard let reason = unhealthy() else { return text(.ok, "ok\n") }
+            return text(.serviceUnavailable, reason + "\n")
+        }
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

@@ -30,11 +30,13 @@ public final class LocalHost: Service {
         public var webhook: WebhookIngress.Configuration
         public var dispatcher: Dispatcher.Configuration
         public var policy: UpdateProcessor.Policy
+        /// Idle and body timeouts and the connection limit of the HTTP server.
+        public var connections: ConnectionLimits
 
         public init(
             host: String = "127.0.0.1", port: Int = 8080, ingress: Ingress = .webhook,
             webhook: WebhookIngress.Configuration = .init(), dispatcher: Dispatcher.Configuration = .init(),
-            policy: UpdateProcessor.Policy = .init()
+            policy: UpdateProcessor.Policy = .init(), connections: ConnectionLimits = .init()
         ) {
             self.host = host
             self.port = port
@@ -42,6 +44,7 @@ public final class LocalHost: Service {
             self.webhook = webhook
             self.dispatcher = dispatcher
             self.policy = policy
+            self.connections = connections
         }
     }
 
@@ -82,15 +85,20 @@ public final class LocalHost: Service {
         }
         let router = HTTPRoutes(
             ingress: ingress, acceptsWebhooks: { if case .webhook = configuration.ingress { true } else { false } }(),
+            // From memory and one counter row: a scrape never scans a table on the writer, which every
+            // webhook waits for (with a million dead letters, two COUNT(*) per scrape stalled webhooks for seconds).
             metrics: { [storage, registry] in
-                if let depth = try? await storage.queue.depth() { metrics.queueDepth(depth) }
+                if let depth = storage.queue.knownDepth { metrics.queueDepth(depth) }
                 if let count = try? await storage.queue.deadLetterCount() { metrics.deadLetters(count) }
+                let refusal = storage.queue.writeRefusal
+                metrics.storageRefusing(refusal != nil, diskFull: refusal?.diskFull == true)
                 return registry.emitToString()
-            }
+            },
+            unhealthy: { [storage] in storage.queue.writeRefusal.map(\.description) }
         ).router()
         for routes in extraRoutes { routes.addRoutes(to: router) }
         let server = Application(
-            router: router,
+            router: router, server: configuration.connections.http1Server(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { [self, logger, extraRoutes] channel in
                 let port = channel.localAddress?.port

@@ -22,16 +22,20 @@ public final class SharedQueueHost: Service {
         public var webhook: WebhookIngress.Configuration
         public var dispatcher: Dispatcher.Configuration
         public var policy: UpdateProcessor.Policy
+        /// Idle and body timeouts and the connection limit of the HTTP server.
+        public var connections: ConnectionLimits
 
         public init(
             host: String = "127.0.0.1", port: Int = 8080, webhook: WebhookIngress.Configuration = .init(),
-            dispatcher: Dispatcher.Configuration = .init(), policy: UpdateProcessor.Policy = .init()
+            dispatcher: Dispatcher.Configuration = .init(), policy: UpdateProcessor.Policy = .init(),
+            connections: ConnectionLimits = .init()
         ) {
             self.host = host
             self.port = port
             self.webhook = webhook
             self.dispatcher = dispatcher
             self.policy = policy
+            self.connections = connections
         }
     }
 
@@ -61,7 +65,7 @@ public final class SharedQueueHost: Service {
         }
         let router = HTTPRoutes(ingress: ingress, acceptsWebhooks: true, metrics: { [registry] in registry.emitToString() }).router()
         let server = Application(
-            router: router,
+            router: router, server: configuration.connections.http1Server(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { [self, logger] channel in
                 let port = channel.localAddress?.port

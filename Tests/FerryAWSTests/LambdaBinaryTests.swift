@@ -1,3 +1,4 @@
+import FerryTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -140,19 +141,18 @@ struct LambdaBinaryTests {
         let process = Process()
         process.executableURL = executable
         process.environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "info"].merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
+        let output = ChildOutput()
+        process.standardOutput = output.pipe
+        process.standardError = output.pipe
         try process.run()
-        for _ in 0..<600 where process.isRunning {
+        for _ in 0..<1_200 where process.isRunning {
             try await Task.sleep(for: .milliseconds(100))
         }
         if process.isRunning {
             process.terminate()
             throw ProcessDidNotExit()
         }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, text)
+        return (process.terminationStatus, output.finish())
     }
 
     struct ProcessDidNotExit: Error {}

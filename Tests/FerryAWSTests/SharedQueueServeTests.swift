@@ -35,60 +35,53 @@ struct SharedQueueServeTests {
             reply.delay = .milliseconds(Int.random(in: 0...20))
             return reply
         }) { apiPort, log in
-            let port = try MotoServerProcess.freeLoopbackPort()
-            let process = Process()
-            process.executableURL = EchoBotBinary.url
-            process.arguments = [
-                "serve", "--queue", "sqs", "--queue-url", queueURL, "--dead-letter-queue-url", deadLetterQueueURL,
-                "--data-dir", dataDirectory.path, "--port", String(port),
-            ]
-            process.environment = [
-                "PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning",
-                "TELEGRAM_BOT_TOKEN": "123:serve-sqs-token", "TELEGRAM_API_URL": "http://127.0.0.1:\(apiPort)",
-                "TELEGRAM_WEBHOOK_SECRET": "s3cret",
-                "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIAFERRYTEST", "AWS_SECRET_ACCESS_KEY": "ferry-test-secret",
-                "AWS_ENDPOINT_URL": server.endpoint.url,
-            ]
-            let errors = Pipe()
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = errors
-            try process.run()
-            defer { if process.isRunning { process.terminate() } }
-            try await waitUntilHealthy(port: port, process: process)
+            // Port 0, read back from its "listening" line; its output is read while it runs.
+            let bot = try BotProcess.start(
+                [
+                    "serve", "--queue", "sqs", "--queue-url", queueURL, "--dead-letter-queue-url", deadLetterQueueURL,
+                    "--data-dir", dataDirectory.path, "--port", "0",
+                ],
+                environment: [
+                    "TELEGRAM_BOT_TOKEN": "123:serve-sqs-token", "TELEGRAM_API_URL": "http://127.0.0.1:\(apiPort)",
+                    "TELEGRAM_WEBHOOK_SECRET": "s3cret",
+                    "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIAFERRYTEST", "AWS_SECRET_ACCESS_KEY": "ferry-test-secret",
+                    "AWS_ENDPOINT_URL": server.endpoint.url,
+                ]
+            )
+            try await bot.stoppedOnFailure {
+                let port = try await bot.waitForPort()
 
-            // Three chats, five messages each, interleaved; even ones through this host's webhook,
-            // odd ones straight into the queue as another machine's ingress would put them.
-            var updateID = 1000
-            for step in 1...5 {
-                for chat in [11, 22, 33] {
-                    updateID += 1
-                    let body = textUpdate(updateID: updateID, chatID: chat, text: "m\(step)")
-                    if updateID.isMultiple(of: 2) {
-                        #expect(try await postWebhook(body, port: port, secret: "s3cret") == 200)
-                    } else {
-                        _ = try await otherMachine.enqueue([.init(updateID: updateID, groupID: "chat:\(chat)", body: Array(body.utf8))])
+                // Three chats, five messages each, interleaved; even ones through this host's webhook,
+                // odd ones straight into the queue as another machine's ingress would put them.
+                var updateID = 1000
+                for step in 1...5 {
+                    for chat in [11, 22, 33] {
+                        updateID += 1
+                        let body = textUpdate(updateID: updateID, chatID: chat, text: "m\(step)")
+                        if updateID.isMultiple(of: 2) {
+                            #expect(try await postWebhook(body, port: port, secret: "s3cret") == 200)
+                        } else {
+                            _ = try await otherMachine.enqueue([.init(updateID: updateID, groupID: "chat:\(chat)", body: Array(body.utf8))])
+                        }
                     }
                 }
-            }
-            #expect(try await postWebhook(textUpdate(updateID: 1, chatID: 11, text: "x"), port: port, secret: "wrong") == 401)
+                #expect(try await postWebhook(textUpdate(updateID: 1, chatID: 11, text: "x"), port: port, secret: "wrong") == 401)
 
-            var replies: [(chat: Int, text: String)] = []
-            for _ in 0..<300 {
-                replies = try log.requests.filter { $0.path.hasSuffix("/sendMessage") }.map(Self.reply(in:))
-                if replies.count >= 15 { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            #expect(replies.count == 15, "\(replies)")
-            for chat in [11, 22, 33] {
-                #expect(replies.filter { $0.chat == chat }.map(\.text) == (1...5).map { "You said: m\($0)" }, "chat \(chat)")
-            }
-            #expect(log.requests.allSatisfy { $0.path.hasPrefix("/bot123:serve-sqs-token/") })
+                var replies: [(chat: Int, text: String)] = []
+                for _ in 0..<300 {
+                    replies = try log.requests.filter { $0.path.hasSuffix("/sendMessage") }.map(Self.reply(in:))
+                    if replies.count >= 15 { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(replies.count == 15, "\(replies)")
+                for chat in [11, 22, 33] {
+                    #expect(replies.filter { $0.chat == chat }.map(\.text) == (1...5).map { "You said: m\($0)" }, "chat \(chat)")
+                }
+                #expect(log.requests.allSatisfy { $0.path.hasPrefix("/bot123:serve-sqs-token/") })
 
-            process.terminate()
-            for _ in 0..<600 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(!process.isRunning && process.terminationStatus == 0, "\(stderr)")
-            #expect(!stderr.contains("serve-sqs-token"), "the token is never logged")
+                #expect(try await bot.stop() == 0, "\(bot.log)")
+                #expect(!bot.log.contains("serve-sqs-token"), "the token is never logged")
+            }
         }
         #expect(try await sqs.receiveMessages(from: queueURL, waitTimeSeconds: 0).isEmpty, "every update was acknowledged")
         #expect(try await sqs.receiveMessages(from: deadLetterQueueURL, waitTimeSeconds: 0).isEmpty)
@@ -120,21 +113,5 @@ struct SharedQueueServeTests {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 64 * 1024)
         return response.status.code
-    }
-
-    /// Polls `/healthz` every 100 ms for at most 30 s.
-    func waitUntilHealthy(port: Int, process: Process) async throws {
-        for _ in 0..<300 {
-            guard process.isRunning else { throw ServeDidNotStart(reason: "serve exited with status \(process.terminationStatus)") }
-            let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(1)), response.status == .ok { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw ServeDidNotStart(reason: "serve did not answer /healthz within 30 s")
-    }
-
-    struct ServeDidNotStart: Error, CustomStringConvertible {
-        var reason: String
-        var description: String { reason }
     }
 }

@@ -122,7 +122,7 @@ struct BotStackAccessTests {
     /// Every physical name in a template: the name properties of its resources, plus the parameter names.
     private func physicalNames(_ stack: BotStack) throws -> [String] {
         let json = try TemplateJSON(stack)
-        let nameKeys = ["FunctionName", "QueueName", "TableName", "LogGroupName", "AlarmName", "TopicName"]
+        let nameKeys = ["FunctionName", "QueueName", "TableName", "LogGroupName", "AlarmName", "TopicName", "DashboardName"]
         var names: [String] = []
         for (logicalID, resource) in json.resources where resource["Type"] as? String != "AWS::Lambda::EventSourceMapping"
             && resource["Type"] as? String != "AWS::Lambda::Permission"
@@ -138,7 +138,7 @@ struct BotStackAccessTests {
         var stack = BotStack(bot: "echo", stage: "dev")
         stack.alarmEmail = "oncall@example.com"
         let names = try physicalNames(stack)
-        #expect(names.count == 3 + 2 + 2 + 3 + 4 + 1 + 3)
+        #expect(names.count == 3 + 2 + 2 + 3 + 7 + 1 + 1 + 3)
         for name in names {
             #expect(name.contains("ferry-echo-dev") || name.contains("/ferry/echo/dev/"), "\(name)")
         }

@@ -176,7 +176,8 @@ struct BotStackTemplateTests {
     func alarms() throws {
         var stack = BotStack(bot: "echo", stage: "dev")
         var json = try TemplateJSON(stack)
-        #expect(json.logicalIDs(ofType: "AWS::CloudWatch::Alarm").count == 4)
+        // Dead letters, three functions' errors, and the three of BotStackMonitoringTests.
+        #expect(json.logicalIDs(ofType: "AWS::CloudWatch::Alarm").count == 7)
         #expect(json.logicalIDs(ofType: "AWS::SNS::Topic").isEmpty)
         let deadLetters = try json.properties(ID.deadLetterAlarm)
         #expect(deadLetters["MetricName"] as? String == "Invocations")
@@ -200,7 +201,7 @@ struct BotStackTemplateTests {
         }
     }
 
-    @Test("the local-emulator template leaves out exactly the function URL, its permissions, alarms and topic")
+    @Test("the local-emulator template leaves out exactly the function URL, its permissions, alarms, topic and dashboard")
     func localEmulatorVariant() throws {
         var stack = BotStack(bot: "echo", stage: "dev")
         stack.alarmEmail = "oncall@example.com"
@@ -210,13 +211,14 @@ struct BotStackTemplateTests {
         #expect(left == [
             ID.webhookURL, ID.webhookURLPermission, ID.webhookInvokePermission, ID.alarmTopic, ID.deadLetterAlarm,
             ID.errorsAlarm(.webhook), ID.errorsAlarm(.consumer), ID.errorsAlarm(.deadLetter),
+            ID.oldestUpdateAlarm, ID.consumerThrottlesAlarm, ID.webhookDurationAlarm, ID.dashboard,
         ])
         #expect(Set(local.resources.keys).isSubset(of: aws.resources.keys))
         for (logicalID, resource) in local.resources {
             #expect(jsonEqual(resource, aws.resources[logicalID] as Any), "\(logicalID) differs between the variants")
         }
         #expect(local.outputs["WebhookUrl"] == nil)
-        #expect(Set(local.outputs.keys) == Set(aws.outputs.keys).subtracting(["WebhookUrl"]))
+        #expect(Set(local.outputs.keys) == Set(aws.outputs.keys).subtracting(["WebhookUrl", "DashboardUrl"]))
         let types = Set(local.resources.values.compactMap { $0["Type"] as? String })
         #expect(!types.contains("AWS::Lambda::Url") && !types.contains("AWS::CloudWatch::Alarm"))
     }

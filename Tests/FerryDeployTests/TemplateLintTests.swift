@@ -18,7 +18,12 @@ struct TemplateLintTests {
         everything.timeout = .seconds(900)
         everything.logRetention = .oneYear
         let defaults = BotStack(bot: "echo", stage: "dev")
+        var development = BotStack(bot: "echo", stage: "pr7")
+        CostProfile.dev.apply(to: &development)
+        development.alarmThresholds.oldestUpdateAge = .seconds(3600)
+        development.alarmThresholds.webhookDurationPercent = 50
         return [
+            ("echo-pr7-cost-profile-dev.json", try development.template().renderedJSON()),
             ("echo-dev.json", try defaults.template().renderedJSON()),
             ("shop-bot-prod.json", try everything.template().renderedJSON()),
             ("echo-dev-local-emulator.json", try defaults.template(for: .localEmulator).renderedJSON()),
@@ -48,6 +53,7 @@ struct TemplateLintTests {
         "CKV_AWS_26",  // SNS topic: encryption
         "CKV_AWS_27",  // SQS: KmsMasterKeyId (the queues use SQS managed encryption, which the check does not know)
         "CKV_AWS_119",  // DynamoDB: customer key
+        "CKV_AWS_28",  // DynamoDB: point-in-time recovery (off in the dev cost profile)
         "CKV_AWS_258",  // Function URL: AuthType NONE
     ]
 

@@ -26,7 +26,7 @@ import Testing
             }
             do {
                 // One round of polling subscribes the bot; then it stops, so what users do next stays pending.
-                try await run(host()) { try await simulator.waitUntilBotIsPolling(timeout: .seconds(30)) }
+                try await run(host()) { try await simulator.waitUntilBotIsPolling(timeout: .seconds(120)) }
 
                 let ada = simulator.createUser(firstName: "Ada")
                 _ = try simulator.sendInlineQuery("cats", from: ada)

@@ -11,8 +11,7 @@ public final class BotProcess: Sendable {
 
     private let name: String
     private let process: Process
-    private let output = Mutex("")
-    private let outputPipe = Pipe()
+    private let output = ChildOutput()
 
     private init(name: String, process: Process) {
         self.name = name
@@ -20,19 +19,23 @@ public final class BotProcess: Sendable {
     }
 
     /// Starts `bot arguments...` with `environment` added to a minimal one (`PATH`, `LOG_LEVEL=info`): in
-    /// particular no `TELEGRAM_BOT_TOKEN` unless given.
-    public static func start(_ arguments: [String], bot: String = "EchoBot", environment: [String: String] = [:]) throws -> BotProcess {
+    /// particular no `TELEGRAM_BOT_TOKEN` unless given. `openFileLimit` runs it under `ulimit -n`.
+    public static func start(
+        _ arguments: [String], bot: String = "EchoBot", environment: [String: String] = [:], openFileLimit: Int? = nil
+    ) throws -> BotProcess {
         let process = Process()
-        process.executableURL = builtExecutable(bot)
-        process.arguments = arguments
+        if let openFileLimit {
+            // The shell sets the limit and becomes the bot (exec), so signals and the exit status are the bot's.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", builtExecutable(bot).path] + arguments
+        } else {
+            process.executableURL = builtExecutable(bot)
+            process.arguments = arguments
+        }
         process.environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "info"].merging(environment) { $1 }
         let started = BotProcess(name: bot, process: process)
-        process.standardOutput = started.outputPipe
-        process.standardError = started.outputPipe
-        started.outputPipe.fileHandleForReading.readabilityHandler = { [started] handle in
-            let chunk = String(decoding: handle.availableData, as: UTF8.self)
-            started.output.withLock { $0 += chunk }
-        }
+        process.standardOutput = started.output.pipe
+        process.standardError = started.output.pipe
         try process.run()
         return started
     }
@@ -46,7 +49,7 @@ public final class BotProcess: Sendable {
         return (started.process.terminationStatus, started.log)
     }
 
-    public var log: String { output.withLock { $0 } }
+    public var log: String { output.text }
     public var isRunning: Bool { process.isRunning }
     public var exitStatus: Int32 { process.terminationStatus }
 
@@ -115,9 +118,7 @@ public final class BotProcess: Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         // Take what the handler has not read yet: the process is gone, so this reaches end of file.
-        outputPipe.fileHandleForReading.readabilityHandler = nil
-        let rest = String(decoding: outputPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        output.withLock { $0 += rest }
+        _ = output.finish()
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -17,8 +18,10 @@ public enum MotoServerProcess {
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
-    /// Starts moto, waits (at most 60 s: importing moto is slow on a busy machine) until its port accepts
-    /// connections, runs `body` with its endpoint (`http://127.0.0.1:PORT`), and kills it however `body` ends.
+    /// Starts moto on port 0, waits (at most 120 s, the README's limit for a server to start: importing moto
+    /// is slow on a busy machine) until it says which port it listens on, runs `body` with its endpoint
+    /// (`http://127.0.0.1:PORT`), and kills it however `body` ends. The kernel picks the port as moto binds,
+    /// so no other process can take it between a pick and the bind.
     ///
     /// - Parameter environment: changes to this process's environment for the server; `nil` removes a variable.
     public static func run<Result: Sendable>(
@@ -26,25 +29,29 @@ public enum MotoServerProcess {
         _ body: (_ endpoint: String) async throws -> Result
     ) async throws -> Result {
         guard let executablePath else { throw MotoDidNotStart(reason: "moto_server is not on PATH") }
-        let port = try freeLoopbackPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executablePath)
-        process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
+        process.arguments = ["-H", "127.0.0.1", "-p", "0"]
         var variables = ProcessInfo.processInfo.environment
         for (name, value) in environment { variables[name] = value }
         process.environment = variables
+        // Read while it runs: moto logs every request, and a pipe nobody reads stalls it at 64 KiB.
+        let output = Pipe()
+        let log = ServerLog()
+        output.fileHandleForReading.readabilityHandler = { handle in log.append(handle.availableData) }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = output
         try process.run()
 
         let result: Swift.Result<Result, any Error>
         do {
-            try await waitUntilListening(port: port, process: process)
+            let port = try await waitUntilListening(process: process) { log.text }
             result = .success(try await body("http://127.0.0.1:\(port)"))
         } catch {
             result = .failure(error)
         }
         await stop(process)
+        output.fileHandleForReading.readabilityHandler = nil
         return try result.get()
     }
 
@@ -57,31 +64,18 @@ public enum MotoServerProcess {
         }
     }
 
-    private static func waitUntilListening(port: Int, process: Process) async throws {
-        for _ in 0..<600 {
+    /// The port from moto's "Running on http://127.0.0.1:PORT" line, once that port accepts connections.
+    private static func waitUntilListening(process: Process, log: () -> String) async throws -> Int {
+        for _ in 0..<1_200 {
             guard process.isRunning else {
-                throw MotoDidNotStart(reason: "moto_server exited with status \(process.terminationStatus)")
+                throw MotoDidNotStart(reason: "moto_server exited with status \(process.terminationStatus):\n\(log())")
             }
-            if canConnect(port: port) { return }
+            if let port = log().firstMatch(of: /Running on http:\/\/127\.0\.0\.1:(\d+)/).flatMap({ Int($0.1) }), canConnect(port: port) {
+                return port
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw MotoDidNotStart(reason: "moto_server did not accept connections on port \(port) within 60 s")
-    }
-
-    /// A port nothing listens on now: bound once to port 0, read back, released.
-    public static func freeLoopbackPort() throws -> Int {
-        let descriptor = socket(AF_INET, streamSocketType, 0)
-        guard descriptor >= 0 else { throw MotoDidNotStart(reason: "socket() failed: errno \(errno)") }
-        defer { close(descriptor) }
-        var address = loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw MotoDidNotStart(reason: "bind() failed: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        throw MotoDidNotStart(reason: "moto_server did not say it listens within 120 s:\n\(log())")
     }
 
     private static func canConnect(port: Int) -> Bool {
@@ -109,6 +103,17 @@ public enum MotoServerProcess {
     #else
     private static let streamSocketType = SOCK_STREAM
     #endif
+
+    /// moto's first 64 KiB of output (its start-up lines and early errors); the rest, one line per request,
+    /// is read and dropped.
+    private final class ServerLog: Sendable {
+        private let lines = Mutex("")
+        var text: String { lines.withLock { $0 } }
+        func append(_ data: Data) {
+            let chunk = String(decoding: data, as: UTF8.self)
+            lines.withLock { if $0.utf8.count < 1 << 16 { $0 += chunk } }
+        }
+    }
 
     public struct MotoDidNotStart: Error, CustomStringConvertible {
         public var reason: String

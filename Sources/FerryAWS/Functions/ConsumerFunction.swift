@@ -158,7 +158,7 @@ public struct ConsumerFunction: LambdaFunction {
             if await wasHandledBefore(updateID) { continue }
             let item = await queue.withOwnAttempts(delivery)
             let started = ContinuousClock.now
-            var outcome = await settlement.processor.process(body: item.update.body, attempt: item.attempts)
+            var outcome = await settlement.outcome(for: item)
             durations.record(ContinuousClock.now - started)
             if Task.isCancelled, outcome != .handled {
                 // Cut off by the invocation's end, not by a fault of the update.

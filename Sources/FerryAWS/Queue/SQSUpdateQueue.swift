@@ -46,6 +46,9 @@ public struct SQSUpdateQueue: UpdateQueue {
     public let deadLetterQueueURL: String?
     /// Where releases that used no attempt are counted; `nil` counts every receive as an attempt.
     public let uncountedReceives: (any UncountedReceives)?
+
+    /// With a ledger of uncounted receives, an update's attempts are the receives that used one.
+    public var countsOnlyAttemptsUsed: Bool { uncountedReceives != nil }
     private let deliveries = Deliveries()
 
     public init(sqs: SQSClient, queueURL: String, deadLetterQueueURL: String?, uncountedReceives: (any UncountedReceives)? = nil) {

@@ -57,6 +57,7 @@ extension BotStack {
                 && alarmEmail.count <= 254 && !alarmEmail.contains(where: \.isWhitespace)
             guard plausible else { throw .invalid("alarm email \"\(alarmEmail)\" is not an email address") }
         }
+        try alarmThresholds.validate(webhookTimeout: webhookTimeout)
         if case .customerManagedKey(let arn) = parameterEncryption {
             guard arn.hasPrefix("arn:"), arn.contains(":kms:"), arn.contains(":key/") else {
                 throw .invalid("parameter encryption key \"\(arn)\" is not a KMS key ARN (arn:...:kms:...:key/...)")

@@ -11,7 +11,7 @@ extension BotStack {
     }
 
     /// The sessions table and the table of parked dead letters: on-demand billing (no capacity to plan; a quiet
-    /// bot costs nothing), items expiring by themselves, point-in-time recovery on.
+    /// bot costs nothing), items expiring by themselves, point-in-time recovery on unless ``pointInTimeRecovery`` is off.
     var tableResources: [String: CloudFormation.Resource] {
         [
             LogicalID.sessionsTable: table(named: names.sessionsTable, partitionKey: TableSchema.sessionKey),
@@ -29,14 +29,14 @@ extension BotStack {
                 "AttributeDefinitions": [["AttributeName": .string(partitionKey), "AttributeType": "S"]],
                 "KeySchema": [["AttributeName": .string(partitionKey), "KeyType": "HASH"]],
                 "TimeToLiveSpecification": ["AttributeName": .string(TableSchema.expiresAt), "Enabled": true],
-                "PointInTimeRecoverySpecification": ["PointInTimeRecoveryEnabled": true],
+                "PointInTimeRecoverySpecification": ["PointInTimeRecoveryEnabled": .boolean(pointInTimeRecovery)],
                 // Encrypted with the account's AWS managed DynamoDB key rather than the default AWS owned key, so
                 // key use shows in CloudTrail.
                 "SSESpecification": ["SSEEnabled": true],
             ],
             deletionPolicy: policy,
             updateReplacePolicy: policy,
-            metadata: ScannerExceptions.table
+            metadata: ScannerExceptions.table(pointInTimeRecovery: pointInTimeRecovery)
         )
     }
 }

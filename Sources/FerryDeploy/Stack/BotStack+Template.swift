@@ -21,7 +21,7 @@ extension BotStack {
                 maxLength: 1024
             ),
         ]
-        let parts = [queueResources, tableResources, functionResources, webhookURLResources(for: target), alarmResources(for: target)]
+        let parts = [queueResources, tableResources, functionResources, webhookURLResources(for: target), alarmResources(for: target), dashboardResources(for: target)]
         for part in parts {
             template.resources.merge(part) { _, _ in preconditionFailure("two parts of the stack declare one logical ID") }
         }
@@ -87,6 +87,9 @@ extension BotStack {
                 value: .getAtt(LogicalID.webhookURL, "FunctionUrl"),
                 description: "The webhook URL to register with Telegram's setWebhook"
             )
+        }
+        if target == .aws && dashboard {
+            outputs[OutputName.dashboardURL] = .init(value: dashboardURL, description: "The stage's CloudWatch dashboard")
         }
         return outputs
     }

@@ -43,6 +43,14 @@ public struct BotStack: Sendable, Hashable {
     /// Where alarm notifications are mailed; `nil` keeps the alarms without notifications. The address must
     /// confirm the subscription mail SNS sends before notifications arrive.
     public var alarmEmail: String?
+    /// When the alarms that have a tunable threshold fire.
+    public var alarmThresholds = AlarmThresholds()
+    /// Whether the stage gets a CloudWatch dashboard. Three are free per account; each further one costs a
+    /// monthly fee (see docs/operations.md).
+    public var dashboard = true
+    /// Whether the tables keep continuous backups to restore any second of the last 35 days, charged by the
+    /// tables' size.
+    public var pointInTimeRecovery = true
     /// The KMS key the deploy step encrypts the bot token and webhook secret with.
     public var parameterEncryption: ParameterEncryption = .awsManagedKey
     /// Whether removing the stack keeps the sessions and dead-letter tables. Off by default: the tables have

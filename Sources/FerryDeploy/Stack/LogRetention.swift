@@ -19,6 +19,7 @@ public struct LogRetention: Sendable, Hashable, CustomStringConvertible {
     }
 
     public static let oneDay = Self(known: 1)
+    public static let threeDays = Self(known: 3)
     public static let oneWeek = Self(known: 7)
     public static let twoWeeks = Self(known: 14)
     public static let oneMonth = Self(known: 30)

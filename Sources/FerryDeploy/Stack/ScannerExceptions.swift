@@ -71,14 +71,22 @@ enum ScannerExceptions {
         ])
     }
 
-    static var table: [String: CloudFormation.Value] {
-        metadata([
+    static func table(pointInTimeRecovery: Bool) -> [String: CloudFormation.Value] {
+        var exceptions = [
             Exception(
                 id: "CKV_AWS_119",
                 reason: "The table is encrypted with the account's AWS managed DynamoDB key (SSEEnabled), whose use shows "
                     + "in CloudTrail; a customer managed key per stack adds a monthly cost and a key policy to maintain."
             ),
-        ])
+        ]
+        if !pointInTimeRecovery {
+            exceptions.append(Exception(
+                id: "CKV_AWS_28",
+                reason: "A development stage (--cost-profile dev) keeps no point-in-time backups: its sessions and dead "
+                    + "letters are test data, and the backups are charged by table size every month."
+            ))
+        }
+        return metadata(exceptions)
     }
 
     static var alarmTopic: [String: CloudFormation.Value] {

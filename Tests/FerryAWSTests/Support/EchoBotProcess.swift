@@ -1,6 +1,7 @@
+import FerryTestSupport
 import Foundation
 
-/// Runs the built EchoBot binary with `arguments` and ends it if it has not exited within 60 s.
+/// Runs the built EchoBot binary with `arguments` and ends it if it has not exited within 120 s.
 enum EchoBotProcess {
     struct Exit {
         var status: Int32
@@ -15,12 +16,12 @@ enum EchoBotProcess {
         process.executableURL = EchoBotBinary.url
         process.arguments = arguments
         process.environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"].merging(environment) { $1 }
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        let output = ChildOutput()
+        let errors = ChildOutput()
+        process.standardOutput = output.pipe
+        process.standardError = errors.pipe
         try process.run()
-        for _ in 0..<600 where process.isRunning {
+        for _ in 0..<1_200 where process.isRunning {
             try await Task.sleep(for: .milliseconds(100))
         }
         if process.isRunning {
@@ -29,8 +30,8 @@ enum EchoBotProcess {
         }
         return Exit(
             status: process.terminationStatus,
-            standardOutput: String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-            standardError: String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            standardOutput: output.finish(),
+            standardError: errors.finish()
         )
     }
 }

@@ -60,7 +60,7 @@ struct PlaygroundHost {
                 let outcome: Result<Void, any Error>
                 do {
                     // Listening, and the simulator's webhook pointed at it (the playground does that once the server listens).
-                    let port = try await eventuallyValue("the host to listen with the webhook set") {
+                    let port = try await eventuallyValue(within: .seconds(120), "the host to listen with the webhook set") {
                         simulator.webhookInfo.url.isEmpty ? nil : host.port
                     }
                     try await body(PlaygroundHost(

@@ -44,7 +44,7 @@ final class Browser: Sendable {
         do {
             let port: Int
             do {
-                port = try await eventuallyValue("chromedriver to start") {
+                port = try await eventuallyValue(within: .seconds(120), "chromedriver to start") {
                     output.withLock { $0 }.firstMatch(of: /started successfully on port (\d+)/).flatMap { Int($0.1) }
                 }
             } catch {

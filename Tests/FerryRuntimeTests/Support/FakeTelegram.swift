@@ -19,6 +19,8 @@ final class FakeTelegram: Sendable {
     private struct State {
         var sent: [Sent] = []
         var blockedChats: Set<Int> = []
+        /// Flood control: every sendMessage is answered 429, retry after 1 s.
+        var holdingBack = false
         var nextMessageID = 1
         /// Updates waiting for getUpdates, and the offsets getUpdates was called with.
         var pendingUpdates: [(id: Int, body: String)] = []
@@ -34,6 +36,8 @@ final class FakeTelegram: Sendable {
     func texts(to chatID: Int) -> [String] { sent.filter { $0.chatID == chatID }.map(\.text) }
     func block(chat: Int) { state.withLock { _ = $0.blockedChats.insert(chat) } }
     func unblock(chat: Int) { state.withLock { _ = $0.blockedChats.remove(chat) } }
+    /// Answers every sendMessage 429 (retry after 1 s) while `on`, as Telegram holds a bot back.
+    func holdBack(_ on: Bool) { state.withLock { $0.holdingBack = on } }
 
     /// Runs `body` with the fake serving on an ephemeral port; stops it afterwards.
     static func with(_ body: (FakeTelegram, String) async throws -> Void) async throws {
@@ -65,6 +69,12 @@ final class FakeTelegram: Sendable {
         }
         guard method == "sendMessage", case .integer(let chatID)? = parameters["chat_id"], case .string(let text)? = parameters["text"] else {
             return json(#"{"ok":true,"result":true}"#)
+        }
+        if state.withLock({ $0.holdingBack }) {
+            return json(
+                #"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}"#,
+                status: .tooManyRequests
+            )
         }
         let (blocked, messageID) = state.withLock { state -> (Bool, Int) in
             let blocked = state.blockedChats.contains(chatID)

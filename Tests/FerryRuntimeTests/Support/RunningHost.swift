@@ -25,6 +25,7 @@ struct RunningHost {
         concurrency: Int = 16,
         directory: String = temporaryDirectory(),
         api: BotAPIRecorder = BotAPIRecorder(),
+        connections: ConnectionLimits = .init(),
         configure: @escaping @Sendable (Bot) -> Void = EchoBotHandlers.register,
         _ body: (RunningHost) async throws -> Void
     ) async throws {
@@ -36,7 +37,7 @@ struct RunningHost {
             configuration: .init(
                 host: "127.0.0.1", port: 0, webhook: .init(secretToken: secret),
                 dispatcher: .init(concurrency: concurrency, pollInterval: .milliseconds(20), shutdownGracePeriod: .seconds(5)),
-                policy: policy
+                policy: policy, connections: connections
             ),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         )
@@ -44,7 +45,7 @@ struct RunningHost {
         do {
             // The host stops gracefully whatever the body does; its own grace period (5 s) comes first.
             try await serving(host, shutdownGrace: .seconds(30)) {
-                let port = try await eventuallyValue(within: .seconds(30), "the host to listen") { host.port }
+                let port = try await eventuallyValue(within: .seconds(120), "the host to listen") { host.port }
                 try await body(RunningHost(port: port, storage: storage, api: api, http: http))
             }
         } catch {
