@@ -73,20 +73,24 @@ struct AWSJSONClientTests {
         }
     }
 
-    @Test("a call that gets no answer is repeated; the last transport error says how many attempts were made")
+    @Test("a call that gets no answer in time is repeated; the last transport error says how many attempts were made")
     func retriesTransportFailures() async throws {
-        // A port nothing listens on: every connection is refused.
-        let port = try MotoServerProcess.freeLoopbackPort()
-        // AsyncHTTPClient keeps trying to connect until the call's timeout: a short one keeps the test short.
-        let configuration = try Self.configuration(port: port, timeout: .milliseconds(300), retry: Self.quickRetry)
-        let sqs = SQSClient(configuration: configuration, httpClient: .shared)
-        let error = await #expect(throws: AWSClientError.self) { try await sqs.deleteMessage(receiptHandle: "r", from: "q") }
-        guard case .transport(let operation, let description)? = error else {
-            Issue.record("expected a transport error, got \(String(describing: error))")
-            return
+        try await FakeHTTPServer.withServer(respond: { _, _ in
+            var reply = ScriptedReply.json("{}")
+            reply.delay = .seconds(10)
+            return reply
+        }) { port, log in
+            let configuration = try Self.configuration(port: port, timeout: .milliseconds(200), retry: Self.quickRetry)
+            let sqs = SQSClient(configuration: configuration, httpClient: .shared)
+            let error = await #expect(throws: AWSClientError.self) { try await sqs.deleteMessage(receiptHandle: "r", from: "q") }
+            guard case .transport(let operation, let description)? = error else {
+                Issue.record("expected a transport error, got \(String(describing: error))")
+                return
+            }
+            #expect(operation == "AmazonSQS.DeleteMessage")
+            #expect(description.hasSuffix("(after 3 attempts)"))
+            #expect(log.requests.count == 3)
         }
-        #expect(operation == "AmazonSQS.DeleteMessage")
-        #expect(description.hasSuffix("(after 3 attempts)"))
     }
 
     @Test("the backoff is jittered within a doubling ceiling, longer for throttling, and bounded")
