@@ -141,7 +141,7 @@ let package = Package(
         .target(
             name: "FerryDeploy",
             dependencies: [
-                "CZlib", "FerryHashing",
+                "CZlib", "FerryHashing", "TelegramBotAPI",
                 .product(name: "Logging", package: "swift-log"),
                 // Runs the AWS CLI without Foundation's Process: FerryDeploy is linked into every bot binary
                 // (through FerryCLI), which is also the Lambda bootstrap, and Process would drag full Foundation

@@ -1,5 +1,7 @@
 import ArgumentParser
+import FoundationEssentials
 import FerryDeploy
+import FerrySQLite
 import Logging
 import TelegramBotAPI
 import TelegramClient
@@ -15,10 +17,13 @@ struct StageOptions: ParsableArguments {
     @Flag(help: "The consumer keeps 24-hour records of handled update_ids and skips redeliveries (a read and a write per update).")
     var idempotencyRecords = false
 
+    @OptionGroup var retention: RetentionOptions
+
     var stack: BotStack {
         var stack = target.stack
         stack.fastLaneUpdates = fastLane.map { $0.split(separator: ",").map { String($0.filter { !$0.isWhitespace }) } } ?? []
         stack.idempotencyRecords = idempotencyRecords
+        retention.apply(to: &stack)
         return stack
     }
 
@@ -51,11 +56,22 @@ struct DeployCommand: AsyncParsableCommand {
     @Flag(help: "Drop the updates Telegram is holding for the bot when setting the webhook.")
     var dropPendingUpdates = false
 
+    @OptionGroup var safety: DeploySafetyOptions
+
     func run() async throws {
         let logger = bootstrapLogging()
         let stack = monitoring.applied(to: options.stack)
         try stack.validate()
         if let warning = monitoring.notificationWarning(stage: stack.stage) { printToStandardError(warning) }
+        let token = ProcessEnvironment.all["TELEGRAM_BOT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if safety.rotateWebhookSecret, token == nil {
+            throw CommandError("--rotate-webhook-secret gives Telegram the new secret, which needs TELEGRAM_BOT_TOKEN: set it and run deploy again")
+        }
+        if let token {
+            // Before anything is built or created: a refused token would leave a stage nobody can reach.
+            let environment = BotEnvironment(token: token, apiURL: BotEnvironment.apiURL(), webhookSecret: nil)
+            try await withClient(environment) { try await TelegramRefusals.checkToken($0, logger: logger) }
+        }
         let binary: String
         if let executable {
             binary = executable
@@ -71,11 +87,13 @@ struct DeployCommand: AsyncParsableCommand {
             guard build.exitCode == 0 else { throw CommandError("swift build failed:\n\(build.standardError)") }
             binary = BootstrapBuild.binaryPath(product: product)
         }
-        let package = ".build/ferry-\(stack.bot)-\(stack.stage).zip"
+        // A folder of its own, wherever the command runs (a folder without `.build`, a read-only checkout).
+        let workFolder = try CodePackage.makeWorkFolder()
+        defer { try? FileManager.default.removeItem(atPath: workFolder) }
+        let package = workFolder + "/ferry-\(stack.bot)-\(stack.stage).zip"
         try CodePackage.write(executable: binary, to: package)
-        let token = ProcessEnvironment.all["TELEGRAM_BOT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        let deployer = Deployer(stack: stack, aws: options.aws(), logger: logger)
-        let deployed = try await deployer.deploy(codePackage: package, botToken: token)
+        let deployer = Deployer(stack: stack, aws: options.aws(), artifactBucket: safety.artifactBucket, logger: logger)
+        let deployed = try await deployer.deploy(codePackage: package, botToken: token, rotateWebhookSecret: safety.rotateWebhookSecret)
         for (name, value) in deployed.outputs.sorted(by: { $0.key < $1.key }) { print("\(name): \(value)") }
         if let note = monitoring.notificationNote() { print(note) }
 
@@ -90,17 +108,82 @@ struct DeployCommand: AsyncParsableCommand {
         let secret = try await deployer.webhookSecret()
         let environment = BotEnvironment(token: token, apiURL: BotEnvironment.apiURL(), webhookSecret: secret)
         try await setWebhook(url: url, environment: environment, dropPendingUpdates: dropPendingUpdates)
+        if safety.rotateWebhookSecret {
+            print("Rotated the webhook secret: the old one is accepted until \(Deployer.retiringSecretWindow.components.seconds / 60) minutes from now, then refused.")
+        }
     }
+}
+
+/// How long the stage keeps user data (docs/deploy-safety.md lists what sits where).
+struct RetentionOptions: ParsableArguments {
+    @Option(help: "Days the update queue and the dead-letter queue keep an update (1-14; default 14).")
+    var queueRetentionDays: Int?
+
+    @Option(help: "Days a parked dead letter (a whole update) is kept (1-365; default 30).")
+    var deadLetterRetentionDays: Int?
+
+    @Option(help: "Days point-in-time recovery reaches back for the sessions and dead-letter tables (1-35; default 35).")
+    var backupRetentionDays: Int?
+
+    func apply(to stack: inout BotStack) {
+        if let queueRetentionDays { stack.queueRetention = .seconds(queueRetentionDays * 86_400) }
+        if let deadLetterRetentionDays { stack.deadLetterRetention = .seconds(deadLetterRetentionDays * 86_400) }
+        if let backupRetentionDays { stack.backupRetentionDays = backupRetentionDays }
+    }
+}
+
+/// `deploy`'s options for running safely (issue 17), kept together.
+struct DeploySafetyOptions: ParsableArguments {
+    @Flag(help: "Replace the webhook secret and give Telegram the new one; the old one stays accepted for 15 minutes, so no update in flight is refused.")
+    var rotateWebhookSecret = false
+
+    @Option(help: "The S3 bucket for code packages (default: ferry-artifacts-<account>-<region>, created when missing). Its owner must be this account.")
+    var artifactBucket: String?
 }
 
 struct RemoveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "remove", abstract: "Delete the stage: its stack, secrets and code packages.")
     @OptionGroup var options: StageOptions
 
+    @Option(help: "The S3 bucket the stage's code packages were uploaded to, when deploy was given one.")
+    var artifactBucket: String?
+
     func run() async throws {
         let logger = bootstrapLogging()
-        try await Deployer(stack: options.stack, aws: options.aws(), logger: logger).remove()
+        let deployer = Deployer(stack: options.stack, aws: options.aws(), artifactBucket: artifactBucket, logger: logger)
+        await deleteWebhookPointingAtStage(deployer)
+        let kept = try await deployer.remove()
         print("Removed \(options.stack.names.stack).")
+        if !kept.isEmpty {
+            print("Kept on purpose:")
+            for item in kept { print("  - \(item)") }
+        }
+    }
+
+    /// Telegram would go on posting to the deleted URL (and hold the updates it cannot deliver): when its webhook
+    /// points at this stage, it is deleted first. The token is TELEGRAM_BOT_TOKEN's, else the one the stage stores.
+    private func deleteWebhookPointingAtStage(_ deployer: Deployer) async {
+        guard let url = try? await deployer.webhookFunctionURL() else { return }
+        var token = ProcessEnvironment.all["TELEGRAM_BOT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if token == nil, let stored = try? await deployer.storedBotToken() { token = stored }
+        guard let token else {
+            print("Telegram's webhook was not checked (no TELEGRAM_BOT_TOKEN here, none stored): if it pointed at \(url), run `webhook delete`.")
+            return
+        }
+        let environment = BotEnvironment(token: token, apiURL: BotEnvironment.apiURL(), webhookSecret: nil)
+        do {
+            try await withClient(environment) { client in
+                let current = try await client.getWebhookInfo().url
+                if current == url {
+                    _ = try await client.deleteWebhook()
+                    print("Deleted the bot's webhook: it pointed at this stage (\(url)).")
+                } else if !current.isEmpty {
+                    print("Left the bot's webhook as it is: it points at \(current), not at this stage.")
+                }
+            }
+        } catch {
+            print("Could not check the bot's webhook (\(error)): run `webhook info`, and `webhook delete` if it points at \(url).")
+        }
     }
 }
 
@@ -111,12 +194,30 @@ struct WebhookCommand: AsyncParsableCommand {
     )
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Point Telegram at a URL (the secret comes from TELEGRAM_WEBHOOK_SECRET).")
+        static let configuration = CommandConfiguration(
+            abstract: "Point Telegram at a URL, with the secret the server checks (TELEGRAM_WEBHOOK_SECRET, or the one `serve` keeps in --data-dir)."
+        )
         @Option(help: "The HTTPS URL Telegram posts updates to.") var url: String
+        @Option(help: "The data directory of the `serve` that receives the updates: Telegram is given the secret kept there (made when missing).")
+        var dataDir: String?
+        @Flag(help: "Give Telegram no secret (for a server run with --open-webhook).") var openWebhook = false
         @Flag(help: "Drop the updates Telegram is holding.") var dropPendingUpdates = false
 
         func run() async throws {
-            try await setWebhook(url: url, environment: try BotEnvironment.read(), dropPendingUpdates: dropPendingUpdates)
+            var environment = try BotEnvironment.read()
+            if openWebhook {
+                guard environment.webhookSecret == nil, dataDir == nil else {
+                    throw CommandError("--open-webhook gives Telegram no secret, but TELEGRAM_WEBHOOK_SECRET or --data-dir names one: drop one of them")
+                }
+            } else if environment.webhookSecret == nil {
+                guard let dataDir else {
+                    throw CommandError(
+                        "Telegram must be given the secret the server checks: add --data-dir with the data directory of the `serve` that receives the updates (it keeps its secret there), or set TELEGRAM_WEBHOOK_SECRET to the server's"
+                    )
+                }
+                environment.webhookSecret = try WebhookSecretFile.loadOrCreate(in: dataDir)
+            }
+            try await setWebhook(url: url, environment: environment, dropPendingUpdates: dropPendingUpdates)
         }
     }
 
@@ -164,6 +265,6 @@ func withClient<T>(_ environment: BotEnvironment, quick: Bool = false, _ body: (
         return result
     } catch {
         try? await client.shutdown()
-        throw error
+        throw TelegramRefusals.explain(error) ?? error
     }
 }

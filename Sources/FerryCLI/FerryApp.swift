@@ -36,7 +36,17 @@ public struct FerryApp: Sendable {
             await runLambda(configure: configure)
         }
         await FerryApp.$current.withValue(self) {
-            await RootCommand.main(arguments)
+            // ArgumentParser's own `main`, but with every failure said in words (``UserFacingError``).
+            do {
+                var command = try RootCommand.parseAsRoot(arguments)
+                if var asyncCommand = command as? any AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
+            } catch {
+                RootCommand.exit(withError: UserFacingError.words(for: error))
+            }
         }
     }
 

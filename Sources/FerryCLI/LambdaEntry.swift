@@ -78,6 +78,15 @@ struct LambdaEnvironment {
     }
 
     /// The update kinds the webhook handles itself (`FERRY_FAST_LANE`); empty when off.
+    /// `FERRY_DEAD_LETTER_RETENTION_SECONDS`: how long a parked dead letter is kept; 30 days when unset.
+    func deadLetterRetention() throws -> Duration {
+        guard let value = variables["FERRY_DEAD_LETTER_RETENTION_SECONDS"], !value.isEmpty else { return .seconds(30 * 24 * 3600) }
+        guard let seconds = Int(value), seconds > 0 else {
+            throw CommandError("FERRY_DEAD_LETTER_RETENTION_SECONDS is \"\(value)\", not a whole number of seconds above 0")
+        }
+        return .seconds(seconds)
+    }
+
     func fastLaneKinds() throws -> Set<UpdateKind> {
         let value = variables["FERRY_FAST_LANE"]?.lowercased() ?? ""
         switch value {
@@ -113,6 +122,24 @@ struct LambdaEnvironment {
             return InMemorySessionStore()
         }
         return DynamoDBSessionStore(dynamoDB: dynamoDB, table: table)
+    }
+
+    /// The secret a rotation replaced, from `TELEGRAM_WEBHOOK_RETIRING_SECRET_PARAMETER`: `nil` when there is
+    /// none (no rotation yet). Read with the other secrets at start-up; a rotation restarts the function.
+    func retiringWebhookSecret(ssm: SSMClient, logger: Logger) async throws -> WebhookIngress.RetiringSecret? {
+        guard let parameter = variables["TELEGRAM_WEBHOOK_RETIRING_SECRET_PARAMETER"], !parameter.isEmpty else { return nil }
+        do {
+            let stored = try await ssm.parameter(named: parameter, withDecryption: true).value
+            guard let retiring = WebhookIngress.RetiringSecret(stored: stored) else {
+                logger.warning("the retiring webhook secret is not `<secret> <unix seconds>`; ignored", metadata: ["parameter": "\(parameter)"])
+                return nil
+            }
+            return retiring
+        } catch let error as AWSServiceError where error.code == "ParameterNotFound" {
+            return nil
+        } catch {
+            throw CommandError("could not read the SSM parameter \(parameter) (TELEGRAM_WEBHOOK_RETIRING_SECRET_PARAMETER): \(error)")
+        }
     }
 
     /// A secret from the variable `name`, or else from the SSM parameter named by `name_PARAMETER`;
@@ -174,14 +201,15 @@ private func makeLambdaHandler(
         if secret == nil {
             logger.warning("no webhook secret is set: anyone who finds the function URL can post updates")
         }
+        let retiring = try await environment.retiringWebhookSecret(ssm: ssm, logger: logger)
         let kinds = try environment.fastLaneKinds()
-        guard !kinds.isEmpty else { return WebhookFunction(queue: queue, secretToken: secret).runtimeHandler }
+        guard !kinds.isEmpty else { return WebhookFunction(queue: queue, secretToken: secret, retiringSecret: retiring).runtimeHandler }
         let bot = try await makeLambdaBot(
             environment: environment, sessions: environment.sessions(dynamoDB: dynamoDB, logger: logger), ssm: ssm,
             httpClient: httpClient, configure: configure, logger: logger
         )
         let fastLane = WebhookFastLane(processor: UpdateProcessor(bot: bot, logger: logger), kinds: kinds)
-        return WebhookFunction(queue: queue, secretToken: secret, fastLane: fastLane).runtimeHandler
+        return WebhookFunction(queue: queue, secretToken: secret, retiringSecret: retiring, fastLane: fastLane).runtimeHandler
     case .consumer:
         let queueURL = try environment.required("QUEUE_URL")
         let deadLetterQueueURL = try environment.required("DEAD_LETTER_QUEUE_URL")
@@ -206,7 +234,10 @@ private func makeLambdaHandler(
         let bot = try await makeLambdaBot(
             environment: environment, sessions: InMemorySessionStore(), ssm: ssm, httpClient: httpClient, configure: configure, logger: logger
         )
-        return DeadLetterFunction(processor: UpdateProcessor(bot: bot, logger: logger), dynamoDB: dynamoDB, table: table, logger: logger)
+        return DeadLetterFunction(
+            processor: UpdateProcessor(bot: bot, logger: logger), dynamoDB: dynamoDB, table: table,
+            retention: try environment.deadLetterRetention(), logger: logger
+        )
             .runtimeHandler
     }
 }

@@ -32,7 +32,7 @@ struct LogsCommand: AsyncParsableCommand {
     @Flag(help: "Keep printing new lines as they arrive, until interrupted.")
     var follow = false
 
-    @Option(help: "Print at most this many lines before following (the newest are kept).")
+    @Option(help: "Print at most this many log events before following (the newest are kept).")
     var limit = 10_000
 
     enum Role: String, ExpressibleByArgument, CaseIterable {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryRuntime
+import TelegramBotAPI
 import FerryServer
 import FerrySQLite
 import Logging
@@ -38,11 +39,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var sharedQueue: SharedQueueOptions
 
+    @Flag(help: "Take every POST to /webhook as Telegram's, checking no secret: whoever reaches the address can speak as any user of the bot. Only behind something that checks the secret itself.")
+    var openWebhook = false
+
     func run() async throws {
         if let queues = sharedQueue.sqsQueues {
-            return try await runSharedQueueHost(options: options, queues: queues, port: port)
+            return try await runSharedQueueHost(options: options, queues: queues, port: port, openWebhook: openWebhook)
         }
-        try await runHost(options: options, port: port, ingress: .webhook)
+        try await runHost(options: options, port: port, ingress: .webhook, openWebhook: openWebhook)
     }
 }
 
@@ -57,8 +61,11 @@ struct PollCommand: AsyncParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    @Flag(help: "Delete the bot's webhook first: Telegram hands out updates by polling only when none is set.")
+    var deleteWebhook = false
+
     func run() async throws {
-        try await runHost(options: options, port: port, ingress: .polling(.init()))
+        try await runHost(options: options, port: port, ingress: .polling(.init()), deleteWebhook: deleteWebhook)
     }
 }
 
@@ -66,7 +73,9 @@ struct PollCommand: AsyncParsableCommand {
 ///
 /// Without `TELEGRAM_BOT_TOKEN`, `serve` runs offline: a simulated Telegram in-process stands in for
 /// the real one and the playground page at `/playground` plays its users (see ``SimulatedTelegram``).
-private func runHost(options: RunOptions, port: Int, ingress: LocalHost.Configuration.Ingress) async throws {
+private func runHost(
+    options: RunOptions, port: Int, ingress: LocalHost.Configuration.Ingress, openWebhook: Bool = false, deleteWebhook: Bool = false
+) async throws {
     let logger = bootstrapLogging()
     let environment: BotEnvironment?
     if case .webhook = ingress {
@@ -85,12 +94,33 @@ private func runHost(options: RunOptions, port: Int, ingress: LocalHost.Configur
         try? await storage.close()
         throw error
     }
+    let webhookSecret: String?
+    do {
+        if let environment {
+            try await TelegramRefusals.checkToken(telegram.client, logger: logger)
+            if deleteWebhook {
+                _ = try await telegram.client.deleteWebhook()
+                logger.notice("deleted the bot's webhook: Telegram hands its updates to polling now")
+            }
+            webhookSecret = if case .webhook = ingress {
+                try ServedWebhookSecret.resolve(environment: environment, dataDirectory: options.dataDir, open: openWebhook, logger: logger)
+            } else {
+                nil
+            }
+        } else {
+            webhookSecret = telegram.webhookSecret
+        }
+    } catch {
+        await telegram.close()
+        try? await storage.close()
+        throw TelegramRefusals.explain(error) ?? error
+    }
     let bot = makeBot(client: telegram.client, storage: storage, logger: logger)
     let host = LocalHost(
         bot: bot, storage: storage,
         configuration: .init(
             host: options.host, port: port, ingress: ingress,
-            webhook: .init(secretToken: telegram.webhookSecret),
+            webhook: .init(secretToken: webhookSecret),
             dispatcher: .init(concurrency: options.concurrency),
             policy: .init(maximumAttempts: options.maxAttempts)
         ),
@@ -113,6 +143,6 @@ private func runHost(options: RunOptions, port: Int, ingress: LocalHost.Configur
     // After the host, which may have been sending the bot's last replies until it stopped.
     await telegram.close()
     try? await storage.close()
-    if let failure { throw failure }
+    if let failure { throw TelegramRefusals.explain(failure) ?? failure }
     logger.info("stopped")
 }

@@ -61,7 +61,7 @@ struct SQSQueues {
 
 /// Runs the host over the SQS queue until SIGTERM or SIGINT. Credentials, region and `AWS_ENDPOINT_URL`
 /// come from the environment, as the AWS CLI reads them.
-func runSharedQueueHost(options: RunOptions, queues: SQSQueues, port: Int) async throws {
+func runSharedQueueHost(options: RunOptions, queues: SQSQueues, port: Int, openWebhook: Bool) async throws {
     let logger = bootstrapLogging()
     let environment = try BotEnvironment.read()
     let aws = try AWSClientConfiguration.fromEnvironment(ProcessEnvironment.all)
@@ -73,6 +73,16 @@ func runSharedQueueHost(options: RunOptions, queues: SQSQueues, port: Int) async
     httpConfiguration.redirectConfiguration = .disallow
     let awsHTTPClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
     let client = environment.makeClient(logger: logger)
+    let webhookSecret: String?
+    do {
+        try await TelegramRefusals.checkToken(client, logger: logger)
+        webhookSecret = try ServedWebhookSecret.resolve(environment: environment, dataDirectory: options.dataDir, open: openWebhook, logger: logger)
+    } catch {
+        try? await client.shutdown()
+        try? await awsHTTPClient.shutdown()
+        try? await storage.close()
+        throw error
+    }
 
     let sqs = SQSClient(configuration: aws, httpClient: awsHTTPClient)
     let queue = SQSUpdateQueue(sqs: sqs, queueURL: queues.queueURL, deadLetterQueueURL: queues.deadLetterQueueURL)
@@ -90,7 +100,7 @@ func runSharedQueueHost(options: RunOptions, queues: SQSQueues, port: Int) async
         bot: bot, queue: queue,
         configuration: .init(
             host: options.host, port: port,
-            webhook: .init(secretToken: environment.webhookSecret),
+            webhook: .init(secretToken: webhookSecret),
             // Other machines' enqueues wake nobody here: look at the queue twice a second when idle
             // (one ReceiveMessage each, about 5 million a month per idle machine).
             dispatcher: .init(concurrency: options.concurrency, pollInterval: .milliseconds(500)),

@@ -1,3 +1,5 @@
+import TelegramBotAPI
+
 /// The secrets of one playground run, made up afresh each time: the simulated bot's token (the
 /// bot's client must present it to the simulator) and the secret the simulator's webhook calls carry.
 /// Neither means anything outside this process.
@@ -16,14 +18,8 @@ public struct PlaygroundCredentials: Sendable {
         var random = SystemRandomNumberGenerator()
         let botID = Int.random(in: 1_000_000_000...9_999_999_999, using: &random)
         return PlaygroundCredentials(
-            token: "\(botID):\(randomCharacters(35, using: &random))",
-            webhookSecret: randomCharacters(48, using: &random)
+            token: "\(botID):\(WebhookSecretToken.randomCharacters(35, using: &random))",
+            webhookSecret: WebhookSecretToken.generate()
         )
-    }
-
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-
-    private static func randomCharacters(_ count: Int, using random: inout SystemRandomNumberGenerator) -> String {
-        String((0..<count).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &random)] })
     }
 }

@@ -44,8 +44,9 @@ public struct LongPollingIngress: Sendable {
         self.onEnqueued = onEnqueued
     }
 
-    /// Polls until the task is cancelled.
-    public func run() async {
+    /// Polls until the task is cancelled, or until Telegram refuses the bot in a way no retry mends: then it
+    /// throws the ``Refusal``.
+    public func run() async throws(Refusal) {
         var offset: Int?
         while !Task.isCancelled {
             do {
@@ -53,8 +54,36 @@ public struct LongPollingIngress: Sendable {
             } catch is CancellationError {
                 return
             } catch {
+                if let refusal = Refusal(error) { throw refusal }
                 logger.warning("getUpdates failed; retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: configuration.errorBackoff)
+            }
+        }
+    }
+
+    /// Telegram's answers that mean polling cannot work until someone changes something: retrying them
+    /// only fills the log.
+    public enum Refusal: Error, Sendable, Hashable, CustomStringConvertible {
+        /// 401 (or 404, Telegram's answer to a token that is not one): the token is wrong or was revoked.
+        case tokenRefused(TelegramAPIError)
+        /// 409 while a webhook is set: Telegram sends the updates there, and refuses `getUpdates`.
+        case webhookIsSet(TelegramAPIError)
+
+        public init?(_ error: any Error) {
+            guard let apiError = error as? TelegramAPIError else { return nil }
+            if apiError.refusesToken {
+                self = .tokenRefused(apiError)
+            } else if apiError.errorCode == 409, apiError.description.lowercased().contains("webhook") {
+                self = .webhookIsSet(apiError)
+            } else {
+                return nil
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .tokenRefused(let error): "Telegram refused the bot token: \(error.description)"
+            case .webhookIsSet(let error): "Telegram refused getUpdates while a webhook is set: \(error.description)"
             }
         }
     }

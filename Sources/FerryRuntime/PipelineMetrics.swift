@@ -5,6 +5,8 @@ public import Metrics
 public struct PipelineMetrics: Sendable {
     public enum Rejection: String, Sendable {
         case unauthorized, tooLarge = "too_large", malformed, storageFailed = "storage_failed"
+        /// Sent by a web browser (cross-site, or not JSON), never by Telegram.
+        case browserShaped = "browser_shaped"
     }
 
     private let factory: any MetricsFactory

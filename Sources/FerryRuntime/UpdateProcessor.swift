@@ -32,6 +32,14 @@ public struct UpdateProcessor: Sendable {
         /// Set the update aside: it used its attempts, cannot succeed (a 403 from a user who
         /// blocked the bot), or is not an update at all.
         case deadLetter(reason: String)
+        /// Telegram refused the bot's token (401): no update can be handled until someone fixes it, so this
+        /// one is kept for later (without using an attempt) and the host reports an error its operator sees,
+        /// instead of dead-lettering it with an apology Telegram would refuse too.
+        case tokenRefused(reason: String)
+
+        /// How long a host keeps an update back after Telegram refused the token: long enough not to flood
+        /// the log (and the Bot API) while the token is wrong, short enough to go on soon after it is fixed.
+        public static let tokenRefusedDelay = Duration.seconds(60)
     }
 
     public let bot: Bot
@@ -79,6 +87,13 @@ public struct UpdateProcessor: Sendable {
                 metadata["retry_after"] = "\(wait)"
                 logger.notice("Bot API flood control; the update waits without using an attempt", metadata: metadata)
                 return .retry(after: wait, reason: reason, countsAsAttempt: false)
+            }
+            if apiError.refusesToken {
+                logger.error(
+                    "Telegram refused the bot token (401): set the token @BotFather issued for the bot; the update waits",
+                    metadata: metadata
+                )
+                return .tokenRefused(reason: reason)
             }
             if apiError.isPermanent {
                 logger.warning("permanent Bot API error; dead-lettering at once", metadata: metadata)

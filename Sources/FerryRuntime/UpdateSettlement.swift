@@ -15,6 +15,9 @@ public struct UpdateSettlement: Sendable {
         case released(after: Duration)
         /// In the dead letters, its group free to go on; the bot's `onDeadLetter` hook ran.
         case deadLettered
+        /// Telegram refused the bot's token: the update is back on the queue for
+        /// ``UpdateProcessor/Outcome/tokenRefusedDelay``, without using an attempt, and the host tells its operator.
+        case tokenRefused(reason: String)
         /// The queue did not take the outcome: the update comes back when its visibility timeout ends.
         case unsettled
     }
@@ -66,6 +69,9 @@ public struct UpdateSettlement: Sendable {
             case .retry(let delay, let reason, let countsAsAttempt):
                 try await queue.release(item.receipt, after: delay, error: reason, countingAttempt: countsAsAttempt)
                 return .released(after: delay)
+            case .tokenRefused(let reason):
+                try await queue.release(item.receipt, after: UpdateProcessor.Outcome.tokenRefusedDelay, error: reason, countingAttempt: false)
+                return .tokenRefused(reason: reason)
             case .deadLetter(let reason):
                 try await queue.deadLetter(item.receipt, reason: reason)
                 await processor.notifyDeadLetter(body: item.update.body, reason: reason, attempts: item.attempts)

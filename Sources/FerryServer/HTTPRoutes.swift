@@ -37,8 +37,13 @@ struct HTTPRoutes: Sendable {
     private func webhook(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         guard acceptsWebhooks else { return text(.init(code: 404), "this bot polls for updates; there is no webhook\n") }
         let secret = request.headers[HTTPField.Name(WebhookIngress.secretHeaderName)!]
+        let head = WebhookRequestHead(
+            secret: secret, contentType: request.headers[.contentType], origin: request.headers[.origin],
+            secFetchSite: request.headers[HTTPField.Name("Sec-Fetch-Site")!],
+            host: request.head.authority ?? request.headers[HTTPField.Name("Host")!]
+        )
         // Refuse strangers before reading what they send.
-        if let refusal = ingress.authorize(secretHeader: secret) { return answer(refusal) }
+        if let refusal = ingress.screen(head) { return answer(refusal) }
         let limit = ingress.configuration.maximumBodySize
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             return answer(.tooLarge(limit: limit))

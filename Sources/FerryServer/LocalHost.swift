@@ -152,8 +152,9 @@ struct PollingService: Service {
     let poller: LongPollingIngress
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await poller.run()
+        // A refusal ends the service, and with it the host: polling again cannot mend it.
+        try await cancelWhenGracefulShutdown {
+            try await poller.run()
         }
     }
 }

@@ -24,7 +24,7 @@ extension LambdaFunctionTests {
             let bot = Bot(api: botAPI, username: "TestBot")
             bot.on(.text) { ctx, text in try await ctx.reply("You said: \(text)") }
             let consumer = ConsumerFunction(processor: UpdateProcessor(bot: bot), queue: try await makeQueue())
-            let response = await consumer.handle(Self.event((1...10).map { (updateID: $0, chatID: $0, text: "hi \($0)") }))
+            let response = try await consumer.handle(Self.event((1...10).map { (updateID: $0, chatID: $0, text: "hi \($0)") }))
 
             #expect(response.batchItemFailures.isEmpty)
             #expect(api.requestCount == 10)
@@ -51,7 +51,7 @@ extension LambdaFunctionTests {
         )
         // Ten records: chat 1 has four, interleaved with six other chats.
         let records = [(1, 1, "a"), (2, 2, "x"), (3, 1, "b"), (4, 3, "x"), (5, 1, "c"), (6, 4, "x"), (7, 5, "x"), (8, 1, "d"), (9, 6, "x"), (10, 7, "x")]
-        let response = await consumer.handle(Self.event(records.map { (updateID: $0.0, chatID: $0.1, text: $0.2) }))
+        let response = try await consumer.handle(Self.event(records.map { (updateID: $0.0, chatID: $0.1, text: $0.2) }))
 
         #expect(response.batchItemFailures.isEmpty)
         #expect(gauge.most == 3)
@@ -71,7 +71,7 @@ extension LambdaFunctionTests {
         }
         let consumer = ConsumerFunction(processor: UpdateProcessor(bot: bot), queue: try await makeQueue())
         let records = [(1, 1, "slow 1"), (2, 1, "slow 2")] + (3...8).map { ($0, $0, "fast \($0)") }
-        let response = await consumer.handle(Self.event(records.map { (updateID: $0.0, chatID: $0.1, text: $0.2) }))
+        let response = try await consumer.handle(Self.event(records.map { (updateID: $0.0, chatID: $0.1, text: $0.2) }))
 
         #expect(response.batchItemFailures.isEmpty)
         let order = finished.value
@@ -94,7 +94,7 @@ extension LambdaFunctionTests {
         ].map { QueuedUpdate(updateID: $0.0, groupID: "chat:\($0.1)", body: Array(textUpdate(updateID: $0.0, chatID: $0.1, text: $0.2).utf8)) })
         let batch = try await receiveBatch(queue, expecting: 7)
 
-        let response = await consumer.handle(batch.event)
+        let response = try await consumer.handle(batch.event)
 
         #expect(Set(response.batchItemFailures.map(\.itemIdentifier)) == Set([2, 3, 5, 6].map { batch.id($0) }))
         #expect(Set(ran.value) == ["ok 1a", "fail 2a", "fail 1b", "ok 3a", "ok 3b"], "nothing behind a failure ran")
@@ -129,7 +129,7 @@ extension LambdaFunctionTests {
             let messages = try await receiveAll(queue)
             if messages.isEmpty { continue }
             let batch = Batch(event: Self.event(messages))
-            try await deleteHandled(batch, except: await consumer.handle(batch.event), from: queue)
+            try await deleteHandled(batch, except: try await consumer.handle(batch.event), from: queue)
         }
 
         #expect(runs.value == ["poison 1": 3, "poison 2": 3, "poison 3": 3, "healthy": 2])
@@ -161,7 +161,7 @@ extension LambdaFunctionTests {
                 continue
             }
             let batch = Batch(event: Self.event(messages))
-            try await deleteHandled(batch, except: await consumer.handle(batch.event), from: queue)
+            try await deleteHandled(batch, except: try await consumer.handle(batch.event), from: queue)
         }
 
         #expect(api.sentMessages.map(\.text) == ["You said: hi"])
@@ -192,7 +192,7 @@ extension LambdaFunctionTests {
         let batch = try await receiveBatch(queue, expecting: 4)
 
         let started = ContinuousClock.now
-        let response = await consumer.handle(batch.event, until: started + .seconds(8))
+        let response = try await consumer.handle(batch.event, until: started + .seconds(8))
 
         // Not held up by `stuck 2`'s 30 s: it was cut off when the reserve began, 4 s in. (Settling the records
         // on a busy machine's moto can take the rest of the reserve, so the bound checked is looser.)
@@ -207,7 +207,7 @@ extension LambdaFunctionTests {
         let again = try await receiveAll(queue)
         #expect(Set(again.compactMap(\.messageDeduplicationID)) == ["2", "3", "4"])
         let late = Batch(event: Self.event(again.filter { $0.messageDeduplicationID == "3" }))
-        #expect(await consumer.handle(late.event).batchItemFailures.map(\.itemIdentifier) == [late.id(3)])
+        #expect(try await consumer.handle(late.event).batchItemFailures.map(\.itemIdentifier) == [late.id(3)])
         #expect(try await receiveAll(from: try #require(queue.deadLetterQueueURL)).isEmpty)
     }
 
@@ -225,7 +225,7 @@ extension LambdaFunctionTests {
             let batch = try await receiveBatch(queue, expecting: 1)
 
             let started = ContinuousClock.now
-            let response = await consumer.handle(batch.event, until: started + .seconds(4))
+            let response = try await consumer.handle(batch.event, until: started + .seconds(4))
 
             #expect(ContinuousClock.now - started < .seconds(15), "the 30 s wait was not slept")
             #expect(log.requests.count == 1)

@@ -57,6 +57,38 @@ struct LambdaFunctionTests {
         #expect(message.messageDeduplicationID == "501")
     }
 
+    @Test("webhook: a browser's request (cross-site, or not JSON) is refused unread")
+    func webhookRefusesBrowsers() async throws {
+        let queue = try await makeQueue()
+        let function = WebhookFunction(queue: queue, secretToken: "s3cret")
+        let update = textUpdate(updateID: 30, chatID: 1, text: "x")
+        var plain = try request(body: update, secret: "s3cret")
+        plain.headers["content-type"] = "text/plain"
+        #expect(await function.handle(plain).statusCode == 415)
+        var crossSite = try request(body: update, secret: "s3cret")
+        crossSite.headers["origin"] = "https://evil.example"
+        #expect(await function.handle(crossSite).statusCode == 403)
+        var fetched = try request(body: update, secret: "s3cret")
+        fetched.headers["sec-fetch-site"] = "cross-site"
+        #expect(await function.handle(fetched).statusCode == 403)
+        #expect(try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0).isEmpty)
+        #expect(await function.handle(try request(body: update, secret: "s3cret")).statusCode == 200)
+    }
+
+    @Test("webhook: after a rotation the retiring secret is accepted until its time is up, then refused")
+    func webhookRetiringSecret() async throws {
+        let queue = try await makeQueue()
+        let now = Int(Date().timeIntervalSince1970)
+        let rotating = WebhookFunction(queue: queue, secretToken: "new", retiringSecret: .init(token: "old", acceptedUntil: now + 600))
+        #expect(await rotating.handle(try request(body: textUpdate(updateID: 40, chatID: 1, text: "a"), secret: "new")).statusCode == 200)
+        #expect(await rotating.handle(try request(body: textUpdate(updateID: 41, chatID: 1, text: "b"), secret: "old")).statusCode == 200)
+        #expect(await rotating.handle(try request(body: textUpdate(updateID: 42, chatID: 1, text: "c"), secret: "older")).statusCode == 401)
+        let retired = WebhookFunction(queue: queue, secretToken: "new", retiringSecret: .init(token: "old", acceptedUntil: now - 1))
+        #expect(await retired.handle(try request(body: textUpdate(updateID: 43, chatID: 1, text: "d"), secret: "old")).statusCode == 401)
+        #expect(WebhookIngress.RetiringSecret(stored: "abc 1700000000") == .init(token: "abc", acceptedUntil: 1_700_000_000))
+        #expect(WebhookIngress.RetiringSecret(stored: "garbage") == nil)
+    }
+
     @Test("webhook: a queue that cannot store answers 500, so Telegram redelivers")
     func webhookStorageFailure() async throws {
         let queue = SQSUpdateQueue(sqs: sqs, queueURL: "http://127.0.0.1:1/000000000000/missing.fifo", deadLetterQueueURL: nil)
@@ -89,7 +121,7 @@ struct LambdaFunctionTests {
 
         // Attempt 1: chat 1's head fails, so its follower is not run; chat 2 goes on.
         let first = try await receiveBatch(queue, expecting: 4)
-        let firstResponse = await consumer.handle(first.event)
+        let firstResponse = try await consumer.handle(first.event)
         #expect(firstResponse.batchItemFailures.map(\.itemIdentifier) == [first.id(1), first.id(3)])
         #expect(api.sentTexts == ["You said: b1", "You said: b2"])
         try await deleteHandled(first, except: firstResponse, from: queue)
@@ -98,14 +130,14 @@ struct LambdaFunctionTests {
         let second = try await receiveBatch(queue, expecting: 2)
         #expect(second.updateIDs == [1, 3])
         #expect(second.event.records.map { $0.message.approximateReceiveCount } == [2, 2])
-        let secondResponse = await consumer.handle(second.event)
+        let secondResponse = try await consumer.handle(second.event)
         #expect(secondResponse.batchItemFailures.map(\.itemIdentifier) == [second.id(1), second.id(3)])
         try await deleteHandled(second, except: secondResponse, from: queue)
 
         // Attempt 3: the head is dead-lettered by the consumer (which tells the chat, as the bot's onDeadLetter
         // hook does by default), not reported, and its follower runs.
         let third = try await receiveBatch(queue, expecting: 2)
-        let thirdResponse = await consumer.handle(third.event)
+        let thirdResponse = try await consumer.handle(third.event)
         #expect(thirdResponse.batchItemFailures.isEmpty)
         #expect(poisonRuns.withLock { $0 } == 3)
         #expect(api.sentTexts == ["You said: b1", "You said: b2", DeadLetter.defaultApology, "You said: a2"])
@@ -133,7 +165,7 @@ struct LambdaFunctionTests {
             QueuedUpdate(updateID: 11, groupID: "chat:1", body: Array(textUpdate(updateID: 11, chatID: 1, text: "next").utf8)),
         ])
         let batch = try await receiveBatch(queue, expecting: 2)
-        let response = await consumer.handle(batch.event)
+        let response = try await consumer.handle(batch.event)
         #expect(response.batchItemFailures.isEmpty)
         // Both replies were tried; Telegram refused the first, so only the follower's went out. The consumer
         // dead-lettered the first as the local dispatcher does, so the bot's onDeadLetter hook ran there.
@@ -143,6 +175,41 @@ struct LambdaFunctionTests {
         #expect(dead.map(\.messageDeduplicationID) == ["10"])
         #expect(dead.first?.messageAttributes["ferry-attempts"] == .number(1))
         #expect(dead.first?.messageAttributes[SQSUpdateQueue.hookRanAttribute] == .string("true"))
+    }
+
+    @Test("consumer: a refused token fails the invocation (the Errors alarm sees it) and keeps what it could not handle")
+    func consumerTokenRefused() async throws {
+        let queue = try await makeQueue()
+        let api = BotAPIRecorder()
+        let bot = Bot(api: api, username: "TestBot")
+        bot.hears("revoked") { _, _ in throw TelegramAPIError(method: "sendMessage", errorCode: 401, description: "Unauthorized") }
+        bot.on(.text) { ctx, text in try await ctx.reply("You said: \(text)") }
+        // One chat at a time, so which records were tried before the refusal is certain; with chats in parallel the
+        // rule is the same: no record starts once a refusal is known.
+        let consumer = ConsumerFunction(
+            processor: UpdateProcessor(bot: bot, policy: .init(retryDelay: { _ in .zero })), queue: queue,
+            configuration: .init(concurrency: 1)
+        )
+        _ = try await queue.enqueue([
+            QueuedUpdate(updateID: 20, groupID: "chat:1", body: Array(textUpdate(updateID: 20, chatID: 1, text: "hello").utf8)),
+            QueuedUpdate(updateID: 21, groupID: "chat:2", body: Array(textUpdate(updateID: 21, chatID: 2, text: "revoked").utf8)),
+            QueuedUpdate(updateID: 22, groupID: "chat:1", body: Array(textUpdate(updateID: 22, chatID: 1, text: "later").utf8)),
+            QueuedUpdate(updateID: 23, groupID: "chat:3", body: Array(textUpdate(updateID: 23, chatID: 3, text: "other").utf8)),
+        ])
+        let batch = try await receiveBatch(queue, expecting: 4)
+        do {
+            _ = try await consumer.handle(batch.event)
+            Issue.record("the invocation should fail")
+        } catch let refused as ConsumerFunction.TokenRefused {
+            #expect(refused.keptUpdates == 3)
+            #expect(refused.description.contains("TELEGRAM_BOT_TOKEN") && refused.description.contains("@BotFather"))
+        }
+        #expect(api.sentTexts == ["You said: hello"], "nothing after the refusal was tried")
+        #expect(try await sqs.receiveMessages(from: try #require(queue.deadLetterQueueURL), waitTimeSeconds: 0).isEmpty, "nothing dead-lettered")
+        // The handled record was deleted, so the batch's redelivery does not repeat it; the other three wait.
+        let attributes = try await sqs.queueAttributes(of: queue.queueURL)
+        let waiting = (Int(attributes["ApproximateNumberOfMessages"] ?? "") ?? -1) + (Int(attributes["ApproximateNumberOfMessagesNotVisible"] ?? "") ?? -1)
+        #expect(waiting == 3)
     }
 
     // MARK: Dead letters

@@ -30,6 +30,9 @@ struct SharedQueueServeTests {
         // The Bot API answers each reply after a random few milliseconds, so replies sent out of
         // order would arrive out of order.
         try await FakeHTTPServer.withServer(respond: { _, request in
+            if request.path.hasSuffix("/getMe") {
+                return .json(#"{"ok":true,"result":{"id":123,"is_bot":true,"first_name":"Echo","username":"EchoTestBot"}}"#)
+            }
             guard request.path.hasSuffix("/sendMessage") else { return .json(#"{"ok":false,"error_code":404,"description":"Not Found"}"#, status: .notFound) }
             var reply = ScriptedReply.json(#"{"ok":true,"result":{"message_id":1,"date":1700000000,"chat":{"id":1,"type":"private"},"text":"ok"}}"#)
             reply.delay = .milliseconds(Int.random(in: 0...20))

@@ -160,7 +160,7 @@ struct StageDeadLetterTests {
             _ = try await queue.enqueue([QueuedUpdate(updateID: update.updateID, groupID: "chat:\(update.chatID)", body: body)])
             let received = try await receiveAll(from: stage.queueURL, deleting: false)
             try #require(received.count == 1)
-            #expect(await consumer.handle(event(received)).batchItemFailures.isEmpty)
+            #expect(try await consumer.handle(event(received)).batchItemFailures.isEmpty)
             try await sqs.deleteMessage(receiptHandle: received[0].receiptHandle, from: stage.queueURL)
 
             let letters = try await receiveAll(from: stage.deadLetterQueueURL)

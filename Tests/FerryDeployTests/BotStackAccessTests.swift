@@ -70,7 +70,7 @@ struct BotStackAccessTests {
         let deadLetterQueue = "\(ID.deadLetterQueue).Arn"
 
         let webhook = try grants(json, .webhook)
-        #expect(webhook == ["sqs:SendMessage": [queue], "ssm:GetParameter": [secret]].merging(logs(.webhook)) { $1 })
+        #expect(webhook == ["sqs:SendMessage": [queue], "ssm:GetParameter": [secret, secret + "-retiring"]].merging(logs(.webhook)) { $1 })
 
         let consumer = try grants(json, .consumer)
         let consumerExpected: [String: Set<String>] = [

@@ -93,12 +93,17 @@ struct BotStackMonitoringTests {
         let properties = try json.properties(ID.dashboard)
         #expect(properties["DashboardName"] as? String == "ferry-echo-prod")
         let sub = try #require((properties["DashboardBody"] as? [String: Any])?["Fn::Sub"] as? String)
-        #expect(!sub.replacingOccurrences(of: "${AWS::Region}", with: "").contains("${"), "the only placeholder is the region")
-        let body = sub.replacingOccurrences(of: "${AWS::Region}", with: "eu-west-1")
+        // The placeholders are the region and the alarms' ARNs, which CloudFormation fills in.
+        var body = sub.replacingOccurrences(of: "${AWS::Region}", with: "eu-west-1")
+        let alarms = json.logicalIDs(ofType: "AWS::CloudWatch::Alarm")
+        for alarm in alarms { body = body.replacingOccurrences(of: "${\(alarm).Arn}", with: "arn:aws:cloudwatch:eu-west-1:1:alarm:\(alarm)") }
+        #expect(!body.contains("${"), "no other placeholder")
         let dashboard = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
         let widgets = try #require(dashboard["widgets"] as? [[String: Any]])
+        let states = try #require(widgets.first { $0["type"] as? String == "alarm" }?["properties"] as? [String: Any])
+        #expect(Set(states["alarms"] as? [String] ?? []) == Set(alarms.map { "arn:aws:cloudwatch:eu-west-1:1:alarm:\($0)" }), "every alarm's state")
         var shown: Set<String> = []
-        for widget in widgets {
+        for widget in widgets where widget["type"] as? String == "metric" {
             let widgetProperties = try #require(widget["properties"] as? [String: Any])
             #expect(widgetProperties["region"] as? String == "eu-west-1")
             let x = try #require(widget["x"] as? Int), width = try #require(widget["width"] as? Int)

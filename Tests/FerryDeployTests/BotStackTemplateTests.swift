@@ -61,7 +61,8 @@ struct BotStackTemplateTests {
             #expect(jsonEqual(properties["LoggingConfig"], ["LogGroup": ref(ID.logGroup(function)), "LogFormat": "Text"]))
         }
         let parameters = try #require(json.root["Parameters"] as? [String: Any])
-        #expect(Set(parameters.keys) == ["CodeBucket", "CodeKey"])
+        #expect(Set(parameters.keys) == ["CodeBucket", "CodeKey", "SecretsVersion"])
+        #expect((parameters["SecretsVersion"] as? [String: Any])?["Default"] as? String == "0", "a stack deploys without it")
     }
 
     @Test("each function's environment names what it uses, and only that")
@@ -74,14 +75,15 @@ struct BotStackTemplateTests {
             return try #require(environment["Variables"] as? [String: Any])
         }
         let webhook = try variables(.webhook)
-        #expect(Set(webhook.keys) == ["QUEUE_URL", "TELEGRAM_WEBHOOK_SECRET_PARAMETER"])
+        #expect(Set(webhook.keys) == ["QUEUE_URL", "TELEGRAM_WEBHOOK_SECRET_PARAMETER", "TELEGRAM_WEBHOOK_RETIRING_SECRET_PARAMETER", "FERRY_SECRETS_VERSION"])
+        #expect(webhook["TELEGRAM_WEBHOOK_RETIRING_SECRET_PARAMETER"] as? String == "/ferry/echo/dev/telegram-webhook-secret-retiring")
         #expect(jsonEqual(webhook["QUEUE_URL"], ref(ID.queue)))
         #expect(webhook["TELEGRAM_WEBHOOK_SECRET_PARAMETER"] as? String == "/ferry/echo/dev/telegram-webhook-secret")
 
         let consumer = try variables(.consumer)
         #expect(
             Set(consumer.keys)
-                == ["QUEUE_URL", "DEAD_LETTER_QUEUE_URL", "TELEGRAM_BOT_TOKEN_PARAMETER", "SESSIONS_TABLE", "FERRY_MAX_ATTEMPTS"]
+                == ["QUEUE_URL", "DEAD_LETTER_QUEUE_URL", "TELEGRAM_BOT_TOKEN_PARAMETER", "SESSIONS_TABLE", "FERRY_MAX_ATTEMPTS", "FERRY_SECRETS_VERSION"]
         )
         #expect(jsonEqual(consumer["DEAD_LETTER_QUEUE_URL"], ref(ID.deadLetterQueue)))
         #expect(consumer["TELEGRAM_BOT_TOKEN_PARAMETER"] as? String == "/ferry/echo/dev/telegram-bot-token")
@@ -89,7 +91,12 @@ struct BotStackTemplateTests {
         #expect(consumer["FERRY_MAX_ATTEMPTS"] as? String == "4")
 
         let deadLetter = try variables(.deadLetter)
-        #expect(Set(deadLetter.keys) == ["DEAD_LETTER_QUEUE_URL", "TELEGRAM_BOT_TOKEN_PARAMETER", "DEAD_LETTER_TABLE"])
+        #expect(Set(deadLetter.keys) == ["DEAD_LETTER_QUEUE_URL", "TELEGRAM_BOT_TOKEN_PARAMETER", "DEAD_LETTER_TABLE", "FERRY_SECRETS_VERSION", "FERRY_DEAD_LETTER_RETENTION_SECONDS"])
+        #expect(deadLetter["FERRY_DEAD_LETTER_RETENTION_SECONDS"] as? String == "2592000", "30 days")
+        // Every function restarts when a secret's version changes: none keeps an old token warm.
+        for variables in [webhook, consumer, deadLetter] {
+            #expect(jsonEqual(variables["FERRY_SECRETS_VERSION"], ref("SecretsVersion")))
+        }
         #expect(jsonEqual(deadLetter["DEAD_LETTER_TABLE"], ref(ID.deadLetterTable)))
 
         // No variable holds a secret: the token and webhook secret are only ever named.

@@ -8,17 +8,32 @@ final class ScriptedRunner: CommandRunner {
     /// Answers by `service operation`; a missing entry answers `{}`.
     let answers: [String: CommandResult]
     private let recorded = Mutex<[Command]>([])
+    /// Answers given once each, in order, before `answers` (by `service operation`).
+    private let sequences: Mutex<[String: [CommandResult]]>
 
-    init(answers: [String: CommandResult]) {
+    init(answers: [String: CommandResult], sequences: [String: [CommandResult]] = [:]) {
         self.answers = answers
+        self.sequences = Mutex(sequences)
     }
 
     var commands: [Command] { recorded.withLock { $0 } }
+    var operations: [String] { commands.map { $0.arguments.prefix(2).joined(separator: " ") } }
 
     func run(_ command: Command) async throws(CommandError) -> CommandResult {
         recorded.withLock { $0.append(command) }
         let operation = command.arguments.prefix(2).joined(separator: " ")
-        return answers[operation] ?? CommandResult(exitCode: 0, standardOutput: "{}", standardError: "")
+        let next = sequences.withLock { sequences -> CommandResult? in
+            guard var queue = sequences[operation], !queue.isEmpty else { return nil }
+            let first = queue.removeFirst()
+            sequences[operation] = queue
+            return first
+        }
+        return next ?? answers[operation] ?? CommandResult(exitCode: 0, standardOutput: "{}", standardError: "")
+    }
+
+    static func json(_ text: String) -> CommandResult { CommandResult(exitCode: 0, standardOutput: text, standardError: "") }
+    static func failure(_ message: String, exitCode: Int32 = 255) -> CommandResult {
+        CommandResult(exitCode: exitCode, standardOutput: "", standardError: message)
     }
 
     static let parameterNotFound = CommandResult(
@@ -75,7 +90,7 @@ struct DeployerTests {
     @Test("a failing call's error text never contains the secret, even if the CLI echoes it")
     func redactedErrors() async throws {
         let echoing = CommandResult(exitCode: 255, standardOutput: "", standardError: "Invalid value \(Self.token) for Value")
-        let runner = ScriptedRunner(answers: ["ssm put-parameter": echoing])
+        let runner = ScriptedRunner(answers: ["ssm put-parameter": echoing, "ssm get-parameter": ScriptedRunner.parameterNotFound])
         let deployer = Deployer(stack: BotStack(bot: "echo", stage: "dev"), aws: AWSCommandLine(runner: runner))
         let error = try await #require(throws: DeployError.self) { try await deployer.writeSecrets(botToken: Self.token) }
         #expect(!error.description.contains(Self.token))

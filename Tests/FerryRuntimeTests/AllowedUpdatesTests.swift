@@ -52,7 +52,7 @@ import Testing
     @Test func webhookSetAsksForTheKindsTheBinarysHandlersTakeAndInfoShowsThem() async throws {
         try await withSimulator { simulator in
             let environment = ["TELEGRAM_BOT_TOKEN": simulator.token, "TELEGRAM_API_URL": try #require(simulator.baseURL)]
-            let set = try await BotProcess.run(["webhook", "set", "--url", "http://127.0.0.1:9/hook"], environment: environment)
+            let set = try await BotProcess.run(["webhook", "set", "--url", "http://127.0.0.1:9/hook", "--data-dir", temporaryDirectory()], environment: environment)
             #expect(set.status == 0, "\(set.output)")
             // EchoBot: /start, /help and an echo of text.
             let expected = ["message", "channel_post", "business_message"]

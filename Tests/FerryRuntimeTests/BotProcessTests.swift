@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized) struct BotProcessTests {
     let token = "123456:TEST-token-never-logged"
 
-    func environment(_ apiURL: String, secret: String? = nil) -> [String: String] {
+    func environment(_ apiURL: String, secret: String? = webhookTestSecret) -> [String: String] {
         var environment = ["TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": apiURL]
         if let secret { environment["TELEGRAM_WEBHOOK_SECRET"] = secret }
         return environment
@@ -184,7 +184,10 @@ import Testing
     }
 }
 
-func post(_ http: HTTPClient, port: Int, _ body: [UInt8], secret: String? = nil) async throws -> Int {
+/// The secret the tests' `serve` processes check, unless a test says otherwise.
+let webhookTestSecret = "test-webhook-secret"
+
+func post(_ http: HTTPClient, port: Int, _ body: [UInt8], secret: String? = webhookTestSecret) async throws -> Int {
     var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhook")
     request.method = .POST
     request.headers.add(name: "Content-Type", value: "application/json")

@@ -102,6 +102,7 @@ import Testing
             // `SWIFT_BACKTRACE`: a trap exits at once instead of after symbolicating a backtrace.
             let environment = [
                 "TELEGRAM_BOT_TOKEN": "123456:TEST-token", "TELEGRAM_API_URL": apiURL, "SWIFT_BACKTRACE": "enable=no",
+                "TELEGRAM_WEBHOOK_SECRET": webhookTestSecret,
             ]
             var stops: [Int32] = []
             var finished = false

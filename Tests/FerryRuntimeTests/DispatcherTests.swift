@@ -84,6 +84,21 @@ import Testing
         }
     }
 
+    /// A revoked token fails every update alike: dead-lettering them would lose them all (and the apology
+    /// could not be sent either), so they wait in the queue for the token to be fixed.
+    @Test func aRefusedTokenKeepsTheUpdateQueuedInsteadOfDeadLetteringIt() async throws {
+        let api = BotAPIRecorder()
+        api.fail(SendMessage.self, with: TelegramAPIError(method: "sendMessage", errorCode: 401, description: "Unauthorized"), times: nil)
+        try await RunningHost.with(api: api) { host in
+            #expect(try await host.post(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "hi")) == 200)
+            try await eventually { host.api.calls(to: "sendMessage").count >= 1 }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await host.storage.queue.deadLetters(limit: 10).isEmpty)
+            #expect(try await host.storage.queue.depth() == 1, "kept for after the token is fixed")
+            #expect(host.api.calls(to: "sendMessage").count == 1, "no apology, no quick retry loop")
+        }
+    }
+
     @Test func permanentErrorsAreDeadLetteredAtOnce() async throws {
         let api = BotAPIRecorder()
         api.fail(SendMessage.self, with: TelegramAPIError(method: "sendMessage", errorCode: 403, description: "Forbidden: bot was blocked by the user"), times: nil)

@@ -13,7 +13,7 @@ import Testing
             try await TmpfsMount.with(mebibytes: 16) { disk in
                 telegram.holdBack(true)
                 let directory = disk.path + "/data"
-                let environment = ["TELEGRAM_BOT_TOKEN": "123456:TEST-token", "TELEGRAM_API_URL": apiURL]
+                let environment = ["TELEGRAM_BOT_TOKEN": "123456:TEST-token", "TELEGRAM_API_URL": apiURL, "TELEGRAM_WEBHOOK_SECRET": webhookTestSecret]
                 let bot = try BotProcess.start(["serve", "--port", "0", "--data-dir", directory], environment: environment)
                 try await bot.stoppedOnFailure {
                     let port = try await bot.waitForPort()

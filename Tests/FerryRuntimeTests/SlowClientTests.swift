@@ -51,7 +51,7 @@ import Testing
     /// As the issue found it: with 256 descriptors, 300 idle sockets made `/healthz` time out.
     @Test func webhookAndHealthAnswerUnderALowDescriptorLimitWith300IdleSockets() async throws {
         try await FakeTelegram.with { telegram, apiURL in
-            let environment = ["TELEGRAM_BOT_TOKEN": "123456:TEST-token", "TELEGRAM_API_URL": apiURL]
+            let environment = ["TELEGRAM_BOT_TOKEN": "123456:TEST-token", "TELEGRAM_API_URL": apiURL, "TELEGRAM_WEBHOOK_SECRET": webhookTestSecret]
             let bot = try BotProcess.start(
                 ["serve", "--port", "0", "--data-dir", temporaryDirectory()], environment: environment, openFileLimit: 256
             )

@@ -26,6 +26,32 @@ import Testing
         }
     }
 
+    /// A web page can make a browser POST anywhere, but only as `text/plain`, a form or multipart unless the
+    /// server allows more, and the browser says where it came from: such requests are refused unread, with or
+    /// without a secret, so a page the bot's owner opens cannot speak as the bot's users.
+    @Test func refusesRequestsShapedLikeABrowsers() async throws {
+        try await RunningHost.with { host in
+            let update = textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi")
+            #expect(try await host.post(update, contentType: "text/plain") == 415)
+            #expect(try await host.post(update, contentType: "application/x-www-form-urlencoded") == 415)
+            #expect(try await host.post(update, contentType: "multipart/form-data; boundary=x") == 415)
+            #expect(try await host.post(update, contentType: nil) == 415)
+            #expect(try await host.post(update, headers: [("Origin", "http://evil.example")]) == 403)
+            #expect(try await host.post(update, contentType: "text/plain", headers: [("Origin", "http://evil.example")]) == 403)
+            #expect(try await host.post(update, headers: [("Origin", "null")]) == 403)
+            #expect(try await host.post(update, headers: [("Sec-Fetch-Site", "cross-site")]) == 403)
+            #expect(try await host.post(update, headers: [("Sec-Fetch-Site", "same-site")]) == 403)
+            let metrics = try await host.get("/metrics").body
+            #expect(metrics.contains(#"ferry_updates_rejected_total{reason="browser_shaped"} 9"#))
+
+            // Telegram's shape, and the same origin, pass.
+            let port = try #require(host.baseURL.split(separator: ":").last)
+            #expect(try await host.post(update, contentType: "application/json; charset=utf-8", headers: [("Origin", "http://127.0.0.1:\(port)")]) == 200)
+            try await eventually { host.texts(to: 10) == ["You said: hi"] }
+            #expect(host.texts(to: 10).count == 1, "nothing refused reached the bot")
+        }
+    }
+
     @Test func withoutASecretAnyCallerMayPost() async throws {
         try await RunningHost.with { host in
             #expect(try await host.post(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi")) == 200)

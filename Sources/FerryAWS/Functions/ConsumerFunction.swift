@@ -21,6 +21,10 @@ import TelegramClient
 ///   the invocation's deadline less ``Configuration/reserve``; at that point records still running are
 ///   cancelled and released, and retry waits that would reach it are not waited out. The invocation never
 ///   times out, which would hand the whole batch back and answer every handled update again.
+/// - **A refused token fails the invocation.** When Telegram refuses the bot's token (401), nothing can be
+///   handled: no further record starts, every record not settled is kept for
+///   ``UpdateProcessor/Outcome/tokenRefusedDelay``, the records already handled are deleted here, and the
+///   invocation fails with ``TokenRefused``, so the function's Errors metric (and its alarm) shows it.
 public struct ConsumerFunction: LambdaFunction {
     public struct Configuration: Sendable {
         /// Message groups of a batch handled at once (`FERRY_CONSUMER_CONCURRENCY`).
@@ -57,25 +61,80 @@ public struct ConsumerFunction: LambdaFunction {
     }
 
     /// Handles `event` with no deadline.
-    public func handle(_ event: SQSEvent) async -> SQSBatchResponse {
-        await handle(event, until: nil)
+    public func handle(_ event: SQSEvent) async throws -> SQSBatchResponse {
+        try await handle(event, until: nil)
     }
 
-    public func handle(_ event: SQSEvent, in invocation: LambdaInvocation) async -> SQSBatchResponse {
-        await handle(event, until: .now + invocation.remainingTime)
+    public func handle(_ event: SQSEvent, in invocation: LambdaInvocation) async throws -> SQSBatchResponse {
+        try await handle(event, until: .now + invocation.remainingTime)
     }
 
     /// Handles `event`, done by `deadline` (less the reserve) when there is one.
-    func handle(_ event: SQSEvent, until deadline: ContinuousClock.Instant?) async -> SQSBatchResponse {
+    func handle(_ event: SQSEvent, until deadline: ContinuousClock.Instant?) async throws -> SQSBatchResponse {
         let messages = event.records.map(\.message)
         // The queue keeps what it needs to release and dead-letter each record until the batch is done.
         let deliveries = messages.map { queue.adopt($0, for: .seconds(SQSUpdateQueue.maximumVisibilitySeconds)) }
         let stopAt = deadline.map { $0 - configuration.reserve }
-        let failed = await TelegramClient.$retryDeadline.withValue(stopAt) {
-            await runGroups(Self.groups(of: messages), deliveries: deliveries, stopAt: stopAt)
+        let batch = Batch(deliveries: deliveries, stopAt: stopAt)
+        let outcome = await TelegramClient.$retryDeadline.withValue(stopAt) {
+            await runGroups(Self.groups(of: messages), batch)
         }
-        queue.forget(deliveries.map(\.receipt))
-        return SQSBatchResponse(failedMessageIDs: failed.sorted().map { messages[$0].messageID })
+        defer { queue.forget(deliveries.map(\.receipt)) }
+        if let refusal = batch.refusal {
+            // A failed invocation makes SQS deliver the whole batch again: what was handled goes now.
+            await acknowledge(outcome.handled.map { deliveries[$0].receipt })
+            throw TokenRefused(reason: refusal, keptUpdates: outcome.failed.count)
+        }
+        return SQSBatchResponse(failedMessageIDs: outcome.failed.sorted().map { messages[$0].messageID })
+    }
+
+    /// The consumer's invocation failure when Telegram refuses the bot's token.
+    public struct TokenRefused: Error, CustomStringConvertible {
+        public var reason: String
+        public var keptUpdates: Int
+
+        public var description: String {
+            "Telegram refused the bot token (\(reason)): set TELEGRAM_BOT_TOKEN to the token @BotFather issued and deploy again; "
+                + "\(keptUpdates) update(s) of this batch are kept on the queue and retried"
+        }
+    }
+
+    /// What the groups of one batch share.
+    private final class Batch: Sendable {
+        let deliveries: [ReceivedUpdate]
+        /// Where the invocation's reserve begins; `nil` without a deadline.
+        let stopAt: ContinuousClock.Instant?
+        private let refused = Mutex<String?>(nil)
+
+        init(deliveries: [ReceivedUpdate], stopAt: ContinuousClock.Instant?) {
+            self.deliveries = deliveries
+            self.stopAt = stopAt
+        }
+
+        /// Why Telegram refused the token, once a record has found out; no record starts after that.
+        var refusal: String? { refused.withLock { $0 } }
+        func refuse(_ reason: String) { refused.withLock { $0 = $0 ?? reason } }
+    }
+
+    /// Record indexes: those to report failed, and those the bot handled.
+    private struct Tally: Sendable {
+        var failed: [Int] = []
+        var handled: [Int] = []
+
+        mutating func add(_ other: Tally) {
+            failed += other.failed
+            handled += other.handled
+        }
+    }
+
+    private func acknowledge(_ receipts: [QueueReceipt]) async {
+        guard !receipts.isEmpty else { return }
+        do {
+            try await queue.acknowledge(receipts)
+        } catch {
+            // They come back and are handled again, or skipped by the idempotency records.
+            logger.warning("could not delete settled updates of a failed batch", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The records' indexes by message group, each group in record order, the groups in order of first record.
@@ -95,14 +154,14 @@ public struct ConsumerFunction: LambdaFunction {
     }
 
     private enum Finished: Sendable {
-        case group(failed: [Int])
+        case group(Tally)
         case stopTime
     }
 
-    /// Runs the groups, at most `concurrency` at once; returns the indexes of the records to report failed.
-    private func runGroups(_ groups: [[Int]], deliveries: [ReceivedUpdate], stopAt: ContinuousClock.Instant?) async -> [Int] {
+    /// Runs the groups, at most `concurrency` at once.
+    private func runGroups(_ groups: [[Int]], _ batch: Batch) async -> Tally {
         await withTaskGroup(of: Finished.self) { tasks in
-            if let stopAt {
+            if let stopAt = batch.stopAt {
                 tasks.addTask {
                     try? await Task.sleep(until: stopAt, clock: .continuous)
                     return .stopTime
@@ -110,18 +169,18 @@ public struct ConsumerFunction: LambdaFunction {
             }
             var waiting = groups[...]
             var running = 0
-            var failed: [Int] = []
+            var outcome = Tally()
             while running < configuration.concurrency, let group = waiting.popFirst() {
-                tasks.addTask { .group(failed: await self.run(group, deliveries: deliveries, stopAt: stopAt)) }
+                tasks.addTask { .group(await self.run(group, batch)) }
                 running += 1
             }
             while running > 0, let finished = await tasks.next() {
                 switch finished {
-                case .group(let groupFailed):
-                    failed += groupFailed
+                case .group(let groupOutcome):
+                    outcome.add(groupOutcome)
                     running -= 1
                     if let group = waiting.popFirst() {
-                        tasks.addTask { .group(failed: await self.run(group, deliveries: deliveries, stopAt: stopAt)) }
+                        tasks.addTask { .group(await self.run(group, batch)) }
                         running += 1
                     }
                 case .stopTime:
@@ -133,54 +192,66 @@ public struct ConsumerFunction: LambdaFunction {
             }
             // Only the timer can be left, when every group finished before it fired.
             tasks.cancelAll()
-            return failed
+            return outcome
         }
     }
 
-    /// Runs one group's records in order; returns the indexes of those to report failed.
-    private func run(_ group: [Int], deliveries: [ReceivedUpdate], stopAt: ContinuousClock.Instant?) async -> [Int] {
-        var failed: [Int] = []
+    /// Runs one group's records in order.
+    private func run(_ group: [Int], _ batch: Batch) async -> Tally {
+        var outcome = Tally()
         /// Once set, the rest of the group is released for this long.
         var holdBack: Duration?
         var holdBackReason = ""
         for index in group {
-            let delivery = deliveries[index]
-            if holdBack == nil, !canStart(before: stopAt) {
+            let delivery = batch.deliveries[index]
+            if let refusal = batch.refusal {
+                _ = await settle(.tokenRefused(reason: refusal), delivery)
+                outcome.failed.append(index)
+                continue
+            }
+            if holdBack == nil, !canStart(before: batch.stopAt) {
                 holdBack = .zero
                 holdBackReason = "not started: too little of the invocation's time was left"
             }
             if let delay = holdBack {
                 _ = await settle(.retry(after: delay, reason: holdBackReason, countsAsAttempt: false), delivery)
-                failed.append(index)
+                outcome.failed.append(index)
                 continue
             }
             let updateID = delivery.update.updateID
-            if await wasHandledBefore(updateID) { continue }
+            if await wasHandledBefore(updateID) {
+                outcome.handled.append(index)
+                continue
+            }
             let item = await queue.withOwnAttempts(delivery)
             let started = ContinuousClock.now
-            var outcome = await settlement.outcome(for: item)
+            var result = await settlement.outcome(for: item)
             durations.record(ContinuousClock.now - started)
-            if Task.isCancelled, outcome != .handled {
+            if Task.isCancelled, result != .handled {
                 // Cut off by the invocation's end, not by a fault of the update.
-                outcome = .retry(after: .zero, reason: "cut off at the end of the invocation", countsAsAttempt: false)
+                result = .retry(after: .zero, reason: "cut off at the end of the invocation", countsAsAttempt: false)
             }
-            switch await settle(outcome, item) {
+            switch await settle(result, item) {
             case .handled:
                 await uncancelled { await recordHandled(updateID) }
+                outcome.handled.append(index)
             case .deadLettered:
                 break
+            case .tokenRefused(let reason):
+                batch.refuse(reason)
+                outcome.failed.append(index)
             case .released(let delay):
                 holdBack = delay
                 holdBackReason = "held back behind update \(updateID) of its chat"
-                failed.append(index)
+                outcome.failed.append(index)
             case .unsettled:
                 // It and the rest of its group come back when the visibility timeout ends.
                 holdBack = .zero
                 holdBackReason = "held back behind update \(updateID) of its chat"
-                failed.append(index)
+                outcome.failed.append(index)
             }
         }
-        return failed
+        return outcome
     }
 
     /// Whether a record started now would finish before `stopAt`, judging by the longest recent record.

@@ -19,8 +19,13 @@ public struct WebhookFunction: LambdaFunction {
     }
 
     /// Ingress over `queue` with Lambda's storage-failure status (500).
-    public init(queue: SQSUpdateQueue, secretToken: String?, maximumBodySize: Int = 1 << 20, fastLane: WebhookFastLane? = nil) {
-        let configuration = WebhookIngress.Configuration(secretToken: secretToken, maximumBodySize: maximumBodySize, storageFailureStatus: 500)
+    public init(
+        queue: SQSUpdateQueue, secretToken: String?, retiringSecret: WebhookIngress.RetiringSecret? = nil, maximumBodySize: Int = 1 << 20,
+        fastLane: WebhookFastLane? = nil
+    ) {
+        let configuration = WebhookIngress.Configuration(
+            secretToken: secretToken, retiringSecret: retiringSecret, maximumBodySize: maximumBodySize, storageFailureStatus: 500
+        )
         self.init(ingress: WebhookIngress(configuration: configuration, queue: queue), fastLane: fastLane)
     }
 
@@ -30,7 +35,11 @@ public struct WebhookFunction: LambdaFunction {
         }
         // Lambda lower-cases header names; checked before the body is decoded.
         let secret = request.header(WebhookIngress.secretHeaderName)
-        if let refusal = ingress.authorize(secretHeader: secret) { return .text(refusal.status, refusal.message) }
+        let head = WebhookRequestHead(
+            secret: secret, contentType: request.header("content-type"), origin: request.header("origin"),
+            secFetchSite: request.header("sec-fetch-site"), host: request.header("host") ?? request.requestContext.domainName
+        )
+        if let refusal = ingress.screen(head) { return .text(refusal.status, refusal.message) }
         let body: [UInt8]
         do {
             body = try request.bodyBytes()

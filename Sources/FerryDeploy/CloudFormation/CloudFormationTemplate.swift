@@ -161,19 +161,23 @@ extension CloudFormation {
         public var allowedPattern: String?
         public var minLength: Int?
         public var maxLength: Int?
+        /// The value when a deploy gives none.
+        public var defaultValue: String?
 
         public init(
             type: String = "String",
             description: String,
             allowedPattern: String? = nil,
             minLength: Int? = nil,
-            maxLength: Int? = nil
+            maxLength: Int? = nil,
+            defaultValue: String? = nil
         ) {
             self.type = type
             self.description = description
             self.allowedPattern = allowedPattern
             self.minLength = minLength
             self.maxLength = maxLength
+            self.defaultValue = defaultValue
         }
 
         var document: Value {
@@ -181,6 +185,7 @@ extension CloudFormation {
             if let allowedPattern { members["AllowedPattern"] = .string(allowedPattern) }
             if let minLength { members["MinLength"] = .integer(minLength) }
             if let maxLength { members["MaxLength"] = .integer(maxLength) }
+            if let defaultValue { members["Default"] = .string(defaultValue) }
             return .object(members)
         }
     }

@@ -19,20 +19,35 @@ public enum CodePackage {
     /// at most 4 GiB anyway.
     public static let maximumSize = 250 * 1024 * 1024
 
-    /// Zips the executable at `executable` as `bootstrap` (mode 0755) into a new file at `destination`.
+    /// Zips the executable at `executable` as `bootstrap` (mode 0755) into a new file at `destination`,
+    /// creating its folder when missing.
     public static func write(executable: String, to destination: String) throws(CodePackageError) {
         let binary: Data
         do {
             binary = try Data(contentsOf: URL(fileURLWithPath: executable))
         } catch {
-            throw .unreadable(path: executable, reason: String(describing: error))
+            throw .unreadable(path: executable, reason: SystemErrorWords.describe(error))
         }
         let archive = try zip(executable: binary)
+        let url = URL(fileURLWithPath: destination)
         do {
-            try archive.write(to: URL(fileURLWithPath: destination))
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try archive.write(to: url)
         } catch {
-            throw .unwritable(path: destination, reason: String(describing: error))
+            throw .unwritable(path: destination, reason: SystemErrorWords.describe(error))
         }
+    }
+
+    /// A folder of its own for one deploy's code package, in the system's temporary folder (which every user
+    /// can write, wherever the command runs); remove it when done.
+    public static func makeWorkFolder() throws(CodePackageError) -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-package-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .unwritable(path: folder.path, reason: SystemErrorWords.describe(error))
+        }
+        return folder.path
     }
 
     /// The zip archive holding `executable`, deflated, as `bootstrap`.
@@ -116,8 +131,10 @@ public enum CodePackageError: Error, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unreadable(let path, let reason): "cannot read the executable \(path): \(reason)"
-        case .unwritable(let path, let reason): "cannot write the code package \(path): \(reason)"
+        case .unreadable(let path, let reason):
+            "cannot read the executable \(path) (\(reason)): give the path of a bootstrap binary built as the README's \"Building the bootstrap\" shows, or leave --executable out to build it here"
+        case .unwritable(let path, let reason):
+            "cannot write the code package \(path) (\(reason)): free some space or set TMPDIR to a folder you can write"
         case .empty: "the executable is empty"
         case .tooLarge(let bytes): "the executable is \(bytes) bytes; Lambda accepts at most \(CodePackage.maximumSize)"
         case .compressionFailed(let status): "zlib could not compress the executable (status \(status))"

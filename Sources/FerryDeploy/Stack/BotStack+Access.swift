@@ -13,7 +13,7 @@ extension BotStack {
         switch function {
         case .webhook:
             statements.append(.init(sid: "EnqueueUpdates", actions: ["sqs:SendMessage"], resources: [queueARN]))
-            statements += readParameter(names.webhookSecretParameter, sid: "ReadWebhookSecret")
+            statements += readParameters([names.webhookSecretParameter, names.retiringWebhookSecretParameter], sid: "ReadWebhookSecret")
             if hasFastLane {
                 statements.append(useSessions)
                 statements += readParameter(names.botTokenParameter, sid: "ReadBotToken")
@@ -75,7 +75,11 @@ extension BotStack {
     /// `kms:Decrypt` on that key only when SSM asks for it (the AWS managed key needs no statement; see
     /// ``ParameterEncryption/awsManagedKey``).
     private func readParameter(_ name: String, sid: String) -> [CloudFormation.PolicyStatement] {
-        var statements = [CloudFormation.PolicyStatement(sid: sid, actions: ["ssm:GetParameter"], resources: [parameterARN(name)])]
+        readParameters([name], sid: sid)
+    }
+
+    private func readParameters(_ names: [String], sid: String) -> [CloudFormation.PolicyStatement] {
+        var statements = [CloudFormation.PolicyStatement(sid: sid, actions: ["ssm:GetParameter"], resources: names.map(parameterARN))]
         if case .customerManagedKey(let keyARN) = parameterEncryption {
             statements.append(.init(
                 sid: "\(sid)Decryption",

@@ -25,14 +25,22 @@ extension BotStack {
         .sub("https://console.aws.amazon.com/cloudwatch/home?region=${AWS::Region}#dashboards:name=\(names.dashboard)")
     }
 
-    /// The dashboard's JSON, with `${AWS::Region}` for `Fn::Sub` to fill in: two widgets a row, each half the
-    /// 24-column grid wide.
+    /// The dashboard's JSON, with `${AWS::Region}` and the alarms' `${<LogicalID>.Arn}` for `Fn::Sub` to fill in:
+    /// the alarms' states across the top, then the graphs two a row, each half the 24-column grid wide.
     var dashboardBody: String {
-        let widgets = dashboardWidgets.enumerated().map { index, widget -> CloudFormation.Value in
+        let alarmStates: CloudFormation.Value = [
+            "type": "alarm", "x": 0, "y": 0, "width": 24, "height": 3,
+            "properties": [
+                "title": "Alarms (in ALARM first)",
+                "alarms": .list(alarms.keys.sorted().map { .string("${\($0).Arn}") }),
+                "sortBy": "stateUpdatedTimestamp",
+            ],
+        ]
+        let graphs = dashboardWidgets.enumerated().map { index, widget -> CloudFormation.Value in
             [
                 "type": "metric",
                 "x": .integer(index % 2 * 12),
-                "y": .integer(index / 2 * 6),
+                "y": .integer(3 + index / 2 * 6),
                 "width": 12,
                 "height": 6,
                 "properties": [
@@ -48,7 +56,7 @@ extension BotStack {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Only plain JSON values go in (no intrinsic functions), which always encode.
-        let data = try! encoder.encode(CloudFormation.Value.object(["widgets": .list(widgets)]))
+        let data = try! encoder.encode(CloudFormation.Value.object(["widgets": .list([alarmStates] + graphs)]))
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -20,6 +20,13 @@ extension BotStack {
         public static let fastLane = "FERRY_FAST_LANE"
         /// `on` when the consumer keeps idempotency records (see ``BotStack/idempotencyRecords``).
         public static let idempotency = "FERRY_IDEMPOTENCY"
+        /// The versions of the secret parameters, which the functions read once, at start-up. The deploy step sets
+        /// it; a new token or secret changes it, so Lambda replaces every warm instance, even when nothing else changed.
+        public static let secretsVersion = "FERRY_SECRETS_VERSION"
+        /// Seconds a parked dead letter is kept (``BotStack/deadLetterRetention``).
+        public static let deadLetterRetention = "FERRY_DEAD_LETTER_RETENTION_SECONDS"
+        /// The parameter holding the secret a rotation replaced (``BotStack/Names/retiringWebhookSecretParameter``).
+        public static let retiringWebhookSecretParameter = "TELEGRAM_WEBHOOK_RETIRING_SECRET_PARAMETER"
     }
 
     /// The environment of one function: what it needs, and nothing its role does not let it use.
@@ -29,12 +36,19 @@ extension BotStack {
     ///   dead-letter an update itself), the bot token, the sessions table and the attempt count.
     /// - dead-letter: its queue, the bot token (to tell the user), and the table it parks dead letters in.
     public func environment(of function: Function) -> [String: CloudFormation.Value] {
+        var variables = roleEnvironment(of: function)
+        variables[EnvironmentVariable.secretsVersion] = .ref(TemplateParameter.secretsVersion)
+        return variables
+    }
+
+    private func roleEnvironment(of function: Function) -> [String: CloudFormation.Value] {
         let names = self.names
         switch function {
         case .webhook:
             var variables: [String: CloudFormation.Value] = [
                 EnvironmentVariable.queueURL: .ref(LogicalID.queue),
                 EnvironmentVariable.webhookSecretParameter: .string(names.webhookSecretParameter),
+                EnvironmentVariable.retiringWebhookSecretParameter: .string(names.retiringWebhookSecretParameter),
             ]
             if hasFastLane {
                 // Handling updates itself, the webhook needs what the consumer needs to run the bot.
@@ -58,6 +72,7 @@ extension BotStack {
                 EnvironmentVariable.deadLetterQueueURL: .ref(LogicalID.deadLetterQueue),
                 EnvironmentVariable.botTokenParameter: .string(names.botTokenParameter),
                 EnvironmentVariable.deadLetterTable: .ref(LogicalID.deadLetterTable),
+                EnvironmentVariable.deadLetterRetention: .string(String(Self.wholeSeconds(deadLetterRetention))),
             ]
         }
     }

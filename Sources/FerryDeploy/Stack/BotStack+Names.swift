@@ -28,6 +28,9 @@ extension BotStack {
         public var botTokenParameter: String { "/ferry/\(bot)/\(stage)/telegram-bot-token" }
         /// The SSM parameter holding the webhook's secret token (a SecureString the deploy step writes).
         public var webhookSecretParameter: String { "/ferry/\(bot)/\(stage)/telegram-webhook-secret" }
+        /// The SSM parameter holding the secret a rotation replaced, and until when the webhook still accepts it
+        /// (`<secret> <unix seconds>`): see ``Deployer/retiringSecretWindow``.
+        public var retiringWebhookSecretParameter: String { "/ferry/\(bot)/\(stage)/telegram-webhook-secret-retiring" }
 
         public var alarmTopic: String { "\(stack)-alarms" }
         public var deadLetterAlarm: String { "\(stack)-dead-letters-handled" }
@@ -47,6 +50,9 @@ extension BotStack {
         try Self.check(batchSize, in: 1...10, what: "batch size")
         try Self.check(maximumConcurrency, in: 2...1000, what: "maximum concurrency")
         try Self.check(attempts, in: 1...1000, what: "attempts")
+        try Self.check(seconds: queueRetention, in: 60...1_209_600, what: "queue retention")
+        try Self.check(seconds: deadLetterRetention, in: 86_400...31_536_000, what: "dead-letter retention")
+        try Self.check(backupRetentionDays, in: 1...35, what: "backup retention (days)")
         for kind in fastLaneUpdates {
             let isKindName = !kind.isEmpty && kind.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || $0 == "_" }
             guard isKindName else { throw .invalid("fast-lane update kind \"\(kind)\" is not an update kind such as pre_checkout_query") }

@@ -3,10 +3,6 @@ extension BotStack {
     /// event sources, so a message is not handed out again while a slow batch is still inside the function.
     public var queueVisibilityTimeoutSeconds: Int { 6 * Self.wholeSeconds(timeout) }
 
-    /// How long SQS keeps a message: the most it allows, 14 days, so an update waiting behind a failing one in
-    /// its chat, or a dead letter nobody has looked at yet, is not silently dropped.
-    static let messageRetentionSeconds = 1_209_600
-
     /// The update queue and its dead-letter queue, both FIFO.
     ///
     /// - Message groups are chats: only the head of a group is ever in flight, so each chat's updates are
@@ -19,14 +15,15 @@ extension BotStack {
     ///   in the same group.
     var queueResources: [String: CloudFormation.Resource] {
         let names = self.names
-        var deadLetterQueue = Self.fifoQueue(named: names.deadLetterQueue, visibilityTimeout: queueVisibilityTimeoutSeconds)
+        let retention = Self.wholeSeconds(queueRetention)
+        var deadLetterQueue = Self.fifoQueue(named: names.deadLetterQueue, visibilityTimeout: queueVisibilityTimeoutSeconds, retention: retention)
         // Only the update queue may redrive into it, and `dlq redrive` may move its messages back there. The
         // ARN is spelled out: referring to the update queue would make each queue wait for the other.
         deadLetterQueue.properties["RedriveAllowPolicy"] = [
             "redrivePermission": "byQueue",
             "sourceQueueArns": [.sub("arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:\(names.queue)")],
         ]
-        var queue = Self.fifoQueue(named: names.queue, visibilityTimeout: queueVisibilityTimeoutSeconds)
+        var queue = Self.fifoQueue(named: names.queue, visibilityTimeout: queueVisibilityTimeoutSeconds, retention: retention)
         // The safety net above the consumer, which dead-letters an update itself after `attempts` failures:
         // an update received many more times than that without being acknowledged (the consumer crashed or
         // timed out each time) moves to the dead-letter queue. It is a multiple of `attempts` because SQS also
@@ -41,7 +38,8 @@ extension BotStack {
     /// `maxReceiveCount` is this many times `attempts`.
     static let redriveAttemptsMultiple = 3
 
-    private static func fifoQueue(named name: String, visibilityTimeout: Int) -> CloudFormation.Resource {
+    /// - Parameter retention: how long SQS keeps a message, in seconds (``BotStack/queueRetention``).
+    private static func fifoQueue(named name: String, visibilityTimeout: Int, retention: Int) -> CloudFormation.Resource {
         CloudFormation.Resource(
             type: "AWS::SQS::Queue",
             properties: [
@@ -51,7 +49,7 @@ extension BotStack {
                 "DeduplicationScope": "messageGroup",
                 "FifoThroughputLimit": "perMessageGroupId",
                 "VisibilityTimeout": .integer(visibilityTimeout),
-                "MessageRetentionPeriod": .integer(messageRetentionSeconds),
+                "MessageRetentionPeriod": .integer(retention),
                 // Encrypted at rest with keys SQS manages: no KMS key to pay for, and no KMS permission the
                 // producer and consumers would otherwise need.
                 "SqsManagedSseEnabled": true,

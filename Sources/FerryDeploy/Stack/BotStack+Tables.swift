@@ -29,7 +29,9 @@ extension BotStack {
                 "AttributeDefinitions": [["AttributeName": .string(partitionKey), "AttributeType": "S"]],
                 "KeySchema": [["AttributeName": .string(partitionKey), "KeyType": "HASH"]],
                 "TimeToLiveSpecification": ["AttributeName": .string(TableSchema.expiresAt), "Enabled": true],
-                "PointInTimeRecoverySpecification": ["PointInTimeRecoveryEnabled": .boolean(pointInTimeRecovery)],
+                "PointInTimeRecoverySpecification": pointInTimeRecovery
+                    ? ["PointInTimeRecoveryEnabled": true, "RecoveryPeriodInDays": .integer(backupRetentionDays)]
+                    : ["PointInTimeRecoveryEnabled": false],
                 // Encrypted with the account's AWS managed DynamoDB key rather than the default AWS owned key, so
                 // key use shows in CloudTrail.
                 "SSESpecification": ["SSEEnabled": true],

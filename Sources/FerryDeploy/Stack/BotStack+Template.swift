@@ -20,6 +20,11 @@ extension BotStack {
                 minLength: 1,
                 maxLength: 1024
             ),
+            TemplateParameter.secretsVersion: .init(
+                description: "Versions of the bot token and webhook secret parameters: a new one restarts every function",
+                allowedPattern: "^[0-9a-z.-]{1,64}$",
+                defaultValue: "0"
+            ),
         ]
         let parts = [queueResources, tableResources, functionResources, webhookURLResources(for: target), alarmResources(for: target), dashboardResources(for: target)]
         for part in parts {
@@ -35,6 +40,8 @@ extension BotStack {
         public static let codeBucket = "CodeBucket"
         /// The S3 key of the code package.
         public static let codeKey = "CodeKey"
+        /// The versions of the secrets the functions read at start-up (see ``EnvironmentVariable/secretsVersion``).
+        public static let secretsVersion = "SecretsVersion"
     }
 
     /// The outputs a deployed stack reports.

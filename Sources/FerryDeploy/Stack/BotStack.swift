@@ -64,6 +64,18 @@ public struct BotStack: Sendable, Hashable {
     /// redeliveries SQS's five-minute deduplication no longer catches. Off by default: a read and a write per update.
     public var idempotencyRecords = false
 
+    // MARK: Retention: how long user data is kept (docs/deploy-safety.md lists what sits where)
+
+    /// How long the update queue and the dead-letter queue keep a message: 60 seconds to 14 days (the default,
+    /// SQS's most), so an update waiting behind a failing one of its chat is not dropped unseen.
+    public var queueRetention: Duration = .seconds(14 * 24 * 3600)
+    /// How long a parked dead letter (a whole update) stays in the dead-letter table before DynamoDB deletes it:
+    /// 1 to 365 days, 30 by default.
+    public var deadLetterRetention: Duration = .seconds(30 * 24 * 3600)
+    /// How far back point-in-time recovery can restore the two tables (and so how long a deleted item can still be
+    /// restored): 1 to 35 days, 35 by default.
+    public var backupRetentionDays = 35
+
     public init(bot: String, stage: String) {
         self.bot = bot
         self.stage = stage

@@ -76,6 +76,13 @@ public struct TelegramAPIError: Error, Sendable, Hashable, CustomStringConvertib
         }
     }
 
+    /// Telegram does not take the bot's token: 401 for a wrong or revoked one, and 404 from `getMe` or
+    /// `getUpdates` (methods every bot has) for one not shaped like a token. Nothing the bot calls can
+    /// work until the token is fixed.
+    public var refusesToken: Bool {
+        errorCode == 401 || (errorCode == 404 && (method == "getMe" || method == "getUpdates"))
+    }
+
     /// A Telegram-side failure worth retrying after a pause.
     public var isServerError: Bool { errorCode >= 500 }
 }

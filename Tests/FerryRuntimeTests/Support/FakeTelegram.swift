@@ -25,7 +25,16 @@ final class FakeTelegram: Sendable {
         /// Updates waiting for getUpdates, and the offsets getUpdates was called with.
         var pendingUpdates: [(id: Int, body: String)] = []
         var offsetsAsked: [Int?] = []
+        var calls: [Call] = []
     }
+
+    /// A Bot API call as the fake received it.
+    struct Call: Sendable {
+        var method: String
+        var parameters: [String: JSONValue]
+    }
+
+    var calls: [Call] { state.withLock { $0.calls } }
 
     func deliverByPolling(updateID: Int, body: [UInt8]) {
         state.withLock { $0.pendingUpdates.append((updateID, String(decoding: body, as: UTF8.self))) }
@@ -64,8 +73,12 @@ final class FakeTelegram: Sendable {
         let method = context.parameters.get("method") ?? ""
         let body = try await request.body.collect(upTo: 1 << 20)
         let parameters = (try? BotAPIDecoder().decode([String: JSONValue].self, from: Array(buffer: body))) ?? [:]
+        state.withLock { $0.calls.append(Call(method: method, parameters: parameters)) }
         if method == "getUpdates" {
             return try await getUpdates(parameters)
+        }
+        if method == "getMe" {
+            return json(#"{"ok":true,"result":{"id":123456,"is_bot":true,"first_name":"Echo","username":"EchoTestBot"}}"#)
         }
         guard method == "sendMessage", case .integer(let chatID)? = parameters["chat_id"], case .string(let text)? = parameters["text"] else {
             return json(#"{"ok":true,"result":true}"#)

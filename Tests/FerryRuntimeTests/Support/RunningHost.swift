@@ -61,10 +61,14 @@ struct RunningHost {
     /// POSTs a webhook body; returns the status. The deadline includes waiting for a pooled connection,
     /// which many concurrent posts on a loaded machine make long.
     @discardableResult
-    func post(_ body: [UInt8], path: String = "/webhook", secret: String? = nil, method: HTTPMethod = .POST) async throws -> Int {
+    func post(
+        _ body: [UInt8], path: String = "/webhook", secret: String? = nil, method: HTTPMethod = .POST,
+        contentType: String? = "application/json", headers: [(String, String)] = []
+    ) async throws -> Int {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
-        request.headers.add(name: "Content-Type", value: "application/json")
+        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let secret { request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: secret) }
         if method == .POST { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await http.execute(request, timeout: .seconds(60))
