@@ -179,6 +179,9 @@ let package = Package(
                 "TelegramClient", "FerryPlayground", "FerryTesting",
                 "FerryGlibcCompat",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // `dev`: Ctrl-C stops its loop; it builds the bot and runs it as a child process.
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

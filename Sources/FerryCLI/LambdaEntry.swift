@@ -62,7 +62,7 @@ struct LambdaEnvironment {
     /// Deliveries before the consumer dead-letters an update.
     func maximumAttempts() throws -> Int {
         guard let text = variables["FERRY_MAX_ATTEMPTS"], !text.isEmpty else { return 3 }
-        guard let attempts = Int(text), attempts > 0 else { throw CommandError("FERRY_MAX_ATTEMPTS is \"\(text)\", not a positive number") }
+        guard let attempts = Int(text), attempts > 0 else { throw CommandError("FERRY_MAX_ATTEMPTS is \"\(text)\", not a positive number; set it to one, such as 3") }
         return attempts
     }
 
@@ -248,7 +248,9 @@ private func makeLambdaBot(
     configure: FerryApp.Configure, logger: Logger
 ) async throws -> Bot {
     guard let token = try await environment.secret("TELEGRAM_BOT_TOKEN", ssm: ssm) else {
-        throw CommandError("neither TELEGRAM_BOT_TOKEN nor TELEGRAM_BOT_TOKEN_PARAMETER is set")
+        throw CommandError(
+            "neither TELEGRAM_BOT_TOKEN nor TELEGRAM_BOT_TOKEN_PARAMETER is set: `deploy` sets the parameter; deploy the stage again"
+        )
     }
     let apiURL = environment.variables["TELEGRAM_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TelegramClient.Configuration.telegramBaseURL
     let client = TelegramClient(token: token, configuration: .init(baseURL: apiURL), httpClient: httpClient, logger: logger)

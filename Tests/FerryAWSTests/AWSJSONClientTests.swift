@@ -309,7 +309,8 @@ struct AWSJSONClientTests {
                 errors.append(String(describing: error))
             }
             errors.append(String(describing: client.configuration))
-            errors.append(String(describing: client.signer))
+            let signer = AWSSigner(credentials: try await client.configuration.credentialProvider.credentials(), region: "us-east-1", service: "sqs")
+            errors.append(String(describing: signer))
         }
         #expect(capture.logged.count >= 2)
         #expect(errors.count == 3)

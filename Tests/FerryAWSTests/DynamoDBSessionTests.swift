@@ -5,6 +5,7 @@ import FerryTesting
 import Foundation
 import Synchronization
 import TelegramBotAPI
+import FerryTestSupport
 import Testing
 
 @testable import FerryAWS
@@ -13,7 +14,7 @@ import Testing
 /// sessions table is.
 @Suite(
     "Sessions on DynamoDB",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .motoServer
 )
 struct DynamoDBSessionTests {

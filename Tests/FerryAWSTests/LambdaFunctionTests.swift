@@ -6,6 +6,7 @@ import FerryTesting
 import Foundation
 import Synchronization
 import TelegramBotAPI
+import FerryTestSupport
 import Testing
 
 @testable import FerryAWS
@@ -13,7 +14,7 @@ import Testing
 /// The three Lambda roles against SQS and DynamoDB in a real `moto_server`, with a recording Bot API.
 @Suite(
     "Lambda functions against moto",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .motoServer
 )
 struct LambdaFunctionTests {

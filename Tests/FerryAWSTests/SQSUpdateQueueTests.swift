@@ -5,6 +5,7 @@ import FerryRuntime
 import FerryTesting
 import Foundation
 import Synchronization
+import FerryTestSupport
 import Testing
 
 @testable import FerryAWS
@@ -13,7 +14,7 @@ import Testing
 /// a fresh FIFO queue and FIFO dead-letter queue, plus what only SQS does.
 @Suite(
     "SQSUpdateQueue against moto",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .motoServer
 )
 struct SQSUpdateQueueTests {

@@ -1,3 +1,4 @@
+public import AsyncHTTPClient
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
 #else
@@ -7,7 +8,8 @@ public import Foundation
 /// What every AWS client needs: where, as whom, and how long and how much to accept.
 public struct AWSClientConfiguration: Sendable {
     public var region: String
-    public var credentials: AWSCredentials
+    /// Asked for credentials before every request, so temporary ones are replaced before they expire.
+    public var credentialProvider: any AWSCredentialProvider
     /// Sends every service's requests here instead of to AWS (`AWS_ENDPOINT_URL`): a local stand-in
     /// such as moto or LocalStack.
     public var endpointOverride: AWSEndpoint?
@@ -27,8 +29,21 @@ public struct AWSClientConfiguration: Sendable {
         maxResponseBytes: Int = 16 * 1024 * 1024,
         retry: AWSRetryPolicy = .standard
     ) {
+        self.init(
+            region: region, credentialProvider: StaticCredentialProvider(credentials), endpointOverride: endpointOverride,
+            timeout: timeout, maxResponseBytes: maxResponseBytes
+        )
+    }
+
+    public init(
+        region: String,
+        credentialProvider: any AWSCredentialProvider,
+        endpointOverride: AWSEndpoint? = nil,
+        timeout: Duration = .seconds(30),
+        maxResponseBytes: Int = 16 * 1024 * 1024
+    ) {
         self.region = region
-        self.credentials = credentials
+        self.credentialProvider = credentialProvider
         self.endpointOverride = endpointOverride
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
@@ -49,5 +64,35 @@ public struct AWSClientConfiguration: Sendable {
             endpoint = try AWSEndpoint(url: url)
         }
         return AWSClientConfiguration(region: region, credentials: credentials, endpointOverride: endpoint)
+    }
+
+    /// For commands a person or a service runs (not Lambda, whose credentials are in its environment): the region
+    /// and credentials from every source the AWS CLI and SDKs use (see ``AWSCredentialChain``), and
+    /// `AWS_ENDPOINT_URL`.
+    public static func resolve(
+        _ environment: [String: String], httpClient: HTTPClient, runProcess: AWSCredentialChain.RunProcess?
+    ) async throws(AWSClientError) -> AWSClientConfiguration {
+        let chain = AWSCredentialChain(environment: environment, httpClient: httpClient, runProcess: runProcess)
+        // Credentials first: a profile that does not exist explains a missing region too.
+        let provider: any AWSCredentialProvider
+        do {
+            provider = try await chain.resolve()
+        } catch {
+            throw .credentialsUnavailable(String(describing: error))
+        }
+        let region: String
+        do {
+            guard let found = try chain.region() else { throw AWSClientError.missingRegion }
+            region = found
+        } catch let error as AWSClientError {
+            throw error
+        } catch {
+            throw .credentialsUnavailable(String(describing: error))
+        }
+        var endpoint: AWSEndpoint?
+        if let url = environment["AWS_ENDPOINT_URL"], !url.isEmpty {
+            endpoint = try AWSEndpoint(url: url)
+        }
+        return AWSClientConfiguration(region: region, credentialProvider: provider, endpointOverride: endpoint)
     }
 }

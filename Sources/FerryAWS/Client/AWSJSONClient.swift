@@ -15,7 +15,6 @@ public struct AWSJSONClient: Sendable {
     public let service: AWSJSONService
     public let configuration: AWSClientConfiguration
     public let endpoint: AWSEndpoint
-    let signer: AWSSigner
     let httpClient: HTTPClient
     /// Whether ``shutdown()`` must shut `httpClient` down: only a client this type created itself.
     let ownsHTTPClient: Bool
@@ -59,7 +58,6 @@ public struct AWSJSONClient: Sendable {
         self.service = service
         self.configuration = configuration
         self.endpoint = configuration.endpointOverride ?? .aws(service.signingName, region: configuration.region)
-        self.signer = AWSSigner(credentials: configuration.credentials, region: configuration.region, service: service.signingName)
         self.httpClient = httpClient
         self.ownsHTTPClient = ownsHTTPClient
         self.logger = logger
@@ -151,7 +149,13 @@ public struct AWSJSONClient: Sendable {
             ],
             body: payload
         )
-        signer.sign(&signable)
+        let credentials: AWSCredentials
+        do {
+            credentials = try await configuration.credentialProvider.credentials()
+        } catch {
+            throw AWSClientError.credentialsUnavailable(String(describing: error))
+        }
+        AWSSigner(credentials: credentials, region: configuration.region, service: service.signingName).sign(&signable)
 
         var request = HTTPClientRequest(url: endpoint.url)
         request.method = .POST
