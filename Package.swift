@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "FerryAWS",
             dependencies: [
-                "Ferry", "FerryQueue", "FerryRuntime", "FerryHashing", "TelegramBotAPI",
+                "Ferry", "FerryQueue", "FerryRuntime", "FerryHashing", "TelegramBotAPI", "TelegramClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -179,6 +179,9 @@ let package = Package(
                 "TelegramClient", "FerryPlayground", "FerryTesting",
                 "FerryGlibcCompat",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // `dev`: Ctrl-C stops its loop; it builds the bot and runs it as a child process.
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -279,6 +282,7 @@ let package = Package(
             name: "FerryAWSTests",
             dependencies: [
                 "FerryAWS", "Ferry", "FerryQueue", "FerryRuntime", "FerryTesting", "FerryTestSupport", "TelegramBotAPI",
+                "TelegramClient",
                 // The stage's resource names, as `deploy` gives them, for the `dlq --stage` tests.
                 "FerryDeploy",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -7,29 +7,13 @@
 #   Benchmarks/http.sh [seconds per run, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-
 DURATION="${1:-10}"
-THREADS=2
-CONNECTIONS=32
-swift build -c release --product EchoBot >/dev/null
-swift build -c release --product FerryBenchServers >/dev/null
-BIN=.build/release
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
+source Benchmarks/local-servers.sh
 
-wait_for() { # url
-  for _ in $(seq 1 200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.05; done
-  echo "no answer from $1" >&2; exit 1
-}
 run_wrk() { # port [rate]
   RATE="${2:-0}" THREADS=$THREADS CONNECTIONS_PER_THREAD=$((CONNECTIONS / THREADS)) UPDATE_ID_BASE=$RANDOM$RANDOM \
     wrk -t$THREADS -c$CONNECTIONS -d"${DURATION}s" --latency -s Benchmarks/webhook.lua "http://127.0.0.1:$1" | grep RESULT
 }
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 rss_mb() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 # CPU time (user + system) a process has used, in clock ticks; the name field may hold spaces, so count from its end.
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }

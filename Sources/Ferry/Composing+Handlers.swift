@@ -62,6 +62,32 @@ extension Composing {
         on(.callbackData(type, prefix: prefix), handler)
     }
 
+    // MARK: Handlers that need only the context
+
+    /// `on(filter) { ctx, value in ... }` for a handler that needs only `ctx`: `bot.on(.photo) { ctx in ... }`.
+    @inlinable
+    public func on<Value>(_ filter: Filter<Value>, _ handler: @escaping @Sendable (Context) async throws -> Void) {
+        on(filter) { ctx, _ in try await handler(ctx) }
+    }
+
+    /// A command whose handler needs only `ctx`: `bot.command("start") { ctx in try await ctx.reply("Hi") }`.
+    @inlinable
+    public func command(_ names: String..., handler: @escaping @Sendable (Context) async throws -> Void) {
+        on(.command(names)) { ctx, _ in try await handler(ctx) }
+    }
+
+    /// A text message that is exactly `text`, for a handler that needs only `ctx`.
+    @inlinable
+    public func hears(_ text: String, handler: @escaping @Sendable (Context) async throws -> Void) {
+        on(Filter.text.where { $0 == text }) { ctx, _ in try await handler(ctx) }
+    }
+
+    /// A button press whose callback data is exactly `data`, for a handler that needs only `ctx`.
+    @inlinable
+    public func callbackQuery(data: String, handler: @escaping @Sendable (Context) async throws -> Void) {
+        on(.callbackQuery(data: data)) { ctx, _ in try await handler(ctx) }
+    }
+
     /// A branch: middleware and handlers registered on the returned composer see only the updates
     /// `filter` matches; the others go on past it.
     public func filter<Value>(_ filter: Filter<Value>) -> Composer {

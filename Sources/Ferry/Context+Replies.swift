@@ -7,7 +7,7 @@ extension Context {
     @discardableResult
     public func reply(
         _ text: String,
-        parseMode: String? = nil,
+        parseMode: ParseMode? = nil,
         replyMarkup: (any ReplyMarkupConvertible)? = nil,
         quote: Bool = false,
         disableNotification: Bool? = nil
@@ -18,7 +18,7 @@ extension Context {
             chatID: target.chatID,
             messageThreadID: target.threadID,
             text: text,
-            parseMode: parseMode,
+            parseMode: parseMode?.rawValue,
             disableNotification: disableNotification,
             replyParameters: quote ? target.replyParameters : nil,
             replyMarkup: replyMarkup?.asReplyMarkup
@@ -29,7 +29,7 @@ extension Context {
     public func replyWithPhoto(
         _ photo: InputFile,
         caption: String? = nil,
-        parseMode: String? = nil,
+        parseMode: ParseMode? = nil,
         replyMarkup: (any ReplyMarkupConvertible)? = nil,
         quote: Bool = false
     ) async throws -> Message {
@@ -40,7 +40,7 @@ extension Context {
             messageThreadID: target.threadID,
             photo: photo,
             caption: caption,
-            parseMode: parseMode,
+            parseMode: parseMode?.rawValue,
             replyParameters: quote ? target.replyParameters : nil,
             replyMarkup: replyMarkup?.asReplyMarkup
         ))
@@ -50,7 +50,7 @@ extension Context {
     public func replyWithDocument(
         _ document: InputFile,
         caption: String? = nil,
-        parseMode: String? = nil,
+        parseMode: ParseMode? = nil,
         replyMarkup: (any ReplyMarkupConvertible)? = nil,
         quote: Bool = false
     ) async throws -> Message {
@@ -61,7 +61,7 @@ extension Context {
             messageThreadID: target.threadID,
             document: document,
             caption: caption,
-            parseMode: parseMode,
+            parseMode: parseMode?.rawValue,
             replyParameters: quote ? target.replyParameters : nil,
             replyMarkup: replyMarkup?.asReplyMarkup
         ))
@@ -85,16 +85,17 @@ extension Context {
     }
 
     /// Edits the text of the update's message: for a callback query, the message carrying the button
-    /// (sent by the bot, or inline); otherwise the update's own message.
+    /// (sent by the bot, or inline); otherwise the update's own message. Telegram allows only an inline
+    /// keyboard on an edited message: an ``InlineKeyboard`` or an `InlineKeyboardMarkup`.
     @discardableResult
     public func editMessageText(
         _ text: String,
-        parseMode: String? = nil,
-        replyMarkup: InlineKeyboardMarkup? = nil
+        parseMode: ParseMode? = nil,
+        replyMarkup: (any InlineKeyboardConvertible)? = nil
     ) async throws -> MessageOrTrue {
         if let inlineMessageID = callbackQuery?.inlineMessageID {
             return try await api.send(EditMessageText(
-                inlineMessageID: inlineMessageID, text: text, parseMode: parseMode, replyMarkup: replyMarkup
+                inlineMessageID: inlineMessageID, text: text, parseMode: parseMode?.rawValue, replyMarkup: replyMarkup?.asInlineKeyboardMarkup
             ))
         }
         guard let message else {
@@ -105,8 +106,8 @@ extension Context {
             chatID: .id(message.chat.id),
             messageID: message.messageID,
             text: text,
-            parseMode: parseMode,
-            replyMarkup: replyMarkup
+            parseMode: parseMode?.rawValue,
+            replyMarkup: replyMarkup?.asInlineKeyboardMarkup
         ))
     }
 

@@ -2,7 +2,7 @@ public import TelegramBotAPI
 
 /// Builds an inline keyboard row by row:
 /// `InlineKeyboard().button("Yes", data: "y").button("No", data: "n").row().url("Help", "https://...")`.
-public struct InlineKeyboard: Sendable, Hashable, ReplyMarkupConvertible {
+public struct InlineKeyboard: Sendable, Hashable, InlineKeyboardConvertible {
     public private(set) var rows: [[InlineKeyboardButton]] = []
     private var currentRow: [InlineKeyboardButton] = []
 
@@ -42,4 +42,5 @@ public struct InlineKeyboard: Sendable, Hashable, ReplyMarkupConvertible {
     }
 
     public var asReplyMarkup: ReplyMarkup { .inlineKeyboardMarkup(markup) }
+    public var asInlineKeyboardMarkup: InlineKeyboardMarkup { markup }
 }

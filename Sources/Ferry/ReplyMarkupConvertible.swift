@@ -25,3 +25,13 @@ extension ReplyKeyboardRemove: ReplyMarkupConvertible {
 extension ForceReply: ReplyMarkupConvertible {
     public var asReplyMarkup: ReplyMarkup { .forceReply(self) }
 }
+
+/// An inline keyboard in any of its forms: what Telegram allows where only an inline keyboard may go (an
+/// edited message's markup). Every inline keyboard is also a ``ReplyMarkupConvertible``.
+public protocol InlineKeyboardConvertible: ReplyMarkupConvertible {
+    var asInlineKeyboardMarkup: InlineKeyboardMarkup { get }
+}
+
+extension InlineKeyboardMarkup: InlineKeyboardConvertible {
+    public var asInlineKeyboardMarkup: InlineKeyboardMarkup { self }
+}

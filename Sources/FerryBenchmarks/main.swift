@@ -3,7 +3,7 @@ import TelegramBotAPI
 
 // Throughput of the Bot API layer, one core, release build:
 //   swift run -c release FerryBenchmarks [path/to/shared/telegram/updates]
-// Prints one line per measurement; Benchmarks/run.sh runs it and the README quotes it.
+// Prints one line per measurement; Benchmarks/run.sh runs it and docs/performance.md quotes it.
 
 let updatesPath = CommandLine.arguments.dropFirst().first ?? "../shared/telegram/updates"
 let files = try FileManager.default.contentsOfDirectory(atPath: updatesPath).filter { $0.hasSuffix(".json") }.sorted()

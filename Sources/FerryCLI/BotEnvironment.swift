@@ -20,7 +20,10 @@ struct BotEnvironment {
 
     static func read(_ variables: [String: String] = ProcessEnvironment.all) throws -> BotEnvironment {
         guard let token = variables["TELEGRAM_BOT_TOKEN"], !token.isEmpty else {
-            throw CommandError("TELEGRAM_BOT_TOKEN is not set: give the token @BotFather issued for your bot")
+            throw CommandError(
+                "TELEGRAM_BOT_TOKEN is not set: export the token @BotFather gave your bot (export TELEGRAM_BOT_TOKEN=123456:ABC...). "
+                    + "To try the bot without Telegram, run `serve` without a token: it opens the offline playground."
+            )
         }
         return BotEnvironment(
             token: token,

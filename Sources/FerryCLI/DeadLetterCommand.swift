@@ -3,6 +3,13 @@ import FerryQueue
 import FerrySQLite
 import FoundationEssentials
 import TelegramBotAPI
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `dlq list | show | redrive | purge`: inspect and recover dead letters, also while `serve`
 /// runs on the same data directory; with `--stage`, those a deployed stage parked in DynamoDB.
@@ -79,7 +86,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let record = try await storage.withStore({ try await $0.deadLetter(id: id) }) else {
-                throw CommandError("no dead letter with id \(id)")
+                throw CommandError("no dead letter with id \(id): `dlq list` shows the ids there are")
             }
             print(try DeadLetterJSON(record, includingUpdate: true).line(pretty: true))
         }
@@ -102,17 +109,43 @@ struct DeadLetterCommand: AsyncParsableCommand {
                 all ? try await queue.redriveAll() : try await queue.redrive(ids: ids)
             }
             print("Redrove \(moved) dead letter\(moved == 1 ? "" : "s").")
-            if !all && moved < ids.count { throw CommandError("\(ids.count - moved) of the ids were not found") }
+            if !all && moved < ids.count {
+                throw CommandError("\(ids.count - moved) of the ids were not found: `dlq list` shows the ids there are")
+            }
         }
     }
 
     struct Purge: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete every dead letter.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete every dead letter, after asking (they cannot be recovered).",
+            discussion: "Asks for confirmation on the terminal; --yes deletes without asking, for scripts."
+        )
         @OptionGroup var storage: StorageOptions
+        @Flag(help: "Delete without asking for confirmation.") var yes = false
 
         func run() async throws {
-            let purged = try await storage.withStore { try await $0.purgeDeadLetters() }
+            let purged = try await storage.withStore { store -> Int in
+                let waiting = try await store.deadLetters(limit: Self.countLimit).count
+                guard waiting > 0 else { return 0 }
+                if !yes { try confirm(waiting) }
+                return try await store.purgeDeadLetters()
+            }
             print("Purged \(purged) dead letter\(purged == 1 ? "" : "s").")
+        }
+
+        /// Past this many the question says "at least"; counting every dead letter of a stage reads the whole table.
+        private static let countLimit = 10_000
+
+        private func confirm(_ count: Int) throws {
+            let amount = count >= Self.countLimit ? "at least \(count)" : "\(count)"
+            let place = storage.stage.map { "of stage \($0)" } ?? "in \(storage.dataDir ?? "")"
+            print("Delete \(amount) dead letter\(count == 1 ? "" : "s") \(place)? They cannot be recovered. [y/N] ", terminator: "")
+            fflush(nil)  // the question shows before the answer is read, also when stdout is a pipe
+            guard let answer = readLine(strippingNewline: true) else {
+                print("")
+                throw CommandError("nothing deleted: no answer on standard input. Pass --yes to purge without asking")
+            }
+            guard ["y", "yes"].contains(answer.lowercased()) else { throw CommandError("nothing deleted") }
         }
     }
 }

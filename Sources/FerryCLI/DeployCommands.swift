@@ -102,13 +102,8 @@ struct DeployCommand: AsyncParsableCommand {
         } else {
             let product = FerryApp.running.name
             logger.info("building \(product) (release, static Swift standard library)")
-            let build = try await ProcessCommandRunner().run(Command(
-                executable: "/usr/bin/env",
-                arguments: ["swift", "build"] + BootstrapBuild.arguments(product: product),
-                timeout: .seconds(3600),
-                onOutputLine: { logger.info("\($0)") }
-            ))
-            guard build.exitCode == 0 else { throw CommandError("swift build failed:\n\(build.standardError)") }
+            let build = try await ProcessCommandRunner().run(BootstrapBuild.command(product: product, onOutputLine: { logger.info("\($0)") }))
+            guard build.exitCode == 0 else { throw CommandError("swift build failed; fix the errors below and deploy again:\n\(build.standardError)") }
             binary = BootstrapBuild.binaryPath(product: product)
         }
         try BootstrapExecutable.check(path: binary, architecture: stack.architecture)

@@ -51,11 +51,16 @@ func withStageAWS<T>(
 ) async throws -> T {
     var variables = ProcessEnvironment.all
     if let region { variables["AWS_REGION"] = region }
-    let configuration = Result { () throws(AWSClientError) in try AWSClientConfiguration.fromEnvironment(variables) }
     // The operator's own pool: nothing here follows a redirect, which would carry a signed request elsewhere.
     var httpConfiguration = HTTPClient.Configuration()
     httpConfiguration.redirectConfiguration = .disallow
     let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
+    let configuration: Result<AWSClientConfiguration, AWSClientError>
+    do {
+        configuration = .success(try await AWSClientConfiguration.resolve(variables, httpClient: httpClient, runProcess: runCredentialProcess))
+    } catch {
+        configuration = .failure(error)
+    }
     do {
         let result = try await body(configuration, httpClient)
         try await httpClient.shutdown()
@@ -64,6 +69,18 @@ func withStageAWS<T>(
         try? await httpClient.shutdown()
         throw error
     }
+}
+
+/// How the credential chain runs `credential_process` and `aws configure export-credentials`: with this process's
+/// environment, for at most a minute (an SSO refresh may ask the identity center once).
+let runCredentialProcess: AWSCredentialChain.RunProcess = { arguments in
+    let result = try await ProcessCommandRunner().run(
+        Command(executable: arguments[0], arguments: Array(arguments.dropFirst()), timeout: .seconds(60))
+    )
+    guard result.succeeded else {
+        throw CommandError("`\(arguments.joined(separator: " "))` failed: \(result.standardError.prefix(500))")
+    }
+    return result.standardOutput
 }
 
 /// The bot token as the stage's functions have it: `TELEGRAM_BOT_TOKEN` when set here, else the stage's

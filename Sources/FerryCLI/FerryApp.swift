@@ -66,7 +66,7 @@ struct RootCommand: AsyncParsableCommand {
             commandName: FerryApp.current?.name,
             abstract: "A Telegram bot built with Ferry.",
             subcommands: [
-                ServeCommand.self, PollCommand.self, DeadLetterCommand.self, WebhookCommand.self,
+                ServeCommand.self, DevCommand.self, PollCommand.self, DeadLetterCommand.self, WebhookCommand.self,
                 TemplateCommand.self, DeployCommand.self, RemoveCommand.self, StatusCommand.self, LogsCommand.self,
             ]
         )

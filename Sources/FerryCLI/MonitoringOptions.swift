@@ -6,7 +6,7 @@ import FerryDeploy
 struct MonitoringOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Mail the stage's alarms (dead letters, errors, a stuck queue, throttles, a slow webhook) to this address.",
-        discussion: "AWS mails the address a confirmation link once; nothing arrives until it is followed.",
+        discussion: "AWS mails the address a confirmation link once; nothing arrives until it is followed. Give it on every deploy: a deploy without it removes the subscription.",
         valueName: "address"
     ))
     var alarmEmail: String?

@@ -20,16 +20,63 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Attempts before an update is dead-lettered.")
     var maxAttempts: Int = 3
 
+    @Option(help: ArgumentHelp(
+        "Days a dead letter is kept unless redriven or purged (default: $FERRY_DEAD_LETTER_RETENTION_DAYS, else 30).",
+        valueName: "days"
+    ))
+    var deadLetterRetentionDays: Int?
+
+    static let retentionVariable = "FERRY_DEAD_LETTER_RETENTION_DAYS"
+
     func validate() throws {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
         guard maxAttempts > 0 else { throw ValidationError("--max-attempts must be at least 1") }
+        _ = try deadLetterRetention()
+    }
+
+    /// `--dead-letter-retention-days`, else `FERRY_DEAD_LETTER_RETENTION_DAYS`, else 30 days.
+    func deadLetterRetention(_ variables: [String: String] = ProcessEnvironment.all) throws -> Duration {
+        let days: Int
+        if let option = deadLetterRetentionDays {
+            guard option > 0 else { throw ValidationError("--dead-letter-retention-days must be at least 1") }
+            days = option
+        } else if let text = variables[Self.retentionVariable], !text.isEmpty {
+            guard let value = Int(text), value > 0 else {
+                throw ValidationError("\(Self.retentionVariable) is \"\(text)\", not a whole number of days (at least 1)")
+            }
+            days = value
+        } else {
+            return SQLiteStorage.defaultDeadLetterRetention
+        }
+        return .seconds(days * 24 * 60 * 60)
     }
 }
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Receive updates by webhook on POST /webhook and handle them (also serves /healthz and /metrics)."
+        abstract: "Receive updates by webhook on POST /webhook and handle them (also serves /healthz and /metrics).",
+        discussion: """
+            Without TELEGRAM_BOT_TOKEN, serve runs offline: a simulated Telegram starts in the same process and \
+            the playground opens at http://127.0.0.1:PORT/playground. There you play users and group chats, send \
+            text and commands, press buttons and watch the bot answer; every message takes the real path \
+            (webhook, durable queue, your handlers) and nothing leaves the machine. The simulated world (users, \
+            chats, messages) is kept in the data directory, so a restart continues the conversation.
+
+            With TELEGRAM_BOT_TOKEN, serve takes Telegram's webhook calls; point Telegram at it with \
+            `webhook set --url https://.../webhook --data-dir DIR`, or use `poll` where there is no public URL.
+
+            Environment:
+              TELEGRAM_BOT_TOKEN       the token @BotFather gave you; unset: the offline playground
+              TELEGRAM_WEBHOOK_SECRET  the secret Telegram must send in X-Telegram-Bot-Api-Secret-Token
+                                       (unset: serve keeps one in the data directory)
+              TELEGRAM_API_URL         the Bot API's base URL (default https://api.telegram.org)
+              LOG_LEVEL                trace, debug, info (default), notice, warning, error or critical
+
+            Examples:
+              serve --port 8080 --data-dir ./data                      the playground at http://127.0.0.1:8080/playground
+              TELEGRAM_BOT_TOKEN=123:ABC serve --port 8080 --data-dir ./data
+            """
     )
 
     @Option(help: "Port to listen on.")
@@ -53,7 +100,15 @@ struct ServeCommand: AsyncParsableCommand {
 struct PollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "poll",
-        abstract: "Fetch updates with getUpdates long polling and handle them (serves /healthz and /metrics)."
+        abstract: "Fetch updates with getUpdates long polling and handle them (serves /healthz and /metrics).",
+        discussion: """
+            Needs TELEGRAM_BOT_TOKEN (from @BotFather) and no public URL. Telegram refuses getUpdates while a \
+            webhook is set for the bot: --delete-webhook removes it first. To try the bot without Telegram, \
+            run `serve` without a token: it opens the offline playground.
+
+            Environment: TELEGRAM_BOT_TOKEN (required), TELEGRAM_API_URL (default https://api.telegram.org), \
+            LOG_LEVEL (default info).
+            """
     )
 
     @Option(help: "Port for /healthz and /metrics.")
@@ -86,10 +141,14 @@ private func runHost(
     // The lock first: a refused second host must not touch the file.
     let lock = try DataDirectoryLock(directory: options.dataDir)
     defer { withExtendedLifetime(lock) {} }
-    let storage = try await SQLiteStorage.open(directory: options.dataDir, logger: logger)
+    let storage = try await SQLiteStorage.open(
+        directory: options.dataDir, logger: logger, deadLetterRetention: try options.deadLetterRetention()
+    )
     let telegram: TelegramConnection
     do {
-        telegram = try await TelegramConnection.open(environment: environment, queue: storage.queue, logger: logger)
+        telegram = try await TelegramConnection.open(
+            environment: environment, queue: storage.queue, dataDirectory: options.dataDir, logger: logger
+        )
     } catch {
         try? await storage.close()
         throw error

@@ -59,12 +59,11 @@ struct SQSQueues {
     var sessionsTable: String?
 }
 
-/// Runs the host over the SQS queue until SIGTERM or SIGINT. Credentials, region and `AWS_ENDPOINT_URL`
-/// come from the environment, as the AWS CLI reads them.
+/// Runs the host over the SQS queue until SIGTERM or SIGINT. Credentials and region come from where the AWS
+/// CLI finds them (``AWSCredentialChain``), `AWS_ENDPOINT_URL` from the environment.
 func runSharedQueueHost(options: RunOptions, queues: SQSQueues, port: Int, openWebhook: Bool) async throws {
     let logger = bootstrapLogging()
     let environment = try BotEnvironment.read()
-    let aws = try AWSClientConfiguration.fromEnvironment(ProcessEnvironment.all)
     // One data directory per process still: its sessions, unless they are in DynamoDB.
     let lock = try DataDirectoryLock(directory: options.dataDir)
     defer { withExtendedLifetime(lock) {} }
@@ -72,6 +71,14 @@ func runSharedQueueHost(options: RunOptions, queues: SQSQueues, port: Int, openW
     var httpConfiguration = HTTPClient.Configuration()
     httpConfiguration.redirectConfiguration = .disallow
     let awsHTTPClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
+    let aws: AWSClientConfiguration
+    do {
+        aws = try await AWSClientConfiguration.resolve(ProcessEnvironment.all, httpClient: awsHTTPClient, runProcess: runCredentialProcess)
+    } catch {
+        try? await awsHTTPClient.shutdown()
+        try? await storage.close()
+        throw error
+    }
     let client = environment.makeClient(logger: logger)
     let webhookSecret: String?
     do {

@@ -13,23 +13,39 @@ struct TelegramConnection {
     let playground: Playground?
     private let simulator: BotAPISimulator?
 
-    static func open(environment: BotEnvironment?, queue: SQLiteUpdateQueue, logger: Logger) async throws -> TelegramConnection {
+    /// The file in the data directory that keeps the simulated world (users, chats, messages, next ids)
+    /// across restarts of the playground.
+    static let worldFileName = "playground-world.json"
+
+    static func open(
+        environment: BotEnvironment?, queue: SQLiteUpdateQueue, dataDirectory: String, logger: Logger
+    ) async throws -> TelegramConnection {
         if let environment {
             return TelegramConnection(
                 client: environment.makeClient(logger: logger), webhookSecret: environment.webhookSecret, playground: nil, simulator: nil
             )
         }
-        return try await simulated(queue: queue, logger: logger)
+        return try await simulated(queue: queue, dataDirectory: dataDirectory, logger: logger)
     }
 
     /// The Bot API simulator on its own loopback port with a token made up for this run, and the
     /// playground that plays its users. The simulator listens on 127.0.0.1 whatever `--host` says:
     /// only this process talks to it.
-    private static func simulated(queue: SQLiteUpdateQueue, logger: Logger) async throws -> TelegramConnection {
+    ///
+    /// Its world lives in the data directory, so a restart continues the conversation; its update ids
+    /// start above every id the queue has seen, so none is dropped as a duplicate of an earlier run's.
+    private static func simulated(queue: SQLiteUpdateQueue, dataDirectory: String, logger: Logger) async throws -> TelegramConnection {
         let name = FerryApp.running.name
-        let credentials = PlaygroundCredentials.generate()
+        let worldFile = dataDirectory + "/" + worldFileName
+        let credentials = PlaygroundCredentials.generate(botID: try BotAPISimulator.savedBotID(inWorldFile: worldFile))
+        // The simulator's own server would announce itself at info level; only its problems matter here.
+        var simulatorLogger = logger
+        simulatorLogger.logLevel = max(logger.logLevel, .notice)
         let simulator = BotAPISimulator(
-            configuration: .init(token: credentials.token, botFirstName: name, botUsername: name, host: "127.0.0.1", port: 0)
+            configuration: .init(
+                token: credentials.token, botFirstName: name, botUsername: name, host: "127.0.0.1", port: 0,
+                worldFile: worldFile, firstUpdateID: (try await queue.highestUpdateID() ?? 0) + 1, logger: simulatorLogger
+            )
         )
         try await simulator.start()
         guard let baseURL = simulator.baseURL else {
@@ -38,7 +54,8 @@ struct TelegramConnection {
         }
         let playground = Playground(
             simulator: simulator, credentials: credentials, pipeline: queue,
-            configuration: .init(commandName: name), logger: logger
+            configuration: .init(commandName: name, devStatusFile: ProcessEnvironment.all[DevStatusFile.environmentVariable]),
+            logger: logger
         )
         return TelegramConnection(
             client: TelegramClient(token: credentials.token, configuration: .init(baseURL: baseURL), logger: logger),

@@ -23,18 +23,26 @@ public final class Playground: Service, HostRoutes {
         public var commandName: String
         /// Open event streams at once; more are refused with 503.
         public var maximumEventStreams: Int
+        /// Open event streams of one client address at once; more are refused with 429. A page holds one
+        /// (two for a moment while it reconnects), so a few tabs fit; a client cannot take them all.
+        public var maximumEventStreamsPerClient: Int
         /// Users and chats the page may create; the simulator keeps them all in memory.
         public var maximumUsers: Int
         public var maximumGroups: Int
         /// How often the status panel's figures are read while a page is open.
         public var pipelineRefreshInterval: Duration
+        /// Where `dev` keeps its build status (``DevStatusFile``), when the bot runs under `dev`: the page
+        /// then shows a failed build's errors as a banner.
+        public var devStatusFile: String?
 
         public init(
-            commandName: String, maximumEventStreams: Int = 16, maximumUsers: Int = 500, maximumGroups: Int = 500,
-            pipelineRefreshInterval: Duration = .seconds(1)
+            commandName: String, maximumEventStreams: Int = 16, maximumEventStreamsPerClient: Int = 4, maximumUsers: Int = 500,
+            maximumGroups: Int = 500, pipelineRefreshInterval: Duration = .seconds(1), devStatusFile: String? = nil
         ) {
+            self.devStatusFile = devStatusFile
             self.commandName = commandName
             self.maximumEventStreams = maximumEventStreams
+            self.maximumEventStreamsPerClient = maximumEventStreamsPerClient
             self.maximumUsers = maximumUsers
             self.maximumGroups = maximumGroups
             self.pipelineRefreshInterval = pipelineRefreshInterval
@@ -62,7 +70,9 @@ public final class Playground: Service, HostRoutes {
         self.pipeline = pipeline
         self.configuration = configuration
         self.logger = logger
-        self.events = PlaygroundEventHub(maximumSubscribers: configuration.maximumEventStreams)
+        self.events = PlaygroundEventHub(
+            maximumSubscribers: configuration.maximumEventStreams, maximumPerClient: configuration.maximumEventStreamsPerClient
+        )
         // Someone to be from the first moment: a newcomer types /start without setting anything up.
         if simulator.users.isEmpty {
             let user = simulator.createUser(firstName: "Ada", lastName: "Lovelace", username: "ada")
@@ -72,11 +82,17 @@ public final class Playground: Service, HostRoutes {
 
     // MARK: HostRoutes
 
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    public func addRoutes(to router: Router<HostRequestContext>) {
         PlaygroundRoutes(playground: self).add(to: router)
     }
 
     public func serverDidStart(host: String, port: Int) async {
+        if !Self.isLoopback(host) {
+            // The playground has no password: its page and endpoints drive the bot's handlers as any simulated user.
+            logger.warning(
+                "The playground listens on \(host), beyond this machine: anyone who can reach port \(port) of it can open the playground and drive the bot's handlers as any of its users. Start with --host 127.0.0.1 unless everyone on that network may."
+            )
+        }
         let url = "http://\(Self.loopbackAddress(for: host)):\(port)/webhook"
         do {
             _ = try await simulator.setWebhook(url: url, secretToken: credentials.webhookSecret)
@@ -88,6 +104,14 @@ public final class Playground: Service, HostRoutes {
         logger.notice(
             "No TELEGRAM_BOT_TOKEN: this is a simulation of Telegram, nothing leaves this machine. Talk to the bot at \(page). For the real Telegram, set TELEGRAM_BOT_TOKEN to the token @BotFather gives you and start again."
         )
+    }
+
+    /// Whether only this machine can reach `host`: `localhost`, 127.0.0.0/8 or ::1.
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if bare.lowercased() == "localhost" || bare == "::1" { return true }
+        let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// Where the simulator (and a browser on this machine) reaches the host: a wildcard address listens on loopback too.

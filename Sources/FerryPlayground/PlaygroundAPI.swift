@@ -63,6 +63,8 @@ enum PlaygroundAPI {
     struct World: Encodable {
         var bot: User
         var commandName: String
+        /// Whether `dev` runs the bot: the page then asks for the build status.
+        var dev: Bool
         var users: [User]
         var chats: [ChatEntry]
     }

@@ -36,6 +36,9 @@ enum PlaygroundPage {
 
         .notice { background: var(--warn); border-bottom: 1px solid var(--warn-line); padding: 8px 18px; font-size: 14px; }
         .notice strong { margin-right: 4px; }
+        .dev-banner { padding: 8px 18px; font-size: 14px; border-bottom: 1px solid var(--warn-line); background: var(--warn); }
+        .dev-banner.failed, .dev-banner.stopped { background: #fde2e1; border-bottom-color: #e5a3a0; }
+        .dev-banner pre { margin: 6px 0 0; white-space: pre-wrap; font-size: 12px; max-height: 40vh; overflow: auto; }
         code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: rgba(0,0,0,.06); padding: 1px 5px; border-radius: 4px; }
 
         main { display: grid; grid-template-columns: 290px 1fr; min-height: 0; }
@@ -115,6 +118,7 @@ enum PlaygroundPage {
           the token from @BotFather: <code id="real-command">TELEGRAM_BOT_TOKEN=123456:ABC… swift run EchoBot serve --port 8080 --data-dir ./data</code>
           (<code>poll</code> instead of <code>serve</code> where there is no public URL for the webhook).
         </div>
+        <div class="dev-banner" id="dev-banner" role="alert" hidden><strong id="dev-title"></strong><pre id="dev-message"></pre></div>
         <main>
           <aside>
             <h2>Chats</h2>
@@ -147,13 +151,18 @@ enum PlaygroundPage {
         <script>
         "use strict";
         const $ = (id) => document.getElementById(id);
-        const state = { world: null, chatID: null, messages: new Map(), unread: new Map(), typingTimer: null };
+        const state = { world: null, chatID: null, messages: new Map(), unread: new Map(), typingTimer: null, devTimer: null };
         const palette = ["#e17076", "#7bc862", "#65aadd", "#a695e7", "#ee7aae", "#6ec9cb", "#faa774"];
 
         async function api(path, body) {
           const options = body === undefined ? {} :
             { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
-          const response = await fetch("/playground/api/" + path, options);
+          let response;
+          try {
+            response = await fetch("/playground/api/" + path, options);
+          } catch (error) {
+            throw new Error("The bot cannot be reached (restarting?); try again in a moment");
+          }
           const answer = await response.json().catch(() => ({}));
           if (!response.ok) throw new Error(answer.error || ("HTTP " + response.status));
           return answer;
@@ -322,8 +331,30 @@ enum PlaygroundPage {
           $("text").focus();
         }
 
+        const devTitles = {
+          building: "Building…",
+          failed: "The build failed; the last good build keeps running. Fix the errors and save:",
+          stopped: "The bot stopped; save a file to build and start it again.",
+        };
+
+        async function checkDev() {
+          try {
+            const status = await api("dev");
+            $("dev-banner").hidden = status.state === "running";
+            $("dev-banner").className = "dev-banner " + status.state;
+            $("dev-title").textContent = devTitles[status.state] || "";
+            $("dev-message").textContent = status.state === "building" ? "" : (status.message || "");
+          } catch (error) {
+            // Restarting: the next check tells.
+          }
+        }
+
         async function loadWorld() {
           state.world = await api("world");
+          if (state.world.dev && !state.devTimer) {
+            state.devTimer = setInterval(checkDev, 1000);
+            checkDev();
+          }
           $("bot-name").textContent = "@" + state.world.bot.username;
           $("real-command").textContent =
             `TELEGRAM_BOT_TOKEN=123456:ABC… swift run ${state.world.commandName} serve --port 8080 --data-dir ./data`;
@@ -410,7 +441,15 @@ enum PlaygroundPage {
         function connect() {
           const events = new EventSource("/playground/api/events");
           const live = (on, text) => { $("live").classList.toggle("on", on); $("live-text").textContent = text; };
-          events.onopen = () => live(true, "live");
+          let connectedBefore = false;
+          events.onopen = () => {
+            live(true, "live");
+            // Back after the bot restarted: what happened meanwhile is in the world and the history.
+            if (connectedBefore) {
+              loadWorld().then(() => state.chatID !== null && selectChat(state.chatID)).catch((error) => toast(error.message, true));
+            }
+            connectedBefore = true;
+          };
           events.onerror = () => live(false, "reconnecting");
           const on = (name, handle) => events.addEventListener(name, (event) => handle(JSON.parse(event.data)));
           on("message", onMessage);

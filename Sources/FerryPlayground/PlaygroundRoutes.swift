@@ -1,3 +1,4 @@
+import FerryServer
 import FerryTesting
 import HTTPTypes
 import Hummingbird
@@ -10,13 +11,14 @@ struct PlaygroundRoutes: Sendable {
 
     private var simulator: BotAPISimulator { playground.simulator }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<HostRequestContext>) {
         let playgroundGroup = router.group("/playground").add(middleware: LoopbackHostCheck())
         playgroundGroup.get { _, _ in page() }
         let api = playgroundGroup.group("api")
         api.get("world") { _, _ in answer { try world() } }
         api.get("pipeline") { _, _ in await answer { try await pipeline() } }
-        api.get("events") { _, _ in eventStream() }
+        api.get("dev") { _, _ in answer { try devStatus() } }
+        api.get("events") { request, context in eventStream(request, context) }
         api.get("chats/:chatID/messages") { _, context in answer { try history(context) } }
         api.post("users") { request, _ in await answer { try createUser(try await decode(PlaygroundAPI.NewUser.self, request)) } }
         api.post("groups") { request, _ in await answer { try createGroup(try await decode(PlaygroundAPI.NewGroup.self, request)) } }
@@ -41,11 +43,20 @@ struct PlaygroundRoutes: Sendable {
         PlaygroundAPI.World(
             bot: simulator.bot,
             commandName: playground.configuration.commandName,
+            dev: playground.configuration.devStatusFile != nil,
             users: simulator.users,
             chats: simulator.chats.map { chat in
                 PlaygroundAPI.ChatEntry(chat: chat, memberIDs: simulator.members(of: chat).map(\.id))
             }
         )
+    }
+
+    /// What `dev` is doing; 404 when the bot does not run under `dev`.
+    private func devStatus() throws -> DevStatus {
+        guard let path = playground.configuration.devStatusFile else {
+            throw PlaygroundFailure(status: 404, message: "the bot does not run under `dev`")
+        }
+        return DevStatusFile(path: path).read() ?? DevStatus(state: .running, message: nil)
     }
 
     private func pipeline() async throws -> PipelineState {
@@ -56,7 +67,7 @@ struct PlaygroundRoutes: Sendable {
         }
     }
 
-    private func history(_ context: BasicRequestContext) throws -> [Message] {
+    private func history(_ context: HostRequestContext) throws -> [Message] {
         guard let chatID = context.parameters.get("chatID", as: Int.self) else { throw PlaygroundFailure.badRequest("a chat id is a number") }
         guard let chat = simulator.chat(id: chatID) else { throw PlaygroundFailure(status: 404, message: "there is no chat \(chatID)") }
         return Array(simulator.messages(in: chat).suffix(PlaygroundAPI.historyLimit))
@@ -113,9 +124,22 @@ struct PlaygroundRoutes: Sendable {
     }
 
     /// Server-sent events: the bot's actions, users' messages and the pipeline's figures as they happen.
-    private func eventStream() -> Response {
-        guard let stream = playground.events.subscribe() else {
+    ///
+    /// Only for the playground's own page: another site's page may open an `EventSource` here (a browser
+    /// sends such a request without asking), and each one it keeps open would hold one of the streams.
+    private func eventStream(_ request: Request, _ context: HostRequestContext) -> Response {
+        if let refusal = CrossSiteRequest.refusal(request) { return failure(refusal) }
+        let stream: AsyncStream<String>
+        switch playground.events.subscribe(client: context.remoteAddress?.ipAddress ?? "unknown") {
+        case .events(let events):
+            stream = events
+        case .full:
             return failure(PlaygroundFailure(status: 503, message: "too many playground pages are open"))
+        case .clientFull:
+            let limit = playground.configuration.maximumEventStreamsPerClient
+            return failure(PlaygroundFailure(
+                status: 429, message: "this address has \(limit) playground pages open already: close one (a closed page is noticed within seconds)"
+            ))
         }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
@@ -176,6 +200,9 @@ struct PlaygroundRoutes: Sendable {
         do {
             body = try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw PlaygroundFailure(status: 413, message: "the body is larger than \(limit) bytes")
+        } catch is NIOTooManyBytesError {
+            // A chunked body has no length to check beforehand: it is cut off as it passes the limit.
             throw PlaygroundFailure(status: 413, message: "the body is larger than \(limit) bytes")
         }
         do {

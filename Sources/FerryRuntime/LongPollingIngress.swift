@@ -111,8 +111,16 @@ public struct LongPollingIngress: Sendable {
             }
         }
         let outcomes = try await queue.enqueue(updates)
-        for outcome in outcomes {
-            if outcome == .enqueued { metrics.enqueued() } else { metrics.duplicate() }
+        for (update, outcome) in zip(updates, outcomes) {
+            if outcome == .enqueued {
+                metrics.enqueued()
+            } else {
+                metrics.duplicate()
+                logger.notice(
+                    "update dropped: an update with this update_id was stored before (a redelivery)",
+                    metadata: ["update_id": "\(update.updateID)"]
+                )
+            }
         }
         if outcomes.contains(.enqueued) { onEnqueued() }
         return nextOffset

@@ -1,5 +1,6 @@
 public import FerryQueue
 import FoundationEssentials
+public import Logging
 import TelegramBotAPI
 
 /// The front door of every host: checks one webhook request and queues its update durably. The
@@ -67,16 +68,18 @@ public struct WebhookIngress: Sendable {
     private let queue: any UpdateQueue
     private let metrics: PipelineMetrics
     private let onEnqueued: @Sendable () -> Void
+    private let logger: Logger
 
     /// - Parameter onEnqueued: called after an update is stored, so a dispatcher in the same
     ///   process starts at once instead of at its next poll.
     public init(
         configuration: Configuration, queue: any UpdateQueue, metrics: PipelineMetrics = PipelineMetrics(),
-        onEnqueued: @escaping @Sendable () -> Void = {}
+        logger: Logger = Logger(label: "ferry.ingress"), onEnqueued: @escaping @Sendable () -> Void = {}
     ) {
         self.configuration = configuration
         self.queue = queue
         self.metrics = metrics
+        self.logger = logger
         self.onEnqueued = onEnqueued
     }
 
@@ -131,6 +134,11 @@ public struct WebhookIngress: Sendable {
                 onEnqueued()
             } else {
                 metrics.duplicate()
+                // Said out loud: an update that is silently not handled looks like a broken bot.
+                logger.notice(
+                    "update dropped: an update with this update_id was stored before (a redelivery)",
+                    metadata: ["update_id": "\(keys.updateID)"]
+                )
             }
             return .accepted
         } catch {

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -14,16 +12,12 @@ import Darwin
 public final class DataDirectoryLock: Sendable {
     private let descriptor: Int32
 
-    /// Takes the lock (creating the directory when missing) or throws at once when another process holds it.
+    /// Takes the lock (creating the directory when missing, see ``DataDirectory/prepare(_:)``) or throws at
+    /// once when another process holds it.
     public init(directory: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw SQLiteStorageError.cannotCreateDirectory(directory, reason: "\(error)")
-        }
+        try DataDirectory.prepare(directory)
         let path = directory + "/serve.lock"
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw DataDirectoryLockError.cannotOpen(path, errno: errno) }
+        let descriptor = try DataDirectory.openPrivateFile(path, creating: true)
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
             throw DataDirectoryLockError.held(directory)
@@ -38,12 +32,10 @@ public final class DataDirectoryLock: Sendable {
 }
 
 public enum DataDirectoryLockError: Error, Sendable, Hashable, CustomStringConvertible {
-    case cannotOpen(String, errno: Int32)
     case held(String)
 
     public var description: String {
         switch self {
-        case .cannotOpen(let path, let code): "cannot open \(path) (errno \(code))"
         case .held(let directory): "another process is serving from \(directory); one host per data directory"
         }
     }

@@ -23,7 +23,8 @@ final class SQLiteFile {
 
     init(path: String) throws {
         // NOMUTEX: SQLite's own locking is redundant, since a connection is never used by two threads at once.
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        // NOFOLLOW: a database reached through a symbolic link is refused (see `DataDirectory`).
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW
         let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK else {
             let error = SQLiteStorageError.sqlite(code: status, message: handle.map(Self.message) ?? "cannot open \(path)")

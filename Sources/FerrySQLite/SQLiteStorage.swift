@@ -21,38 +21,49 @@ public final class SQLiteStorage: Sendable {
     public let sessions: SQLiteSessionStore
     private let database: SQLiteTransactions
 
-    private init(path: String, database: SQLiteTransactions, logger: Logger, now: @escaping @Sendable () -> Int64) {
+    private init(
+        path: String, database: SQLiteTransactions, logger: Logger, deadLetterRetention: Duration, now: @escaping @Sendable () -> Int64
+    ) {
         self.path = path
         self.database = database
-        self.queue = SQLiteUpdateQueue(database: database, path: path, logger: logger, now: now)
+        self.queue = SQLiteUpdateQueue(
+            database: database, path: path, logger: logger, deadLetterRetention: deadLetterRetention, now: now
+        )
         self.sessions = SQLiteSessionStore(database: database, now: now)
     }
 
-    /// Opens (creating when missing) the storage in `directory`, creating the directory too.
+    /// How long a dead letter is kept unless redriven or purged first: 30 days, as long as a deployed
+    /// stage keeps its dead letters.
+    public static let defaultDeadLetterRetention: Duration = .seconds(30 * 24 * 60 * 60)
+
+    /// Opens (creating when missing) the storage in `directory`, creating the directory too, private to
+    /// the user running the bot (see ``DataDirectory``).
     ///
+    /// - Parameter deadLetterRetention: how long a dead letter is kept; older ones are deleted by a
+    ///   receiving process, a bounded number at a time.
     /// - Parameter now: milliseconds since 1970; tests move time forward with it.
     public static func open(
         directory: String,
         logger: Logger = Logger(label: "ferry.sqlite"),
+        deadLetterRetention: Duration = defaultDeadLetterRetention,
         now: @escaping @Sendable () -> Int64 = SQLiteStorage.wallClockMilliseconds
     ) async throws -> SQLiteStorage {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw SQLiteStorageError.cannotCreateDirectory(directory, reason: "\(error)")
-        }
-        return try await open(path: directory + "/" + fileName, logger: logger, now: now)
+        try DataDirectory.prepare(directory)
+        return try await open(path: directory + "/" + fileName, logger: logger, deadLetterRetention: deadLetterRetention, now: now)
     }
 
-    /// Opens (creating when missing) the storage at `path`.
+    /// Opens (creating when missing) the storage at `path`: the file and SQLite's log beside it readable
+    /// and writable by their owner only, whatever the umask.
     ///
     /// Opening reads the file's header and replays a write-ahead log a crash left behind: quick
     /// enough to run on the caller's thread, once, at startup.
     public static func open(
         path: String,
         logger: Logger = Logger(label: "ferry.sqlite"),
+        deadLetterRetention: Duration = defaultDeadLetterRetention,
         now: @escaping @Sendable () -> Int64 = SQLiteStorage.wallClockMilliseconds
     ) async throws -> SQLiteStorage {
+        try protectFiles(path)
         let file = try SQLiteFile(path: path)
         let checkpointer: WALCheckpointer
         do {
@@ -63,7 +74,20 @@ public final class SQLiteStorage: Sendable {
             throw error
         }
         logger.debug("opened the storage", metadata: ["path": "\(path)"])
-        return SQLiteStorage(path: path, database: SQLiteTransactions(file: file, checkpointer: checkpointer), logger: logger, now: now)
+        return SQLiteStorage(
+            path: path, database: SQLiteTransactions(file: file, checkpointer: checkpointer), logger: logger,
+            deadLetterRetention: deadLetterRetention, now: now
+        )
+    }
+
+    /// Creates the database file (mode 0600) before SQLite does, since SQLite gives its log (`-wal`) and
+    /// shared-memory index (`-shm`) the database file's mode when it creates them; makes the ones an
+    /// earlier run left with looser modes private too.
+    private static func protectFiles(_ path: String) throws {
+        try DataDirectory.createPrivateFile(path)
+        for suffix in ["-wal", "-shm", "-journal"] {
+            try DataDirectory.protectFileIfPresent(path + suffix)
+        }
     }
 
     /// A PRAGMA's integer value on the writer's connection: tests pin `synchronous` with it.
@@ -102,7 +126,6 @@ public struct StorageWriteRefusal: Sendable, Hashable, CustomStringConvertible {
 }
 
 public enum SQLiteStorageError: Error, Sendable, Hashable, CustomStringConvertible {
-    case cannotCreateDirectory(String, reason: String)
     case closed
     case corruptRow(table: String)
     /// SQLite refused: its result code and message.
@@ -110,7 +133,6 @@ public enum SQLiteStorageError: Error, Sendable, Hashable, CustomStringConvertib
 
     public var description: String {
         switch self {
-        case .cannotCreateDirectory(let path, let reason): "cannot create the data directory \(path): \(reason)"
         case .closed: "the SQLite storage is closed"
         case .corruptRow(let table): "a row of table \(table) has an unexpected shape"
         case .sqlite(let code, let message): "SQLite error \(code): \(message)"
@@ -131,6 +153,10 @@ enum SQLiteSchema {
         try file.executeUncached("PRAGMA busy_timeout = 10000", [])
         try file.executeUncached("PRAGMA journal_mode = WAL", [])
         try file.executeUncached("PRAGMA synchronous = FULL", [])
+        // Deleted rows (handled updates, dead letters, old session values: users' messages) are overwritten
+        // with zeros instead of lingering in free space of the file. Set here rather than trusted to how the
+        // SQLite library was compiled; it costs ingress nothing measurable (docs/security.md).
+        try file.executeUncached("PRAGMA secure_delete = ON", [])
         for statement in statements {
             try file.executeUncached(statement, [])
         }

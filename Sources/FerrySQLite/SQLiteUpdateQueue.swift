@@ -24,15 +24,23 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
     /// When expired ids were last forgotten, and how many updates arrived since.
     private let pruning = Mutex<(last: Int64?, enqueuedSince: Int)>((nil, 0))
     private static let pruneInterval: Int64 = 1_000
+    /// How long a dead letter is kept (see ``SQLiteStorage/defaultDeadLetterRetention``).
+    public let deadLetterRetentionMilliseconds: Int64
+    /// When expired dead letters were last looked for, and how many were dead-lettered since.
+    private let deadLetterPruning = Mutex<(last: Int64?, deadLetteredSince: Int)>((nil, 0))
 
     private let path: String
     private let logger: Logger
     private let refusal = Mutex<StorageWriteRefusal?>(nil)
 
-    init(database: SQLiteTransactions, path: String, logger: Logger, now: @escaping @Sendable () -> Int64) {
+    init(
+        database: SQLiteTransactions, path: String, logger: Logger, deadLetterRetention: Duration,
+        now: @escaping @Sendable () -> Int64
+    ) {
         self.database = database
         self.path = path
         self.logger = logger
+        self.deadLetterRetentionMilliseconds = max(0, deadLetterRetention.milliseconds)
         self.now = now
     }
 
@@ -145,12 +153,44 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
         guard maximumCount > 0 || !receipts.isEmpty else { return [] }
         let now = self.now()
         let visibleAgainAt = now + visibilityTimeout.milliseconds
+        let deadLetterPruneLimit = deadLetterPruneLimit(now: now)
         return try await database.run(rolledBack: forgetHeads) { [self] db in
-            try heads.withLock { heads in
+            if let deadLetterPruneLimit {
+                try Self.deleteExpiredDeadLetters(before: now - deadLetterRetentionMilliseconds, limit: deadLetterPruneLimit, in: db)
+            }
+            return try heads.withLock { heads in
                 try Self.delete(receipts, in: db, heads: &heads)
                 return try Self.receiveHeads(maximumCount, now: now, visibleAgainAt: visibleAgainAt, in: db, heads: &heads)
             }
         }
+    }
+
+    /// How many expired dead letters this round may delete, or `nil` when the last round was too recent.
+    /// The receiving process's rounds (the dispatcher's, which go on while no update arrives) do it, once a
+    /// second at most, as `enqueue` forgets expired ids: up to twice as many as were dead-lettered since the
+    /// last round, so it keeps up at any rate without a round ever being large.
+    private func deadLetterPruneLimit(now: Int64) -> Int? {
+        deadLetterPruning.withLock { state -> Int? in
+            if let previous = state.last, now - previous < Self.pruneInterval { return nil }
+            defer { state = (now, 0) }
+            return 2 * state.deadLetteredSince + 256
+        }
+    }
+
+    /// Deletes up to `limit` of the oldest dead letters that were dead-lettered before `cutoff`.
+    private static func deleteExpiredDeadLetters(before cutoff: Int64, limit: Int, in db: SQLiteFile) throws {
+        // The oldest first, by id, which is the order they came in: when the oldest has not expired,
+        // nothing has, and the round costs one row's read.
+        var oldest: Int64?
+        try db.query("SELECT dead_lettered_at FROM dead_letters ORDER BY id LIMIT 1") { oldest = Int64($0.integer(0)) }
+        guard let oldest, oldest < cutoff else { return }
+        try db.execute(
+            """
+            DELETE FROM dead_letters WHERE id IN
+                (SELECT id FROM dead_letters WHERE dead_lettered_at < ?1 ORDER BY id LIMIT ?2)
+            """,
+            [.integer(cutoff), .integer(Int64(limit))]
+        )
     }
 
     private static func delete(_ receipts: [QueueReceipt], in db: SQLiteFile, heads: inout GroupHeads) throws {
@@ -251,6 +291,7 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
             return moved
         }
         if moved == 0 { throw StaleReceiptError(receipt: receipt) }
+        deadLetterPruning.withLock { $0.deadLetteredSince += 1 }
     }
 
     /// Makes every update in flight deliverable now: for a host starting on storage that only it
@@ -266,6 +307,22 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
             )
             heads.withLock { $0.invalidate() }
             return recovered
+        }
+    }
+
+    /// The highest `update_id` this file holds or remembers (queued, dead-lettered, or seen within the
+    /// deduplication window); `nil` when it has none. A simulated Telegram starts its ids above it, so
+    /// none of its updates is dropped as a duplicate of an earlier run's.
+    public func highestUpdateID() async throws -> Int? {
+        try await database.run { db in
+            var highest: Int?
+            try db.query(
+                """
+                SELECT MAX(id) FROM (SELECT MAX(update_id) AS id FROM seen_updates UNION ALL SELECT MAX(update_id) FROM updates
+                    UNION ALL SELECT MAX(update_id) FROM dead_letters)
+                """
+            ) { row in highest = row.isNull(0) ? nil : row.integer(0) }
+            return highest
         }
     }
 

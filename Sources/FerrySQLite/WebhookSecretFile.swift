@@ -20,10 +20,13 @@ public enum WebhookSecretFile {
     /// processes creating it at once end up with the same secret: the file is created exclusively,
     /// and the one that loses reads the winner's.
     public static func loadOrCreate(in directory: String) throws(WebhookSecretFileError) -> String {
-        if let existing = try load(in: directory) { return existing }
-        if mkdir(directory, 0o700) != 0, errno != EEXIST {
-            throw .cannotWrite(path(in: directory), reason: String(cString: strerror(errno)))
+        // The directory's own checks first (its owner, no symbolic link): the secret is as private as the queue.
+        do {
+            try DataDirectory.prepare(directory)
+        } catch {
+            throw .dataDirectory(error)
         }
+        if let existing = try load(in: directory) { return existing }
         let secret = WebhookSecretToken.generate()
         let file = path(in: directory)
         let descriptor = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -46,7 +49,7 @@ public enum WebhookSecretFile {
     /// The directory's secret, or `nil` when it has none yet.
     public static func load(in directory: String) throws(WebhookSecretFileError) -> String? {
         let file = path(in: directory)
-        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else {
             if errno == ENOENT { return nil }
             throw .cannotRead(file, reason: String(cString: strerror(errno)))
@@ -65,6 +68,8 @@ public enum WebhookSecretFileError: Error, Sendable, Hashable, CustomStringConve
     case cannotRead(String, reason: String)
     case cannotWrite(String, reason: String)
     case invalid(String)
+    /// The data directory is not one the secret may be kept in (see ``DataDirectory``).
+    case dataDirectory(DataDirectoryError)
 
     public var description: String {
         switch self {
@@ -72,6 +77,8 @@ public enum WebhookSecretFileError: Error, Sendable, Hashable, CustomStringConve
             "cannot read the webhook secret \(path) (\(reason)): give the data directory's owner read access, or set TELEGRAM_WEBHOOK_SECRET"
         case .cannotWrite(let path, let reason):
             "cannot keep a webhook secret in \(path) (\(reason)): make the data directory writable, or set TELEGRAM_WEBHOOK_SECRET"
+        case .dataDirectory(let error):
+            error.description
         case .invalid(let path):
             "\(path) does not hold a webhook secret (1-256 of A-Z a-z 0-9 _ -): delete it to have a new one made, then run `webhook set --data-dir` again"
         }

@@ -99,6 +99,8 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let registry: ConnectionRegistry
     private let bodyTimeout: TimeAmount
     private var bodyDeadline: Scheduled<Void>?
+    /// Requests read and not yet answered: more than one when a client pipelines.
+    private var requestsInProgress = 0
 
     init(registry: ConnectionRegistry, bodyTimeout: TimeAmount) {
         self.registry = registry
@@ -123,7 +125,8 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
-            registry.requestStarted(context.channel)
+            requestsInProgress += 1
+            if requestsInProgress == 1 { registry.requestStarted(context.channel) }
             let channel = context.channel
             bodyDeadline?.cancel()
             bodyDeadline = context.eventLoop.scheduleTask(in: bodyTimeout) { channel.close(promise: nil) }
@@ -141,7 +144,8 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
             // A response sent before its request's body was read (413, 401) ends the request too.
             bodyDeadline?.cancel()
             bodyDeadline = nil
-            registry.requestEnded(context.channel)
+            requestsInProgress = max(0, requestsInProgress - 1)
+            if requestsInProgress == 0 { registry.requestEnded(context.channel) }
         }
         context.write(data, promise: promise)
     }

@@ -13,8 +13,8 @@ struct HTTPRoutes: Sendable {
     /// Why the host cannot take updates now (a full disk), for `/healthz` to answer 503 with; nil when it can.
     var unhealthy: @Sendable () -> String? = { nil }
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    func router() -> Router<HostRequestContext> {
+        let router = Router(context: HostRequestContext.self)
         router.post("/webhook") { request, context in try await webhook(request, context) }
         for method in [HTTPRequest.Method.get, .put, .patch, .delete, .head] {
             router.on("/webhook", method: method) { _, _ in
@@ -34,7 +34,7 @@ struct HTTPRoutes: Sendable {
         return router
     }
 
-    private func webhook(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func webhook(_ request: Request, _ context: HostRequestContext) async throws -> Response {
         guard acceptsWebhooks else { return text(.init(code: 404), "this bot polls for updates; there is no webhook\n") }
         let secret = request.headers[HTTPField.Name(WebhookIngress.secretHeaderName)!]
         let head = WebhookRequestHead(
@@ -52,6 +52,9 @@ struct HTTPRoutes: Sendable {
         do {
             body = try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            return answer(.tooLarge(limit: limit))
+        } catch is NIOTooManyBytesError {
+            // A chunked body has no length to check beforehand: it is cut off as it passes the limit.
             return answer(.tooLarge(limit: limit))
         }
         return answer(await ingress.accept(body: Array(buffer: body), secretHeader: secret))

@@ -80,7 +80,7 @@ public final class LocalHost: Service {
         let metrics = PipelineMetrics(factory: PrometheusMetricsFactory(registry: registry))
         let processor = UpdateProcessor(bot: bot, policy: configuration.policy, metrics: metrics, logger: logger)
         let dispatcher = Dispatcher(queue: storage.queue, processor: processor, configuration: configuration.dispatcher)
-        let ingress = WebhookIngress(configuration: configuration.webhook, queue: storage.queue, metrics: metrics) {
+        let ingress = WebhookIngress(configuration: configuration.webhook, queue: storage.queue, metrics: metrics, logger: logger) {
             dispatcher.wake()
         }
         let router = HTTPRoutes(

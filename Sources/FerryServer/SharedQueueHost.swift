@@ -60,7 +60,7 @@ public final class SharedQueueHost: Service {
         let metrics = PipelineMetrics(factory: PrometheusMetricsFactory(registry: registry))
         let processor = UpdateProcessor(bot: bot, policy: configuration.policy, metrics: metrics, logger: logger)
         let dispatcher = Dispatcher(queue: queue, processor: processor, configuration: configuration.dispatcher)
-        let ingress = WebhookIngress(configuration: configuration.webhook, queue: queue, metrics: metrics) {
+        let ingress = WebhookIngress(configuration: configuration.webhook, queue: queue, metrics: metrics, logger: logger) {
             dispatcher.wake()
         }
         let router = HTTPRoutes(ingress: ingress, acceptsWebhooks: true, metrics: { [registry] in registry.emitToString() }).router()

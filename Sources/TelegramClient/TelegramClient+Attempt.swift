@@ -84,7 +84,7 @@ extension TelegramClient {
             throw TelegramClientError.invalidResponse(
                 method: method,
                 status: status,
-                description: token.redact(Self.explain(error, answer: answer))
+                description: token.redact(explain(error, answer: answer))
             )
         }
     }
@@ -115,8 +115,9 @@ extension TelegramClient {
         return TelegramClientError.transport(method: method, description: token.redact(String(describing: error)))
     }
 
-    /// A short account of why an answer did not decode: where, and for a body that is not JSON at all, how it starts.
-    private static func explain(_ error: any Error, answer: ByteBuffer) -> String {
+    /// A short account of why an answer did not decode: where, and for a body that is not JSON at all, how it
+    /// starts (redacted before it is cut: a server that echoes the URL would otherwise leave half a token at the cut).
+    private func explain(_ error: any Error, answer: ByteBuffer) -> String {
         let context: DecodingError.Context
         switch error as? DecodingError {
         case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c):
@@ -125,8 +126,7 @@ extension TelegramClient {
             return String(describing: error)
         }
         guard !context.codingPath.isEmpty else {
-            let start = String(decoding: answer.readableBytesView.prefix(200), as: UTF8.self)
-            return "not a Bot API answer: \(start)"
+            return "not a Bot API answer: \(token.redactedExcerpt(of: answer.readableBytesView, limit: 200))"
         }
         let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
         return "cannot decode \(path): \(context.debugDescription)"

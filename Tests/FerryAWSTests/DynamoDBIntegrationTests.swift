@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import FerryTestSupport
 import Testing
 
 @testable import FerryAWS
@@ -26,7 +27,7 @@ struct DynamoDBValueTests {
 /// The DynamoDB client against a real `moto_server` on 127.0.0.1.
 @Suite(
     "DynamoDB against moto",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .motoServer
 )
 struct DynamoDBIntegrationTests {

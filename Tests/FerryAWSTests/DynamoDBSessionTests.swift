@@ -5,6 +5,7 @@ import FerryTesting
 import Foundation
 import Synchronization
 import TelegramBotAPI
+import FerryTestSupport
 import Testing
 
 @testable import FerryAWS
@@ -13,7 +14,7 @@ import Testing
 /// sessions table is.
 @Suite(
     "Sessions on DynamoDB",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .motoServer
 )
 struct DynamoDBSessionTests {
@@ -106,10 +107,9 @@ struct DynamoDBSessionTests {
         }
         let queueURL = try await sqs.createQueue(named: "idem-\(UUID().uuidString.prefix(8)).fifo", attributes: ["FifoQueue": "true"])
         let processor = UpdateProcessor(bot: bot, policy: .init(retryDelay: { _ in .zero }))
-        let consumer = ConsumerFunction(
-            processor: processor, sqs: sqs, queueURL: queueURL, deadLetterQueueURL: queueURL, handledUpdates: records
-        )
-        let withoutRecords = ConsumerFunction(processor: processor, sqs: sqs, queueURL: queueURL, deadLetterQueueURL: queueURL)
+        let queue = SQSUpdateQueue(sqs: sqs, queueURL: queueURL, deadLetterQueueURL: queueURL)
+        let consumer = ConsumerFunction(processor: processor, queue: queue, handledUpdates: records)
+        let withoutRecords = ConsumerFunction(processor: processor, queue: queue)
 
         #expect(try await consumer.handle(event(updateID: 5, text: "hello")).batchItemFailures.isEmpty)
         #expect(try await consumer.handle(event(updateID: 5, text: "hello")).batchItemFailures.isEmpty)

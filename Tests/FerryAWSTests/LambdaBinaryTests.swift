@@ -1,6 +1,7 @@
 import FerryTestSupport
 import Foundation
 import Synchronization
+import FerryTestSupport
 import Testing
 
 @testable import FerryAWS
@@ -20,7 +21,7 @@ enum EchoBotBinary {
 /// points at a fake Runtime API on 127.0.0.1, `_HANDLER` names the role, SQS is moto.
 @Suite(
     "EchoBot as a Lambda function",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .enabled(if: FileManager.default.isExecutableFile(atPath: EchoBotBinary.url.path), "EchoBot is not built next to the tests"),
     .motoServer
 )

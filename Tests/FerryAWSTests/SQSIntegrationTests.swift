@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import FerryTestSupport
 import Testing
 
 @testable import FerryAWS
@@ -7,7 +8,7 @@ import Testing
 /// The SQS client against a real `moto_server` on 127.0.0.1.
 @Suite(
     "SQS against moto",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .motoServer
 )
 struct SQSIntegrationTests {
@@ -133,7 +134,7 @@ struct SQSIntegrationTests {
 /// The SSM client against a real `moto_server` on 127.0.0.1.
 @Suite(
     "SSM against moto",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .motoServer
 )
 struct SSMIntegrationTests {

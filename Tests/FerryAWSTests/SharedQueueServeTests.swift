@@ -10,7 +10,7 @@ import Testing
 /// `moto_server`, replying through a fake Bot API on 127.0.0.1.
 @Suite(
     "serve on SQS",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .enabled(if: FileManager.default.isExecutableFile(atPath: EchoBotBinary.url.path), "EchoBot is not built next to the tests"),
     .motoServer
 )

@@ -4,6 +4,7 @@ import FerryQueue
 import FerryRuntime
 import FerryTesting
 import Foundation
+import FerryTestSupport
 import Testing
 
 @testable import FerryAWS
@@ -12,7 +13,7 @@ import Testing
 /// in the real consumer, the real dead-letter function parks them, and the EchoBot binary operates them.
 @Suite(
     "Dead letters of a deployed stage",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .motoServer
 )
 struct StageDeadLetterTests {
@@ -90,7 +91,7 @@ struct StageDeadLetterTests {
         #expect(redriven.map(\.body) == [textUpdate(updateID: 7, chatID: 70, text: "seven")])
         #expect(redriven.first?.messageGroupID == "chat:70")
 
-        let purge = try await dlq(["purge"], stage)
+        let purge = try await dlq(["purge", "--yes"], stage)
         #expect(purge.standardOutput.contains("Purged 1 dead letter."), "\(purge.standardError)")
         let empty = try await dlq(["list"], stage)
         #expect(empty.standardOutput.contains("No dead letters."))
@@ -149,7 +150,9 @@ struct StageDeadLetterTests {
         let bot = Bot(api: BotAPIRecorder(), username: "TestBot")
         bot.on(.text) { _, _ in throw PoisonError() }
         let processor = UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 1))
-        let consumer = ConsumerFunction(processor: processor, sqs: sqs, queueURL: stage.queueURL, deadLetterQueueURL: stage.deadLetterQueueURL)
+        let consumer = ConsumerFunction(
+            processor: processor, queue: SQSUpdateQueue(sqs: sqs, queueURL: stage.queueURL, deadLetterQueueURL: stage.deadLetterQueueURL)
+        )
         let deadLetters = DeadLetterFunction(processor: processor, dynamoDB: dynamoDB, table: stage.table, log: { _ in })
         var parked: [String] = []
         for update in updates {

@@ -5,6 +5,7 @@ import Foundation
 import NIOCore
 import Synchronization
 import TelegramBotAPI
+import FerryTestSupport
 import Testing
 
 @testable import FerryAWS
@@ -14,7 +15,7 @@ import Testing
 /// queue in a real `moto_server`.
 @Suite(
     "Webhook fast lane",
-    .enabled(if: MotoServer.isAvailable, "moto_server is not on PATH: pip install 'moto[server]==5.2.1'"),
+    .needs(.moto),
     .motoServer
 )
 struct WebhookFastLaneTests {

@@ -36,6 +36,45 @@ struct CommandRunnerTests {
         #expect(result.standardOutput == "set removed")
     }
 
+    @Test("a child never sees TELEGRAM_* secrets, and AWS_* only when it calls AWS")
+    func secretsKeptFromChildren() async throws {
+        let parent = [
+            "PATH": "/usr/bin:/bin", "HOME": "/home/bot", "LANG": "C.UTF-8",
+            "TELEGRAM_BOT_TOKEN": "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11", "TELEGRAM_WEBHOOK_SECRET": "webhook-secret",
+            "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "aws-secret", "AWS_SESSION_TOKEN": "aws-session",
+            "AWS_PROFILE": "deploy",
+        ]
+        let runner = ProcessCommandRunner(parentEnvironment: parent)
+        func childVariables(_ command: Command) async throws -> [String: String] {
+            let output = try await runner.run(command).standardOutput
+            return Dictionary(output.split(separator: "\n").map { line in
+                let pair = line.split(separator: "=", maxSplits: 1)
+                return (String(pair[0]), pair.count > 1 ? String(pair[1]) : "")
+            }, uniquingKeysWith: { $1 })
+        }
+
+        // A build runs every dependency's plugins and scripts: nothing secret reaches it.
+        let build = try await childVariables(Command(executable: "/usr/bin/env", arguments: []))
+        #expect(build == ["PATH": "/usr/bin:/bin", "HOME": "/home/bot", "LANG": "C.UTF-8"])
+
+        // The AWS CLI needs the credentials, never the bot token.
+        let cli = try await childVariables(Command(executable: "/usr/bin/env", arguments: [], callsAWS: true))
+        #expect(Set(cli.keys) == ["PATH", "HOME", "LANG", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"])
+
+        // A variable the caller names on purpose is passed on.
+        let named = try await childVariables(Command(executable: "/usr/bin/env", arguments: [], environment: ["AWS_PAGER": ""]))
+        #expect(named["AWS_PAGER"] == "" && named["AWS_PROFILE"] == nil)
+    }
+
+    @Test("deploy's swift build and AWS CLI commands declare what they need")
+    func deployCommandsDeclareAWS() async throws {
+        #expect(!BootstrapBuild.command(product: "EchoBot").callsAWS)
+        #expect(BootstrapBuild.command(product: "EchoBot").arguments.prefix(2) == ["swift", "build"])
+        let runner = ScriptedRunner(answers: [:])
+        try await AWSCommandLine(runner: runner).run("sts", "get-caller-identity")
+        #expect(runner.commands.map(\.callsAWS) == [true])
+    }
+
     @Test("a program that outlives its timeout is killed")
     func timeout() async throws {
         let clock = ContinuousClock()

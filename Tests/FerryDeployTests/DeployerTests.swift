@@ -1,6 +1,7 @@
 import FerryDeploy
 import Foundation
 import Synchronization
+import FerryTestSupport
 import Testing
 
 /// Answers AWS CLI calls from a script and records every command, to see exactly what the deploy step runs.
@@ -112,7 +113,7 @@ struct DeployerTests {
         #expect(runner.commands.first?.environment["AWS_PAGER"] == "")
     }
 
-    @Test("deploy to moto: bucket, package, secrets and stack; a second deploy changes nothing; remove cleans up")
+    @Test("deploy to moto: bucket, package, secrets and stack; a second deploy changes nothing; remove cleans up", .needs(.moto, .awsCLI))
     func deployToEmulator() async throws {
         try await MotoServer.with { moto in
             let directory = try TemporaryDirectory()

@@ -1,5 +1,6 @@
 import FerryDeploy
 import Foundation
+import FerryTestSupport
 import Testing
 
 /// The template deployed for real, by the real AWS CLI, to moto started on 127.0.0.1.
@@ -12,7 +13,7 @@ import Testing
 struct LocalEmulatorStackTests {
     static let stack = BotStack(bot: "echo", stage: "dev")
 
-    @Test("create-stack builds the queues, functions, event sources, tables and log groups; delete-stack removes them")
+    @Test("create-stack builds the queues, functions, event sources, tables and log groups; delete-stack removes them", .needs(.moto, .awsCLI))
     func createAndDelete() async throws {
         try await MotoServer.with { moto in
             let aws = moto.aws

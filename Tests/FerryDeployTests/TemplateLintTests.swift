@@ -1,4 +1,5 @@
 import FerryDeploy
+import FerryTestSupport
 import Foundation
 import Testing
 
@@ -30,12 +31,12 @@ struct TemplateLintTests {
         ]
     }
 
-    @Test("cfn-lint reports no error and no warning, in several regions")
+    @Test("cfn-lint reports no error and no warning, in several regions", .needs(.cfnLint))
     func cfnLint() async throws {
         let directory = try TemporaryDirectory()
         let files = try Self.templates().map { try directory.write($0.text, to: $0.file) }
         let result = try await ExternalTool.run(
-            "cfn-lint",
+            try OutsideTool.cfnLint.require(),
             ["--format", "parseable", "--regions", "us-east-1", "eu-west-1", "ap-southeast-2", "--"] + files
         )
         #expect(result.exitCode == 0, "cfn-lint: \(result.standardOutput) \(result.standardError)")
@@ -43,7 +44,7 @@ struct TemplateLintTests {
     }
 
     /// The checkov checks the stacks do not satisfy, each justified in the resource's metadata; the same list,
-    /// with the reasons, is in the README. Adding one means changing this list too, on purpose.
+    /// with the reasons, is in docs/deploy.md. Adding one means changing this list too, on purpose.
     static let justifiedCheckovFindings: Set<String> = [
         "CKV_AWS_115",  // Lambda: reserved concurrency
         "CKV_AWS_116",  // Lambda: dead-letter queue for asynchronous invocations
@@ -57,7 +58,7 @@ struct TemplateLintTests {
         "CKV_AWS_258",  // Function URL: AuthType NONE
     ]
 
-    @Test("checkov finds nothing that is neither fixed nor justified")
+    @Test("checkov finds nothing that is neither fixed nor justified", .needs(.checkov))
     func checkov() async throws {
         let directory = try TemporaryDirectory()
         for template in try Self.templates() {
@@ -65,7 +66,7 @@ struct TemplateLintTests {
         }
         // checkov pins an old botocore that breaks the AWS CLI, so it usually lives in a virtual environment of
         // its own; CHECKOV names its executable there.
-        let checkov = ProcessInfo.processInfo.environment["CHECKOV"] ?? "checkov"
+        let checkov = try OutsideTool.checkov.require()
         let result = try await ExternalTool.run(
             checkov,
             ["--directory", directory.url.path, "--framework", "cloudformation", "--output", "json", "--skip-download"],

@@ -6,16 +6,14 @@ import Testing
 ///
 /// Needs Debian's `chromium` and `chromium-driver`. Without them the test is skipped, unless `CI`
 /// is set: there a missing browser is a failure, not a skip.
-@Suite(.serialized) struct PlaygroundBrowserTests {
-    static let canRun = Browser.isInstalled || ProcessInfo.processInfo.environment["CI"] != nil
-
+@Suite(.serialized, .needs(.chromium)) struct PlaygroundBrowserTests {
     /// Screenshots go under the package's `.build`, where `swift build` puts everything it makes.
     static func screenshotPath(_ name: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent(".build/playground-screenshots/\(name).png").path
     }
 
-    @Test(.enabled(if: canRun, "chromium and chromedriver are missing (apt-get install -y chromium chromium-driver); set CI to fail instead of skipping"))
+    @Test
     func echoBotAnswersStartInTheBrowser() async throws {
         try await withPlayground(of: "EchoBot", screenshot: "echobot") { bot, browser in
             #expect(bot.log.contains("simulation"), "the log says plainly that Telegram is simulated")
@@ -30,7 +28,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: canRun, "chromium and chromedriver are missing (apt-get install -y chromium chromium-driver); set CI to fail instead of skipping"))
+    @Test
     func showcaseBotAnswersAButtonPressInTheBrowser() async throws {
         try await withPlayground(of: "ShowcaseBot", screenshot: "showcasebot") { _, browser in
             try await browser.element("#live-text", where: { $0 == "live" })
@@ -56,7 +54,7 @@ import Testing
         screenshot name: String,
         _ scenario: (BotProcess, Browser) async throws -> Void
     ) async throws {
-        try #require(Browser.isInstalled, "chromium and chromedriver must be installed: apt-get install -y chromium chromium-driver")
+        _ = try OutsideTool.chromium.require()
         let bot = try BotProcess.start(["serve", "--port", "0", "--data-dir", temporaryDirectory()], bot: product)
         let browser: Browser
         do {

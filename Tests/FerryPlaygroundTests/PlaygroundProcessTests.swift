@@ -20,21 +20,9 @@ import Testing
             _ = try await loaded.body.collect(upTo: 1 << 20)
 
             // The playground's first user writes /start; the reply comes back through webhook, queue and handler.
-            let world = try await http.execute(HTTPClientRequest(url: page + "/api/world"), timeout: .seconds(10))
-            let worldJSON = try JSONSerialization.jsonObject(with: Data(buffer: try await world.body.collect(upTo: 1 << 20))) as? [String: Any]
-            let users = try #require(worldJSON?["users"] as? [[String: Any]])
-            let ada = try #require(users.first?["id"] as? Int)
-            var send = HTTPClientRequest(url: page + "/api/messages")
-            send.method = .POST
-            send.headers.add(name: "Content-Type", value: "application/json")
-            send.body = .bytes(ByteBuffer(string: #"{"chatID":\#(ada),"userID":\#(ada),"text":"/start"}"#))
-            let sent = try await http.execute(send, timeout: .seconds(10))
-            #expect(sent.status.code == 200)
-            _ = try await sent.body.collect(upTo: 1 << 16)
-            try await eventually {
-                let history = try await http.execute(HTTPClientRequest(url: page + "/api/chats/\(ada)/messages"), timeout: .seconds(10))
-                return String(buffer: try await history.body.collect(upTo: 1 << 20)).contains("Welcome to my bot!")
-            }
+            let playground = PlaygroundClient(http: http, page: page)
+            let ada = try await playground.firstUserID()
+            try await playground.send("/start", from: ada, expecting: "Welcome to my bot!")
         } catch {
             try? await http.shutdown()
             Issue.record("bot log:\n\(bot.log)")

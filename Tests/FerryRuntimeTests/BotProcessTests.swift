@@ -138,7 +138,19 @@ import Testing
                 telegram.block(chat: 66)
                 #expect(try await post(http, port: port, textUpdate(updateID: 601, chatID: 66, messageID: 2, text: "again")) == 200)
                 try await eventually { try await BotProcess.run(["dlq", "list", "--data-dir", directory, "--json"]).output.contains("\"update_id\":601") }
-                #expect(try await BotProcess.run(["dlq", "purge", "--data-dir", directory]).output.contains("Purged 1 dead letter."))
+                // purge asks first: no answer, or any answer but yes, deletes nothing.
+                let unanswered = try await BotProcess.run(["dlq", "purge", "--data-dir", directory])
+                #expect(unanswered.status != 0)
+                #expect(unanswered.output.contains("Delete 1 dead letter in \(directory)?"))
+                #expect(unanswered.output.contains("Pass --yes to purge without asking"))
+                let declined = try await BotProcess.run(["dlq", "purge", "--data-dir", directory], input: "n\n")
+                #expect(declined.status != 0)
+                #expect(declined.output.contains("nothing deleted"))
+                #expect(try await BotProcess.run(["dlq", "list", "--data-dir", directory]).output.contains("\t601\t"))
+                let confirmed = try await BotProcess.run(["dlq", "purge", "--data-dir", directory], input: "y\n")
+                #expect(confirmed.output.contains("Purged 1 dead letter."), "\(confirmed.output)")
+                #expect(try await BotProcess.run(["dlq", "list", "--data-dir", directory]).output.contains("No dead letters."))
+                #expect(try await BotProcess.run(["dlq", "purge", "--yes", "--data-dir", directory]).output.contains("Purged 0 dead letters."))
                 #expect(try await BotProcess.run(["dlq", "list", "--data-dir", directory]).output.contains("No dead letters."))
 
                 bot.signal(SIGINT)
@@ -146,6 +158,21 @@ import Testing
             }
             #expect(bot.exitStatus == 0)
         }
+    }
+
+    @Test func helpExplainsThePlaygroundAndTheEnvironment() async throws {
+        let help = try await BotProcess.run(["serve", "--help"])
+        #expect(help.status == 0)
+        for expected in ["playground", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_URL", "LOG_LEVEL", "data directory"] {
+            #expect(help.output.contains(expected), "serve --help mentions \(expected):\n\(help.output)")
+        }
+        let purgeHelp = try await BotProcess.run(["dlq", "purge", "--help"])
+        #expect(purgeHelp.output.contains("--yes"))
+
+        let poll = try await BotProcess.run(["poll", "--data-dir", temporaryDirectory()])
+        #expect(poll.status != 0)
+        #expect(poll.output.contains("TELEGRAM_BOT_TOKEN is not set"))
+        #expect(poll.output.contains("run `serve` without a token"), "the error says what to do instead")
     }
 
     @Test func refusesASecondServerOnTheSameDataDirectory() async throws {
@@ -174,6 +201,29 @@ import Testing
         #expect(dev.output.contains("ferry-echobot-dev") && !dev.output.contains("ferry-echobot-prod"))
         #expect(prod.output.contains("ferry-echobot-prod"))
         #expect(try await BotProcess.run(["template", "--stage", "Bad-Stage"]).status != 0)
+    }
+
+    @Test("serve refuses a data directory reached through a symbolic link, and a dead-letter retention that is no number of days")
+    func refusesALinkedDataDirectoryAndABadRetention() async throws {
+        let real = temporaryDirectory()
+        let link = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: real, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        defer {
+            try? FileManager.default.removeItem(atPath: link)
+            try? FileManager.default.removeItem(atPath: real)
+        }
+        let linked = try await BotProcess.run(["serve", "--port", "0", "--data-dir", link])
+        #expect(linked.status != 0)
+        #expect(linked.output.contains("\(link) is a symbolic link") && linked.output.contains("realpath \(link)"), "\(linked.output)")
+
+        let zero = try await BotProcess.run(["serve", "--port", "0", "--data-dir", real, "--dead-letter-retention-days", "0"])
+        #expect(zero.status != 0 && zero.output.contains("--dead-letter-retention-days must be at least 1"), "\(zero.output)")
+        let variable = try await BotProcess.run(
+            ["serve", "--port", "0", "--data-dir", real], environment: ["FERRY_DEAD_LETTER_RETENTION_DAYS": "soon"]
+        )
+        #expect(variable.status != 0 && variable.output.contains("FERRY_DEAD_LETTER_RETENTION_DAYS is \"soon\""), "\(variable.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: real).isEmpty, "nothing was written")
     }
 
     /// `poll` needs Telegram; `serve` without a token runs the offline playground instead (FerryPlaygroundTests).

@@ -28,7 +28,8 @@ import Testing
             )
             do {
                 try await serving(host, shutdownGrace: .seconds(30)) {
-                    try await eventually { (1...3).allSatisfy { telegram.texts(to: $0).count == 5 } }
+                    // The host's start is in this wait: 120 s, as for any server to start.
+                    try await eventually(within: .seconds(120)) { (1...3).allSatisfy { telegram.texts(to: $0).count == 5 } }
                     for chat in 1...3 {
                         #expect(telegram.texts(to: chat) == (1...5).map { "You said: p\($0)" })
                     }

@@ -1,4 +1,5 @@
 import FerryRuntime
+import FerryTestSupport
 import FerryTesting
 import Testing
 
@@ -84,6 +85,19 @@ import Testing
             #expect(metrics.contains("ferry_queue_depth 0"))
             #expect(metrics.contains("ferry_handler_duration_seconds_bucket"))
         }
+    }
+
+    @Test func aDroppedDuplicateIsLoggedWithItsUpdateID() async throws {
+        let capture = LogCapture()
+        try await RunningHost.with(logger: capture.logger()) { host in
+            #expect(try await host.post(textUpdate(updateID: 77, chatID: 10, messageID: 1, text: "hi")) == 200)
+            #expect(try await host.post(textUpdate(updateID: 77, chatID: 10, messageID: 1, text: "hi")) == 200)
+            try await eventually { host.texts(to: 10) == ["You said: hi"] }
+        }
+        let dropped = capture.logged.filter { $0.contains("update dropped") }
+        #expect(dropped.count == 1)
+        #expect(dropped.first?.hasPrefix("notice ") == true)
+        #expect(dropped.first?.contains("update_id=77") == true)
     }
 
     @Test func secretsCompareByContentOnly() {

@@ -19,9 +19,11 @@ public final class BotProcess: Sendable {
     }
 
     /// Starts `bot arguments...` with `environment` added to a minimal one (`PATH`, `LOG_LEVEL=info`): in
-    /// particular no `TELEGRAM_BOT_TOKEN` unless given. `openFileLimit` runs it under `ulimit -n`.
+    /// particular no `TELEGRAM_BOT_TOKEN` unless given. `openFileLimit` runs it under `ulimit -n`. Its standard
+    /// input is `input`, then end of file (without `input`, end of file at once, as for a command run by a script).
     public static func start(
-        _ arguments: [String], bot: String = "EchoBot", environment: [String: String] = [:], openFileLimit: Int? = nil
+        _ arguments: [String], bot: String = "EchoBot", environment: [String: String] = [:], openFileLimit: Int? = nil,
+        input: String? = nil
     ) throws -> BotProcess {
         let process = Process()
         if let openFileLimit {
@@ -34,17 +36,22 @@ public final class BotProcess: Sendable {
         }
         process.environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "info"].merging(environment) { $1 }
         let started = BotProcess(name: bot, process: process)
+        let inputPipe = Pipe()
+        process.standardInput = inputPipe
         process.standardOutput = started.output.pipe
         process.standardError = started.output.pipe
         try process.run()
+        if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        try inputPipe.fileHandleForWriting.close()
         return started
     }
 
     /// Runs `bot arguments...` to completion (at most `limit`); returns its exit status and output.
     public static func run(
-        _ arguments: [String], bot: String = "EchoBot", environment: [String: String] = [:], limit: Duration = .seconds(30)
+        _ arguments: [String], bot: String = "EchoBot", environment: [String: String] = [:], input: String? = nil,
+        limit: Duration = .seconds(30)
     ) async throws -> (status: Int32, output: String) {
-        let started = try start(arguments, bot: bot, environment: environment)
+        let started = try start(arguments, bot: bot, environment: environment, input: input)
         try await started.waitForExit(within: limit)
         return (started.process.terminationStatus, started.log)
     }

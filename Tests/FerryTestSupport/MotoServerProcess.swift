@@ -11,12 +11,7 @@ import Darwin
 /// that talk to AWS: FerryAWSTests through Ferry's own clients, FerryDeployTests through the AWS CLI.
 public enum MotoServerProcess {
     /// `moto_server` on PATH, if any.
-    public static let executablePath: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        return path.split(separator: ":")
-            .map { "\($0)/moto_server" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    public static var executablePath: String? { OutsideTool.moto.path }
 
     /// Starts moto on port 0, waits (at most 120 s, the README's limit for a server to start: importing moto
     /// is slow on a busy machine) until it says which port it listens on, runs `body` with its endpoint
@@ -28,7 +23,7 @@ public enum MotoServerProcess {
         environment: [String: String?] = [:],
         _ body: (_ endpoint: String) async throws -> Result
     ) async throws -> Result {
-        guard let executablePath else { throw MotoDidNotStart(reason: "moto_server is not on PATH") }
+        let executablePath = try OutsideTool.moto.require()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executablePath)
         process.arguments = ["-H", "127.0.0.1", "-p", "0"]

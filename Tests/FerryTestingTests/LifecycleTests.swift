@@ -23,7 +23,8 @@ struct LifecycleTests {
                 let shutdownStarted = clock.now
                 await simulator.shutdown()
                 _ = try? await poll
-                #expect(clock.now - shutdownStarted < .seconds(10), "the poll did not run to its timeout")
+                // Well under the poll's 50 s, with room for a busy machine's stalls (10 s was seen exceeded).
+                #expect(clock.now - shutdownStarted < .seconds(40), "the poll did not run to its timeout")
 
                 await #expect(throws: TelegramClientError.self) { try await client.getMe() }
                 await #expect(throws: SimulatorError.alreadyStarted) { try await simulator.run() }

@@ -18,7 +18,9 @@ struct RateLimitTests {
             #expect(error.errorCode == 429)
             #expect(error.isRateLimit)
             let retryAfter = try #require(error.retryAfter)
-            #expect((50...60).contains(retryAfter), "the wait until the next token, in whole seconds")
+            // Under 60 s less the time the burst took: a busy machine once took 13 s over three calls, so the bound
+            // leaves half a minute for that.
+            #expect((30...60).contains(retryAfter), "the wait until the next token, in whole seconds")
             #expect(error.description == "Too Many Requests: retry after \(retryAfter)")
 
             let bob = simulator.createUser(firstName: "Bob")

@@ -59,6 +59,51 @@ struct RedactionTests {
         }
     }
 
+    @Test("a token cut short, by the text's end or inside it, is masked from its bot id on")
+    func cutToken() {
+        let bot = BotToken(token)
+        for length in 1..<tokenSecret.count {
+            let cut = "POST /bot123456:\(tokenSecret.prefix(length))"
+            #expect(bot.redact(cut) == "POST /bot<redacted>")
+            #expect(bot.redact(cut + " (clipped)") == "POST /bot<redacted> (clipped)")
+        }
+        // Cut inside the public id: nothing secret, but still the start of the token at the cut.
+        #expect(bot.redact("POST /bot1234") == "POST /bot<redacted>")
+        #expect(bot.redact("POST /bot123456:") == "POST /bot<redacted>")
+        // Ordinary text that merely ends like the id is left alone when shorter than the masked minimum.
+        #expect(bot.redact("HTTP 123") == "HTTP 123")
+    }
+
+    @Test("a Bot API that echoes the URL at every offset of its answer leaks no part of the token")
+    func echoAtEveryOffset() async throws {
+        // The client quotes the first 200 bytes of an answer that is not JSON: the URL crosses that cut at every offset.
+        let offsets = Array(140...210)
+        let quoted = offsets.map { FakeReply.raw(status: 502, contentType: "text/html", String(repeating: "x", count: $0) + FakeReply.echoedPath) }
+        let described = offsets.map { FakeReply.error(404, String(repeating: "x", count: $0) + "Not Found: " + FakeReply.echoedPath) }
+        try await withClient(replies: quoted + described, retry: .none) { client, _ in
+            for offset in offsets {
+                let error = try await #require(throws: TelegramClientError.self) { try await client.send(Echo(text: "x")) }
+                expectNoTokenPart(error, offset: offset)
+            }
+            for offset in offsets {
+                let error = try await #require(throws: TelegramAPIError.self) { try await client.send(Echo(text: "x")) }
+                expectNoTokenPart(error, offset: offset)
+                #expect(error.description.hasSuffix("Not Found: /bot<redacted>/echo"))
+            }
+        }
+    }
+
+    /// Not even the first character of the secret after the bot id, nor any six characters of it in a row.
+    private func expectNoTokenPart(_ error: any Error, offset: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        let text = String(describing: error)
+        #expect(!text.contains("123456:\(tokenSecret.prefix(1))"), "offset \(offset): \(text)", sourceLocation: sourceLocation)
+        let secret = Array(tokenSecret)
+        for start in 0...(secret.count - 6) {
+            let piece = String(secret[start..<(start + 6)])
+            #expect(!text.contains(piece), "offset \(offset) leaks \(piece): \(text)", sourceLocation: sourceLocation)
+        }
+    }
+
     @Test("logs name the method, status and attempt, never the token")
     func logs() async throws {
         let capture = LogCapture()

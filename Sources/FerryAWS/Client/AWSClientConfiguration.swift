@@ -1,3 +1,4 @@
+public import AsyncHTTPClient
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
 #else
@@ -7,7 +8,8 @@ public import Foundation
 /// What every AWS client needs: where, as whom, and how long and how much to accept.
 public struct AWSClientConfiguration: Sendable {
     public var region: String
-    public var credentials: AWSCredentials
+    /// Asked for credentials before every request, so temporary ones are replaced before they expire.
+    public var credentialProvider: any AWSCredentialProvider
     /// Sends every service's requests here instead of to AWS (`AWS_ENDPOINT_URL`): a local stand-in
     /// such as moto or LocalStack.
     public var endpointOverride: AWSEndpoint?
@@ -16,19 +18,36 @@ public struct AWSClientConfiguration: Sendable {
     /// The largest answer read; a larger one fails with ``AWSClientError/responseTooLarge(operation:limit:)``.
     /// The default fits a ten-message SQS receive at the 1 MiB message maximum, with room for attributes.
     public var maxResponseBytes: Int
+    /// Which failed calls are repeated: by default as the AWS SDKs' standard mode does.
+    public var retry: AWSRetryPolicy
 
     public init(
         region: String,
         credentials: AWSCredentials,
         endpointOverride: AWSEndpoint? = nil,
         timeout: Duration = .seconds(30),
+        maxResponseBytes: Int = 16 * 1024 * 1024,
+        retry: AWSRetryPolicy = .standard
+    ) {
+        self.init(
+            region: region, credentialProvider: StaticCredentialProvider(credentials), endpointOverride: endpointOverride,
+            timeout: timeout, maxResponseBytes: maxResponseBytes
+        )
+    }
+
+    public init(
+        region: String,
+        credentialProvider: any AWSCredentialProvider,
+        endpointOverride: AWSEndpoint? = nil,
+        timeout: Duration = .seconds(30),
         maxResponseBytes: Int = 16 * 1024 * 1024
     ) {
         self.region = region
-        self.credentials = credentials
+        self.credentialProvider = credentialProvider
         self.endpointOverride = endpointOverride
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
+        self.retry = retry
     }
 
     /// Reads the standard variables: `AWS_REGION` (or `AWS_DEFAULT_REGION`), `AWS_ACCESS_KEY_ID`,
@@ -45,5 +64,35 @@ public struct AWSClientConfiguration: Sendable {
             endpoint = try AWSEndpoint(url: url)
         }
         return AWSClientConfiguration(region: region, credentials: credentials, endpointOverride: endpoint)
+    }
+
+    /// For commands a person or a service runs (not Lambda, whose credentials are in its environment): the region
+    /// and credentials from every source the AWS CLI and SDKs use (see ``AWSCredentialChain``), and
+    /// `AWS_ENDPOINT_URL`.
+    public static func resolve(
+        _ environment: [String: String], httpClient: HTTPClient, runProcess: AWSCredentialChain.RunProcess?
+    ) async throws(AWSClientError) -> AWSClientConfiguration {
+        let chain = AWSCredentialChain(environment: environment, httpClient: httpClient, runProcess: runProcess)
+        // Credentials first: a profile that does not exist explains a missing region too.
+        let provider: any AWSCredentialProvider
+        do {
+            provider = try await chain.resolve()
+        } catch {
+            throw .credentialsUnavailable(String(describing: error))
+        }
+        let region: String
+        do {
+            guard let found = try chain.region() else { throw AWSClientError.missingRegion }
+            region = found
+        } catch let error as AWSClientError {
+            throw error
+        } catch {
+            throw .credentialsUnavailable(String(describing: error))
+        }
+        var endpoint: AWSEndpoint?
+        if let url = environment["AWS_ENDPOINT_URL"], !url.isEmpty {
+            endpoint = try AWSEndpoint(url: url)
+        }
+        return AWSClientConfiguration(region: region, credentialProvider: provider, endpointOverride: endpoint)
     }
 }

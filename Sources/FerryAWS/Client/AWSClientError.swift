@@ -10,6 +10,8 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
     /// SQS also sends the code its older query protocol used (`AWS.SimpleQueueService.NonExistentQueue`).
     public let queryErrorCode: String?
     public let requestID: String?
+    /// How many times the call was made before this answer ended it.
+    public var attempts: Int = 1
 
     public init(
         operation: String,
@@ -29,7 +31,12 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
 
     /// Whether trying again later may succeed: throttling and the service's own failures.
     public var isRetryable: Bool {
-        statusCode >= 500 || statusCode == 429 || Self.throttlingCodes.contains(code)
+        isThrottling || [500, 502, 503, 504].contains(statusCode)
+    }
+
+    /// Whether the service asked the caller to slow down.
+    public var isThrottling: Bool {
+        statusCode == 429 || Self.throttlingCodes.contains(code)
     }
 
     private static let throttlingCodes: Set<String> = [
@@ -39,7 +46,8 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
     ]
 
     public var description: String {
-        "\(operation) failed: \(statusCode) \(code): \(message)" + (requestID.map { " (request id \($0))" } ?? "")
+        "\(operation) failed" + (attempts > 1 ? " \(attempts) times" : "") + ": \(statusCode) \(code): \(message)"
+            + (requestID.map { " (request id \($0))" } ?? "")
     }
 }
 
@@ -47,8 +55,10 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
 public enum AWSClientError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Neither `AWS_ACCESS_KEY_ID` nor `AWS_SECRET_ACCESS_KEY` is set (or one is empty).
     case missingCredentials
-    /// Neither `AWS_REGION` nor `AWS_DEFAULT_REGION` is set.
+    /// Neither `AWS_REGION` nor `AWS_DEFAULT_REGION` is set (nor, where profiles are read, the profile's `region`).
     case missingRegion
+    /// No source had credentials, or the one that did failed; the text says which and what to do.
+    case credentialsUnavailable(String)
     case invalidEndpoint(String)
     /// The request could not be encoded as JSON.
     case encoding(operation: String, description: String)
@@ -62,7 +72,8 @@ public enum AWSClientError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .missingCredentials: "AWS credentials missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-        case .missingRegion: "AWS region missing: set AWS_REGION"
+        case .missingRegion: "AWS region missing: set AWS_REGION, pass --region, or set region in your AWS profile"
+        case .credentialsUnavailable(let reason): reason
         case .invalidEndpoint(let url): "invalid AWS endpoint URL: \(url)"
         case .encoding(let operation, let description): "\(operation): could not encode the request: \(description)"
         case .transport(let operation, let description): "\(operation): no answer: \(description)"

@@ -63,6 +63,7 @@ public struct AWSCommandLine: Sendable {
             executable: executable,
             arguments: fullArguments,
             environment: environment,
+            callsAWS: true,
             input: input,
             timeout: timeout,
             onOutputLine: onOutputLine

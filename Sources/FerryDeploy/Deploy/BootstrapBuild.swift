@@ -1,4 +1,4 @@
-/// How `deploy` builds a bot binary into the Lambda bootstrap; the README gives the same command for building
+/// How `deploy` builds a bot binary into the Lambda bootstrap; docs/deploy.md gives the same command for building
 /// on another machine or in a container.
 public enum BootstrapBuild {
     /// A build directory of its own: the bootstrap is compiled with other settings than an ordinary release
@@ -9,7 +9,7 @@ public enum BootstrapBuild {
     /// - release, with the Swift standard library and Foundation linked in statically, since `provided.al2023`
     ///   has no Swift runtime;
     /// - optimized for size (`-Osize`): a smaller code package and a faster cold start (fewer pages to map), at
-    ///   no measured cost in CPU per record (README, "Lambda");
+    ///   no measured cost in CPU per record (docs/performance.md, "Lambda");
     /// - FoundationEssentials' own support libraries named for the linker: a static link of FoundationEssentials
     ///   without full Foundation (which would add ICU's 34 MB of data) otherwise misses their symbols;
     /// - no exported symbol table (`--no-export-dynamic`): nothing loads the bootstrap as a library, and at
@@ -23,6 +23,15 @@ public enum BootstrapBuild {
             "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
             "-Xlinker", "--no-export-dynamic", "-Xlinker", "--strip-all",
         ]
+    }
+
+    /// `swift build` with ``arguments(product:)``: without AWS's variables (and, as every child, without
+    /// Telegram's), since a build runs plugins and scripts of every dependency and needs no credential.
+    public static func command(product: String, onOutputLine: (@Sendable (String) -> Void)? = nil) -> Command {
+        Command(
+            executable: "/usr/bin/env", arguments: ["swift", "build"] + arguments(product: product),
+            callsAWS: false, timeout: .seconds(3600), onOutputLine: onOutputLine
+        )
     }
 
     /// Where the build leaves the bootstrap.

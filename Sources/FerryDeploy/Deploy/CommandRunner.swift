@@ -1,5 +1,11 @@
 import Subprocess
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 #if canImport(System)
 import System
 #else
@@ -12,7 +18,11 @@ public struct Command: Sendable {
     public var executable: String
     public var arguments: [String]
     /// Changes to this process's environment for the program: a value sets the variable, `nil` removes it.
+    /// (Applied after ``ChildEnvironment`` has taken the secrets out, so a variable named here is passed on.)
     public var environment: [String: String?]
+    /// Whether the program calls AWS and so keeps this process's `AWS_*` variables (credentials, profile,
+    /// region); every other program starts without them. No program gets the `TELEGRAM_*` ones.
+    public var callsAWS: Bool
     /// Text written to the program's standard input; the way to hand it a secret without putting the secret
     /// in its arguments, which every user of the machine can read in the process list.
     public var input: String?
@@ -25,6 +35,7 @@ public struct Command: Sendable {
         executable: String,
         arguments: [String],
         environment: [String: String?] = [:],
+        callsAWS: Bool = false,
         input: String? = nil,
         timeout: Duration = .seconds(120),
         onOutputLine: (@Sendable (String) -> Void)? = nil
@@ -32,6 +43,7 @@ public struct Command: Sendable {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
+        self.callsAWS = callsAWS
         self.input = input
         self.timeout = timeout
         self.onOutputLine = onOutputLine
@@ -77,21 +89,55 @@ public protocol CommandRunner: Sendable {
     func run(_ command: Command) async throws(CommandError) -> CommandResult
 }
 
-/// Runs programs as child processes.
+/// The environment a child process starts with: this process's, without the secrets it has no use for.
+///
+/// A child runs code Ferry does not control: `swift build` runs the package's build plugins and the
+/// dependencies' build scripts, any of which could read and send away what its environment holds.
+public enum ChildEnvironment {
+    /// The bot token and the webhook secret: no program Ferry runs needs them (the token reaches AWS
+    /// through the AWS CLI's standard input).
+    static let telegramPrefix = "TELEGRAM_"
+    /// AWS credentials and their configuration: only for programs that call AWS.
+    static let awsPrefix = "AWS_"
+
+    /// `parent` without the variables `command` must not see, then with `command`'s own changes.
+    public static func variables(for command: Command, inheriting parent: [String: String]) -> [String: String] {
+        var variables = parent.filter { name, _ in
+            !name.hasPrefix(telegramPrefix) && (command.callsAWS || !name.hasPrefix(awsPrefix))
+        }
+        for (name, value) in command.environment {
+            variables[name] = value  // nil removes the variable
+        }
+        return variables
+    }
+}
+
+/// Runs programs as child processes, each with ``ChildEnvironment/variables(for:inheriting:)``.
 public struct ProcessCommandRunner: CommandRunner {
     /// The most output kept per stream; the AWS CLI's answers here are a few kilobytes.
     public static let outputLimit = 4 * 1024 * 1024
 
-    public init() {}
+    /// The environment children inherit from, before the secrets are taken out; `nil` reads this process's at each run.
+    private let parentEnvironment: [String: String]?
+
+    public init() {
+        parentEnvironment = nil
+    }
+
+    /// A runner whose children inherit from `parentEnvironment` instead of this process's environment.
+    public init(parentEnvironment: [String: String]) {
+        self.parentEnvironment = parentEnvironment
+    }
 
     public func run(_ command: Command) async throws(CommandError) -> CommandResult {
         let executable: Executable = command.executable.contains("/")
             ? .path(FilePath(command.executable)) : .name(command.executable)
-        var overrides: [Environment.Key: String?] = [:]
-        for (name, value) in command.environment {
-            overrides[Environment.Key(stringLiteral: name)] = .some(value)  // nil removes the variable
-        }
-        let environment = Environment.inherit.updating(overrides)
+        let variables = ChildEnvironment.variables(
+            for: command, inheriting: parentEnvironment ?? ProcessInfo.processInfo.environment
+        )
+        var keys: [Environment.Key: String] = [:]
+        for (name, value) in variables { keys[Environment.Key(stringLiteral: name)] = value }
+        let environment = Environment.custom(keys)
         do {
             return try await Self.withTimeout(command.timeout, executable: command.executable) {
                 try await Self.execute(command, executable: executable, environment: environment)

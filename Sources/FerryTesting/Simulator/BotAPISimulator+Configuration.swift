@@ -29,6 +29,13 @@ extension BotAPISimulator {
         /// How much the simulator remembers: messages per chat, the bot's actions, pending updates.
         /// Beyond it the oldest are forgotten, so a long benchmark runs in bounded memory.
         public var historyLimit: Int
+        /// Where the world is kept across restarts (users, chats, messages, pending updates, the next ids):
+        /// read when the simulator starts, written shortly after every change and when it stops. `nil`
+        /// (the default): the world lives in memory only.
+        public var worldFile: String?
+        /// The lowest `update_id` the simulator hands out: one above the highest the bot has already
+        /// stored, so a simulator whose world was lost still never repeats an id.
+        public var firstUpdateID: Int
         /// Where the HTTP server and webhook deliverer log; silent by default. Requests are not logged,
         /// since their paths carry the token.
         public var logger: Logger
@@ -46,6 +53,8 @@ extension BotAPISimulator {
             webhookRetry: WebhookRetryPolicy = WebhookRetryPolicy(),
             webhookTimeout: Duration = .seconds(10),
             historyLimit: Int = 10_000,
+            worldFile: String? = nil,
+            firstUpdateID: Int = 1,
             logger: Logger = Logger(label: "ferry.bot-api-simulator", factory: { _ in SwiftLogNoOpLogHandler() })
         ) {
             precondition(Self.botID(in: token) != nil, "a bot token looks like 123456:ABC-DEF...; the part before the colon is the bot's id")
@@ -62,6 +71,8 @@ extension BotAPISimulator {
             self.webhookRetry = webhookRetry
             self.webhookTimeout = webhookTimeout
             self.historyLimit = historyLimit
+            self.worldFile = worldFile
+            self.firstUpdateID = max(1, firstUpdateID)
             self.logger = logger
         }
 

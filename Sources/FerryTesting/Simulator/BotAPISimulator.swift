@@ -51,6 +51,12 @@ public final class BotAPISimulator: Service, BotAPI, Sendable {
         self.engine = SimulatorEngine(configuration: configuration)
     }
 
+    /// The id of the bot whose world `worldFile` holds, so a restarted simulator can be given a token for the
+    /// same bot; `nil` when there is no such file yet.
+    public static func savedBotID(inWorldFile worldFile: String) throws(SimulatorError) -> Int? {
+        try WorldFile(path: worldFile).load()?.bot.id
+    }
+
     /// The token the simulated bot has; pass it to the client under test.
     public var token: String { configuration.token }
 
@@ -129,6 +135,15 @@ public final class BotAPISimulator: Service, BotAPI, Sendable {
             return true
         }
         guard claimed else { throw SimulatorError.alreadyStarted }
+        let worldFile = configuration.worldFile.map(WorldFile.init(path:))
+        if let worldFile {
+            do {
+                try engine.restore(from: worldFile)
+            } catch {
+                enter(.failed("\(error)"))
+                throw error
+            }
+        }
 
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.redirectConfiguration = .disallow
@@ -154,12 +169,16 @@ public final class BotAPISimulator: Service, BotAPI, Sendable {
         var failure: (any Error)?
         do {
             try await withGracefulShutdownHandler {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await application.run() }
-                    group.addTask { await deliverer.run() }
-                    // The server ends first (shutdown or failure); the deliverer only ends when cancelled.
+                // Each task says whether it is the server: the group ends with the server (shutdown or failure).
+                // The deliverer only ends when cancelled; the saver also ends when the engine closes.
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    group.addTask { try await application.run(); return true }
+                    group.addTask { await deliverer.run(); return false }
+                    if let worldFile {
+                        group.addTask { [engine] in await engine.keepSaving(to: worldFile, every: .milliseconds(200)); return false }
+                    }
                     defer { group.cancelAll() }
-                    try await group.next()
+                    while let isServer = try await group.next(), !isServer {}
                 }
             } onGracefulShutdown: { [engine] in
                 // Long polls must not hold up the server's graceful shutdown.
@@ -171,6 +190,8 @@ public final class BotAPISimulator: Service, BotAPI, Sendable {
             failure = error
         }
         engine.close()
+        // After the server has stopped: the bot's last calls are in the world by now.
+        if let worldFile { engine.save(to: worldFile) }
         try? await httpClient.shutdown()
         enter(failure.map { .failed(String(describing: $0)) } ?? .stopped)
         if let failure { throw failure }

@@ -23,7 +23,8 @@ final class SimulatorEngine: Sendable {
                 bot: configuration.botUser,
                 rateLimits: configuration.rateLimits,
                 groupPrivacy: configuration.groupPrivacy,
-                historyLimit: configuration.historyLimit
+                historyLimit: configuration.historyLimit,
+                firstUpdateID: configuration.firstUpdateID
             )
         )
     }
@@ -42,6 +43,7 @@ final class SimulatorEngine: Sendable {
     func mutate<Result: Sendable>(_ body: (inout SimulatorWorld) throws -> Result) rethrows -> Result {
         let result = try world.withLock { world in
             let result = try body(&world)
+            world.revision &+= 1
             observers.publish(world.log.takeUnannounced())
             return result
         }

@@ -40,8 +40,10 @@ enum FakeHTTPServer {
         let router = Router()
         // `**` matches one or more segments, so `/` (where AWS JSON requests go) needs its own routes.
         for path in ["/", "**"] as [RouterPath] {
-            router.on(path, method: .get) { request, _ in try await handle(request, log: log, respond: respond) }
-            router.on(path, method: .post) { request, _ in try await handle(request, log: log, respond: respond) }
+            // PUT for the instance metadata service's session token.
+            for method in [HTTPRequest.Method.get, .post, .put] {
+                router.on(path, method: method) { request, _ in try await handle(request, log: log, respond: respond) }
+            }
         }
 
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)

@@ -10,8 +10,6 @@ struct MotoServer: Sendable {
     /// The server of the suite running now; set by the ``MotoServerTrait``.
     @TaskLocal static var current: MotoServer?
 
-    static var isAvailable: Bool { MotoServerProcess.executablePath != nil }
-
     /// Any credentials do for moto; these are fake on purpose.
     var configuration: AWSClientConfiguration {
         AWSClientConfiguration(

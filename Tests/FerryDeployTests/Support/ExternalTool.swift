@@ -1,10 +1,10 @@
 import FerryDeploy
+import FerryTestSupport
 import Testing
 
-/// A command-line tool the tests run for real (cfn-lint, checkov, the AWS CLI, moto).
-///
-/// A missing tool fails the test with the command that installs it, rather than skipping: these checks are
-/// what keeps the template honest.
+/// A command-line tool the tests run for real (cfn-lint, checkov, python3). Tests declare the outside tools
+/// they need with `.needs(...)`, which skips them where a tool is missing unless `CI` is set; a tool that
+/// still fails to launch fails the test with the command that installs it.
 enum ExternalTool {
     static func run(
         _ executable: String,
@@ -17,8 +17,8 @@ enum ExternalTool {
                 Command(executable: executable, arguments: arguments, environment: environment, timeout: timeout)
             )
         } catch {
-            if case .launchFailed = error {
-                Issue.record("\(executable) is needed by this test: pip install 'cfn-lint>=1.51' checkov 'moto[server]>=5.2' awscli")
+            if case .launchFailed = error, let tool = OutsideTool.all.first(where: { $0.path == executable || $0.name == executable }) {
+                Issue.record(Comment(rawValue: OutsideToolMissing(tool: tool).description))
             }
             throw error
         }

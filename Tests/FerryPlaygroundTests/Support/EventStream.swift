@@ -31,8 +31,10 @@ final class EventStream: Sendable {
         self.status = status
     }
 
-    static func open(url: String, http: HTTPClient) async throws -> EventStream {
-        let response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+    static func open(url: String, headers: [String: String] = [:], http: HTTPClient) async throws -> EventStream {
+        var request = HTTPClientRequest(url: url)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response = try await http.execute(request, timeout: .seconds(10))
         let stream = EventStream(status: Int(response.status.code))
         stream.reader.withLock { reader in
             reader = Task { [stream] in

@@ -25,6 +25,7 @@ struct PlaygroundHost {
 
     static func with(
         maximumEventStreams: Int = 8,
+        maximumEventStreamsPerClient: Int = 8,
         policy: UpdateProcessor.Policy = .init(),
         register: @escaping @Sendable (Bot, any SessionStore) -> Void,
         _ body: (PlaygroundHost) async throws -> Void
@@ -40,7 +41,10 @@ struct PlaygroundHost {
         register(bot, storage.sessions)
         let playground = Playground(
             simulator: simulator, credentials: credentials, pipeline: storage.queue,
-            configuration: .init(commandName: "TestBot", maximumEventStreams: maximumEventStreams, pipelineRefreshInterval: .milliseconds(100)),
+            configuration: .init(
+                commandName: "TestBot", maximumEventStreams: maximumEventStreams,
+                maximumEventStreamsPerClient: maximumEventStreamsPerClient, pipelineRefreshInterval: .milliseconds(100)
+            ),
             logger: silent
         )
         let host = LocalHost(
@@ -126,9 +130,9 @@ struct PlaygroundHost {
         try JSONDecoder().decode(type, from: Data(body.utf8))
     }
 
-    /// Opens the page's event stream.
-    func openEvents() async throws -> EventStream {
-        try await EventStream.open(url: baseURL + "/playground/api/events", http: http)
+    /// Opens the page's event stream, with the headers a browser would send for the page that asks.
+    func openEvents(headers: [String: String] = [:]) async throws -> EventStream {
+        try await EventStream.open(url: baseURL + "/playground/api/events", headers: headers, http: http)
     }
 
     /// `value` as a JSON string literal, quotes and all.

@@ -10,9 +10,6 @@ import Synchronization
 final class Browser: Sendable {
     static let chromium = "/usr/bin/chromium"
     static let chromedriver = "/usr/bin/chromedriver"
-    static var isInstalled: Bool {
-        FileManager.default.isExecutableFile(atPath: chromium) && FileManager.default.isExecutableFile(atPath: chromedriver)
-    }
 
     private let driver: Process
     private let http: HTTPClient

@@ -27,6 +27,7 @@ struct RunningHost {
         api: BotAPIRecorder = BotAPIRecorder(),
         connections: ConnectionLimits = .init(),
         configure: @escaping @Sendable (Bot) -> Void = EchoBotHandlers.register,
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
         _ body: (RunningHost) async throws -> Void
     ) async throws {
         let storage = try await SQLiteStorage.open(directory: directory)
@@ -39,7 +40,7 @@ struct RunningHost {
                 dispatcher: .init(concurrency: concurrency, pollInterval: .milliseconds(20), shutdownGracePeriod: .seconds(5)),
                 policy: policy, connections: connections
             ),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            logger: logger
         )
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .patient)
         do {

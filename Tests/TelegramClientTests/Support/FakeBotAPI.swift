@@ -46,6 +46,10 @@ struct FakeReply: Sendable {
     static func raw(status: Int, contentType: String, _ body: String) -> FakeReply {
         FakeReply(status: .init(code: status), contentType: contentType, body: body)
     }
+
+    /// Where a reply's body holds this, the server puts the path it was called at (token included), as a
+    /// careless proxy or local server that quotes the request in its error page would.
+    static let echoedPath = "{path}"
 }
 
 /// An in-process HTTP server on 127.0.0.1 that plays the Bot API: it records every request and
@@ -83,7 +87,7 @@ struct FakeBotAPI: Sendable {
             return Response(
                 status: reply.status,
                 headers: [.contentType: reply.contentType],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body.replacing(FakeReply.echoedPath, with: request.uri.path)))
             )
         }
 

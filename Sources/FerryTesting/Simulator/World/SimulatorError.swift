@@ -11,6 +11,8 @@ public enum SimulatorError: Error, Sendable, Hashable, CustomStringConvertible {
     case notRunning
     case alreadyStarted
     case serverFailedToStart(String)
+    /// ``BotAPISimulator/Configuration/worldFile`` exists but does not hold a world this version can read.
+    case unreadableWorldFile(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,9 @@ public enum SimulatorError: Error, Sendable, Hashable, CustomStringConvertible {
         case .notRunning: "the simulator is not running"
         case .alreadyStarted: "the simulator was already started"
         case .serverFailedToStart(let reason): "the simulator's HTTP server did not start: \(reason)"
+        case .unreadableWorldFile(let path, let reason):
+            "the simulated world saved in \(path) cannot be read: \(reason). Move that file away to start with a new "
+                + "world; the bot's queue and sessions are stored apart from it and are kept"
         }
     }
 }

@@ -71,17 +71,20 @@ struct SimulatorWorld {
     /// `getUpdates` calls holding the connection open right now.
     var waitingPolls = 0
 
-    private var nextUserID = 100_000_001
-    private var nextGroupNumber = 1
-    private var nextQueryNumber = 1
+    var nextUserID = 100_000_001
+    var nextGroupNumber = 1
+    var nextQueryNumber = 1
     var nextFileNumber = 1
     var nextWebhookGeneration = 1
 
-    init(bot: User, rateLimits: RateLimits, groupPrivacy: Bool, historyLimit: Int) {
+    /// Bumped by every change, so the world file is written only when there is something new.
+    var revision = 0
+
+    init(bot: User, rateLimits: RateLimits, groupPrivacy: Bool, historyLimit: Int, firstUpdateID: Int = 1) {
         self.bot = bot
         self.groupPrivacy = groupPrivacy
         self.historyLimit = historyLimit
-        self.inbox = UpdateInbox(capacity: historyLimit, firstUpdateID: 1)
+        self.inbox = UpdateInbox(capacity: historyLimit, firstUpdateID: firstUpdateID)
         self.rateLimiter = RateLimiter(limits: rateLimits)
         self.log = ActionLog(limit: historyLimit)
     }

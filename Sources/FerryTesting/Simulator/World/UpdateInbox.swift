@@ -60,6 +60,13 @@ struct UpdateInbox {
         compact()
     }
 
+    /// Continues a saved inbox: its pending updates (oldest first) and the id the next update gets.
+    mutating func restore(pending updates: [Update], nextUpdateID: Int) {
+        pending = Array(updates.suffix(capacity))
+        head = 0
+        self.nextUpdateID = max(nextUpdateID, (updates.last?.updateID ?? 0) + 1)
+    }
+
     mutating func removeAll() {
         pending.removeAll()
         head = 0
