@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Ferry
 import FerryAWS
+import FerryDeploy
 import FerryRuntime
 import Logging
 import TelegramBotAPI
@@ -68,7 +69,7 @@ struct LambdaEnvironment {
 
     /// Chats of a batch the consumer handles at once (`FERRY_CONSUMER_CONCURRENCY`).
     func consumerConcurrency() throws -> Int {
-        guard let text = variables["FERRY_CONSUMER_CONCURRENCY"], !text.isEmpty else { return ConsumerFunction.Configuration.defaultConcurrency }
+        guard let text = variables[BotStack.EnvironmentVariable.consumerConcurrency], !text.isEmpty else { return ConsumerFunction.Configuration.defaultConcurrency }
         guard let concurrency = Int(text), (1...SQSClient.maxBatchSize).contains(concurrency) else {
             throw CommandError(
                 "FERRY_CONSUMER_CONCURRENCY is \"\(text)\"; use a number from 1 to \(SQSClient.maxBatchSize) (a batch holds at most \(SQSClient.maxBatchSize) records)"

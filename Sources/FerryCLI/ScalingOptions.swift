@@ -14,6 +14,9 @@ struct ScalingOptions: ParsableArguments {
     @Option(help: "Updates per consumer invocation, 1 to 10 (default: \(defaults.batchSize)).")
     var batchSize: Int?
 
+    @Option(help: "Chats of one batch the consumer handles at once, 1 to 10; each chat's updates stay in order (default: \(defaults.consumerConcurrency)).")
+    var consumerConcurrency: Int?
+
     @Option(help: "Memory of each function in MB, 128 to 10240; CPU grows with it (default: \(defaults.memory)).")
     var memory: Int?
 
@@ -44,6 +47,7 @@ struct ScalingOptions: ParsableArguments {
         var stack = stack
         if let maxConcurrency { stack.maximumConcurrency = maxConcurrency }
         if let batchSize { stack.batchSize = batchSize }
+        if let consumerConcurrency { stack.consumerConcurrency = consumerConcurrency }
         if let memory { stack.memory = memory }
         if let timeout { stack.timeout = .seconds(timeout) }
         if let maxAttempts { stack.attempts = maxAttempts }

@@ -21,6 +21,7 @@ struct BotStackScalingTests {
         var stack = BotStack(bot: "scale", stage: end.rawValue)
         stack.maximumConcurrency = end.of(2...1000)
         stack.batchSize = end.of(1...10)
+        stack.consumerConcurrency = end.of(1...10)
         stack.memory = end.of(128...10240)
         stack.timeout = .seconds(end.of(1...900))
         stack.attempts = end.of(1...1000)
@@ -54,6 +55,7 @@ struct BotStackScalingTests {
             (try json.properties(ID.function(.consumer))["Environment"] as? [String: Any])?["Variables"] as? [String: Any]
         )
         #expect(variables["FERRY_MAX_ATTEMPTS"] as? String == String(stack.attempts))
+        #expect(variables["FERRY_CONSUMER_CONCURRENCY"] as? String == String(stack.consumerConcurrency))
         let redrive = try #require(try json.properties(ID.queue)["RedrivePolicy"] as? [String: Any])
         let receives = try #require(redrive["maxReceiveCount"] as? Int)
         #expect(receives >= stack.attempts && receives <= 1000, "SQS accepts 1 to 1000")
@@ -80,6 +82,8 @@ struct BotStackScalingTests {
             ("maximum concurrency", "between 2 and 1000", { $0.maximumConcurrency = 1001 }),
             ("batch size", "between 1 and 10", { $0.batchSize = 0 }),
             ("batch size", "between 1 and 10", { $0.batchSize = 11 }),
+            ("consumer concurrency", "between 1 and 10", { $0.consumerConcurrency = 0 }),
+            ("consumer concurrency", "between 1 and 10", { $0.consumerConcurrency = 11 }),
             ("memory", "between 128 and 10240", { $0.memory = 127 }),
             ("memory", "between 128 and 10240", { $0.memory = 10241 }),
             ("timeout", "between 1 and 900", { $0.timeout = .zero }),
@@ -111,8 +115,8 @@ struct BotStackScalingTests {
         #expect(consumer + deadLetter <= 7)
         let settings: [Int] = [
             stack.maximumConcurrency, stack.batchSize, stack.memory, Int(stack.timeout.components.seconds), stack.attempts,
-            stack.webhookMaxConnections,
+            stack.webhookMaxConnections, stack.consumerConcurrency,
         ]
-        #expect(settings == [5, 10, 256, 30, 3, 100])
+        #expect(settings == [5, 10, 256, 30, 3, 100, 10])
     }
 }

@@ -14,6 +14,7 @@ struct ScalingCommandLineTests {
         let result = try await BotProcess.run([
             "template", "--stage", "dev", "--max-concurrency", "1000", "--batch-size", "1", "--memory", "1024",
             "--timeout", "900", "--max-attempts", "7", "--architecture", "arm64", "--max-connections", "1",
+            "--consumer-concurrency", "4",
         ])
         #expect(result.status == 0, "\(result.output)")
         let json = try TemplateJSON(text: result.output)
@@ -27,6 +28,7 @@ struct ScalingCommandLineTests {
         #expect(try json.properties(ID.queue)["VisibilityTimeout"] as? Int == 5400)
         let variables = (consumer["Environment"] as? [String: Any])?["Variables"] as? [String: Any]
         #expect(variables?["FERRY_MAX_ATTEMPTS"] as? String == "7")
+        #expect(variables?["FERRY_CONSUMER_CONCURRENCY"] as? String == "4")
     }
 
     @Test(
@@ -35,6 +37,7 @@ struct ScalingCommandLineTests {
             (["--max-concurrency", "1"], "maximum concurrency is 1; it must be between 2 and 1000"),
             (["--max-concurrency", "1001"], "maximum concurrency is 1001; it must be between 2 and 1000"),
             (["--batch-size", "11"], "batch size is 11; it must be between 1 and 10"),
+            (["--consumer-concurrency", "0"], "consumer concurrency is 0; it must be between 1 and 10"),
             (["--memory", "64"], "memory (MB) is 64; it must be between 128 and 10240"),
             (["--timeout", "901"], "between 1 and 900"),
             (["--max-attempts", "0"], "attempts is 0; it must be between 1 and 1000"),

@@ -31,7 +31,7 @@ public struct AWSClientConfiguration: Sendable {
     ) {
         self.init(
             region: region, credentialProvider: StaticCredentialProvider(credentials), endpointOverride: endpointOverride,
-            timeout: timeout, maxResponseBytes: maxResponseBytes
+            timeout: timeout, maxResponseBytes: maxResponseBytes, retry: retry
         )
     }
 
@@ -40,7 +40,8 @@ public struct AWSClientConfiguration: Sendable {
         credentialProvider: any AWSCredentialProvider,
         endpointOverride: AWSEndpoint? = nil,
         timeout: Duration = .seconds(30),
-        maxResponseBytes: Int = 16 * 1024 * 1024
+        maxResponseBytes: Int = 16 * 1024 * 1024,
+        retry: AWSRetryPolicy = .standard
     ) {
         self.region = region
         self.credentialProvider = credentialProvider

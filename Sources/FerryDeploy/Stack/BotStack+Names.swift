@@ -48,6 +48,7 @@ extension BotStack {
         try Self.check(seconds: timeout, in: 1...900, what: "timeout")
         try Self.check(seconds: webhookTimeout, in: 1...900, what: "webhook timeout")
         try Self.check(batchSize, in: 1...10, what: "batch size")
+        try Self.check(consumerConcurrency, in: 1...10, what: "consumer concurrency")
         try Self.check(maximumConcurrency, in: 2...1000, what: "maximum concurrency")
         try Self.check(attempts, in: 1...1000, what: "attempts")
         try Self.check(webhookMaxConnections, in: Self.webhookMaxConnectionsRange, what: "webhook max connections")

@@ -32,6 +32,11 @@ public struct BotStack: Sendable, Hashable {
     public var webhookTimeout: Duration = .seconds(10)
     /// Updates per consumer invocation (1 to 10, the most an SQS FIFO event source allows; `--batch-size`).
     public var batchSize: Int = 10
+    /// The chats (message groups) of one batch the consumer handles at once (1 to 10; `--consumer-concurrency`;
+    /// `FERRY_CONSUMER_CONCURRENCY`). Each chat's records still run one after another. The default, 10, runs
+    /// every chat of a full batch at once: a consumer mostly waits on the Bot API, so parallel chats cost
+    /// little CPU and cut the billed duration of a batch spread over many chats.
+    public var consumerConcurrency: Int = 10
     /// The most consumer instances the queue's event source runs at once (2 to 1000, AWS's range for
     /// `MaximumConcurrency`; `--max-concurrency`). Per-chat order holds regardless: SQS FIFO hands out at most
     /// one batch per message group at a time. The default, 5, with the dead-letter function's 2, leaves 3 of a
