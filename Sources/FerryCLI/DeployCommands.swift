@@ -67,15 +67,7 @@ struct DeployCommand: AsyncParsableCommand {
 
     func validate() throws {
         let stack = try stack()
-        if let executable {
-            // Checked before anything is built or uploaded: the wrong binary would deploy fine and fail at
-            // the first cold start.
-            do {
-                try BootstrapExecutable.check(path: executable, architecture: stack.architecture)
-            } catch {
-                throw ValidationError(error.description)
-            }
-        } else if stack.architecture != .buildMachine {
+        if executable == nil, stack.architecture != .buildMachine {
             throw ValidationError(
                 "deploy builds the bootstrap for this machine (\(LambdaArchitecture.buildMachine.rawValue)), not for \(stack.architecture.rawValue): "
                     + "build it for \(stack.architecture.rawValue) as docs/deploy.md, \"Building the bootstrap\", shows and pass it with --executable"
@@ -87,6 +79,11 @@ struct DeployCommand: AsyncParsableCommand {
         let logger = bootstrapLogging()
         let stack = try stack()
         if let warning = monitoring.notificationWarning(stage: stack.stage) { printToStandardError(warning) }
+        if let executable {
+            // Checked before anything is built or uploaded: the wrong binary would deploy fine and fail at
+            // the first cold start.
+            try BootstrapExecutable.check(path: executable, architecture: stack.architecture)
+        }
         let token = ProcessEnvironment.all["TELEGRAM_BOT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if safety.rotateWebhookSecret, token == nil {
             throw CommandError("--rotate-webhook-secret gives Telegram the new secret, which needs TELEGRAM_BOT_TOKEN: set it and run deploy again")
