@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "FerryAWS",
             dependencies: [
-                "Ferry", "FerryQueue", "FerryRuntime", "FerryHashing", "TelegramBotAPI",
+                "Ferry", "FerryQueue", "FerryRuntime", "FerryHashing", "TelegramBotAPI", "TelegramClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -282,6 +282,7 @@ let package = Package(
             name: "FerryAWSTests",
             dependencies: [
                 "FerryAWS", "Ferry", "FerryQueue", "FerryRuntime", "FerryTesting", "FerryTestSupport", "TelegramBotAPI",
+                "TelegramClient",
                 // The stage's resource names, as `deploy` gives them, for the `dlq --stage` tests.
                 "FerryDeploy",
                 .product(name: "Hummingbird", package: "hummingbird"),

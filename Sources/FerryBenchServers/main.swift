@@ -26,7 +26,8 @@ import Glibc
 //                                         dispatcher, no handler: the ceiling `serve` is compared with
 // and of the Lambda benchmarks (Benchmarks/lambda.sh):
 //   FerryBenchServers lambda --port P     a Lambda Runtime API for one bootstrap process at a time, plus the
-//                                         minimal Bot API its handlers answer through (TELEGRAM_API_URL)
+//                                         minimal Bot API its handlers answer through (TELEGRAM_API_URL) and
+//                                         SQS SendMessage (AWS_ENDPOINT_URL), each at a latency set per run
 
 let arguments = CommandLine.arguments
 let modes = ["bare": nil, "telegram": nil, "lambda": nil, "ingress": "--data-dir", "relay": "--api"]
@@ -39,8 +40,9 @@ else {
 
 let router = Router()
 let calls = Atomic<Int>(0)
-if arguments[1] == "lambda" {
-    LambdaRuntimeEmulator().register(on: router)
+let lambda: LambdaRuntimeEmulator? = arguments[1] == "lambda" ? LambdaRuntimeEmulator() : nil
+if let lambda {
+    lambda.register(on: router)
 } else if arguments[1] == "ingress" {
     let storage = try await SQLiteStorage.open(directory: arguments[5])
     let ingress = WebhookIngress(configuration: .init(), queue: storage.queue)
@@ -70,6 +72,7 @@ if arguments[1] == "telegram" || arguments[1] == "lambda" {
     router.post("/:token/:method") { request, _ -> Response in
         _ = try await request.body.collect(upTo: 1 << 20)
         calls.add(1, ordering: .relaxed)
+        if let latency = lambda?.botAPILatency, latency > .zero { try await Task.sleep(for: latency) }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: message))
     }
     router.get("/count") { _, _ in "\(calls.load(ordering: .relaxed))\n" }

@@ -36,9 +36,12 @@ struct TemplateCommand: AsyncParsableCommand {
     )
     @OptionGroup var options: StageOptions
     @OptionGroup(title: "Alarms and costs") var monitoring: MonitoringOptions
+    @OptionGroup(title: "Scaling") var scaling: ScalingOptions
+
+    func validate() throws { _ = try scaling.applied(to: monitoring.applied(to: options.stack)) }
 
     func run() async throws {
-        print(try monitoring.applied(to: options.stack).template().renderedJSON())
+        print(try scaling.applied(to: monitoring.applied(to: options.stack)).template().renderedJSON())
     }
 }
 
@@ -49,8 +52,9 @@ struct DeployCommand: AsyncParsableCommand {
     )
     @OptionGroup var options: StageOptions
     @OptionGroup(title: "Alarms and costs") var monitoring: MonitoringOptions
+    @OptionGroup(title: "Scaling") var scaling: ScalingOptions
 
-    @Option(help: "A bootstrap binary built elsewhere (for arm64, or on another machine); skips the build. Build it as the README's \"Building the bootstrap\" shows.")
+    @Option(help: "A bootstrap binary built elsewhere (for arm64, or on another machine); skips the build. Build it as docs/deploy.md, \"Building the bootstrap\", shows.")
     var executable: String?
 
     @Flag(help: "Drop the updates Telegram is holding for the bot when setting the webhook.")
@@ -58,11 +62,28 @@ struct DeployCommand: AsyncParsableCommand {
 
     @OptionGroup var safety: DeploySafetyOptions
 
+    /// The stage's stack with the monitoring and scaling flags applied, checked.
+    private func stack() throws -> BotStack { try scaling.applied(to: monitoring.applied(to: options.stack)) }
+
+    func validate() throws {
+        let stack = try stack()
+        if executable == nil, stack.architecture != .buildMachine {
+            throw ValidationError(
+                "deploy builds the bootstrap for this machine (\(LambdaArchitecture.buildMachine.rawValue)), not for \(stack.architecture.rawValue): "
+                    + "build it for \(stack.architecture.rawValue) as docs/deploy.md, \"Building the bootstrap\", shows and pass it with --executable"
+            )
+        }
+    }
+
     func run() async throws {
         let logger = bootstrapLogging()
-        let stack = monitoring.applied(to: options.stack)
-        try stack.validate()
+        let stack = try stack()
         if let warning = monitoring.notificationWarning(stage: stack.stage) { printToStandardError(warning) }
+        if let executable {
+            // Checked before anything is built or uploaded: the wrong binary would deploy fine and fail at
+            // the first cold start.
+            try BootstrapExecutable.check(path: executable, architecture: stack.architecture)
+        }
         let token = ProcessEnvironment.all["TELEGRAM_BOT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if safety.rotateWebhookSecret, token == nil {
             throw CommandError("--rotate-webhook-secret gives Telegram the new secret, which needs TELEGRAM_BOT_TOKEN: set it and run deploy again")
@@ -82,6 +103,7 @@ struct DeployCommand: AsyncParsableCommand {
             guard build.exitCode == 0 else { throw CommandError("swift build failed; fix the errors below and deploy again:\n\(build.standardError)") }
             binary = BootstrapBuild.binaryPath(product: product)
         }
+        try BootstrapExecutable.check(path: binary, architecture: stack.architecture)
         // A folder of its own, wherever the command runs (a folder without `.build`, a read-only checkout).
         let workFolder = try CodePackage.makeWorkFolder()
         defer { try? FileManager.default.removeItem(atPath: workFolder) }
@@ -102,7 +124,9 @@ struct DeployCommand: AsyncParsableCommand {
         }
         let secret = try await deployer.webhookSecret()
         let environment = BotEnvironment(token: token, apiURL: BotEnvironment.apiURL(), webhookSecret: secret)
-        try await setWebhook(url: url, environment: environment, dropPendingUpdates: dropPendingUpdates)
+        try await setWebhook(
+            url: url, environment: environment, dropPendingUpdates: dropPendingUpdates, maxConnections: stack.webhookMaxConnections
+        )
         if safety.rotateWebhookSecret {
             print("Rotated the webhook secret: the old one is accepted until \(Deployer.retiringSecretWindow.components.seconds / 60) minutes from now, then refused.")
         }
@@ -197,6 +221,15 @@ struct WebhookCommand: AsyncParsableCommand {
         var dataDir: String?
         @Flag(help: "Give Telegram no secret (for a server run with --open-webhook).") var openWebhook = false
         @Flag(help: "Drop the updates Telegram is holding.") var dropPendingUpdates = false
+        @Option(help: "Most connections Telegram opens to the URL at once, 1 to 100 (default: \(ScalingOptions.defaults.webhookMaxConnections), as deploy sets).")
+        var maxConnections = ScalingOptions.defaults.webhookMaxConnections
+
+        func validate() throws {
+            let range = BotStack.webhookMaxConnectionsRange
+            guard range.contains(maxConnections) else {
+                throw ValidationError("--max-connections is \(maxConnections); Telegram accepts \(range.lowerBound) to \(range.upperBound)")
+            }
+        }
 
         func run() async throws {
             var environment = try BotEnvironment.read()
@@ -212,7 +245,9 @@ struct WebhookCommand: AsyncParsableCommand {
                 }
                 environment.webhookSecret = try WebhookSecretFile.loadOrCreate(in: dataDir)
             }
-            try await setWebhook(url: url, environment: environment, dropPendingUpdates: dropPendingUpdates)
+            try await setWebhook(
+                url: url, environment: environment, dropPendingUpdates: dropPendingUpdates, maxConnections: maxConnections
+            )
         }
     }
 
@@ -239,16 +274,16 @@ struct WebhookCommand: AsyncParsableCommand {
 
 /// Points Telegram at `url` with the environment's secret, asking for the update kinds the bot's handlers
 /// take: what `deploy` and `webhook set` both do.
-private func setWebhook(url: String, environment: BotEnvironment, dropPendingUpdates: Bool) async throws {
+private func setWebhook(url: String, environment: BotEnvironment, dropPendingUpdates: Bool, maxConnections: Int) async throws {
     let allowed = try await withClient(environment) { client in
         let allowed = allowedUpdates(api: client)
         _ = try await client.setWebhook(
-            url: url, allowedUpdates: allowed, dropPendingUpdates: dropPendingUpdates ? true : nil,
-            secretToken: environment.webhookSecret
+            url: url, maxConnections: maxConnections, allowedUpdates: allowed,
+            dropPendingUpdates: dropPendingUpdates ? true : nil, secretToken: environment.webhookSecret
         )
         return allowed
     }
-    print("Webhook set to \(url)")
+    print("Webhook set to \(url) (at most \(maxConnections) connections at once)")
     print("Allowed updates: \(allowed.joined(separator: ", "))")
 }
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Ferry
 import FerryAWS
+import FerryDeploy
 import FerryRuntime
 import Logging
 import TelegramBotAPI
@@ -36,6 +37,7 @@ enum LambdaRole: String, CaseIterable {
 /// | `DEAD_LETTER_TABLE` | dead-letter |
 /// | `TELEGRAM_API_URL` (default: Telegram's) | consumer, dead-letter |
 /// | `FERRY_MAX_ATTEMPTS` (default 3) | consumer |
+/// | `FERRY_CONSUMER_CONCURRENCY`: chats of a batch handled at once, 1 to 10 (default 10) | consumer |
 /// | `SESSIONS_TABLE`: the DynamoDB table behind `resources.sessions` (else sessions live in memory) | consumer, webhook |
 /// | `FERRY_FAST_LANE`: `on` (= `pre_checkout_query`) or update kinds, comma-separated, handled inside the webhook invocation (default `off`); needs the bot token | webhook |
 /// | `FERRY_IDEMPOTENCY`: `on` records each handled `update_id` for 24 h in `SESSIONS_TABLE` (default `off`) | consumer |
@@ -63,6 +65,17 @@ struct LambdaEnvironment {
         guard let text = variables["FERRY_MAX_ATTEMPTS"], !text.isEmpty else { return 3 }
         guard let attempts = Int(text), attempts > 0 else { throw CommandError("FERRY_MAX_ATTEMPTS is \"\(text)\", not a positive number; set it to one, such as 3") }
         return attempts
+    }
+
+    /// Chats of a batch the consumer handles at once (`FERRY_CONSUMER_CONCURRENCY`).
+    func consumerConcurrency() throws -> Int {
+        guard let text = variables[BotStack.EnvironmentVariable.consumerConcurrency], !text.isEmpty else { return ConsumerFunction.Configuration.defaultConcurrency }
+        guard let concurrency = Int(text), (1...SQSClient.maxBatchSize).contains(concurrency) else {
+            throw CommandError(
+                "FERRY_CONSUMER_CONCURRENCY is \"\(text)\"; use a number from 1 to \(SQSClient.maxBatchSize) (a batch holds at most \(SQSClient.maxBatchSize) records)"
+            )
+        }
+        return concurrency
     }
 
     /// The update kinds the webhook handles itself (`FERRY_FAST_LANE`); empty when off.
@@ -208,9 +221,13 @@ private func makeLambdaHandler(
             environment: environment, sessions: sessions, ssm: ssm, httpClient: httpClient, configure: configure, logger: logger
         )
         let processor = UpdateProcessor(bot: bot, policy: .init(maximumAttempts: try environment.maximumAttempts()), logger: logger)
+        // Receives that were not attempts are counted in the sessions table; without one, every receive counts.
+        let uncountedReceives = environment.variables["SESSIONS_TABLE"].flatMap { $0.isEmpty ? nil : $0 }
+            .map { DynamoDBUncountedReceives(dynamoDB: dynamoDB, table: $0) }
+        let queue = SQSUpdateQueue(sqs: sqs, queueURL: queueURL, deadLetterQueueURL: deadLetterQueueURL, uncountedReceives: uncountedReceives)
         return ConsumerFunction(
-            processor: processor, sqs: sqs, queueURL: queueURL, deadLetterQueueURL: deadLetterQueueURL,
-            handledUpdates: handledUpdates, logger: logger
+            processor: processor, queue: queue, handledUpdates: handledUpdates,
+            configuration: .init(concurrency: try environment.consumerConcurrency()), logger: logger
         ).runtimeHandler
     case .deadLetter:
         let table = try environment.required("DEAD_LETTER_TABLE")

@@ -32,7 +32,7 @@ public final class Dispatcher: Sendable {
 
     public let configuration: Configuration
     private let queue: any UpdateQueue
-    private let processor: UpdateProcessor
+    private let settlement: UpdateSettlement
     private let logger: Logger
     private let wakeup = Wakeup()
     private let state = Mutex(State())
@@ -47,7 +47,7 @@ public final class Dispatcher: Sendable {
 
     public init(queue: any UpdateQueue, processor: UpdateProcessor, configuration: Configuration = Configuration()) {
         self.queue = queue
-        self.processor = processor
+        self.settlement = UpdateSettlement(queue: queue, processor: processor)
         self.configuration = configuration
         self.logger = processor.logger
     }
@@ -177,52 +177,10 @@ public final class Dispatcher: Sendable {
     }
 
     private func handle(_ item: ReceivedUpdate) async {
-        let outcome: UpdateProcessor.Outcome
-        if let setAside = unfinishedAttemptsOutcome(item) {
-            outcome = setAside
-        } else {
-            outcome = await processor.process(body: item.update.body, attempt: item.attempts)
+        if await settlement.run(item) == .handled {
+            // Acknowledged by the run loop's next round (or when it stops); the update's slot is free already.
+            state.withLock { $0.handled.append(item.receipt) }
         }
-        do {
-            switch outcome {
-            case .handled:
-                // Acknowledged by the run loop's next round (or when it stops); the update's slot is free already.
-                state.withLock { $0.handled.append(item.receipt) }
-            case .retry(let delay, let reason, let countsAsAttempt):
-                try await queue.release(item.receipt, after: delay, error: reason, countingAttempt: countsAsAttempt)
-            case .tokenRefused(let reason):
-                try await queue.release(item.receipt, after: UpdateProcessor.Outcome.tokenRefusedDelay, error: reason, countingAttempt: false)
-            case .deadLetter(let reason):
-                try await queue.deadLetter(item.receipt, reason: reason)
-                await processor.notifyDeadLetter(body: item.update.body, reason: reason, attempts: item.attempts)
-            }
-        } catch {
-            // The queue will deliver the update again when its visibility timeout ends.
-            logger.error(
-                "cannot record an update's outcome in the queue",
-                metadata: ["update_id": "\(item.update.updateID)", "outcome": "\(outcome)", "error": "\(error)"]
-            )
-        }
-    }
-}
-
-extension Dispatcher {
-    /// Dead-letters, before it runs again, an update whose every attempt ended with no outcome: each
-    /// delivery was counted when claimed, and no handler ever returned or threw, because the process
-    /// stopped while handling it (a force-unwrap or an overflow in the handler traps the process). Run
-    /// again, it would stop the bot at every start, for ever. (A handler slower than the visibility
-    /// timeout each time ends the same way.)
-    fileprivate func unfinishedAttemptsOutcome(_ item: ReceivedUpdate) -> UpdateProcessor.Outcome? {
-        let allowed = processor.policy.maximumAttempts
-        guard queue.countsOnlyAttemptsUsed, item.attempts > allowed else { return nil }
-        let reason = "none of this update's \(allowed) attempts came to an end: the bot stopped while handling it each time (a crash"
-            + " in its handler, such as a force-unwrap of nil or an arithmetic overflow?) or its handler outlived the visibility"
-            + " timeout; set aside at delivery \(item.attempts), before it ran again"
-        logger.error(
-            "an update's every attempt stopped the bot; dead-lettering it without running it again",
-            metadata: ["update_id": "\(item.update.updateID)", "attempts": "\(allowed)", "last_error": "\(item.lastError ?? "none")"]
-        )
-        return .deadLetter(reason: reason)
     }
 }
 

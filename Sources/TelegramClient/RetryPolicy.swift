@@ -103,3 +103,10 @@ public struct RetryPolicy: Sendable, Hashable {
         }
     }
 }
+
+extension TelegramClient {
+    /// While set, a call waits for no retry (a flood-control wait included) that would end after this
+    /// instant: it throws the error at once instead, so the caller can reschedule the work rather than run
+    /// out of time. The Lambda consumer sets it to the end of its invocation.
+    @TaskLocal public static var retryDeadline: ContinuousClock.Instant?
+}

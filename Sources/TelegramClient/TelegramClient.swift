@@ -129,6 +129,7 @@ public struct TelegramClient: BotAPI {
                 return try await self.attempt(method, body: body, timeout: timeout, attempt: attempt)
             } catch {
                 guard let delay = policy.delay(after: error, attempt: attempt) else { throw error }
+                if let deadline = Self.retryDeadline, ContinuousClock.now + delay > deadline { throw error }
                 logger.notice(
                     "Bot API call failed, retrying",
                     metadata: [

@@ -13,14 +13,104 @@ struct AWSJSONClientTests {
     static let token = "FwoGZXIvYXdzEXAMPLE/session+token=="
     static let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: secret, sessionToken: token)
 
-    static func configuration(port: Int, maxResponseBytes: Int = 1024 * 1024, timeout: Duration = .seconds(10)) throws -> AWSClientConfiguration {
+    /// Without retries unless told: most tests here are about one answer.
+    static func configuration(
+        port: Int, maxResponseBytes: Int = 1024 * 1024, timeout: Duration = .seconds(10), retry: AWSRetryPolicy = .none
+    ) throws -> AWSClientConfiguration {
         AWSClientConfiguration(
             region: "eu-west-1",
             credentials: credentials,
             endpointOverride: try AWSEndpoint(url: "http://127.0.0.1:\(port)"),
             timeout: timeout,
-            maxResponseBytes: maxResponseBytes
+            maxResponseBytes: maxResponseBytes,
+            retry: retry
         )
+    }
+
+    /// The standard mode's rules with short waits.
+    static let quickRetry = AWSRetryPolicy(baseDelay: .milliseconds(5), throttlingBaseDelay: .milliseconds(10))
+
+    // MARK: Retries
+
+    @Test("throttling and 5xx are retried; the third failure ends the call and names service, action, code and attempts")
+    func retriesThrottlingAndServerErrors() async throws {
+        let throttled = ScriptedReply.json(
+            #"{"__type":"com.amazonaws.sqs#ThrottlingException","message":"Rate exceeded"}"#, status: .badRequest,
+            headers: [("x-amzn-query-error", "ThrottlingException;Sender")]
+        )
+        try await FakeHTTPServer.withServer(respond: { index, _ in
+            switch index {
+            case 0: throttled
+            case 1: ScriptedReply(status: .serviceUnavailable)
+            case 2: .json(#"{"MessageId":"m-1","MD5OfMessageBody":"x"}"#)
+            default: throttled
+            }
+        }) { port, log in
+            let sqs = SQSClient(configuration: try Self.configuration(port: port, retry: Self.quickRetry), httpClient: .shared)
+            let sent = try await sqs.sendMessage(SQSOutgoingMessage(body: "{}", groupID: "g", deduplicationID: "1"), to: "q")
+            #expect(sent.messageID == "m-1")
+            #expect(log.requests.count == 3)
+
+            let error = await #expect(throws: AWSServiceError.self) {
+                try await sqs.sendMessage(SQSOutgoingMessage(body: "{}", groupID: "g", deduplicationID: "2"), to: "q")
+            }
+            #expect(log.requests.count == 6, "three attempts, no more")
+            #expect(error?.attempts == 3)
+            let text = String(describing: try #require(error))
+            #expect(text.contains("AmazonSQS.SendMessage") && text.contains("ThrottlingException") && text.contains("3 times"), "\(text)")
+        }
+    }
+
+    @Test("a refusal that a retry cannot fix is not repeated")
+    func doesNotRetryClientErrors() async throws {
+        try await FakeHTTPServer.withServer(respond: { _, _ in
+            .json(#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"no queue"}"#, status: .badRequest)
+        }) { port, log in
+            let sqs = SQSClient(configuration: try Self.configuration(port: port, retry: Self.quickRetry), httpClient: .shared)
+            let error = await #expect(throws: AWSServiceError.self) { try await sqs.deleteMessage(receiptHandle: "r", from: "q") }
+            #expect(error?.code == "QueueDoesNotExist" && error?.attempts == 1)
+            #expect(log.requests.count == 1)
+        }
+    }
+
+    @Test("a call that gets no answer in time is repeated; the last transport error says how many attempts were made")
+    func retriesTransportFailures() async throws {
+        try await FakeHTTPServer.withServer(respond: { _, _ in
+            var reply = ScriptedReply.json("{}")
+            reply.delay = .seconds(10)
+            return reply
+        }) { port, log in
+            let configuration = try Self.configuration(port: port, timeout: .milliseconds(200), retry: Self.quickRetry)
+            let sqs = SQSClient(configuration: configuration, httpClient: .shared)
+            let error = await #expect(throws: AWSClientError.self) { try await sqs.deleteMessage(receiptHandle: "r", from: "q") }
+            guard case .transport(let operation, let description)? = error else {
+                Issue.record("expected a transport error, got \(String(describing: error))")
+                return
+            }
+            #expect(operation == "AmazonSQS.DeleteMessage")
+            #expect(description.hasSuffix("(after 3 attempts)"))
+            #expect(log.requests.count == 3)
+        }
+    }
+
+    @Test("the backoff is jittered within a doubling ceiling, longer for throttling, and bounded")
+    func backoff() {
+        let policy = AWSRetryPolicy(maxAttempts: 10, baseDelay: .milliseconds(100), throttlingBaseDelay: .milliseconds(500), maxDelay: .seconds(2))
+        let serverError = AWSServiceError(operation: "AmazonSQS.SendMessage", statusCode: 500, code: "InternalError", message: "")
+        let throttling = AWSServiceError(operation: "AmazonSQS.SendMessage", statusCode: 400, code: "ThrottlingException", message: "")
+        var generator = SystemRandomNumberGenerator()
+        for attempt in 1...9 {
+            let delay = try? #require(policy.delay(after: serverError, attempt: attempt, using: &generator))
+            #expect(delay.map { $0 >= .zero && $0 <= min(.milliseconds(100) * (1 << (attempt - 1)), .seconds(2)) } == true)
+            let throttled = try? #require(policy.delay(after: throttling, attempt: attempt, using: &generator))
+            #expect(throttled.map { $0 <= min(.milliseconds(500) * (1 << (attempt - 1)), .seconds(2)) } == true)
+        }
+        // Not the same delay every time: many clients failing together must not retry in lockstep.
+        let delays = Set((0..<20).compactMap { _ in policy.delay(after: serverError, attempt: 4, using: &generator) })
+        #expect(delays.count > 1)
+        #expect(policy.delay(after: serverError, attempt: 10, using: &generator) == nil)
+        #expect(policy.delay(after: AWSClientError.invalidResponse(operation: "x", description: "y"), attempt: 1, using: &generator) == nil)
+        #expect(policy.delay(after: CancellationError(), attempt: 1, using: &generator) == nil)
     }
 
     @Test("a request goes out as a signed JSON-protocol POST whose signature covers the bytes sent")

@@ -107,10 +107,9 @@ struct DynamoDBSessionTests {
         }
         let queueURL = try await sqs.createQueue(named: "idem-\(UUID().uuidString.prefix(8)).fifo", attributes: ["FifoQueue": "true"])
         let processor = UpdateProcessor(bot: bot, policy: .init(retryDelay: { _ in .zero }))
-        let consumer = ConsumerFunction(
-            processor: processor, sqs: sqs, queueURL: queueURL, deadLetterQueueURL: queueURL, handledUpdates: records
-        )
-        let withoutRecords = ConsumerFunction(processor: processor, sqs: sqs, queueURL: queueURL, deadLetterQueueURL: queueURL)
+        let queue = SQSUpdateQueue(sqs: sqs, queueURL: queueURL, deadLetterQueueURL: queueURL)
+        let consumer = ConsumerFunction(processor: processor, queue: queue, handledUpdates: records)
+        let withoutRecords = ConsumerFunction(processor: processor, queue: queue)
 
         #expect(try await consumer.handle(event(updateID: 5, text: "hello")).batchItemFailures.isEmpty)
         #expect(try await consumer.handle(event(updateID: 5, text: "hello")).batchItemFailures.isEmpty)

@@ -39,6 +39,20 @@ extension LambdaBinaryTests {
         #expect(String(decoding: report.body, as: UTF8.self).contains("FERRY_FAST_LANE names"))
     }
 
+    @Test("FERRY_CONSUMER_CONCURRENCY outside 1 to 10 is an init error that names it and the range")
+    func consumerConcurrencyOutOfRange() async throws {
+        let server = try #require(MotoServer.current)
+        let (requests, exit) = try await runFunction(events: [], environment: [
+            "_HANDLER": "consumer", "QUEUE_URL": "http://127.0.0.1:1/000000000000/q.fifo",
+            "DEAD_LETTER_QUEUE_URL": "http://127.0.0.1:1/000000000000/dlq.fifo", "FERRY_CONSUMER_CONCURRENCY": "11",
+            "TELEGRAM_BOT_TOKEN": "123:x",
+        ].merging(awsEnvironment(server)) { $1 })
+        let report = try #require(requests.first { $0.path == "/2018-06-01/runtime/init/error" }, "\(exit.output)")
+        let text = String(decoding: report.body, as: UTF8.self)
+        // The message travels as JSON, its quotes escaped.
+        #expect(text.contains(#"FERRY_CONSUMER_CONCURRENCY is \"11\""#) && text.contains("from 1 to 10"), "\(text)")
+    }
+
     @Test(
         "_HANDLER=consumer with SESSIONS_TABLE and FERRY_IDEMPOTENCY=on: a session outlives its execution environment, a redelivery is skipped",
         .enabled(if: FileManager.default.isExecutableFile(atPath: EchoBotBinary.showcaseURL.path), "ShowcaseBot is not built next to the tests")

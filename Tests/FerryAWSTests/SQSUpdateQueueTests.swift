@@ -101,6 +101,36 @@ struct SQSUpdateQueueTests {
         #expect(try await queue.receive(maximumCount: 10, visibilityTimeout: .seconds(30)).isEmpty)
     }
 
+    @Test("with a ledger of uncounted receives, a release that uses no attempt gives the receive back; one that does, does not")
+    func uncountedReceives() async throws {
+        let server = try #require(MotoServer.current)
+        let dynamoDB = DynamoDBClient(configuration: server.configuration, httpClient: .shared)
+        let table = "uncounted-\(UUID().uuidString.prefix(8))"
+        try await dynamoDB.createTable(named: table, partitionKey: DynamoDBSessionStore.Attribute.key)
+        let plain = try await makeQueue()
+        let queue = SQSUpdateQueue(
+            sqs: sqs, queueURL: plain.queueURL, deadLetterQueueURL: plain.deadLetterQueueURL,
+            uncountedReceives: DynamoDBUncountedReceives(dynamoDB: dynamoDB, table: table)
+        )
+        _ = try await queue.enqueue([QueuedUpdate(updateID: 6, groupID: "chat:6", body: Array(#"{"update_id":6}"#.utf8))])
+
+        var attempts: [Int] = []
+        for counting in [false, false, true, false] {
+            let received = try #require(try await queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30)).first)
+            attempts.append(received.attempts)
+            try await queue.release(received.receipt, after: .zero, error: "429", countingAttempt: counting)
+        }
+        let last = try #require(try await queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30)).first)
+        try await queue.deadLetter(last.receipt, reason: "gave up")
+
+        // Five receives, three of them given back: only the third counted, so the fourth and fifth are attempt 2.
+        #expect(attempts == [1, 1, 1, 2])
+        #expect(last.attempts == 2)
+        let dead = try await sqs.receiveMessages(from: try #require(queue.deadLetterQueueURL), waitTimeSeconds: 0)
+        #expect(dead.first?.messageAttributes[SQSUpdateQueue.attemptsAttribute] == .number(2))
+        #expect(dead.first?.messageAttributes[SQSUpdateQueue.enqueuedAtAttribute] != nil)
+    }
+
     @Test("a receipt this queue did not deliver cannot be dead-lettered")
     func deadLetterUnknownReceipt() async throws {
         let queue = try await makeQueue()

@@ -150,7 +150,9 @@ struct StageDeadLetterTests {
         let bot = Bot(api: BotAPIRecorder(), username: "TestBot")
         bot.on(.text) { _, _ in throw PoisonError() }
         let processor = UpdateProcessor(bot: bot, policy: .init(maximumAttempts: 1))
-        let consumer = ConsumerFunction(processor: processor, sqs: sqs, queueURL: stage.queueURL, deadLetterQueueURL: stage.deadLetterQueueURL)
+        let consumer = ConsumerFunction(
+            processor: processor, queue: SQSUpdateQueue(sqs: sqs, queueURL: stage.queueURL, deadLetterQueueURL: stage.deadLetterQueueURL)
+        )
         let deadLetters = DeadLetterFunction(processor: processor, dynamoDB: dynamoDB, table: stage.table, log: { _ in })
         var parked: [String] = []
         for update in updates {

@@ -83,7 +83,8 @@ struct BotStackTemplateTests {
         let consumer = try variables(.consumer)
         #expect(
             Set(consumer.keys)
-                == ["QUEUE_URL", "DEAD_LETTER_QUEUE_URL", "TELEGRAM_BOT_TOKEN_PARAMETER", "SESSIONS_TABLE", "FERRY_MAX_ATTEMPTS", "FERRY_SECRETS_VERSION"]
+                == ["QUEUE_URL", "DEAD_LETTER_QUEUE_URL", "TELEGRAM_BOT_TOKEN_PARAMETER", "SESSIONS_TABLE", "FERRY_MAX_ATTEMPTS",
+                    "FERRY_CONSUMER_CONCURRENCY", "FERRY_SECRETS_VERSION"]
         )
         #expect(jsonEqual(consumer["DEAD_LETTER_QUEUE_URL"], ref(ID.deadLetterQueue)))
         #expect(consumer["TELEGRAM_BOT_TOKEN_PARAMETER"] as? String == "/ferry/echo/dev/telegram-bot-token")

@@ -18,17 +18,20 @@ public struct AWSClientConfiguration: Sendable {
     /// The largest answer read; a larger one fails with ``AWSClientError/responseTooLarge(operation:limit:)``.
     /// The default fits a ten-message SQS receive at the 1 MiB message maximum, with room for attributes.
     public var maxResponseBytes: Int
+    /// Which failed calls are repeated: by default as the AWS SDKs' standard mode does.
+    public var retry: AWSRetryPolicy
 
     public init(
         region: String,
         credentials: AWSCredentials,
         endpointOverride: AWSEndpoint? = nil,
         timeout: Duration = .seconds(30),
-        maxResponseBytes: Int = 16 * 1024 * 1024
+        maxResponseBytes: Int = 16 * 1024 * 1024,
+        retry: AWSRetryPolicy = .standard
     ) {
         self.init(
             region: region, credentialProvider: StaticCredentialProvider(credentials), endpointOverride: endpointOverride,
-            timeout: timeout, maxResponseBytes: maxResponseBytes
+            timeout: timeout, maxResponseBytes: maxResponseBytes, retry: retry
         )
     }
 
@@ -37,13 +40,15 @@ public struct AWSClientConfiguration: Sendable {
         credentialProvider: any AWSCredentialProvider,
         endpointOverride: AWSEndpoint? = nil,
         timeout: Duration = .seconds(30),
-        maxResponseBytes: Int = 16 * 1024 * 1024
+        maxResponseBytes: Int = 16 * 1024 * 1024,
+        retry: AWSRetryPolicy = .standard
     ) {
         self.region = region
         self.credentialProvider = credentialProvider
         self.endpointOverride = endpointOverride
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
+        self.retry = retry
     }
 
     /// Reads the standard variables: `AWS_REGION` (or `AWS_DEFAULT_REGION`), `AWS_ACCESS_KEY_ID`,

@@ -10,6 +10,8 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
     /// SQS also sends the code its older query protocol used (`AWS.SimpleQueueService.NonExistentQueue`).
     public let queryErrorCode: String?
     public let requestID: String?
+    /// How many times the call was made before this answer ended it.
+    public var attempts: Int = 1
 
     public init(
         operation: String,
@@ -29,7 +31,12 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
 
     /// Whether trying again later may succeed: throttling and the service's own failures.
     public var isRetryable: Bool {
-        statusCode >= 500 || statusCode == 429 || Self.throttlingCodes.contains(code)
+        isThrottling || [500, 502, 503, 504].contains(statusCode)
+    }
+
+    /// Whether the service asked the caller to slow down.
+    public var isThrottling: Bool {
+        statusCode == 429 || Self.throttlingCodes.contains(code)
     }
 
     private static let throttlingCodes: Set<String> = [
@@ -39,7 +46,8 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
     ]
 
     public var description: String {
-        "\(operation) failed: \(statusCode) \(code): \(message)" + (requestID.map { " (request id \($0))" } ?? "")
+        "\(operation) failed" + (attempts > 1 ? " \(attempts) times" : "") + ": \(statusCode) \(code): \(message)"
+            + (requestID.map { " (request id \($0))" } ?? "")
     }
 }
 

@@ -95,7 +95,8 @@ public struct AWSJSONClient: Sendable {
         _ = try await exchange("\(service.targetPrefix).\(operation)", input, wait: wait)
     }
 
-    /// Sends one signed request and returns the body of a successful answer.
+    /// Sends the call, repeating it as ``AWSClientConfiguration/retry`` says, and returns the body of a
+    /// successful answer. The last failure says how many attempts were made.
     private func exchange(_ target: String, _ input: some Encodable, wait: Duration) async throws -> ByteBuffer {
         let payload: [UInt8]
         do {
@@ -103,7 +104,41 @@ public struct AWSJSONClient: Sendable {
         } catch {
             throw AWSClientError.encoding(operation: target, description: String(describing: error))
         }
+        var generator = SystemRandomNumberGenerator()
+        var attempt = 1
+        while true {
+            do {
+                return try await exchangeOnce(target, payload: payload, wait: wait)
+            } catch {
+                guard let delay = configuration.retry.delay(after: error, attempt: attempt, using: &generator) else {
+                    throw Self.naming(attempt, in: error)
+                }
+                logger.debug(
+                    "AWS call failed; retrying",
+                    metadata: ["aws.operation": .string(target), "aws.attempt": .stringConvertible(attempt), "error": "\(error)"]
+                )
+                try await Task.sleep(for: delay)
+                attempt += 1
+            }
+        }
+    }
 
+    /// `error` saying it ended the call's `attempts`-th attempt.
+    private static func naming(_ attempts: Int, in error: any Error) -> any Error {
+        guard attempts > 1 else { return error }
+        if var error = error as? AWSServiceError {
+            error.attempts = attempts
+            return error
+        }
+        if let error = error as? AWSClientError, case .transport(let operation, let description) = error {
+            return AWSClientError.transport(operation: operation, description: "\(description) (after \(attempts) attempts)")
+        }
+        return error
+    }
+
+    /// Sends one signed request and returns the body of a successful answer.
+    private func exchangeOnce(_ target: String, payload: [UInt8], wait: Duration) async throws -> ByteBuffer {
+        // Signed anew for every attempt: a signature is valid for five minutes from its timestamp.
         var signable = AWSSignableRequest(
             method: "POST",
             path: endpoint.path,
@@ -140,6 +175,7 @@ public struct AWSJSONClient: Sendable {
         } catch let error as CancellationError {
             throw error
         } catch {
+            // Also a pooled connection the service closed while Lambda froze the process: the retry opens a new one.
             throw AWSClientError.transport(operation: target, description: String(describing: error))
         }
 

@@ -53,6 +53,27 @@ public struct DynamoDBClient: AWSServiceClient {
         )
     }
 
+    /// Changes the item with `key` by `updateExpression` (`ADD #count :one SET #expires = :expires`), creating
+    /// it when there is none: one request, applied atomically.
+    public func updateItem(
+        in table: String,
+        key: DynamoDBItem,
+        updateExpression: String,
+        names: [String: String] = [:],
+        values: DynamoDBItem = [:]
+    ) async throws {
+        try await client.send(
+            "UpdateItem",
+            Wire.UpdateItem(
+                TableName: table,
+                Key: key,
+                UpdateExpression: updateExpression,
+                ExpressionAttributeNames: names.isEmpty ? nil : names,
+                ExpressionAttributeValues: values.isEmpty ? nil : values
+            )
+        )
+    }
+
     /// Deletes the item with `key`; deleting an item that does not exist succeeds.
     public func deleteItem(
         from table: String,
@@ -142,6 +163,14 @@ public struct DynamoDBClient: AWSServiceClient {
             var TableName: String
             var Item: DynamoDBItem
             var ConditionExpression: String?
+            var ExpressionAttributeNames: [String: String]?
+            var ExpressionAttributeValues: DynamoDBItem?
+        }
+
+        struct UpdateItem: Encodable {
+            var TableName: String
+            var Key: DynamoDBItem
+            var UpdateExpression: String
             var ExpressionAttributeNames: [String: String]?
             var ExpressionAttributeValues: DynamoDBItem?
         }

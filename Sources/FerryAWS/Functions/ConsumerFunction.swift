@@ -1,103 +1,91 @@
+import FerryQueue
 public import FerryRuntime
 public import Logging
+import Synchronization
+import TelegramClient
 
-/// The consumer role: handles a batch of updates from the SQS FIFO queue, in order, and answers
-/// which to leave on the queue (the event source mapping must report batch item failures).
+/// The consumer role: handles a batch of updates from the SQS FIFO queue and answers which to leave on
+/// the queue (the event source mapping must report batch item failures).
 ///
-/// - A failed update keeps its group waiting: it and every later record of its group in the batch
-///   are reported failed (and hidden for the retry delay), while other groups go on. The batch as a
-///   whole never fails.
-/// - An update that used its attempts, or can never succeed, is sent to the dead-letter queue here
-///   (body unchanged, the reason and attempts as message attributes) and reported handled, so SQS
-///   deletes it and its group goes on. The queue's own redrive policy is only a backstop.
-///
-/// The attempt is SQS's `ApproximateReceiveCount`, which counts every receive: records held back
-/// behind a failed head count receives too, and a flood-control wait cannot be given back.
+/// - **Chats in parallel, each in order.** The batch's message groups (chats) run concurrently, at most
+///   ``Configuration/concurrency`` at once; the records of one group run one after another, in record order.
+/// - **A failure holds back its group only.** The failed record and every later record of its group are
+///   released for the retry delay and reported failed; other groups go on. The batch as a whole never fails.
+/// - **One way to settle.** Outcomes go through ``UpdateSettlement`` over ``SQSUpdateQueue``, as in the local
+///   dispatcher: an update that used its attempts, or can never succeed, is dead-lettered here (and the bot's
+///   `onDeadLetter` hook runs), so SQS deletes it and its group goes on. The queue's redrive policy is only a
+///   backstop.
+/// - **Attempts are an update's own.** Records held back behind a failure, records there was no time left to
+///   start and flood-control waits are released without using an attempt (see ``UncountedReceives``).
+/// - **Within the deadline.** No record starts unless the longest recent record would still finish before
+///   the invocation's deadline less ``Configuration/reserve``; at that point records still running are
+///   cancelled and released, and retry waits that would reach it are not waited out. The invocation never
+///   times out, which would hand the whole batch back and answer every handled update again.
+/// - **A refused token fails the invocation.** When Telegram refuses the bot's token (401), nothing can be
+///   handled: no further record starts, every record not settled is kept for
+///   ``UpdateProcessor/Outcome/tokenRefusedDelay``, the records already handled are deleted here, and the
+///   invocation fails with ``TokenRefused``, so the function's Errors metric (and its alarm) shows it.
 public struct ConsumerFunction: LambdaFunction {
-    public let processor: UpdateProcessor
-    public let sqs: SQSClient
-    public let queueURL: String
-    public let deadLetterQueueURL: String
+    public struct Configuration: Sendable {
+        /// Message groups of a batch handled at once (`FERRY_CONSUMER_CONCURRENCY`).
+        public var concurrency: Int
+        /// Time kept free at the end of every invocation to settle the records and answer Lambda.
+        public var reserve: Duration
+
+        /// Ten: an SQS FIFO event source hands over at most ten records, so every chat of a batch runs at once.
+        public static let defaultConcurrency = 10
+
+        public init(concurrency: Int = Self.defaultConcurrency, reserve: Duration = .seconds(2)) {
+            self.concurrency = max(1, concurrency)
+            self.reserve = reserve
+        }
+    }
+
+    public let settlement: UpdateSettlement
+    public let queue: SQSUpdateQueue
     /// When set, updates handled before (within 24 hours) are skipped: see ``HandledUpdates``.
     public let handledUpdates: (any HandledUpdates)?
+    public let configuration: Configuration
     let logger: Logger
+    private let durations = RecentDurations()
 
     public init(
-        processor: UpdateProcessor, sqs: SQSClient, queueURL: String, deadLetterQueueURL: String,
-        handledUpdates: (any HandledUpdates)? = nil, logger: Logger = Logger(label: "ferry.consumer")
+        processor: UpdateProcessor, queue: SQSUpdateQueue, handledUpdates: (any HandledUpdates)? = nil,
+        configuration: Configuration = Configuration(), logger: Logger = Logger(label: "ferry.consumer")
     ) {
-        self.processor = processor
-        self.sqs = sqs
-        self.queueURL = queueURL
-        self.deadLetterQueueURL = deadLetterQueueURL
+        self.settlement = UpdateSettlement(queue: queue, processor: processor)
+        self.queue = queue
         self.handledUpdates = handledUpdates
+        self.configuration = configuration
         self.logger = logger
     }
 
-    ///
-    /// When Telegram refuses the bot's token (401), nothing in the batch can be handled: every record left is
-    /// kept for later, the records already settled are deleted here, and the invocation fails with
-    /// ``TokenRefused``, so the function's Errors metric (and its alarm) shows it. The kept records come back
-    /// after ``UpdateProcessor/Outcome/tokenRefusedDelay``, until the token is fixed.
+    /// Handles `event` with no deadline.
     public func handle(_ event: SQSEvent) async throws -> SQSBatchResponse {
-        /// Groups that failed in this batch, with how long their records wait.
-        var heldGroups: [String: Duration] = [:]
-        var failed: [String] = []
-        /// Records this invocation handled or dead-lettered, for deleting when the invocation fails.
-        var settled: [SQSMessage] = []
-        var refusal: String?
-        for record in event.records {
-            let message = record.message
-            let group = message.messageGroupID ?? ""
-            if refusal != nil {
-                await hide(message, for: UpdateProcessor.Outcome.tokenRefusedDelay)
-                failed.append(message.messageID)
-                continue
-            }
-            if let delay = heldGroups[group] {
-                await hide(message, for: delay)
-                failed.append(message.messageID)
-                continue
-            }
-            let updateID = SQSUpdateQueue.update(from: message).updateID
-            if await wasHandledBefore(updateID) {
-                settled.append(message)
-                continue
-            }
-            let attempt = message.approximateReceiveCount ?? 1
-            switch await processor.process(body: Array(message.body.utf8), attempt: attempt) {
-            case .handled:
-                await recordHandled(updateID)
-                settled.append(message)
-            case .tokenRefused(let reason):
-                refusal = reason
-                await hide(message, for: UpdateProcessor.Outcome.tokenRefusedDelay)
-                failed.append(message.messageID)
-            case .retry(let delay, _, _):
-                await hide(message, for: delay)
-                heldGroups[group] = delay
-                failed.append(message.messageID)
-            case .deadLetter(let reason):
-                do {
-                    try await sendToDeadLetterQueue(message, reason: reason, attempts: attempt)
-                    settled.append(message)
-                } catch {
-                    // Left on the queue, it is dead-lettered again on its next delivery.
-                    logger.error(
-                        "could not send the update to the dead-letter queue",
-                        metadata: ["message_id": "\(message.messageID)", "error": "\(error)"]
-                    )
-                    heldGroups[group] = .zero
-                    failed.append(message.messageID)
-                }
-            }
+        try await handle(event, until: nil)
+    }
+
+    public func handle(_ event: SQSEvent, in invocation: LambdaInvocation) async throws -> SQSBatchResponse {
+        try await handle(event, until: .now + invocation.remainingTime)
+    }
+
+    /// Handles `event`, done by `deadline` (less the reserve) when there is one.
+    func handle(_ event: SQSEvent, until deadline: ContinuousClock.Instant?) async throws -> SQSBatchResponse {
+        let messages = event.records.map(\.message)
+        // The queue keeps what it needs to release and dead-letter each record until the batch is done.
+        let deliveries = messages.map { queue.adopt($0, for: .seconds(SQSUpdateQueue.maximumVisibilitySeconds)) }
+        let stopAt = deadline.map { $0 - configuration.reserve }
+        let batch = Batch(deliveries: deliveries, stopAt: stopAt)
+        let outcome = await TelegramClient.$retryDeadline.withValue(stopAt) {
+            await runGroups(Self.groups(of: messages), batch)
         }
-        if let refusal {
-            // A failed invocation makes SQS deliver the whole batch again: what was settled goes now.
-            await delete(settled)
-            throw TokenRefused(reason: refusal, keptUpdates: failed.count)
+        defer { queue.forget(deliveries.map(\.receipt)) }
+        if let refusal = batch.refusal {
+            // A failed invocation makes SQS deliver the whole batch again: what was handled goes now.
+            await acknowledge(outcome.handled.map { deliveries[$0].receipt })
+            throw TokenRefused(reason: refusal, keptUpdates: outcome.failed.count)
         }
-        return SQSBatchResponse(failedMessageIDs: failed)
+        return SQSBatchResponse(failedMessageIDs: outcome.failed.sorted().map { messages[$0].messageID })
     }
 
     /// The consumer's invocation failure when Telegram refuses the bot's token.
@@ -111,17 +99,175 @@ public struct ConsumerFunction: LambdaFunction {
         }
     }
 
-    private func delete(_ messages: [SQSMessage]) async {
-        guard !messages.isEmpty else { return }
-        for start in stride(from: 0, to: messages.count, by: 10) {
-            let entries = messages[start..<min(start + 10, messages.count)].enumerated().map { (id: "m\($0.offset)", receiptHandle: $0.element.receiptHandle) }
-            do {
-                _ = try await sqs.deleteMessageBatch(entries, from: queueURL)
-            } catch {
-                // They come back and are handled again, or skipped by the idempotency records.
-                logger.warning("could not delete settled updates of a failed batch", metadata: ["error": "\(error)"])
+    /// What the groups of one batch share.
+    private final class Batch: Sendable {
+        let deliveries: [ReceivedUpdate]
+        /// Where the invocation's reserve begins; `nil` without a deadline.
+        let stopAt: ContinuousClock.Instant?
+        private let refused = Mutex<String?>(nil)
+
+        init(deliveries: [ReceivedUpdate], stopAt: ContinuousClock.Instant?) {
+            self.deliveries = deliveries
+            self.stopAt = stopAt
+        }
+
+        /// Why Telegram refused the token, once a record has found out; no record starts after that.
+        var refusal: String? { refused.withLock { $0 } }
+        func refuse(_ reason: String) { refused.withLock { $0 = $0 ?? reason } }
+    }
+
+    /// Record indexes: those to report failed, and those the bot handled.
+    private struct Tally: Sendable {
+        var failed: [Int] = []
+        var handled: [Int] = []
+
+        mutating func add(_ other: Tally) {
+            failed += other.failed
+            handled += other.handled
+        }
+    }
+
+    private func acknowledge(_ receipts: [QueueReceipt]) async {
+        guard !receipts.isEmpty else { return }
+        do {
+            try await queue.acknowledge(receipts)
+        } catch {
+            // They come back and are handled again, or skipped by the idempotency records.
+            logger.warning("could not delete settled updates of a failed batch", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The records' indexes by message group, each group in record order, the groups in order of first record.
+    static func groups(of messages: [SQSMessage]) -> [[Int]] {
+        var groups: [[Int]] = []
+        var position: [String: Int] = [:]
+        for (index, message) in messages.enumerated() {
+            let group = message.messageGroupID ?? ""
+            if let existing = position[group] {
+                groups[existing].append(index)
+            } else {
+                position[group] = groups.count
+                groups.append([index])
             }
         }
+        return groups
+    }
+
+    private enum Finished: Sendable {
+        case group(Tally)
+        case stopTime
+    }
+
+    /// Runs the groups, at most `concurrency` at once.
+    private func runGroups(_ groups: [[Int]], _ batch: Batch) async -> Tally {
+        await withTaskGroup(of: Finished.self) { tasks in
+            if let stopAt = batch.stopAt {
+                tasks.addTask {
+                    try? await Task.sleep(until: stopAt, clock: .continuous)
+                    return .stopTime
+                }
+            }
+            var waiting = groups[...]
+            var running = 0
+            var outcome = Tally()
+            while running < configuration.concurrency, let group = waiting.popFirst() {
+                tasks.addTask { .group(await self.run(group, batch)) }
+                running += 1
+            }
+            while running > 0, let finished = await tasks.next() {
+                switch finished {
+                case .group(let groupOutcome):
+                    outcome.add(groupOutcome)
+                    running -= 1
+                    if let group = waiting.popFirst() {
+                        tasks.addTask { .group(await self.run(group, batch)) }
+                        running += 1
+                    }
+                case .stopTime:
+                    // What still runs now would not finish in time: cancelled, each handler's record is
+                    // released without using an attempt, and the groups not started release theirs.
+                    logger.warning("the invocation's time is nearly up; records still running are cancelled and released")
+                    tasks.cancelAll()
+                }
+            }
+            // Only the timer can be left, when every group finished before it fired.
+            tasks.cancelAll()
+            return outcome
+        }
+    }
+
+    /// Runs one group's records in order.
+    private func run(_ group: [Int], _ batch: Batch) async -> Tally {
+        var outcome = Tally()
+        /// Once set, the rest of the group is released for this long.
+        var holdBack: Duration?
+        var holdBackReason = ""
+        for index in group {
+            let delivery = batch.deliveries[index]
+            if let refusal = batch.refusal {
+                _ = await settle(.tokenRefused(reason: refusal), delivery)
+                outcome.failed.append(index)
+                continue
+            }
+            if holdBack == nil, !canStart(before: batch.stopAt) {
+                holdBack = .zero
+                holdBackReason = "not started: too little of the invocation's time was left"
+            }
+            if let delay = holdBack {
+                _ = await settle(.retry(after: delay, reason: holdBackReason, countsAsAttempt: false), delivery)
+                outcome.failed.append(index)
+                continue
+            }
+            let updateID = delivery.update.updateID
+            if await wasHandledBefore(updateID) {
+                outcome.handled.append(index)
+                continue
+            }
+            let item = await queue.withOwnAttempts(delivery)
+            let started = ContinuousClock.now
+            var result = await settlement.outcome(for: item)
+            durations.record(ContinuousClock.now - started)
+            if Task.isCancelled, result != .handled {
+                // Cut off by the invocation's end, not by a fault of the update.
+                result = .retry(after: .zero, reason: "cut off at the end of the invocation", countsAsAttempt: false)
+            }
+            switch await settle(result, item) {
+            case .handled:
+                await uncancelled { await recordHandled(updateID) }
+                outcome.handled.append(index)
+            case .deadLettered:
+                break
+            case .tokenRefused(let reason):
+                batch.refuse(reason)
+                outcome.failed.append(index)
+            case .released(let delay):
+                holdBack = delay
+                holdBackReason = "held back behind update \(updateID) of its chat"
+                outcome.failed.append(index)
+            case .unsettled:
+                // It and the rest of its group come back when the visibility timeout ends.
+                holdBack = .zero
+                holdBackReason = "held back behind update \(updateID) of its chat"
+                outcome.failed.append(index)
+            }
+        }
+        return outcome
+    }
+
+    /// Whether a record started now would finish before `stopAt`, judging by the longest recent record.
+    private func canStart(before stopAt: ContinuousClock.Instant?) -> Bool {
+        guard let stopAt else { return true }
+        return !Task.isCancelled && ContinuousClock.now + durations.longest <= stopAt
+    }
+
+    private func settle(_ outcome: UpdateProcessor.Outcome, _ item: ReceivedUpdate) async -> UpdateSettlement.Result {
+        await uncancelled { await settlement.apply(outcome, to: item) }
+    }
+
+    /// Runs `work` to its end even when the stop time has cancelled the group: the record must still be
+    /// settled. An unstructured task does not inherit the cancellation.
+    private func uncancelled<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -> T {
+        await Task { await work() }.value
     }
 
     /// Whether the idempotency records say the update was handled already. When they cannot be read,
@@ -146,27 +292,21 @@ public struct ConsumerFunction: LambdaFunction {
             logger.warning("could not write the idempotency record", metadata: ["update_id": "\(updateID)", "error": "\(error)"])
         }
     }
+}
 
-    /// Hides a record for `delay`: until then its group stays locked (FIFO delivers nothing of a group
-    /// with a message in flight), then SQS delivers it again, before the rest of its group.
-    private func hide(_ message: SQSMessage, for delay: Duration) async {
-        do {
-            try await sqs.changeMessageVisibility(
-                receiptHandle: message.receiptHandle, visibilityTimeoutSeconds: SQSUpdateQueue.seconds(delay), in: queueURL
-            )
-        } catch {
-            // It comes back after the queue's visibility timeout instead.
-            logger.warning("could not change the visibility of a failed update", metadata: ["message_id": "\(message.messageID)", "error": "\(error)"])
+/// How long the last records took to handle, for judging whether another one still fits in an invocation.
+private final class RecentDurations: Sendable {
+    /// Enough records to remember a slow one for a while, few enough that one long ago stops counting.
+    private static let kept = 32
+    private let durations = Mutex<[Duration]>([])
+
+    func record(_ duration: Duration) {
+        durations.withLock { durations in
+            if durations.count == Self.kept { durations.removeFirst() }
+            durations.append(duration)
         }
     }
 
-    private func sendToDeadLetterQueue(_ message: SQSMessage, reason: String, attempts: Int) async throws {
-        let outgoing = SQSOutgoingMessage(
-            body: message.body,
-            groupID: message.messageGroupID,
-            deduplicationID: message.messageDeduplicationID ?? message.messageID,
-            attributes: SQSUpdateQueue.deadLetterAttributes(reason: reason, attempts: attempts, enqueuedAt: message.sentTimestamp)
-        )
-        try await sqs.sendMessage(outgoing, to: deadLetterQueueURL)
-    }
+    /// The longest of the recent records; zero before the first.
+    var longest: Duration { durations.withLock { $0.max() ?? .zero } }
 }

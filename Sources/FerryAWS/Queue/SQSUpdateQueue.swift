@@ -12,15 +12,17 @@ import TelegramBotAPI
 /// - **Duplicates are reported as new.** SQS drops a message whose deduplication id it accepted in the
 ///   last five minutes but answers the send as if it had stored it, so ``enqueue(_:)`` reports
 ///   `.enqueued` for a duplicate, and only within those five minutes (not 24 hours) is it dropped.
-/// - **Every receive counts an attempt.** SQS cannot give a delivery back, so
-///   ``release(_:after:error:countingAttempt:)`` ignores `countingAttempt: false`, and the released
+/// - **Attempts need a ledger.** SQS counts every receive and cannot give one back. With
+///   ``uncountedReceives``, a release with `countingAttempt: false` is written there and an update's
+///   attempts are its receives less those; without it, every receive counts an attempt. The released
 ///   update's `error` is not kept (`lastError` is always `nil`).
 /// - **Stale receipts.** SQS answers a delete with an outdated receipt handle by keeping the message
 ///   (or, for some handles, refusing it), never by deleting a newer delivery.
 ///
 /// ``deadLetter(_:reason:)`` needs the update of a receipt, which SQS does not return: the queue keeps
 /// the updates it delivered, until each is settled or its visibility timeout ends, so dead-lettering
-/// works only with receipts this instance received.
+/// works only with receipts this instance received or adopted (``adopt(_:for:)``, for messages
+/// Lambda's event source received).
 public struct SQSUpdateQueue: UpdateQueue {
     /// The message attribute that carries why an update was dead-lettered.
     public static let errorAttribute = "ferry-error"
@@ -42,12 +44,18 @@ public struct SQSUpdateQueue: UpdateQueue {
     /// Where ``deadLetter(_:reason:)`` sends updates; `nil` for a queue only written to (the webhook),
     /// which then cannot dead-letter.
     public let deadLetterQueueURL: String?
+    /// Where releases that used no attempt are counted; `nil` counts every receive as an attempt.
+    public let uncountedReceives: (any UncountedReceives)?
+
+    /// With a ledger of uncounted receives, an update's attempts are the receives that used one.
+    public var countsOnlyAttemptsUsed: Bool { uncountedReceives != nil }
     private let deliveries = Deliveries()
 
-    public init(sqs: SQSClient, queueURL: String, deadLetterQueueURL: String?) {
+    public init(sqs: SQSClient, queueURL: String, deadLetterQueueURL: String?, uncountedReceives: (any UncountedReceives)? = nil) {
         self.sqs = sqs
         self.queueURL = queueURL
         self.deadLetterQueueURL = deadLetterQueueURL
+        self.uncountedReceives = uncountedReceives
     }
 
     public func enqueue(_ updates: [QueuedUpdate]) async throws -> [EnqueueOutcome] {
@@ -78,12 +86,7 @@ public struct SQSUpdateQueue: UpdateQueue {
                 from: queueURL, maxMessages: 1, waitTimeSeconds: 0, visibilityTimeoutSeconds: visibilitySeconds
             )
             guard let message = messages.first else { break }
-            let delivery = ReceivedUpdate(
-                receipt: QueueReceipt(message.receiptHandle),
-                update: Self.update(from: message),
-                attempts: message.approximateReceiveCount ?? 1
-            )
-            deliveries.remember(delivery, for: visibilityTimeout)
+            let delivery = await withOwnAttempts(adopt(message, for: visibilityTimeout))
             // A batch that took longer than the visibility timeout meets its first messages again: the
             // new delivery replaces the old one, whose receipt SQS no longer honours, and the batch ends
             // there, since everything from here on was already received in it.
@@ -96,6 +99,39 @@ public struct SQSUpdateQueue: UpdateQueue {
             received.append(delivery)
         }
         return received
+    }
+
+    /// Takes over a message someone else received (Lambda's event source), so that releasing and
+    /// dead-lettering work on its receipt, for `visibility` at most. Its attempts are its receives until
+    /// ``withOwnAttempts(_:)`` counts them.
+    public func adopt(_ message: SQSMessage, for visibility: Duration) -> ReceivedUpdate {
+        let delivery = ReceivedUpdate(
+            receipt: QueueReceipt(message.receiptHandle),
+            update: Self.update(from: message),
+            attempts: message.approximateReceiveCount ?? 1
+        )
+        deliveries.remember(delivery, messageID: message.messageID, enqueuedAt: message.sentTimestamp, for: visibility)
+        return delivery
+    }
+
+    /// `delivery` with its own attempts: its receives less those released without using an attempt.
+    /// Only a message received before is looked up. When the ledger cannot be read, every receive counts:
+    /// the update may be dead-lettered early, but a crash loop cannot go on for ever.
+    public func withOwnAttempts(_ delivery: ReceivedUpdate) async -> ReceivedUpdate {
+        guard let uncountedReceives, delivery.attempts > 1, let messageID = deliveries.messageID(for: delivery.receipt) else {
+            return delivery
+        }
+        var counted = delivery
+        if let uncounted = try? await uncountedReceives.count(messageID: messageID) {
+            counted.attempts = max(1, delivery.attempts - uncounted)
+            deliveries.update(counted)
+        }
+        return counted
+    }
+
+    /// Drops what the queue keeps about deliveries settled elsewhere (Lambda deletes handled records itself).
+    func forget(_ receipts: [QueueReceipt]) {
+        for receipt in receipts { deliveries.forget(receipt) }
     }
 
     public func acknowledge(_ receipts: [QueueReceipt]) async throws {
@@ -114,23 +150,33 @@ public struct SQSUpdateQueue: UpdateQueue {
     }
 
     /// Hides the update for `delay` more, then SQS delivers it again, before the rest of its group.
-    /// SQS counts every receive, so `countingAttempt` cannot be honoured, and `error` is not kept.
+    /// `countingAttempt: false` is written to ``uncountedReceives`` (ignored without one); `error` is not kept.
+    ///
+    /// - Throws: the ledger's error when the receive could not be recorded as uncounted; the update is
+    ///   released all the same, and that receive counts as an attempt.
     public func release(_ receipt: QueueReceipt, after delay: Duration, error: String, countingAttempt: Bool) async throws {
+        var ledgerError: (any Error)?
+        if !countingAttempt, let uncountedReceives, let messageID = deliveries.messageID(for: receipt) {
+            // Written before the visibility changes: the next receive must find it.
+            do { try await uncountedReceives.add(messageID: messageID) } catch { ledgerError = error }
+        }
         deliveries.forget(receipt)
         do {
             try await sqs.changeMessageVisibility(receiptHandle: receipt.rawValue, visibilityTimeoutSeconds: Self.seconds(delay), in: queueURL)
         } catch let error as AWSServiceError where error.code == "ReceiptHandleIsInvalid" || error.code == "MessageNotInflight" {
             throw StaleReceiptError(receipt: receipt)
         }
+        if let ledgerError { throw ledgerError }
     }
 
     /// Sends the update to the dead-letter queue (same group and deduplication id, the reason and the
     /// attempts as message attributes), then deletes it from the queue.
     public func deadLetter(_ receipt: QueueReceipt, reason: String) async throws {
         guard let deadLetterQueueURL else { throw NoDeadLetterQueue() }
-        guard let delivery = deliveries.delivery(for: receipt) else { throw StaleReceiptError(receipt: receipt) }
+        guard let entry = deliveries.entry(for: receipt) else { throw StaleReceiptError(receipt: receipt) }
+        let delivery = entry.delivery
         var message = try Self.message(for: delivery.update)
-        message.attributes = Self.deadLetterAttributes(reason: reason, attempts: delivery.attempts)
+        message.attributes = Self.deadLetterAttributes(reason: reason, attempts: delivery.attempts, enqueuedAt: entry.enqueuedAt)
         message.attributes[Self.hookRanAttribute] = .string("true")
         try await sqs.sendMessage(message, to: deadLetterQueueURL)
         try await acknowledge([receipt])
@@ -183,26 +229,38 @@ public struct UpdateNotUTF8: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String { "update \(updateID) is not UTF-8 text, which SQS requires of a message body" }
 }
 
-/// The updates received and not yet settled, by receipt: what dead-lettering needs to copy. An entry
-/// is dropped when settled, or found past its visibility timeout (the receipt is stale by then).
+/// The updates received and not yet settled, by receipt: what dead-lettering needs to copy and what the
+/// ledger of uncounted receives is keyed by. An entry is dropped when settled, or found past its
+/// visibility timeout (the receipt is stale by then).
 private final class Deliveries: Sendable {
-    private struct Entry {
+    struct Entry {
         var delivery: ReceivedUpdate
+        var messageID: String
+        /// When SQS first accepted the message, in milliseconds since 1970.
+        var enqueuedAt: Int64?
         var expires: ContinuousClock.Instant
     }
 
     private let entries = Mutex<[QueueReceipt: Entry]>([:])
 
-    func remember(_ delivery: ReceivedUpdate, for visibilityTimeout: Duration) {
+    func remember(_ delivery: ReceivedUpdate, messageID: String, enqueuedAt: Int64?, for visibilityTimeout: Duration) {
         let now = ContinuousClock.now
         entries.withLock { entries in
             entries = entries.filter { $0.value.expires > now }
-            entries[delivery.receipt] = Entry(delivery: delivery, expires: now + visibilityTimeout)
+            entries[delivery.receipt] = Entry(delivery: delivery, messageID: messageID, enqueuedAt: enqueuedAt, expires: now + visibilityTimeout)
         }
     }
 
-    func delivery(for receipt: QueueReceipt) -> ReceivedUpdate? {
-        entries.withLock { $0[receipt]?.delivery }
+    func update(_ delivery: ReceivedUpdate) {
+        entries.withLock { $0[delivery.receipt]?.delivery = delivery }
+    }
+
+    func entry(for receipt: QueueReceipt) -> Entry? {
+        entries.withLock { $0[receipt] }
+    }
+
+    func messageID(for receipt: QueueReceipt) -> String? {
+        entries.withLock { $0[receipt]?.messageID }
     }
 
     func forget(_ receipt: QueueReceipt) {

@@ -14,8 +14,10 @@ extension BotStack {
         public static let webhookSecretParameter = "TELEGRAM_WEBHOOK_SECRET_PARAMETER"
         public static let sessionsTable = "SESSIONS_TABLE"
         public static let deadLetterTable = "DEAD_LETTER_TABLE"
-        /// Failed attempts before the consumer dead-letters an update; equals the queue's `maxReceiveCount`.
+        /// Failed attempts before the consumer dead-letters an update; the queue's `maxReceiveCount` is a multiple of it.
         public static let maxAttempts = "FERRY_MAX_ATTEMPTS"
+        /// Chats of a batch the consumer handles at once (``BotStack/consumerConcurrency``).
+        public static let consumerConcurrency = "FERRY_CONSUMER_CONCURRENCY"
         /// The update kinds the webhook handles itself, comma-separated (see ``BotStack/fastLaneUpdates``).
         public static let fastLane = "FERRY_FAST_LANE"
         /// `on` when the consumer keeps idempotency records (see ``BotStack/idempotencyRecords``).
@@ -64,6 +66,7 @@ extension BotStack {
                 EnvironmentVariable.botTokenParameter: .string(names.botTokenParameter),
                 EnvironmentVariable.sessionsTable: .ref(LogicalID.sessionsTable),
                 EnvironmentVariable.maxAttempts: .string(String(attempts)),
+                EnvironmentVariable.consumerConcurrency: .string(String(consumerConcurrency)),
             ]
             if idempotencyRecords { variables[EnvironmentVariable.idempotency] = "on" }
             return variables

@@ -48,8 +48,10 @@ extension BotStack {
         try Self.check(seconds: timeout, in: 1...900, what: "timeout")
         try Self.check(seconds: webhookTimeout, in: 1...900, what: "webhook timeout")
         try Self.check(batchSize, in: 1...10, what: "batch size")
+        try Self.check(consumerConcurrency, in: 1...10, what: "consumer concurrency")
         try Self.check(maximumConcurrency, in: 2...1000, what: "maximum concurrency")
         try Self.check(attempts, in: 1...1000, what: "attempts")
+        try Self.check(webhookMaxConnections, in: Self.webhookMaxConnectionsRange, what: "webhook max connections")
         try Self.check(seconds: queueRetention, in: 60...1_209_600, what: "queue retention")
         try Self.check(seconds: deadLetterRetention, in: 86_400...31_536_000, what: "dead-letter retention")
         try Self.check(backupRetentionDays, in: 1...35, what: "backup retention (days)")
@@ -70,6 +72,9 @@ extension BotStack {
             }
         }
     }
+
+    /// What Telegram accepts as `setWebhook`'s `max_connections`.
+    public static let webhookMaxConnectionsRange = 1...100
 
     private static func check(name: String, what: String, maxLength: Int, allowsHyphens: Bool) throws(BotStackError) {
         let allowed = allowsHyphens ? "lowercase letters, digits and hyphens" : "lowercase letters and digits"

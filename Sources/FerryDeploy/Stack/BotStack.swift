@@ -18,22 +18,39 @@ public struct BotStack: Sendable, Hashable {
     /// stage `b-c` would otherwise share every name.
     public var stage: String
 
-    /// Memory of each function, in MB (128 to 10240); CPU grows with it.
+    // The scaling settings (`template`/`deploy` flags in parentheses). Their defaults suit a new AWS account,
+    // whose concurrency quota may be as low as 10 in all; docs/scaling.md says what to set as traffic grows.
+
+    /// Memory of each function, in MB (128 to 10240; `--memory`); CPU grows with it (a full vCPU at 1769 MB).
+    /// The default, 256, is plenty for the webhook and a consumer that mostly waits on the Bot API.
     public var memory: Int = 256
-    /// How long the consumer and the dead-letter function may run per batch (1 to 900 seconds, whole seconds).
-    /// The queues' visibility timeout is six times this, as AWS recommends for SQS event sources, so a batch
-    /// still being retried inside the function is not delivered a second time.
+    /// How long the consumer and the dead-letter function may run per batch (1 to 900 seconds, whole seconds;
+    /// `--timeout`). The queues' visibility timeout is six times this, as AWS recommends for SQS event sources,
+    /// so a batch still being retried inside the function is not delivered a second time.
     public var timeout: Duration = .seconds(30)
     /// How long the webhook function may run. It only validates and enqueues, and Telegram waits for its answer.
     public var webhookTimeout: Duration = .seconds(10)
-    /// Updates per consumer invocation (1 to 10, the most an SQS FIFO event source allows).
+    /// Updates per consumer invocation (1 to 10, the most an SQS FIFO event source allows; `--batch-size`).
     public var batchSize: Int = 10
-    /// The most consumer instances the queue's event source runs at once (2 to 1000). Per-chat order holds
-    /// regardless: SQS FIFO hands out at most one batch per message group at a time.
-    public var maximumConcurrency: Int = 10
-    /// The processor architecture of the functions; the code package must be built for it.
+    /// The chats (message groups) of one batch the consumer handles at once (1 to 10; `--consumer-concurrency`;
+    /// `FERRY_CONSUMER_CONCURRENCY`). Each chat's records still run one after another. The default, 10, runs
+    /// every chat of a full batch at once: a consumer mostly waits on the Bot API, so parallel chats cost
+    /// little CPU and cut the billed duration of a batch spread over many chats.
+    public var consumerConcurrency: Int = 10
+    /// The most consumer instances the queue's event source runs at once (2 to 1000, AWS's range for
+    /// `MaximumConcurrency`; `--max-concurrency`). Per-chat order holds regardless: SQS FIFO hands out at most
+    /// one batch per message group at a time. The default, 5, with the dead-letter function's 2, leaves 3 of a
+    /// new account's 10 for the webhook, which must keep answering Telegram while the consumer is busy.
+    public var maximumConcurrency: Int = 5
+    /// The processor architecture of the functions (`--architecture`); the code package must be built for it,
+    /// which `deploy` checks. The default is the build machine's, since `deploy` builds there.
     public var architecture: LambdaArchitecture = .buildMachine
-    /// Failed handling attempts before an update is dead-lettered (1 to 1000). The consumer moves an update to
+    /// The most HTTPS connections Telegram opens to the webhook at once: `setWebhook`'s `max_connections`,
+    /// which `deploy` passes (1 to 100; `--max-connections`). Not part of the template. The default is
+    /// Telegram's maximum, 100, not its default of 40: each connection carries one update at a time, and the
+    /// webhook function answers in milliseconds, so connections cost nothing while they bound ingress.
+    public var webhookMaxConnections: Int = 100
+    /// Failed handling attempts before an update is dead-lettered (1 to 1000; `--max-attempts`). The consumer moves an update to
     /// the dead-letter queue itself after this many failures; the queue's redrive policy, set to three times the
     /// count (at most SQS's 1000), is the safety net for attempts the consumer could not report (a crash or a
     /// timeout).
