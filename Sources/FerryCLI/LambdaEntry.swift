@@ -62,7 +62,7 @@ struct LambdaEnvironment {
 
     /// Deliveries before the consumer dead-letters an update.
     func maximumAttempts() throws -> Int {
-        guard let text = variables["FERRY_MAX_ATTEMPTS"], !text.isEmpty else { return 3 }
+        guard let text = variables["FERRY_MAX_ATTEMPTS"], !text.isEmpty else { return UpdateProcessor.Policy().maximumAttempts }
         guard let attempts = Int(text), attempts > 0 else { throw CommandError("FERRY_MAX_ATTEMPTS is \"\(text)\", not a positive number; set it to one, such as 3") }
         return attempts
     }
