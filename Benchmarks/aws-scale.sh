@@ -85,11 +85,22 @@ run() {
   _HANDLER="$1" /usr/bin/time -f "%U %S" -o "$WORK/time" "$BIN" >/dev/null 2>"$WORK/log" || true
   local stats; stats=$(curl -fs "http://127.0.0.1:$PORT/bench/stats")
   curl -fs "http://127.0.0.1:$PORT/bench/durations" >"$WORK/durations"
-  local responses errors
+  local responses errors sqs_calls
   responses=$(sed -n 's/.*responses=\([0-9]*\).*/\1/p' <<<"$stats")
   errors=$(sed -n 's/.*errors=\([0-9]*\).*/\1/p' <<<"$stats")
+  sqs_calls=$(sed -n 's/.*sqs_calls=\([0-9]*\).*/\1/p' <<<"$stats")
   if [ "$responses" != "$3" ]; then
     echo "only $responses of $3 invocations were answered ($errors errors):" >&2; cat "$WORK/log" >&2; exit 1
+  fi
+  # Only answers that did the work are measured: the webhook stored each update (200, one SQS call each), the
+  # consumer handled its whole batch (no batch item failures).
+  local expected='"batchItemFailures":[]'
+  [ "$1" = webhook ] && expected='"statusCode":200'
+  if [ "$3" != 0 ] && ! grep -qF "$expected" <<<"$stats"; then
+    echo "the last $1 invocation did not succeed: $stats" >&2; cat "$WORK/log" >&2; exit 1
+  fi
+  if [ "$1" = webhook ] && [ "$sqs_calls" != "$3" ]; then
+    echo "the webhook sent $sqs_calls of $3 updates to SQS: $stats" >&2; cat "$WORK/log" >&2; exit 1
   fi
   echo "$(tail -n 1 "$WORK/time") $responses $errors"
 }
@@ -146,7 +157,7 @@ webhook_gbs = billed_ms(webhook_ms) / 1000 * memory_gb * million
 summary = []
 for latency, records, chats, invocations, median_us, p90_us, cpu_s, load in rows:
     records, chats, invocations = int(records), int(chats), int(invocations)
-    median_ms, p90_ms = int(median_us) / 1000, int(p90_us) / 1000
+    median_ms, p90_ms = float(median_us) / 1000, float(p90_us) / 1000
     cpu_us = float(cpu_s) / (records * invocations) * 1e6
     per_instance = records / (median_ms / 1000)
     stage = " / ".join(f"{per_instance * mc:,.0f}" for mc in (10, 100, 1000))

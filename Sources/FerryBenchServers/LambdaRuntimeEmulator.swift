@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 import Synchronization
@@ -13,7 +14,7 @@ import Glibc
 ///
 /// It also stands in for the services the handlers call, each answering after a set latency (Telegram
 /// and SQS as seen from an AWS region): the Bot API (registered by `main.swift`, which asks
-/// ``botAPILatency``) and SQS's `SendMessage` (`POST /` in the AWS JSON protocol), which the webhook role
+/// ``botAPILatency``) and SQS's `SendMessage` and `SendMessageBatch` (`POST /` in the AWS JSON protocol), which the webhook role
 /// calls.
 ///
 ///     POST /bench/reset?invocations=N[&bot_latency_ms=L][&sqs_latency_ms=S]   (body: the event)
@@ -36,6 +37,10 @@ final class LambdaRuntimeEmulator: Sendable {
         /// When each invocation in flight was handed out, by request ID.
         var started: [String: ContinuousClock.Instant] = [:]
         var durations: [Duration] = []
+        /// The last invocation's response, so a script can tell a measured answer from a refusal.
+        var lastResponse = ""
+        /// SQS operations other than `SendMessage`, which the stand-in refuses.
+        var unexpectedTargets: [String] = []
     }
 
     private let run = Mutex(Run())
@@ -58,24 +63,37 @@ final class LambdaRuntimeEmulator: Sendable {
         router.get("/bench/stats") { _, _ -> String in
             let run = self.run.withLock { $0 }
             return "first_next_ns=\(run.firstNext.map(String.init) ?? "none") responses=\(run.responses) errors=\(run.errors)"
-                + " sqs_calls=\(run.sqsCalls)\n"
+                + " sqs_calls=\(run.sqsCalls) unexpected_sqs=\(run.unexpectedTargets.joined(separator: ",")) last_response=\(run.lastResponse.prefix(300))\n"
         }
         router.get("/bench/durations") { _, _ -> String in
             let durations = self.run.withLock { $0.durations }
             return durations.map { "\($0 / .microseconds(1))\n" }.joined()
         }
-        // SQS SendMessage, as the webhook role sends each update: the answer's fields are what SQS returns.
+        // SQS SendMessage and SendMessageBatch (the webhook role sends each update in a batch of one): the
+        // answer's fields are what SQS returns.
         router.post("/") { request, _ -> Response in
-            _ = try await request.body.collect(upTo: 1 << 20)
+            let body = try await request.body.collect(upTo: 1 << 20)
             let (latency, sequence) = self.run.withLock { run -> (Duration, Int) in
                 run.sqsCalls += 1
                 return (run.sqsLatency, run.sqsCalls)
             }
-            guard request.headers[HTTPFields.Element.Name("X-Amz-Target")!] == "AmazonSQS.SendMessage" else {
+            let target = request.headers[HTTPFields.Element.Name("X-Amz-Target")!] ?? "none"
+            let answer: String
+            switch target {
+            case "AmazonSQS.SendMessage":
+                answer = #"{"MessageId":"bench-\#(sequence)","MD5OfMessageBody":"00000000000000000000000000000000","SequenceNumber":"\#(sequence)"}"#
+            case "AmazonSQS.SendMessageBatch":
+                struct Batch: Decodable { struct Entry: Decodable { var Id: String }; var Entries: [Entry] }
+                guard let batch = try? JSONDecoder().decode(Batch.self, from: Data(body.readableBytesView)) else { return Response(status: .badRequest) }
+                let successful = batch.Entries.enumerated().map { index, entry in
+                    #"{"Id":"\#(entry.Id)","MessageId":"bench-\#(sequence)-\#(index)","MD5OfMessageBody":"00000000000000000000000000000000","SequenceNumber":"\#(sequence)"}"#
+                }
+                answer = #"{"Successful":[\#(successful.joined(separator: ","))],"Failed":[]}"#
+            default:
+                self.run.withLock { $0.unexpectedTargets.append(target) }
                 return Response(status: .badRequest)
             }
             try await Task.sleep(for: latency)
-            let answer = #"{"MessageId":"bench-\#(sequence)","MD5OfMessageBody":"00000000000000000000000000000000","SequenceNumber":"\#(sequence)"}"#
             return Response(
                 status: .ok, headers: [.contentType: "application/x-amz-json-1.0"], body: .init(byteBuffer: ByteBuffer(string: answer))
             )
@@ -99,11 +117,12 @@ final class LambdaRuntimeEmulator: Sendable {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: next.event))
         }
         router.post("/2018-06-01/runtime/invocation/:id/response") { request, context -> HTTPResponse.Status in
-            _ = try await request.body.collect(upTo: 6 << 20)
+            let body = try await request.body.collect(upTo: 6 << 20)
             let id = context.parameters.get("id") ?? ""
             let now = ContinuousClock.now
             self.run.withLock { run in
                 run.responses += 1
+                run.lastResponse = String(buffer: body)
                 if let started = run.started.removeValue(forKey: id) { run.durations.append(now - started) }
             }
             return .accepted

@@ -79,11 +79,6 @@ struct DeployCommand: AsyncParsableCommand {
         let logger = bootstrapLogging()
         let stack = try stack()
         if let warning = monitoring.notificationWarning(stage: stack.stage) { printToStandardError(warning) }
-        if let executable {
-            // Checked before anything is built or uploaded: the wrong binary would deploy fine and fail at
-            // the first cold start.
-            try BootstrapExecutable.check(path: executable, architecture: stack.architecture)
-        }
         let token = ProcessEnvironment.all["TELEGRAM_BOT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if safety.rotateWebhookSecret, token == nil {
             throw CommandError("--rotate-webhook-secret gives Telegram the new secret, which needs TELEGRAM_BOT_TOKEN: set it and run deploy again")
@@ -103,6 +98,7 @@ struct DeployCommand: AsyncParsableCommand {
             guard build.exitCode == 0 else { throw CommandError("swift build failed; fix the errors below and deploy again:\n\(build.standardError)") }
             binary = BootstrapBuild.binaryPath(product: product)
         }
+        // Before anything is uploaded: the wrong binary would deploy fine and fail at the first cold start.
         try BootstrapExecutable.check(path: binary, architecture: stack.architecture)
         // A folder of its own, wherever the command runs (a folder without `.build`, a read-only checkout).
         let workFolder = try CodePackage.makeWorkFolder()
