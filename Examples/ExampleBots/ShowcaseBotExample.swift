@@ -9,6 +9,7 @@ public enum ShowcaseBotExample {
         /rate - rate Ferry with inline buttons
         /count - a counter kept in your chat's session
         /survey - a short conversation (/cancel stops it)
+        /whoami - your name and id, formatted
         """
 
     public static func register(on bot: Bot, sessions: any SessionStore) {
@@ -19,5 +20,6 @@ public enum ShowcaseBotExample {
         bot.command("start", "help") { ctx, _ in try await ctx.reply(welcome) }
         RatingFeature.register(on: bot)
         CounterFeature.register(on: bot)
+        ProfileFeature.register(on: bot)
     }
 }

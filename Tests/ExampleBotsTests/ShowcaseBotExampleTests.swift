@@ -70,6 +70,7 @@ struct Showcase {
             /rate - rate Ferry with inline buttons
             /count - a counter kept in your chat's session
             /survey - a short conversation (/cancel stops it)
+            /whoami - your name and id, formatted
             """)])
     }
 
@@ -190,5 +191,19 @@ struct Showcase {
         // The runtime would retry the same update; it is still the name step's.
         try await showcase.send("Ada")
         #expect(showcase.api.sentTexts.last == "Nice to meet you, Ada! How old are you?")
+    }
+
+    @Test func whoamiFormatsTheNameWithEntitiesSoMarkupInItArrivesAsTyped() async throws {
+        let showcase = Showcase(sessions: InMemorySessionStore())
+        let user = User(id: 77, isBot: false, firstName: "<b>Eve</b>", lastName: "*_*", languageCode: "de")
+        try await showcase.bot.handle(UpdateFactory.message(text: "/whoami", from: user))
+        let sent = try #require(try showcase.api.calls(of: SendMessage.self).first)
+        #expect(sent.text == "You are <b>Eve</b> *_*, id 77, language de.")
+        #expect(sent.parseMode == nil)
+        #expect(sent.entities == [
+            MessageEntity(type: "bold", offset: 8, length: 14),
+            MessageEntity(type: "code", offset: 27, length: 2),
+            MessageEntity(type: "italic", offset: 40, length: 2),
+        ])
     }
 }
