@@ -80,12 +80,17 @@ func makeBot(client: TelegramClient, storage: SQLiteStorage, logger: Logger) -> 
     return bot
 }
 
-/// The `allowed_updates` of the app's bot (``Bot/allowedUpdates``), for commands that set the webhook
-/// without running the bot: its handlers are registered on `api` with in-memory sessions, and never run.
-func allowedUpdates(api: any BotAPI) -> [String] {
+/// The app's bot on `api` for commands that set Telegram up without running it (the webhook's `allowed_updates`,
+/// the command lists): its handlers are registered with in-memory sessions, and never run.
+func configuredBot(api: any BotAPI) -> Bot {
     let bot = Bot(api: api, logger: Logger(label: "ferry"))
     FerryApp.running.configure(bot, FerryApp.Resources(sessions: InMemorySessionStore()))
-    return bot.allowedUpdates
+    return bot
+}
+
+/// The `allowed_updates` of the app's bot (``Bot/allowedUpdates``), for commands that set the webhook.
+func allowedUpdates(api: any BotAPI) -> [String] {
+    configuredBot(api: api).allowedUpdates
 }
 
 /// Logs to standard error, at `LOG_LEVEL` (default `info`).

@@ -102,6 +102,7 @@ func runSharedQueueHost(options: RunOptions, queues: SQSQueues, port: Int, openW
     }
     let bot = Bot(api: client, logger: logger)
     FerryApp.running.configure(bot, FerryApp.Resources(sessions: sessions))
+    await publishCommandLists(of: bot, logger: logger)
 
     let host = SharedQueueHost(
         bot: bot, queue: queue,
