@@ -75,9 +75,7 @@ struct CommandError: Error, CustomStringConvertible {
 
 /// Builds the bot for a command: the app's handlers on a client and the storage's sessions.
 func makeBot(client: TelegramClient, storage: SQLiteStorage, logger: Logger) -> Bot {
-    let bot = Bot(api: client, logger: logger)
-    FerryApp.running.configure(bot, FerryApp.Resources(sessions: storage.sessions))
-    return bot
+    FerryApp.running.makeBot(client: client, sessions: storage.sessions, logger: logger)
 }
 
 /// The app's bot on `api` for commands that set Telegram up without running it (the webhook's `allowed_updates`,
