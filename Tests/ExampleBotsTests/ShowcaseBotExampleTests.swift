@@ -71,6 +71,7 @@ struct Showcase {
             /count - a counter kept in your chat's session
             /survey - a short conversation (/cancel stops it)
             /whoami - your name and id, formatted
+            /lang - the language I speak with you
             """)])
     }
 
@@ -204,6 +205,32 @@ struct Showcase {
             MessageEntity(type: "bold", offset: 8, length: 14),
             MessageEntity(type: "code", offset: 27, length: 2),
             MessageEntity(type: "italic", offset: 40, length: 2),
+        ])
+    }
+
+    @Test func langSpeaksTheAppsLanguageUntilTheUserChoosesAndKeepsTheChoice() async throws {
+        let sessions = InMemorySessionStore()
+        let showcase = Showcase(sessions: sessions)
+        try await showcase.send("/lang")
+        try await showcase.send("/lang ru")
+        try await showcase.send("/lang")
+        try await showcase.send("/lang xx")
+        #expect(showcase.api.sentTexts == [
+            "I speak English with you.\n3 languages to choose from: de, en, ru",
+            "Теперь я говорю с тобой по-русски.",
+            "Я говорю с тобой на языке: русский.\n3 языка на выбор: de, en, ru",
+            "Я не говорю на «xx». Выбери: de, en, ru",
+        ])
+        // The choice outlives the bot; a German app gets German, and English where German lacks a message.
+        let restarted = Showcase(sessions: sessions)
+        try await restarted.send("/lang")
+        let hans = User(id: 31, isBot: false, firstName: "Hans", languageCode: "de")
+        try await restarted.bot.handle(UpdateFactory.message(text: "/lang", from: hans))
+        try await restarted.bot.handle(UpdateFactory.message(text: "/lang xx", from: hans))
+        #expect(restarted.api.sentTexts == [
+            "Я говорю с тобой на языке: русский.\n3 языка на выбор: de, en, ru",
+            "Ich spreche Deutsch mit dir.\n3 Sprachen zur Wahl: de, en, ru",
+            "I don't speak \"xx\". Choose one of: de, en, ru",
         ])
     }
 }
