@@ -11,6 +11,7 @@ public enum ShowcaseBotExample {
         /survey - a short conversation (/cancel stops it)
         /whoami - your name and id, formatted
         /lang - the language I speak with you
+        /settings - an inline menu with a submenu
         """
 
     public static func register(on bot: Bot, sessions: any SessionStore) {
@@ -25,5 +26,6 @@ public enum ShowcaseBotExample {
         CounterFeature.register(on: bot)
         ProfileFeature.register(on: bot)
         LanguageFeature.register(on: bot)
+        SettingsMenu.register(on: bot)
     }
 }

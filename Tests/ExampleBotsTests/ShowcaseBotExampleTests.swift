@@ -72,6 +72,7 @@ struct Showcase {
             /survey - a short conversation (/cancel stops it)
             /whoami - your name and id, formatted
             /lang - the language I speak with you
+            /settings - an inline menu with a submenu
             """)])
     }
 
@@ -232,5 +233,22 @@ struct Showcase {
             "Ich spreche Deutsch mit dir.\n3 Sprachen zur Wahl: de, en, ru",
             "I don't speak \"xx\". Choose one of: de, en, ru",
         ])
+    }
+
+    @Test func settingsMenuOpensTheLanguageSubmenuMarksTheChoiceAndGoesBack() async throws {
+        let showcase = Showcase(sessions: InMemorySessionStore())
+        func labels() throws -> [[String]] {
+            try #require(showcase.api.sentMessages.last?.replyMarkup).inlineKeyboard.map { $0.map(\.text) }
+        }
+        try await showcase.send("/settings")
+        #expect(try labels() == [["👋 Ada"], ["🌐 English"]])
+        try await showcase.press("🌐 English")
+        #expect(try labels() == [["de", "✓ en", "ru"], ["« Back"]])
+        try await showcase.press("ru")
+        #expect(try labels() == [["de", "en", "✓ ru"], ["« Back"]])
+        #expect(try showcase.api.calls(of: AnswerCallbackQuery.self).last?.text == "Теперь я говорю с тобой по-русски.")
+        try await showcase.press("« Back")
+        #expect(try labels() == [["👋 Ada"], ["🌐 русский"]])
+        #expect(showcase.api.calls(to: "editMessageReplyMarkup").count == 3, "one message, edited in place")
     }
 }

@@ -18,9 +18,9 @@ import Testing
                 #expect(try await first.stop() == 0)
             }
             let menu = try await simulator.getMyCommands().map(\.command)
-            #expect(menu == ["rate", "count", "whoami", "lang"])
+            #expect(menu == ["rate", "count", "whoami", "lang", "settings"])
             let privateMenu = try await simulator.getMyCommands(scope: .allPrivateChats(.init()), languageCode: "de")
-            #expect(privateMenu.map(\.command) == ["survey", "rate", "count", "whoami", "lang"])
+            #expect(privateMenu.map(\.command) == ["survey", "rate", "count", "whoami", "lang", "settings"])
             #expect(privateMenu.first?.description == "Ein kurzes Gespräch")
 
             let setCount = simulator.actionLog.count
