@@ -12,6 +12,7 @@ public enum ShowcaseBotExample {
         /whoami - your name and id, formatted
         /lang - the language I speak with you
         /settings - an inline menu with a submenu
+        Send me a text file and I'll count its lines.
         """
 
     public static func register(on bot: Bot, sessions: any SessionStore) {
@@ -27,5 +28,6 @@ public enum ShowcaseBotExample {
         ProfileFeature.register(on: bot)
         LanguageFeature.register(on: bot)
         SettingsMenu.register(on: bot)
+        DocumentFeature.register(on: bot)
     }
 }

@@ -73,6 +73,7 @@ struct Showcase {
             /whoami - your name and id, formatted
             /lang - the language I speak with you
             /settings - an inline menu with a submenu
+            Send me a text file and I'll count its lines.
             """)])
     }
 
@@ -250,5 +251,18 @@ struct Showcase {
         try await showcase.press("« Back")
         #expect(try labels() == [["👋 Ada"], ["🌐 русский"]])
         #expect(showcase.api.calls(to: "editMessageReplyMarkup").count == 3, "one message, edited in place")
+    }
+
+    @Test func aDocumentIsDownloadedAndItsLinesCounted() async throws {
+        // The simulator in process: it serves files the bot uploaded, so one stands in for a user's document.
+        let simulator = BotAPISimulator(configuration: .init(rateLimits: .off))
+        let ada = simulator.createUser(firstName: "Ada")
+        let chat = try simulator.openPrivateChat(with: ada)
+        let uploaded = try await simulator.sendDocument(chatID: .id(chat.id), document: .bytes(Array("one\ntwo\nthree\n".utf8), filename: "notes.txt"))
+        let document = try #require(uploaded.document)
+        let bot = Bot(api: simulator, username: "ShowcaseTestBot")
+        ShowcaseBotExample.register(on: bot, sessions: InMemorySessionStore())
+        try await bot.handle(UpdateFactory.message(chatID: chat.id, from: ada) { $0.document = document })
+        #expect(simulator.sentMessages(in: chat).last?.text == "notes.txt: 14 bytes, 3 lines.")
     }
 }

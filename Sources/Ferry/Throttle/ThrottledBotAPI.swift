@@ -59,6 +59,22 @@ public final class ThrottledBotAPI: BotAPI {
     }
 }
 
+/// Downloads are not messages: they pass straight to the API underneath, when it can download.
+extension ThrottledBotAPI: BotFileDownloading {
+    public func downloadFile(atPath filePath: String, maxBytes: Int) async throws -> [UInt8] {
+        try await downloader().downloadFile(atPath: filePath, maxBytes: maxBytes)
+    }
+
+    public func downloadFile(atPath filePath: String, to destination: String, maxBytes: Int) async throws -> Int {
+        try await downloader().downloadFile(atPath: filePath, to: destination, maxBytes: maxBytes)
+    }
+
+    private func downloader() throws -> any BotFileDownloading {
+        guard let downloader = base as? any BotFileDownloading else { throw FileDownloadError.unsupported(api: String(describing: type(of: base))) }
+        return downloader
+    }
+}
+
 extension BotAPI {
     /// This API behind a ``ThrottledBotAPI``: messages held back until Telegram's flood limits allow them.
     public func throttled(_ limits: ThrottleLimits = .telegram) -> ThrottledBotAPI {
