@@ -14,7 +14,7 @@ enum CounterFeature {
     static let prefix = "count:"
 
     static func register(on bot: Bot) {
-        bot.command("count") { ctx, _ in
+        bot.command("count", description: "A counter kept in your chat's session", localized: ["de": "Ein Zähler in der Sitzung des Chats"]) { ctx, _ in
             let count = try ctx.session(CounterSession.self).value.count
             try await ctx.reply(text(count), replyMarkup: try keyboard())
         }

@@ -11,7 +11,7 @@ enum RatingFeature {
     static let stars = 1...5
 
     static func register(on bot: Bot) {
-        bot.command("rate") { ctx, _ in
+        bot.command("rate", description: "Rate Ferry with inline buttons", localized: ["de": "Ferry mit Knöpfen bewerten"]) { ctx, _ in
             var keyboard = InlineKeyboard()
             for count in stars {
                 keyboard = try keyboard.button(String(repeating: "⭐", count: count), payload: Rating(stars: count), prefix: prefix)

@@ -34,7 +34,8 @@ enum SurveyConversation {
     static func register(on bot: Bot, store: any SessionStore) {
         let survey = make(store: store)
         bot.use(survey)
-        bot.command("survey") { ctx, _ in
+        // Listed in private chats' menus only: a survey is a talk between one user and the bot.
+        bot.command("survey", description: "A short conversation", scope: .allPrivateChats, localized: ["de": "Ein kurzes Gespräch"]) { ctx, _ in
             try survey.enter(ctx, at: .name)
             try await ctx.reply(askName)
         }

@@ -21,6 +21,8 @@ public final class Bot: Composing {
     public let api: any BotAPI
     public let logger: Logger
     private let root = Composer()
+    /// The composer everything registered on the bot goes to, for what is gathered from it (command descriptions).
+    var rootComposer: Composer { root }
     private let state: Mutex<State>
 
     private struct State {

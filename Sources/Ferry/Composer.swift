@@ -36,6 +36,11 @@ public final class Composer: Composing, Middleware {
 
     /// The kinds any of the registered middleware and handlers acts on.
     public var updateKinds: UpdateKindSet {
-        registered.withLock { $0 }.reduce(.empty) { $0.union($1.updateKinds) }
+        registeredMiddleware.reduce(.empty) { $0.union($1.updateKinds) }
+    }
+
+    /// What was registered, as registered, for what the bot asks of it before it runs.
+    var registeredMiddleware: [any Middleware] {
+        registered.withLock { $0 }
     }
 }

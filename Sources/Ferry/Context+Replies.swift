@@ -4,25 +4,73 @@ public import TelegramBotAPI
 extension Context {
     /// Sends `text` to the update's chat, in the same forum topic when the update came from one.
     /// `quote` makes it a reply to the update's message.
+    ///
+    /// `split` sends a text longer than Telegram's 4,096 characters as several messages, cut at line breaks
+    /// (else spaces; see ``FormattedText/split(maximumLength:)``): the first quotes, the last carries the keyboard
+    /// and is returned. Without it, such a text is refused (400 "message is too long"), which can never succeed
+    /// and is dead-lettered at once. Text with a `parseMode` is sent whole whatever `split` says: its markup
+    /// could be cut in two, and Telegram measures it after parsing. Use ``FormattedText`` to split formatted text.
     @discardableResult
     public func reply(
         _ text: String,
         parseMode: ParseMode? = nil,
         replyMarkup: (any ReplyMarkupConvertible)? = nil,
         quote: Bool = false,
-        disableNotification: Bool? = nil
+        disableNotification: Bool? = nil,
+        split: Bool = false
     ) async throws -> Message {
         let target = try replyTarget(helper: "reply")
-        return try await api.send(SendMessage(
-            businessConnectionID: target.businessConnectionID,
-            chatID: target.chatID,
-            messageThreadID: target.threadID,
-            text: text,
-            parseMode: parseMode?.rawValue,
-            disableNotification: disableNotification,
-            replyParameters: quote ? target.replyParameters : nil,
-            replyMarkup: replyMarkup?.asReplyMarkup
-        ))
+        let parts = Self.parts(of: FormattedText(text), split: split && parseMode == nil)
+        return try await send(parts, parseMode: parseMode, to: target, replyMarkup: replyMarkup, quote: quote, disableNotification: disableNotification)
+    }
+
+    /// Sends formatted text (entities: nothing to escape) to the update's chat, like ``reply(_:parseMode:replyMarkup:quote:disableNotification:split:)``:
+    /// `ctx.reply("Hello, \(bold: name)!")`.
+    @discardableResult
+    public func reply(
+        _ text: FormattedText,
+        replyMarkup: (any ReplyMarkupConvertible)? = nil,
+        quote: Bool = false,
+        disableNotification: Bool? = nil,
+        split: Bool = false
+    ) async throws -> Message {
+        let target = try replyTarget(helper: "reply")
+        let parts = Self.parts(of: text, split: split)
+        return try await send(parts, parseMode: nil, to: target, replyMarkup: replyMarkup, quote: quote, disableNotification: disableNotification)
+    }
+
+    /// The messages `text` goes out as: one, or as many as ``FormattedText/split(maximumLength:)`` makes. A blank
+    /// text (which has no parts) goes out whole, for Telegram to refuse in words.
+    private static func parts(of text: FormattedText, split: Bool) -> [FormattedText] {
+        guard split else { return [text] }
+        let parts = text.split()
+        return parts.isEmpty ? [text] : parts
+    }
+
+    /// Sends `parts` (at least one) in order as messages: the first quoting, the last with the keyboard; returns the last.
+    private func send(
+        _ parts: [FormattedText],
+        parseMode: ParseMode?,
+        to target: ReplyTarget,
+        replyMarkup: (any ReplyMarkupConvertible)?,
+        quote: Bool,
+        disableNotification: Bool?
+    ) async throws -> Message {
+        var sent: [Message] = []
+        for (index, part) in parts.enumerated() {
+            sent.append(try await api.send(SendMessage(
+                businessConnectionID: target.businessConnectionID,
+                chatID: target.chatID,
+                messageThreadID: target.threadID,
+                text: part.text,
+                parseMode: parseMode?.rawValue,
+                entities: part.entities.isEmpty ? nil : part.entities,
+                disableNotification: disableNotification,
+                replyParameters: quote && index == 0 ? target.replyParameters : nil,
+                replyMarkup: index == parts.count - 1 ? replyMarkup?.asReplyMarkup : nil
+            )))
+        }
+        return sent[sent.count - 1]
     }
 
     @discardableResult
@@ -93,9 +141,22 @@ extension Context {
         parseMode: ParseMode? = nil,
         replyMarkup: (any InlineKeyboardConvertible)? = nil
     ) async throws -> MessageOrTrue {
+        try await edit(text: text, parseMode: parseMode, entities: nil, replyMarkup: replyMarkup)
+    }
+
+    /// ``editMessageText(_:parseMode:replyMarkup:)`` with formatted text (entities: nothing to escape).
+    @discardableResult
+    public func editMessageText(_ text: FormattedText, replyMarkup: (any InlineKeyboardConvertible)? = nil) async throws -> MessageOrTrue {
+        try await edit(text: text.text, parseMode: nil, entities: text.entities.isEmpty ? nil : text.entities, replyMarkup: replyMarkup)
+    }
+
+    private func edit(
+        text: String, parseMode: ParseMode?, entities: [MessageEntity]?, replyMarkup: (any InlineKeyboardConvertible)?
+    ) async throws -> MessageOrTrue {
         if let inlineMessageID = callbackQuery?.inlineMessageID {
             return try await api.send(EditMessageText(
-                inlineMessageID: inlineMessageID, text: text, parseMode: parseMode?.rawValue, replyMarkup: replyMarkup?.asInlineKeyboardMarkup
+                inlineMessageID: inlineMessageID, text: text, parseMode: parseMode?.rawValue, entities: entities,
+                replyMarkup: replyMarkup?.asInlineKeyboardMarkup
             ))
         }
         guard let message else {
@@ -107,6 +168,7 @@ extension Context {
             messageID: message.messageID,
             text: text,
             parseMode: parseMode?.rawValue,
+            entities: entities,
             replyMarkup: replyMarkup?.asInlineKeyboardMarkup
         ))
     }

@@ -17,6 +17,12 @@ let decodedSamples = try samples.map { try BotAPIDecoder().decode(Update.self, f
 
 // FERRY_BENCHMARK=word: run only the measurements whose name contains `word` (e.g. "handlers").
 let selected = ProcessInfo.processInfo.environment["FERRY_BENCHMARK"]
+// FERRY_BENCHMARK=broadcast: only issue 20's throttled broadcast (FERRY_BROADCAST_CHATS chats, default 1,000),
+// which takes as long as Telegram's limits say rather than measuring the CPU (Benchmarks/broadcast.sh).
+if selected == "broadcast" {
+    try await BroadcastBenchmark.run(chats: ProcessInfo.processInfo.environment["FERRY_BROADCAST_CHATS"].flatMap(Int.init) ?? 1000)
+    exit(0)
+}
 
 /// Runs `body` over `count` operations until at least `minimumSeconds` have passed and prints the rate.
 /// Synchronous bodies (decoding) and asynchronous ones (a `Bot` handling updates) both fit.

@@ -75,17 +75,20 @@ struct CommandError: Error, CustomStringConvertible {
 
 /// Builds the bot for a command: the app's handlers on a client and the storage's sessions.
 func makeBot(client: TelegramClient, storage: SQLiteStorage, logger: Logger) -> Bot {
-    let bot = Bot(api: client, logger: logger)
-    FerryApp.running.configure(bot, FerryApp.Resources(sessions: storage.sessions))
+    FerryApp.running.makeBot(client: client, sessions: storage.sessions, logger: logger)
+}
+
+/// The app's bot on `api` for commands that set Telegram up without running it (the webhook's `allowed_updates`,
+/// the command lists): its handlers are registered with in-memory sessions, and never run.
+func configuredBot(api: any BotAPI) -> Bot {
+    let bot = Bot(api: api, logger: Logger(label: "ferry"))
+    FerryApp.running.configure(bot, FerryApp.Resources(sessions: InMemorySessionStore()))
     return bot
 }
 
-/// The `allowed_updates` of the app's bot (``Bot/allowedUpdates``), for commands that set the webhook
-/// without running the bot: its handlers are registered on `api` with in-memory sessions, and never run.
+/// The `allowed_updates` of the app's bot (``Bot/allowedUpdates``), for commands that set the webhook.
 func allowedUpdates(api: any BotAPI) -> [String] {
-    let bot = Bot(api: api, logger: Logger(label: "ferry"))
-    FerryApp.running.configure(bot, FerryApp.Resources(sessions: InMemorySessionStore()))
-    return bot.allowedUpdates
+    configuredBot(api: api).allowedUpdates
 }
 
 /// Logs to standard error, at `LOG_LEVEL` (default `info`).

@@ -123,6 +123,7 @@ struct DeployCommand: AsyncParsableCommand {
         try await setWebhook(
             url: url, environment: environment, dropPendingUpdates: dropPendingUpdates, maxConnections: stack.webhookMaxConnections
         )
+        try await withClient(environment) { client in await publishCommandLists(of: configuredBot(api: client), logger: logger) }
         if safety.rotateWebhookSecret {
             print("Rotated the webhook secret: the old one is accepted until \(Deployer.retiringSecretWindow.components.seconds / 60) minutes from now, then refused.")
         }

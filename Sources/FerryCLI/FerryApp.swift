@@ -1,5 +1,7 @@
 public import Ferry
+public import TelegramBotAPI
 import ArgumentParser
+import Logging
 
 /// A bot binary's entry point: the bot's handlers plus every command Ferry gives a bot
 /// (`serve`, `poll`, `dlq`, ...).
@@ -21,19 +23,32 @@ public struct FerryApp: Sendable {
 
     public typealias Configure = @Sendable (Bot, Resources) -> Void
 
+    public typealias AdaptAPI = @Sendable (any BotAPI) -> any BotAPI
+
     public let name: String
     let configure: Configure
+    let adaptAPI: AdaptAPI
 
-    public init(name: String, configure: @escaping Configure) {
+    /// - Parameter api: wraps the Bot API client the bot answers with, in every mode (`serve`, `poll`, Lambda):
+    ///   `api: { $0.throttled() }` holds messages back to Telegram's flood limits (see ``ThrottledBotAPI``).
+    public init(name: String, api adaptAPI: @escaping AdaptAPI = { $0 }, configure: @escaping Configure) {
         self.name = name
         self.configure = configure
+        self.adaptAPI = adaptAPI
+    }
+
+    /// The app's bot: its handlers, answering through `client` as the app adapts it.
+    func makeBot(client: any BotAPI, sessions: any SessionStore, logger: Logger) -> Bot {
+        let bot = Bot(api: adaptAPI(client), logger: logger)
+        configure(bot, Resources(sessions: sessions))
+        return bot
     }
 
     /// Parses the command line and runs the command; exits the process when done. On AWS Lambda
     /// (`AWS_LAMBDA_RUNTIME_API` is set) it serves the role named by the function's handler instead.
     public func main(arguments: [String]? = nil) async {
         if let runtimeAPI = ProcessEnvironment.all["AWS_LAMBDA_RUNTIME_API"], !runtimeAPI.isEmpty {
-            await runLambda(configure: configure)
+            await runLambda(app: self)
         }
         await FerryApp.$current.withValue(self) {
             // ArgumentParser's own `main`, but with every failure said in words (``UserFacingError``).

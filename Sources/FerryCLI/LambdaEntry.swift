@@ -158,7 +158,7 @@ struct LambdaEnvironment {
 
 /// Serves the role named by `_HANDLER` on the Lambda Runtime API until the process ends. Set-up
 /// failures (a missing variable, an unreadable secret) are reported to Lambda as an init error.
-func runLambda(configure: @escaping FerryApp.Configure) async -> Never {
+func runLambda(app: FerryApp) async -> Never {
     let logger = bootstrapLogging()
     let environment = LambdaEnvironment(variables: ProcessEnvironment.all)
     // Both are shut down before exiting: an HTTPClient released while running is a fatal error.
@@ -168,7 +168,7 @@ func runLambda(configure: @escaping FerryApp.Configure) async -> Never {
     do {
         let runtime = try LambdaRuntime.fromEnvironment(environment.variables, httpClient: runtimeClient, logger: logger)
         try await runtime.run {
-            try await makeLambdaHandler(environment: environment, httpClient: serviceClient, configure: configure, logger: logger)
+            try await makeLambdaHandler(environment: environment, httpClient: serviceClient, app: app, logger: logger)
         }
     } catch {
         logger.critical("the Lambda runtime stopped", metadata: ["error": "\(error)"])
@@ -187,7 +187,7 @@ private func makeServiceHTTPClient() -> HTTPClient {
 }
 
 private func makeLambdaHandler(
-    environment: LambdaEnvironment, httpClient: HTTPClient, configure: FerryApp.Configure, logger: Logger
+    environment: LambdaEnvironment, httpClient: HTTPClient, app: FerryApp, logger: Logger
 ) async throws -> LambdaRuntime.Handler {
     let role = try environment.role()
     let aws = try AWSClientConfiguration.fromEnvironment(environment.variables)
@@ -207,7 +207,7 @@ private func makeLambdaHandler(
         guard !kinds.isEmpty else { return WebhookFunction(queue: queue, secretToken: secret, retiringSecret: retiring).runtimeHandler }
         let bot = try await makeLambdaBot(
             environment: environment, sessions: environment.sessions(dynamoDB: dynamoDB, logger: logger), ssm: ssm,
-            httpClient: httpClient, configure: configure, logger: logger
+            httpClient: httpClient, app: app, logger: logger
         )
         let fastLane = WebhookFastLane(processor: UpdateProcessor(bot: bot, logger: logger), kinds: kinds)
         return WebhookFunction(queue: queue, secretToken: secret, retiringSecret: retiring, fastLane: fastLane).runtimeHandler
@@ -218,7 +218,7 @@ private func makeLambdaHandler(
             ? DynamoDBHandledUpdates(dynamoDB: dynamoDB, table: try environment.required("SESSIONS_TABLE")) : nil
         let sessions = environment.sessions(dynamoDB: dynamoDB, logger: logger)
         let bot = try await makeLambdaBot(
-            environment: environment, sessions: sessions, ssm: ssm, httpClient: httpClient, configure: configure, logger: logger
+            environment: environment, sessions: sessions, ssm: ssm, httpClient: httpClient, app: app, logger: logger
         )
         let processor = UpdateProcessor(bot: bot, policy: .init(maximumAttempts: try environment.maximumAttempts()), logger: logger)
         // Receives that were not attempts are counted in the sessions table; without one, every receive counts.
@@ -233,7 +233,7 @@ private func makeLambdaHandler(
         let table = try environment.required("DEAD_LETTER_TABLE")
         // The dead-letter role may not read the sessions table: an `onDeadLetter` hook sees in-memory sessions.
         let bot = try await makeLambdaBot(
-            environment: environment, sessions: InMemorySessionStore(), ssm: ssm, httpClient: httpClient, configure: configure, logger: logger
+            environment: environment, sessions: InMemorySessionStore(), ssm: ssm, httpClient: httpClient, app: app, logger: logger
         )
         return DeadLetterFunction(
             processor: UpdateProcessor(bot: bot, logger: logger), dynamoDB: dynamoDB, table: table,
@@ -246,7 +246,7 @@ private func makeLambdaHandler(
 /// The bot with the app's handlers, its sessions in `sessions`.
 private func makeLambdaBot(
     environment: LambdaEnvironment, sessions: any SessionStore, ssm: SSMClient, httpClient: HTTPClient,
-    configure: FerryApp.Configure, logger: Logger
+    app: FerryApp, logger: Logger
 ) async throws -> Bot {
     guard let token = try await environment.secret("TELEGRAM_BOT_TOKEN", ssm: ssm) else {
         throw CommandError(
@@ -255,7 +255,5 @@ private func makeLambdaBot(
     }
     let apiURL = environment.variables["TELEGRAM_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TelegramClient.Configuration.telegramBaseURL
     let client = TelegramClient(token: token, configuration: .init(baseURL: apiURL), httpClient: httpClient, logger: logger)
-    let bot = Bot(api: client, logger: logger)
-    configure(bot, FerryApp.Resources(sessions: sessions))
-    return bot
+    return app.makeBot(client: client, sessions: sessions, logger: logger)
 }

@@ -175,6 +175,7 @@ private func runHost(
         throw TelegramRefusals.explain(error) ?? error
     }
     let bot = makeBot(client: telegram.client, storage: storage, logger: logger)
+    await publishCommandLists(of: bot, logger: logger)
     let host = LocalHost(
         bot: bot, storage: storage,
         configuration: .init(

@@ -100,8 +100,8 @@ func runSharedQueueHost(options: RunOptions, queues: SQSQueues, port: Int, openW
         logger.notice("sessions are kept in this machine's data directory: give --sessions-table when several machines share the queue")
         sessions = storage.sessions
     }
-    let bot = Bot(api: client, logger: logger)
-    FerryApp.running.configure(bot, FerryApp.Resources(sessions: sessions))
+    let bot = FerryApp.running.makeBot(client: client, sessions: sessions, logger: logger)
+    await publishCommandLists(of: bot, logger: logger)
 
     let host = SharedQueueHost(
         bot: bot, queue: queue,

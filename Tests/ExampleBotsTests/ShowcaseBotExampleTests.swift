@@ -70,6 +70,10 @@ struct Showcase {
             /rate - rate Ferry with inline buttons
             /count - a counter kept in your chat's session
             /survey - a short conversation (/cancel stops it)
+            /whoami - your name and id, formatted
+            /lang - the language I speak with you
+            /settings - an inline menu with a submenu
+            Send me a text file and I'll count its lines.
             """)])
     }
 
@@ -190,5 +194,75 @@ struct Showcase {
         // The runtime would retry the same update; it is still the name step's.
         try await showcase.send("Ada")
         #expect(showcase.api.sentTexts.last == "Nice to meet you, Ada! How old are you?")
+    }
+
+    @Test func whoamiFormatsTheNameWithEntitiesSoMarkupInItArrivesAsTyped() async throws {
+        let showcase = Showcase(sessions: InMemorySessionStore())
+        let user = User(id: 77, isBot: false, firstName: "<b>Eve</b>", lastName: "*_*", languageCode: "de")
+        try await showcase.bot.handle(UpdateFactory.message(text: "/whoami", from: user))
+        let sent = try #require(try showcase.api.calls(of: SendMessage.self).first)
+        #expect(sent.text == "You are <b>Eve</b> *_*, id 77, language de.")
+        #expect(sent.parseMode == nil)
+        #expect(sent.entities == [
+            MessageEntity(type: "bold", offset: 8, length: 14),
+            MessageEntity(type: "code", offset: 27, length: 2),
+            MessageEntity(type: "italic", offset: 40, length: 2),
+        ])
+    }
+
+    @Test func langSpeaksTheAppsLanguageUntilTheUserChoosesAndKeepsTheChoice() async throws {
+        let sessions = InMemorySessionStore()
+        let showcase = Showcase(sessions: sessions)
+        try await showcase.send("/lang")
+        try await showcase.send("/lang ru")
+        try await showcase.send("/lang")
+        try await showcase.send("/lang xx")
+        #expect(showcase.api.sentTexts == [
+            "I speak English with you.\n3 languages to choose from: de, en, ru",
+            "Теперь я говорю с тобой по-русски.",
+            "Я говорю с тобой на языке: русский.\n3 языка на выбор: de, en, ru",
+            "Я не говорю на «xx». Выбери: de, en, ru",
+        ])
+        // The choice outlives the bot; a German app gets German, and English where German lacks a message.
+        let restarted = Showcase(sessions: sessions)
+        try await restarted.send("/lang")
+        let hans = User(id: 31, isBot: false, firstName: "Hans", languageCode: "de")
+        try await restarted.bot.handle(UpdateFactory.message(text: "/lang", from: hans))
+        try await restarted.bot.handle(UpdateFactory.message(text: "/lang xx", from: hans))
+        #expect(restarted.api.sentTexts == [
+            "Я говорю с тобой на языке: русский.\n3 языка на выбор: de, en, ru",
+            "Ich spreche Deutsch mit dir.\n3 Sprachen zur Wahl: de, en, ru",
+            "I don't speak \"xx\". Choose one of: de, en, ru",
+        ])
+    }
+
+    @Test func settingsMenuOpensTheLanguageSubmenuMarksTheChoiceAndGoesBack() async throws {
+        let showcase = Showcase(sessions: InMemorySessionStore())
+        func labels() throws -> [[String]] {
+            try #require(showcase.api.sentMessages.last?.replyMarkup).inlineKeyboard.map { $0.map(\.text) }
+        }
+        try await showcase.send("/settings")
+        #expect(try labels() == [["👋 Ada"], ["🌐 English"]])
+        try await showcase.press("🌐 English")
+        #expect(try labels() == [["de", "✓ en", "ru"], ["« Back"]])
+        try await showcase.press("ru")
+        #expect(try labels() == [["de", "en", "✓ ru"], ["« Back"]])
+        #expect(try showcase.api.calls(of: AnswerCallbackQuery.self).last?.text == "Теперь я говорю с тобой по-русски.")
+        try await showcase.press("« Back")
+        #expect(try labels() == [["👋 Ada"], ["🌐 русский"]])
+        #expect(showcase.api.calls(to: "editMessageReplyMarkup").count == 3, "one message, edited in place")
+    }
+
+    @Test func aDocumentIsDownloadedAndItsLinesCounted() async throws {
+        // The simulator in process: it serves files the bot uploaded, so one stands in for a user's document.
+        let simulator = BotAPISimulator(configuration: .init(rateLimits: .off))
+        let ada = simulator.createUser(firstName: "Ada")
+        let chat = try simulator.openPrivateChat(with: ada)
+        let uploaded = try await simulator.sendDocument(chatID: .id(chat.id), document: .bytes(Array("one\ntwo\nthree\n".utf8), filename: "notes.txt"))
+        let document = try #require(uploaded.document)
+        let bot = Bot(api: simulator, username: "ShowcaseTestBot")
+        ShowcaseBotExample.register(on: bot, sessions: InMemorySessionStore())
+        try await bot.handle(UpdateFactory.message(chatID: chat.id, from: ada) { $0.document = document })
+        #expect(simulator.sentMessages(in: chat).last?.text == "notes.txt: 14 bytes, 3 lines.")
     }
 }

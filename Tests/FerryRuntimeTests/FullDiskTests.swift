@@ -54,11 +54,12 @@ import Testing
                     #expect(try await get(http, port: port, "/metrics").body.contains("ferry_storage_disk_full 0.0\n"))
                     _ = try await bot.waitForLog("the recovery log line", within: .seconds(30)) { $0.contains("the store takes updates again") ? true : nil }
 
-                    // Every acknowledged update is handled, each chat in order.
+                    // Every acknowledged update is handled, each chat in order. EchoBot splits an echo over Telegram's
+                    // 4,096 characters: its first part is "You said: <id>", cut at the space before the filler.
                     let expected = acknowledged + [refusedID]
                     try await eventually(within: .seconds(120)) {
                         let sent = Set(telegram.sent.map(\.text))
-                        return expected.allSatisfy { sent.contains("You said: \($0) \(filler)") }
+                        return expected.allSatisfy { sent.contains("You said: \($0)") }
                     }
                     for chat in 1...20 {
                         var order: [Int] = []

@@ -27,6 +27,24 @@ struct APIErrorTests {
         }
     }
 
+    @Test(
+        "a 400 the same request would get again is permanent and not retried",
+        arguments: [
+            "Bad Request: message is too long",
+            "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset 5",
+            "Bad Request: message text is empty",
+            "Bad Request: message is not modified: specified new message content and reply markup are exactly the same",
+            "Bad Request: query is too old and response timeout expired or query ID is invalid",
+        ]
+    )
+    func permanentBadRequest(description: String) async throws {
+        try await withClient(replies: [.error(400, description)]) { client, server in
+            let error = try await #require(throws: TelegramAPIError.self) { try await client.send(Echo(text: "x")) }
+            #expect(error.isPermanent)
+            #expect(server.requests.count == 1)
+        }
+    }
+
     @Test("migrate_to_chat_id is surfaced, and the call is not repeated")
     func migrated() async throws {
         let reply = FakeReply.error(

@@ -24,3 +24,20 @@ extension BotAPISimulator {
         return try BotAPIResponse<Method.Result>.decode(answer.body, method: Method.name)
     }
 }
+
+/// In process, the simulator hands out the files the bot uploaded as its HTTP face serves them.
+extension BotAPISimulator: BotFileDownloading {
+    public func downloadFile(atPath filePath: String, maxBytes: Int) async throws -> [UInt8] {
+        guard let file = engine.read({ $0.file(atPath: filePath) }) else {
+            throw TelegramAPIError(method: "file download", errorCode: 404, description: "Not Found")
+        }
+        guard file.upload.bytes.count <= maxBytes else { throw FileDownloadError.tooLarge(maximum: maxBytes) }
+        return file.upload.bytes
+    }
+
+    public func downloadFile(atPath filePath: String, to destination: String, maxBytes: Int) async throws -> Int {
+        let bytes = try await downloadFile(atPath: filePath, maxBytes: maxBytes)
+        try Data(bytes).write(to: URL(filePath: destination), options: .atomic)
+        return bytes.count
+    }
+}

@@ -161,6 +161,7 @@ final class SimulatorEngine: Sendable {
         on(GetMyCommands.self) { world, call, _, _ in try world.getMyCommands(call) }
         on(DeleteMyCommands.self) { world, call, _, _ in try world.deleteMyCommands(call) }
         on(GetWebhookInfo.self) { world, _, _, _ in world.webhookInfo() }
+        on(GetFile.self) { world, call, _, _ in try world.getFile(call) }
         // These two also say what they did, as Telegram does: "Webhook was set".
         table[SetWebhook.name.lowercased()] = .immediate { world, parameters, _ in
             let (result, description) = try world.setWebhook(try parameters.decode(SetWebhook.self))

@@ -63,18 +63,34 @@ public struct TelegramAPIError: Error, Sendable, Hashable, CustomStringConvertib
     /// Flood control: wait `retryAfter` seconds; not a failure of the handler.
     public var isRateLimit: Bool { errorCode == 429 }
 
-    /// Repeating the same call cannot succeed: the bot was blocked, kicked or the chat is gone.
+    /// Repeating the same call cannot succeed: the bot was blocked, kicked or the chat is gone, or Telegram
+    /// refused the request itself (a text too long or empty, entities it cannot parse, a message that cannot
+    /// be edited or no longer exists, an expired query). The runtime dead-letters such an update at once,
+    /// with Telegram's words as the reason, instead of repeating it.
     public var isPermanent: Bool {
         switch errorCode {
         case 401, 403, 404: return true
         case 400:
             let text = description.lowercased()
-            return text.contains("chat not found") || text.contains("user not found")
-                || text.contains("bot was blocked") || text.contains("user is deactivated")
-                || text.contains("peer_id_invalid") || text.contains("not enough rights")
+            return Self.permanentBadRequests.contains { text.contains($0) }
         default: return false
         }
     }
+
+    /// What Telegram says (lowercased) in a 400 that the same request would get again. Not among them: a group
+    /// upgraded to a supergroup (`migrateToChatID`), where the call can succeed once sent to the new chat.
+    static let permanentBadRequests = [
+        // The chat or user cannot be written to.
+        "chat not found", "user not found", "bot was blocked", "user is deactivated", "peer_id_invalid", "not enough rights",
+        // The request itself.
+        "message is too long", "message_too_long", "message caption is too long", "message text is empty",
+        "text must be non-empty", "can't parse entities", "entities_too_long", "entity_text_invalid",
+        "can't parse reply keyboard markup", "can't parse inline keyboard button", "reply markup is too long",
+        "button_data_invalid", "text buttons are unallowed in the inline keyboard",
+        // The message or query it refers to.
+        "message is not modified", "message to edit not found", "message can't be edited", "message to delete not found",
+        "message can't be deleted", "message to be replied not found", "query is too old",
+    ]
 
     /// Telegram does not take the bot's token: 401 for a wrong or revoked one, and 404 from `getMe` or
     /// `getUpdates` (methods every bot has) for one not shaped like a token. Nothing the bot calls can

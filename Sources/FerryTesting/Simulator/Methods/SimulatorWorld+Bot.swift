@@ -37,6 +37,20 @@ extension SimulatorWorld {
         return CommandListKey(scope: .object(members), languageCode: languageCode?.nilIfEmpty)
     }
 
+    /// A file the bot uploaded, with the path it is downloaded from (`/file/bot<token>/<path>`).
+    func getFile(_ call: GetFile) throws(BotAPIFailure) -> File {
+        guard let stored = files[call.fileID] else { throw .badRequest("invalid file_id") }
+        return File(fileID: stored.fileID, fileUniqueID: stored.fileUniqueID, fileSize: stored.upload.bytes.count, filePath: Self.filePathPrefix + stored.fileID)
+    }
+
+    /// The file `getFile` gave `path` for.
+    func file(atPath path: String) -> StoredFile? {
+        guard path.hasPrefix(Self.filePathPrefix) else { return nil }
+        return files[String(path.dropFirst(Self.filePathPrefix.count))]
+    }
+
+    static let filePathPrefix = "files/"
+
     mutating func answerCallbackQuery(_ call: AnswerCallbackQuery) throws(BotAPIFailure) -> Bool {
         guard callbackQueries.remove(call.callbackQueryID) != nil else { throw .queryIsTooOld }
         log.record(.answeredCallbackQuery(call))
