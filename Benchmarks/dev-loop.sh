@@ -41,7 +41,7 @@ for round in $(seq 1 "$rounds"); do
 import re, sys
 path, marker = sys.argv[1], sys.argv[2]
 source = open(path).read()
-changed = re.sub(r'ctx\.reply\("[^"]*\\\(text\)"\)', 'ctx.reply("%s \\\\(text)")' % marker, source, count=1)
+changed = re.sub(r'ctx\.reply\("[^"]*\\\(text\)"', 'ctx.reply("%s \\\\(text)"' % marker, source, count=1)
 assert changed != source, "the echo reply was not found"
 open(path, "w").write(changed)
 PY
