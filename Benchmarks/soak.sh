@@ -7,10 +7,14 @@
 #   SOAK minute=N rss_mb=R p50_ms=A p99_ms=B rps=S non2xx=X errors=E queue_depth=D dedup_rows=U accepted=T replies=P
 #
 #   Benchmarks/soak.sh [MINUTES] [RATE]     RATE defaults to half of a 10-second maximum measured first
+#
+# The dedup table keeps a day of ids by default, so within a half hour it could only grow; the soak runs
+# `serve --dedup-window-minutes` (SOAK_DEDUP_WINDOW_MINUTES, default 10) to show it level off.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MINUTES="${1:-30}"
 RATE="${2:-}"
+DEDUP_WINDOW_MINUTES="${SOAK_DEDUP_WINDOW_MINUTES:-10}"
 source Benchmarks/local-servers.sh
 
 run_wrk() { # seconds rate base
@@ -26,7 +30,7 @@ dedup_rows() {
 $BIN/FerryBenchServers telegram --port 18092 & PIDS+=($!)
 wait_for http://127.0.0.1:18092/count
 TELEGRAM_BOT_TOKEN=123:soak TELEGRAM_API_URL=http://127.0.0.1:18092 LOG_LEVEL=error \
-  $BIN/EchoBot serve --port 18093 --data-dir "$WORK/data" & BOT=$!; PIDS+=($BOT)
+  $BIN/EchoBot serve --port 18093 --data-dir "$WORK/data" --dedup-window-minutes "$DEDUP_WINDOW_MINUTES" & BOT=$!; PIDS+=($BOT)
 wait_for http://127.0.0.1:18093/healthz
 replies_before=$(curl -fs http://127.0.0.1:18092/count)
 
@@ -36,7 +40,7 @@ if [ -z "$RATE" ]; then
   RATE=$(echo "$maximum" | field rps | awk '{printf "%d", $1 / 2}')
   echo "maximum: $maximum"
 fi
-echo "soak: $MINUTES minutes at $RATE requests/s"
+echo "soak: $MINUTES minutes at $RATE requests/s, dedup window $DEDUP_WINDOW_MINUTES minutes"
 for minute in $(seq 1 "$MINUTES"); do
   result=$(run_wrk 60 "$RATE" "$((minute * 1000000000))")
   accepted=$((accepted + $(echo "$result" | field requests) - $(echo "$result" | field non2xx)))

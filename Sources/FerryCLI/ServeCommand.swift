@@ -28,10 +28,41 @@ struct RunOptions: ParsableArguments {
 
     static let retentionVariable = "FERRY_DEAD_LETTER_RETENTION_DAYS"
 
+    @Option(help: ArgumentHelp(
+        "Minutes an update_id is remembered to drop Telegram's redeliveries (default: $FERRY_DEDUP_WINDOW_MINUTES, "
+            + "else 1440, a day; at least 10). One row per update of the window: shorter saves disk at high rates.",
+        valueName: "minutes"
+    ))
+    var dedupWindowMinutes: Int?
+
+    static let dedupWindowVariable = "FERRY_DEDUP_WINDOW_MINUTES"
+    /// Telegram redelivers an update whose answer it did not get within seconds to minutes; ten minutes
+    /// keeps well clear of that.
+    static let shortestDedupWindowMinutes = 10
+
     func validate() throws {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
         guard maxAttempts > 0 else { throw ValidationError("--max-attempts must be at least 1") }
         _ = try deadLetterRetention()
+        _ = try deduplicationWindow()
+    }
+
+    /// `--dedup-window-minutes`, else `FERRY_DEDUP_WINDOW_MINUTES`, else a day.
+    func deduplicationWindow(_ variables: [String: String] = ProcessEnvironment.all) throws -> Duration {
+        let shortest = Self.shortestDedupWindowMinutes
+        let minutes: Int
+        if let option = dedupWindowMinutes {
+            guard option >= shortest else { throw ValidationError("--dedup-window-minutes must be at least \(shortest)") }
+            minutes = option
+        } else if let text = variables[Self.dedupWindowVariable], !text.isEmpty {
+            guard let value = Int(text), value >= shortest else {
+                throw ValidationError("\(Self.dedupWindowVariable) is \"\(text)\", not a whole number of minutes (at least \(shortest))")
+            }
+            minutes = value
+        } else {
+            return SQLiteStorage.defaultDeduplicationWindow
+        }
+        return .seconds(minutes * 60)
     }
 
     /// `--dead-letter-retention-days`, else `FERRY_DEAD_LETTER_RETENTION_DAYS`, else 30 days.
@@ -142,7 +173,8 @@ private func runHost(
     let lock = try DataDirectoryLock(directory: options.dataDir)
     defer { withExtendedLifetime(lock) {} }
     let storage = try await SQLiteStorage.open(
-        directory: options.dataDir, logger: logger, deadLetterRetention: try options.deadLetterRetention()
+        directory: options.dataDir, logger: logger, deadLetterRetention: try options.deadLetterRetention(),
+        deduplicationWindow: try options.deduplicationWindow()
     )
     let telegram: TelegramConnection
     do {

@@ -177,7 +177,19 @@ public final class Dispatcher: Sendable {
     }
 
     private func handle(_ item: ReceivedUpdate) async {
-        if await settlement.run(item) == .handled {
+        let clock = ContinuousClock()
+        let received = clock.now
+        let outcome = await settlement.outcome(for: item)
+        var result = await settlement.apply(outcome, to: item)
+        // A queue that refused the outcome (a full disk, above all) is asked again while the delivery is
+        // still ours: left to its visibility timeout, the chat would wait two minutes after space returns.
+        var pause = Duration.milliseconds(250)
+        while result == .unsettled(stale: false), !isStopping, clock.now + pause < received + configuration.visibilityTimeout - .seconds(5) {
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(5))
+            result = await settlement.apply(outcome, to: item)
+        }
+        if result == .handled {
             // Acknowledged by the run loop's next round (or when it stops); the update's slot is free already.
             state.withLock { $0.handled.append(item.receipt) }
         }

@@ -19,7 +19,9 @@ public struct UpdateSettlement: Sendable {
         /// ``UpdateProcessor/Outcome/tokenRefusedDelay``, without using an attempt, and the host tells its operator.
         case tokenRefused(reason: String)
         /// The queue did not take the outcome: the update comes back when its visibility timeout ends.
-        case unsettled
+        /// `stale` when the delivery is no longer this host's (its visibility timeout ended), so asking
+        /// again cannot help.
+        case unsettled(stale: Bool)
     }
 
     public let queue: any UpdateQueue
@@ -83,7 +85,7 @@ public struct UpdateSettlement: Sendable {
                 "cannot record an update's outcome in the queue",
                 metadata: ["update_id": "\(item.update.updateID)", "outcome": "\(outcome)", "error": "\(error)"]
             )
-            return .unsettled
+            return .unsettled(stale: error is StaleReceiptError)
         }
     }
 }

@@ -22,12 +22,14 @@ public final class SQLiteStorage: Sendable {
     private let database: SQLiteTransactions
 
     private init(
-        path: String, database: SQLiteTransactions, logger: Logger, deadLetterRetention: Duration, now: @escaping @Sendable () -> Int64
+        path: String, database: SQLiteTransactions, logger: Logger, deadLetterRetention: Duration,
+        deduplicationWindow: Duration, now: @escaping @Sendable () -> Int64
     ) {
         self.path = path
         self.database = database
         self.queue = SQLiteUpdateQueue(
-            database: database, path: path, logger: logger, deadLetterRetention: deadLetterRetention, now: now
+            database: database, path: path, logger: logger, deadLetterRetention: deadLetterRetention,
+            deduplicationWindow: deduplicationWindow, now: now
         )
         self.sessions = SQLiteSessionStore(database: database, now: now)
     }
@@ -36,20 +38,32 @@ public final class SQLiteStorage: Sendable {
     /// stage keeps its dead letters.
     public static let defaultDeadLetterRetention: Duration = .seconds(30 * 24 * 60 * 60)
 
+    /// How long an `update_id` is remembered to drop Telegram's redeliveries: 24 hours, longer than
+    /// Telegram keeps an update. The table holds one row per update of the window, so a bot taking
+    /// 1,000 updates a second keeps about 86 million; a shorter window trades that disk for the risk
+    /// of handling twice an update redelivered after it.
+    public static let defaultDeduplicationWindow: Duration = .milliseconds(SQLiteUpdateQueue.defaultDeduplicationWindowMilliseconds)
+
     /// Opens (creating when missing) the storage in `directory`, creating the directory too, private to
     /// the user running the bot (see ``DataDirectory``).
     ///
     /// - Parameter deadLetterRetention: how long a dead letter is kept; older ones are deleted by a
     ///   receiving process, a bounded number at a time.
+    /// - Parameter deduplicationWindow: how long an `update_id` is remembered (see
+    ///   ``defaultDeduplicationWindow``).
     /// - Parameter now: milliseconds since 1970; tests move time forward with it.
     public static func open(
         directory: String,
         logger: Logger = Logger(label: "ferry.sqlite"),
         deadLetterRetention: Duration = defaultDeadLetterRetention,
+        deduplicationWindow: Duration = defaultDeduplicationWindow,
         now: @escaping @Sendable () -> Int64 = SQLiteStorage.wallClockMilliseconds
     ) async throws -> SQLiteStorage {
         try DataDirectory.prepare(directory)
-        return try await open(path: directory + "/" + fileName, logger: logger, deadLetterRetention: deadLetterRetention, now: now)
+        return try await open(
+            path: directory + "/" + fileName, logger: logger, deadLetterRetention: deadLetterRetention,
+            deduplicationWindow: deduplicationWindow, now: now
+        )
     }
 
     /// Opens (creating when missing) the storage at `path`: the file and SQLite's log beside it readable
@@ -61,6 +75,7 @@ public final class SQLiteStorage: Sendable {
         path: String,
         logger: Logger = Logger(label: "ferry.sqlite"),
         deadLetterRetention: Duration = defaultDeadLetterRetention,
+        deduplicationWindow: Duration = defaultDeduplicationWindow,
         now: @escaping @Sendable () -> Int64 = SQLiteStorage.wallClockMilliseconds
     ) async throws -> SQLiteStorage {
         try protectFiles(path)
@@ -76,7 +91,7 @@ public final class SQLiteStorage: Sendable {
         logger.debug("opened the storage", metadata: ["path": "\(path)"])
         return SQLiteStorage(
             path: path, database: SQLiteTransactions(file: file, checkpointer: checkpointer), logger: logger,
-            deadLetterRetention: deadLetterRetention, now: now
+            deadLetterRetention: deadLetterRetention, deduplicationWindow: deduplicationWindow, now: now
         )
     }
 

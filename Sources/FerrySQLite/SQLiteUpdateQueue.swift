@@ -2,7 +2,7 @@ public import FerryQueue
 import Logging
 import Synchronization
 
-/// The embedded ``UpdateQueue``: FIFO per group, visibility timeouts, attempts, 24-hour
+/// The embedded ``UpdateQueue``: FIFO per group, visibility timeouts, attempts, 24-hour (by default)
 /// deduplication by `update_id` and a dead-letter table, in the bot's SQLite file.
 ///
 /// One process receives from a file (`serve` holds the data directory's lock); others may enqueue,
@@ -11,8 +11,11 @@ import Synchronization
 ///
 /// Obtain it from ``SQLiteStorage/queue``.
 public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
-    /// How long an `update_id` is remembered: Telegram's redelivery never reaches this far.
-    public static let deduplicationWindowMilliseconds: Int64 = 24 * 60 * 60 * 1000
+    /// How long an `update_id` is remembered unless the host says otherwise: Telegram's redelivery never
+    /// reaches this far.
+    public static let defaultDeduplicationWindowMilliseconds: Int64 = 24 * 60 * 60 * 1000
+    /// How long an `update_id` is remembered here (see ``SQLiteStorage/defaultDeduplicationWindow``).
+    public let deduplicationWindowMilliseconds: Int64
 
     private let database: SQLiteTransactions
     private let now: @Sendable () -> Int64
@@ -35,12 +38,13 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
 
     init(
         database: SQLiteTransactions, path: String, logger: Logger, deadLetterRetention: Duration,
-        now: @escaping @Sendable () -> Int64
+        deduplicationWindow: Duration, now: @escaping @Sendable () -> Int64
     ) {
         self.database = database
         self.path = path
         self.logger = logger
         self.deadLetterRetentionMilliseconds = max(0, deadLetterRetention.milliseconds)
+        self.deduplicationWindowMilliseconds = max(0, deduplicationWindow.milliseconds)
         self.now = now
     }
 
@@ -103,7 +107,7 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
     }
 
     private func insert(_ updates: [QueuedUpdate], now: Int64, pruneLimit: Int?) async throws -> [EnqueueOutcome] {
-        let windowStart = now - Self.deduplicationWindowMilliseconds
+        let windowStart = now - deduplicationWindowMilliseconds
         // One webhook's update is one INSERT (its trigger included): no savepoint needed.
         return try await database.run(changesInOneStatement: updates.count == 1 && pruneLimit == nil) { [self] db in
             let outcomes = try updates.map { update -> EnqueueOutcome in

@@ -13,8 +13,11 @@ import Testing
         try await storage.close()
     }
 
-    @Test func theDeduplicationWindowIsTwentyFourHours() {
-        #expect(SQLiteUpdateQueue.deduplicationWindowMilliseconds == 24 * 60 * 60 * 1000)
+    @Test func theDeduplicationWindowIsTwentyFourHours() async throws {
+        #expect(SQLiteStorage.defaultDeduplicationWindow == .seconds(24 * 60 * 60))
+        let storage = try await SQLiteStorage.open(directory: temporaryDirectory())
+        #expect(storage.queue.deduplicationWindowMilliseconds == 24 * 60 * 60 * 1000)
+        try await storage.close()
     }
 
     /// What a crash leaves in flight comes back at once at the next start, its attempt counted, marked as

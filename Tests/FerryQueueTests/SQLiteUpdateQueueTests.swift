@@ -39,12 +39,36 @@ import Testing
         try await withStorage { storage, clock in
             let update = QueuedUpdate(updateID: 1, groupID: "chat:1", body: Array("{}".utf8))
             #expect(try await storage.queue.enqueue([update]) == [.enqueued])
-            clock.advance(byMilliseconds: SQLiteUpdateQueue.deduplicationWindowMilliseconds - 1)
+            clock.advance(byMilliseconds: 24 * 60 * 60 * 1000 - 1)
             #expect(try await storage.queue.enqueue([update]) == [.duplicate])
             clock.advance(byMilliseconds: 2)
             // The next enqueue prunes expired ids; the one after sees the id as new.
             _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 2, groupID: "chat:2", body: [])])
             #expect(try await storage.queue.enqueue([update]) == [.enqueued])
+        }
+    }
+
+    @Test("a shorter deduplication window forgets sooner, and the table holds only the window's ids")
+    func aShorterDeduplicationWindow() async throws {
+        try await withStorage(deduplicationWindow: .seconds(600)) { storage, clock in
+            func remembered() throws -> Int {
+                let reader = try SQLiteFile(path: storage.path)
+                defer { reader.close() }
+                return try reader.count("SELECT COUNT(*) FROM seen_updates")
+            }
+            let update = QueuedUpdate(updateID: 1, groupID: "chat:1", body: Array("{}".utf8))
+            #expect(try await storage.queue.enqueue([update]) == [.enqueued])
+            clock.advance(byMilliseconds: 600_000 - 1)
+            #expect(try await storage.queue.enqueue([update]) == [.duplicate])
+            clock.advance(byMilliseconds: 2)
+            #expect(try await storage.queue.enqueue([update]) == [.enqueued], "past the window, the same id is new")
+            // Twenty minutes at one update a second: the table settles at the window's 600 ids (and a round's slack).
+            for second in 0..<1_200 {
+                clock.advance(byMilliseconds: 1_000)
+                _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 100 + second, groupID: "chat:2", body: [])])
+            }
+            let count = try remembered()
+            #expect((600...602).contains(count), "\(count) ids remembered")
         }
     }
 
@@ -60,7 +84,7 @@ import Testing
             }
             #expect(try remembered() == 2_000)
             // A day later, one update a second: each round forgets at most 2 x 1 + 256 expired ids.
-            clock.advance(byMilliseconds: SQLiteUpdateQueue.deduplicationWindowMilliseconds + 1_000)
+            clock.advance(byMilliseconds: storage.queue.deduplicationWindowMilliseconds + 1_000)
             _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 10_000, groupID: "chat:1", body: [])])
             #expect(try remembered() == 2_000 - 258 + 1)
             clock.advance(byMilliseconds: 1_000)
@@ -340,10 +364,13 @@ func temporaryDirectory() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("ferry-tests-\(UUID().uuidString)").path
 }
 
-func withStorage(_ body: (SQLiteStorage, ManualClock) async throws -> Void) async throws {
+func withStorage(
+    deduplicationWindow: Duration = SQLiteStorage.defaultDeduplicationWindow,
+    _ body: (SQLiteStorage, ManualClock) async throws -> Void
+) async throws {
     let directory = temporaryDirectory()
     let clock = ManualClock()
-    let storage = try await SQLiteStorage.open(directory: directory, now: { clock.now() })
+    let storage = try await SQLiteStorage.open(directory: directory, deduplicationWindow: deduplicationWindow, now: { clock.now() })
     do {
         try await body(storage, clock)
     } catch {

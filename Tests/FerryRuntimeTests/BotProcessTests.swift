@@ -203,7 +203,7 @@ import Testing
         #expect(try await BotProcess.run(["template", "--stage", "Bad-Stage"]).status != 0)
     }
 
-    @Test("serve refuses a data directory reached through a symbolic link, and a dead-letter retention that is no number of days")
+    @Test("serve refuses a data directory reached through a symbolic link, and a retention or dedup window that is no number of days or minutes")
     func refusesALinkedDataDirectoryAndABadRetention() async throws {
         let real = temporaryDirectory()
         let link = temporaryDirectory()
@@ -223,6 +223,14 @@ import Testing
             ["serve", "--port", "0", "--data-dir", real], environment: ["FERRY_DEAD_LETTER_RETENTION_DAYS": "soon"]
         )
         #expect(variable.status != 0 && variable.output.contains("FERRY_DEAD_LETTER_RETENTION_DAYS is \"soon\""), "\(variable.output)")
+        let window = try await BotProcess.run(["serve", "--port", "0", "--data-dir", real, "--dedup-window-minutes", "5"])
+        #expect(window.status != 0 && window.output.contains("--dedup-window-minutes must be at least 10"), "\(window.output)")
+        let windowVariable = try await BotProcess.run(
+            ["serve", "--port", "0", "--data-dir", real], environment: ["FERRY_DEDUP_WINDOW_MINUTES": "1h"]
+        )
+        #expect(
+            windowVariable.status != 0 && windowVariable.output.contains("FERRY_DEDUP_WINDOW_MINUTES is \"1h\""), "\(windowVariable.output)"
+        )
         #expect(try FileManager.default.contentsOfDirectory(atPath: real).isEmpty, "nothing was written")
     }
 
