@@ -129,6 +129,25 @@ import Testing
         #expect(trace.all == ["album of 2", "next"])
     }
 
+    @Test func anAlbumWhoseHandlerFailsOnTheTimerIsKeptForTheChatsNextUpdate() async throws {
+        let store = InMemorySessionStore()
+        let attempts = Mutex(0)
+        let trace = Trace()
+        let (bot, _) = makeBot()
+        bot.album(store: store, quiet: .milliseconds(50)) { _, album in
+            if attempts.withLock({ $0 += 1; return $0 }) == 1 { throw Boom() }
+            trace.record("album of \(album.count)")
+        }
+        bot.on(.text) { _, text in trace.record(text) }
+        try await bot.handle(Self.photo("g7", file: "a"))
+        try await bot.handle(Self.photo("g7", file: "b"))
+        try await eventually { attempts.withLock { $0 } == 1 }
+        #expect(store.keys == ["album:\(UpdateFactory.user.id)"])
+        try await bot.handle(UpdateFactory.message(text: "later"))
+        #expect(trace.all == ["album of 2", "later"])
+        #expect(store.keys.isEmpty)
+    }
+
     @Test func updatesOfAChatWithNothingPendingReadTheStoreOnce() async throws {
         let store = CountingStore()
         let trace = Trace()
