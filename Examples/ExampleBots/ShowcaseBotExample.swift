@@ -12,7 +12,8 @@ public enum ShowcaseBotExample {
         /whoami - your name and id, formatted
         /lang - the language I speak with you
         /settings - an inline menu with a submenu
-        Send me a text file and I'll count its lines.
+        Send me a text file and I'll count its lines,
+        or several photos at once and I'll count them.
         """
 
     public static func register(on bot: Bot, sessions: any SessionStore) {
@@ -20,6 +21,7 @@ public enum ShowcaseBotExample {
         bot.use(session(initial: CounterSession(), store: sessions))
         // The user's language for `ctx.t`, their choice kept in the same store.
         bot.use(I18n(LanguageFeature.translations, store: sessions))
+        AlbumFeature.register(on: bot, store: sessions)
         // First among the handlers: a survey in progress sees the chat's updates before the others.
         SurveyConversation.register(on: bot, store: sessions)
         bot.command("start", "help") { ctx, _ in try await ctx.reply(welcome) }

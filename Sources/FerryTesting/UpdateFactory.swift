@@ -74,6 +74,22 @@ public enum UpdateFactory {
         }
     }
 
+    /// An album of `count` photos as Telegram delivers it: one update per photo, all with the same
+    /// `media_group_id`, the caption on the first. Hand each to the bot in turn.
+    public static func album(photos count: Int, caption: String? = nil, chatID: Int? = nil, from: User? = user) -> [Update] {
+        let group = "album-\(nextID())"
+        return (0..<count).map { index in
+            message(chatID: chatID, from: from) { message in
+                message.mediaGroupID = group
+                message.photo = [
+                    PhotoSize(fileID: "\(group)-\(index)-small", fileUniqueID: "\(group)-\(index)s", width: 90, height: 60),
+                    PhotoSize(fileID: "\(group)-\(index)", fileUniqueID: "\(group)-\(index)l", width: 1280, height: 853),
+                ]
+                message.caption = index == 0 ? caption : nil
+            }
+        }
+    }
+
     public static func document(fileName: String = "report.pdf", caption: String? = nil, chatID: Int? = nil, from: User? = user) -> Update {
         message(chatID: chatID, from: from) { message in
             message.document = Document(fileID: "document-1", fileUniqueID: "d1", fileName: fileName, mimeType: "application/pdf")

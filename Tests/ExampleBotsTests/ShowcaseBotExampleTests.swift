@@ -73,7 +73,8 @@ struct Showcase {
             /whoami - your name and id, formatted
             /lang - the language I speak with you
             /settings - an inline menu with a submenu
-            Send me a text file and I'll count its lines.
+            Send me a text file and I'll count its lines,
+            or several photos at once and I'll count them.
             """)])
     }
 
@@ -264,5 +265,15 @@ struct Showcase {
         ShowcaseBotExample.register(on: bot, sessions: InMemorySessionStore())
         try await bot.handle(UpdateFactory.message(chatID: chat.id, from: ada) { $0.document = document })
         #expect(simulator.sentMessages(in: chat).last?.text == "notes.txt: 14 bytes, 3 lines.")
+    }
+
+    @Test func anAlbumIsAnsweredOnceBeforeTheNextMessage() async throws {
+        let sessions = InMemorySessionStore()
+        let showcase = Showcase(sessions: sessions)
+        for item in UpdateFactory.album(photos: 3, caption: "Trip") { try await showcase.bot.handle(item) }
+        // Handed over by the quiet timer or by the next message, whichever comes first: before that message either way.
+        try await showcase.send("/start")
+        #expect(showcase.api.sentTexts == ["Got an album of 3 photos: \"Trip\".", ShowcaseBotExample.welcome])
+        #expect(!sessions.keys.contains { $0.hasPrefix("album:") })
     }
 }

@@ -236,6 +236,29 @@ extension LambdaFunctionTests {
         }
     }
 
+    // MARK: Consumer: albums
+
+    @Test("an album's items in a batch: the album handler runs before the invocation answers, not when Lambda thaws the process")
+    func albumHandedOverBeforeAnswering() async throws {
+        let albums = Locked<[String]>([])
+        let bot = Bot(api: BotAPIRecorder(), username: "TestBot")
+        bot.album(store: InMemorySessionStore(), quiet: .milliseconds(200)) { _, album in
+            albums.withLock { $0.append(album.photos.map(\.fileID).joined(separator: ",")) }
+        }
+        let consumer = ConsumerFunction(processor: UpdateProcessor(bot: bot), queue: try await makeQueue())
+        let messages = (1...3).map { id in
+            SQSMessage(
+                messageID: "m-\(id)", receiptHandle: "r-\(id)",
+                body: #"{"update_id":\#(id),"message":{"message_id":\#(id),"date":1700000000,"chat":{"id":5,"type":"private"},"media_group_id":"g","photo":[{"file_id":"p\#(id)","file_unique_id":"u\#(id)","width":800,"height":600}]}}"#,
+                attributes: ["ApproximateReceiveCount": "1", "MessageGroupId": "chat:5", "MessageDeduplicationId": "\(id)"]
+            )
+        }
+        let response = try await consumer.handle(Self.event(messages))
+
+        #expect(response.batchItemFailures.isEmpty)
+        #expect(albums.value == ["p1,p2,p3"])
+    }
+
     // MARK: Consumer helpers
 
     /// Counts how many run at once.

@@ -25,6 +25,9 @@ import TelegramClient
 ///   handled: no further record starts, every record not settled is kept for
 ///   ``UpdateProcessor/Outcome/tokenRefusedDelay``, the records already handled are deleted here, and the
 ///   invocation fails with ``TokenRefused``, so the function's Errors metric (and its alarm) shows it.
+/// - **Albums are handed over before it answers.** When a record was an album item, the invocation waits
+///   for the album's quiet period (see `Composing.album(store:quiet:_:)`) so its handler runs before Lambda
+///   freezes the process; never past the reserve.
 public struct ConsumerFunction: LambdaFunction {
     public struct Configuration: Sendable {
         /// Message groups of a batch handled at once (`FERRY_CONSUMER_CONCURRENCY`).
@@ -76,8 +79,13 @@ public struct ConsumerFunction: LambdaFunction {
         let deliveries = messages.map { queue.adopt($0, for: .seconds(SQSUpdateQueue.maximumVisibilitySeconds)) }
         let stopAt = deadline.map { $0 - configuration.reserve }
         let batch = Batch(deliveries: deliveries, stopAt: stopAt)
-        let outcome = await TelegramClient.$retryDeadline.withValue(stopAt) {
-            await runGroups(Self.groups(of: messages), batch)
+        let outcome = await TelegramClient.$retryDeadline.withValue(stopAt) { () async -> Tally in
+            let outcome = await runGroups(Self.groups(of: messages), batch)
+            // Lambda freezes the process once this returns: an album still waiting out its quiet
+            // period would be handed over only when a later invocation thaws it (its items are
+            // stored, so nothing is lost, but the user would wait for the chat's next update).
+            await settlement.processor.bot.finishPendingWork(before: stopAt)
+            return outcome
         }
         defer { queue.forget(deliveries.map(\.receipt)) }
         if let refusal = batch.refusal {
