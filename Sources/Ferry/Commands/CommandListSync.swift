@@ -1,4 +1,4 @@
-public import TelegramBotAPI
+import TelegramBotAPI
 
 extension Bot {
     /// Telegram's command lists for the commands registered with a description

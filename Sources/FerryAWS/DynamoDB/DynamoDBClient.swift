@@ -1,4 +1,4 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
 public import Logging
 
 /// One page of a `Query` or `Scan`: the items, and the key to continue from when there are more.
