@@ -1,6 +1,7 @@
 import FerryTestSupport
 import AsyncHTTPClient
 import Crypto
+import FerryTesting
 import Foundation
 import Testing
 
@@ -80,7 +81,9 @@ struct AWSJSONClientTests {
             reply.delay = .seconds(10)
             return reply
         }) { port, log in
-            let configuration = try Self.configuration(port: port, timeout: .milliseconds(200), retry: Self.quickRetry)
+            // Far below the server's 10 s, and long enough for a loaded machine to connect within it: each attempt
+            // must reach the server for the count below to hold.
+            let configuration = try Self.configuration(port: port, timeout: .seconds(1), retry: Self.quickRetry)
             let sqs = SQSClient(configuration: configuration, httpClient: .shared)
             let error = await #expect(throws: AWSClientError.self) { try await sqs.deleteMessage(receiptHandle: "r", from: "q") }
             guard case .transport(let operation, let description)? = error else {
@@ -89,7 +92,7 @@ struct AWSJSONClientTests {
             }
             #expect(operation == "AmazonSQS.DeleteMessage")
             #expect(description.hasSuffix("(after 3 attempts)"))
-            #expect(log.requests.count == 3)
+            try await eventually(within: .seconds(5)) { log.requests.count == 3 }
         }
     }
 
