@@ -1,5 +1,16 @@
 import AsyncHTTPClient
+// Not Foundation: its FileHandle would pull full Foundation into every bot binary, which the Lambda
+// bootstrap cannot carry (Benchmarks/lambda-binary-check.sh).
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 public import TelegramBotAPI
 
@@ -17,19 +28,39 @@ extension TelegramClient: BotFileDownloading {
     public func downloadFile(atPath filePath: String, to destination: String, maxBytes: Int) async throws -> Int {
         // Written beside the destination and moved over it once complete: a failed download leaves no half file.
         let partial = destination + ".part"
-        guard FileManager.default.createFile(atPath: partial, contents: nil), let handle = FileHandle(forWritingAtPath: partial) else {
+        let descriptor = Glibc.open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
             throw TelegramClientError.upload(method: Self.downloadMethod, description: "cannot create \(partial)")
         }
+        var isOpen = true
         do {
-            let size = try await streamFile(filePath, maxBytes: maxBytes) { try handle.write(contentsOf: Data($0.readableBytesView)) }
-            try handle.close()
+            let size = try await streamFile(filePath, maxBytes: maxBytes) { try Self.write(Array($0.readableBytesView), to: descriptor, path: partial) }
+            isOpen = false
+            guard Glibc.close(descriptor) == 0 else {
+                throw TelegramClientError.upload(method: Self.downloadMethod, description: "cannot write \(partial)")
+            }
             if FileManager.default.fileExists(atPath: destination) { try FileManager.default.removeItem(atPath: destination) }
             try FileManager.default.moveItem(atPath: partial, toPath: destination)
             return size
         } catch {
-            try? handle.close()
+            if isOpen { _ = Glibc.close(descriptor) }
             try? FileManager.default.removeItem(atPath: partial)
             throw error
+        }
+    }
+
+    /// Writes all of `bytes`, as many `write` calls as the kernel needs.
+    private static func write(_ bytes: [UInt8], to descriptor: Int32, path: String) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0, errno == EINTR { continue }
+                guard written > 0 else {
+                    throw TelegramClientError.upload(method: downloadMethod, description: "cannot write \(path)")
+                }
+                offset += written
+            }
         }
     }
 
