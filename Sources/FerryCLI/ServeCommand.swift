@@ -47,39 +47,37 @@ struct RunOptions: ParsableArguments {
         _ = try deduplicationWindow()
     }
 
-    /// `--dedup-window-minutes`, else `FERRY_DEDUP_WINDOW_MINUTES`, else a day.
-    func deduplicationWindow(_ variables: [String: String] = ProcessEnvironment.all) throws -> Duration {
-        let shortest = Self.shortestDedupWindowMinutes
-        let minutes: Int
-        if let option = dedupWindowMinutes {
-            guard option >= shortest else { throw ValidationError("--dedup-window-minutes must be at least \(shortest)") }
-            minutes = option
-        } else if let text = variables[Self.dedupWindowVariable], !text.isEmpty {
-            guard let value = Int(text), value >= shortest else {
-                throw ValidationError("\(Self.dedupWindowVariable) is \"\(text)\", not a whole number of minutes (at least \(shortest))")
-            }
-            minutes = value
-        } else {
-            return SQLiteStorage.defaultDeduplicationWindow
-        }
-        return .seconds(minutes * 60)
-    }
-
     /// `--dead-letter-retention-days`, else `FERRY_DEAD_LETTER_RETENTION_DAYS`, else 30 days.
     func deadLetterRetention(_ variables: [String: String] = ProcessEnvironment.all) throws -> Duration {
-        let days: Int
-        if let option = deadLetterRetentionDays {
-            guard option > 0 else { throw ValidationError("--dead-letter-retention-days must be at least 1") }
-            days = option
-        } else if let text = variables[Self.retentionVariable], !text.isEmpty {
-            guard let value = Int(text), value > 0 else {
-                throw ValidationError("\(Self.retentionVariable) is \"\(text)\", not a whole number of days (at least 1)")
-            }
-            days = value
-        } else {
-            return SQLiteStorage.defaultDeadLetterRetention
+        let days = try Self.wholeNumber(
+            deadLetterRetentionDays, option: "--dead-letter-retention-days", variable: Self.retentionVariable,
+            unit: "days", atLeast: 1, in: variables
+        )
+        return days.map { .seconds($0 * 24 * 60 * 60) } ?? SQLiteStorage.defaultDeadLetterRetention
+    }
+
+    /// `--dedup-window-minutes`, else `FERRY_DEDUP_WINDOW_MINUTES`, else a day.
+    func deduplicationWindow(_ variables: [String: String] = ProcessEnvironment.all) throws -> Duration {
+        let minutes = try Self.wholeNumber(
+            dedupWindowMinutes, option: "--dedup-window-minutes", variable: Self.dedupWindowVariable,
+            unit: "minutes", atLeast: Self.shortestDedupWindowMinutes, in: variables
+        )
+        return minutes.map { .seconds($0 * 60) } ?? SQLiteStorage.defaultDeduplicationWindow
+    }
+
+    /// A count set by an option, else by an environment variable, else `nil` (the default applies).
+    private static func wholeNumber(
+        _ optionValue: Int?, option: String, variable: String, unit: String, atLeast minimum: Int, in variables: [String: String]
+    ) throws -> Int? {
+        if let optionValue {
+            guard optionValue >= minimum else { throw ValidationError("\(option) must be at least \(minimum)") }
+            return optionValue
         }
-        return .seconds(days * 24 * 60 * 60)
+        guard let text = variables[variable], !text.isEmpty else { return nil }
+        guard let value = Int(text), value >= minimum else {
+            throw ValidationError("\(variable) is \"\(text)\", not a whole number of \(unit) (at least \(minimum))")
+        }
+        return value
     }
 }
 
