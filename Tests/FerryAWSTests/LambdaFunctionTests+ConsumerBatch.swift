@@ -194,9 +194,10 @@ extension LambdaFunctionTests {
         let started = ContinuousClock.now
         let response = try await consumer.handle(batch.event, until: started + .seconds(8))
 
-        // Not held up by `stuck 2`'s 30 s: it was cut off when the reserve began, 4 s in. (Settling the records
-        // on a busy machine's moto can take the rest of the reserve, so the bound checked is looser.)
-        #expect(ContinuousClock.now - started < .seconds(15))
+        // Not held up by `stuck 2`'s 30 s: it was cut off when the reserve began, 4 s in. Settling the records
+        // on a busy machine's moto has taken more than 11 s in CI, so the bound only tells "cut off" from
+        // "waited the 30 s out".
+        #expect(ContinuousClock.now - started < .seconds(25))
         // `long 1` took 2.5 s; at 2.5 s, another 2.5 s would end past 4 s (the deadline less the reserve), so
         // `late 3` did not start. `after 4`, behind the cut-off `stuck 2`, never ran.
         #expect(ran.value.sorted() == ["long 1", "stuck 2"])
@@ -227,7 +228,7 @@ extension LambdaFunctionTests {
             let started = ContinuousClock.now
             let response = try await consumer.handle(batch.event, until: started + .seconds(4))
 
-            #expect(ContinuousClock.now - started < .seconds(15), "the 30 s wait was not slept")
+            #expect(ContinuousClock.now - started < .seconds(25), "the 30 s wait was not slept")
             #expect(log.requests.count == 1)
             #expect(response.batchItemFailures.map(\.itemIdentifier) == [batch.id(1)])
             // Hidden for retry_after: not visible again at once, and not dead-lettered with its one attempt.
