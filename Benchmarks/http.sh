@@ -62,7 +62,7 @@ echo "CPU per update: relay $relay_cpu µs, minimal Bot API $api_cpu µs"
 kill "$RELAY"
 
 echo "== EchoBot serve: durable enqueue (SQLite, fsync per group commit) + dispatcher + replies"
-TELEGRAM_BOT_TOKEN=123:bench TELEGRAM_API_URL=http://127.0.0.1:18082 LOG_LEVEL=error \
+TELEGRAM_BOT_TOKEN=123:bench TELEGRAM_API_URL=http://127.0.0.1:18082 TELEGRAM_WEBHOOK_SECRET=$SECRET LOG_LEVEL=error \
   $BIN/EchoBot serve --port 18083 --data-dir "$WORK/data" & BOT=$!; PIDS+=($BOT)
 wait_for http://127.0.0.1:18083/healthz
 before=$(curl -fs http://127.0.0.1:18082/count)

@@ -6,6 +6,8 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 export PATH="/opt/swift/usr/bin:$PATH"
 THREADS=2
 CONNECTIONS=32
+# The webhook secret `serve` checks: webhook.lua sends it with every request, as Telegram does.
+export SECRET=ferry-bench-secret
 swift build -c release --product EchoBot >/dev/null
 swift build -c release --product FerryBenchServers >/dev/null
 BIN=.build/release

@@ -29,14 +29,15 @@ dedup_rows() {
 
 $BIN/FerryBenchServers telegram --port 18092 & PIDS+=($!)
 wait_for http://127.0.0.1:18092/count
-TELEGRAM_BOT_TOKEN=123:soak TELEGRAM_API_URL=http://127.0.0.1:18092 LOG_LEVEL=error \
+TELEGRAM_BOT_TOKEN=123:soak TELEGRAM_API_URL=http://127.0.0.1:18092 TELEGRAM_WEBHOOK_SECRET=$SECRET LOG_LEVEL=error \
   $BIN/EchoBot serve --port 18093 --data-dir "$WORK/data" --dedup-window-minutes "$DEDUP_WINDOW_MINUTES" & BOT=$!; PIDS+=($BOT)
 wait_for http://127.0.0.1:18093/healthz
 replies_before=$(curl -fs http://127.0.0.1:18092/count)
 
 accepted=0
 if [ -z "$RATE" ]; then
-  maximum=$(run_wrk 10 0 1); accepted=$((accepted + $(echo "$maximum" | field requests)))
+  maximum=$(run_wrk 10 0 1); accepted=$((accepted + $(echo "$maximum" | field requests) - $(echo "$maximum" | field non2xx)))
+  if [ "$(echo "$maximum" | field non2xx)" != 0 ]; then echo "serve refused requests: $maximum" >&2; exit 1; fi
   RATE=$(echo "$maximum" | field rps | awk '{printf "%d", $1 / 2}')
   echo "maximum: $maximum"
 fi

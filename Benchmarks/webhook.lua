@@ -1,6 +1,7 @@
 -- wrk script: POST a distinct Telegram text-message update per request to /webhook, spread over
 -- 1,000 chats. Each wrk thread numbers its own update_ids so none repeats.
--- Set RATE (requests/s for the whole run) to pace requests instead of sending flat out.
+-- Set RATE (requests/s for the whole run) to pace requests instead of sending flat out, and SECRET to the
+-- webhook secret `serve` checks (it answers 401 to a request without it).
 local threads = {}
 local base_offset = tonumber(os.getenv("UPDATE_ID_BASE") or "0")
 
@@ -15,6 +16,9 @@ function init(args)
   local connections = tonumber(os.getenv("CONNECTIONS_PER_THREAD") or "1")
   -- Each connection waits this long between requests, so the threads together send RATE per second.
   pause = rate > 0 and (connections * tonumber(os.getenv("THREADS") or "1") * 1000 / rate) or 0
+  headers = {["Content-Type"] = "application/json"}
+  local secret = os.getenv("SECRET")
+  if secret and secret ~= "" then headers["X-Telegram-Bot-Api-Secret-Token"] = secret end
 end
 
 function delay()
@@ -29,7 +33,7 @@ function request()
     '{"update_id":%d,"message":{"message_id":%d,"from":{"id":%d,"is_bot":false,"first_name":"User"},' ..
     '"chat":{"id":%d,"first_name":"User","type":"private"},"date":1700000000,"text":"hello %d"}}',
     id, counter, chat, chat, id)
-  return wrk.format("POST", "/webhook", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", "/webhook", headers, body)
 end
 
 function done(summary, latency, requests)
