@@ -235,7 +235,8 @@ let package = Package(
             name: "TrapBot", dependencies: ["ExampleBots", "FerryCLI", "Ferry"], path: "Tests/TrapBot",
             swiftSettings: strictness
         ),
-        // What several test targets need: running a bot binary as a process, capturing logs.
+        // What several test targets need: the shared data beside the repository, scratch directories, update
+        // JSON, running a bot binary as a process, capturing logs, outside tools.
         .target(
             name: "FerryTestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")],
@@ -244,7 +245,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TelegramBotAPITests",
-            dependencies: ["TelegramBotAPI", "BotAPIGenerator"],
+            dependencies: ["TelegramBotAPI", "BotAPIGenerator", "FerryTestSupport"],
             swiftSettings: strictness
         ),
         .testTarget(
@@ -258,11 +259,11 @@ let package = Package(
             ],
             swiftSettings: strictness
         ),
-        .testTarget(name: "FerryTests", dependencies: ["Ferry", "FerryTesting"], swiftSettings: strictness),
+        .testTarget(name: "FerryTests", dependencies: ["Ferry", "FerryTesting", "FerryTestSupport"], swiftSettings: strictness),
         .testTarget(name: "ExampleBotsTests", dependencies: ["ExampleBots", "Ferry", "FerryTesting"], swiftSettings: strictness),
         .testTarget(
             name: "FerryQueueTests",
-            dependencies: ["FerryQueue", "FerrySQLite", "FerryTesting", "Ferry"],
+            dependencies: ["FerryQueue", "FerrySQLite", "FerryTesting", "FerryTestSupport", "Ferry"],
             swiftSettings: strictness
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import FerryAWS
+import FerryTestSupport
 
 /// The Lambda roles' optional features, switched on by environment as the template does.
 extension LambdaBinaryTests {

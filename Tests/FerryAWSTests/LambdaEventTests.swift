@@ -3,6 +3,7 @@ import NIOCore
 import Testing
 
 @testable import FerryAWS
+import FerryTestSupport
 
 /// The sample events in `../shared/aws/lambda-events`, captured from real invocations or AWS's docs.
 @Suite("Lambda events")

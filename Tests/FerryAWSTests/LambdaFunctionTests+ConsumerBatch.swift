@@ -10,6 +10,7 @@ import TelegramClient
 import Testing
 
 @testable import FerryAWS
+import FerryTestSupport
 
 /// The consumer's batch rule: chats in parallel and each in order, failures held back per chat, attempts that
 /// are an update's own, and the invocation's deadline.

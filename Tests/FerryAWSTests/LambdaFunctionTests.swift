@@ -353,6 +353,3 @@ struct LambdaFunctionTests {
     }
 }
 
-func textUpdate(updateID: Int, chatID: Int, text: String) -> String {
-    #"{"update_id":\#(updateID),"message":{"message_id":\#(updateID),"date":1700000000,"chat":{"id":\#(chatID),"type":"private"},"from":{"id":\#(chatID),"is_bot":false,"first_name":"U"},"text":"\#(text)"}}"#
-}

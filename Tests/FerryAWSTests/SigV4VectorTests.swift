@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import FerryAWS
+import FerryTestSupport
 
 /// AWS's official SigV4 test suite (`../shared/aws/sigv4/v4`): every case's header-signing variant must
 /// give the expected canonical request, string to sign, signature and signed headers.

@@ -117,7 +117,7 @@ struct WebhookFastLaneTests {
     }
 
     func preCheckoutQuery() throws -> String {
-        let url = SharedData.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/telegram/updates/70-pre-checkout-query.json")
+        let url = SharedData.updatesDirectory.appendingPathComponent("70-pre-checkout-query.json")
         return try String(contentsOf: url, encoding: .utf8)
     }
 

@@ -2,6 +2,7 @@ import FerryQueue
 @testable import FerrySQLite
 import Foundation
 import Testing
+import FerryTestSupport
 
 /// Another user of the machine must not read the bot's users' messages out of its data directory.
 @Suite(.serialized) struct DataDirectoryTests {

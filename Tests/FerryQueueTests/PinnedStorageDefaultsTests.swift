@@ -2,6 +2,7 @@ import FerryQueue
 @testable import FerrySQLite
 import Foundation
 import Testing
+import FerryTestSupport
 
 /// Documented guarantees of the SQLite file that must not change unnoticed.
 @Suite struct PinnedStorageDefaultsTests {

@@ -5,6 +5,7 @@ import FerryTesting
 import Foundation
 import Synchronization
 import Testing
+import FerryTestSupport
 
 @Suite struct SQLiteUpdateQueueTests {
     @Test(arguments: UpdateQueueConformance.all)
@@ -360,9 +361,6 @@ final class ManualClock: Sendable {
     func advance(byMilliseconds delta: Int64) { milliseconds.withLock { $0 += delta } }
 }
 
-func temporaryDirectory() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("ferry-tests-\(UUID().uuidString)").path
-}
 
 func withStorage(
     deduplicationWindow: Duration = SQLiteStorage.defaultDeduplicationWindow,

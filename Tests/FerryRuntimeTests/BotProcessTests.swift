@@ -22,10 +22,10 @@ import Testing
             try await bot.stoppedOnFailure {
                 let port = try await bot.waitForPort()
                 let http = patientHTTPClient
-                #expect(try await post(http, port: port, textUpdate(updateID: 1, chatID: 5, messageID: 1, text: "/start"), secret: "hush") == 200)
-                #expect(try await post(http, port: port, textUpdate(updateID: 2, chatID: 5, messageID: 2, text: "/help"), secret: "hush") == 200)
-                #expect(try await post(http, port: port, textUpdate(updateID: 3, chatID: 5, messageID: 3, text: "hello there"), secret: "hush") == 200)
-                #expect(try await post(http, port: port, textUpdate(updateID: 4, chatID: 5, messageID: 4, text: "x"), secret: "wrong") == 401)
+                #expect(try await post(http, port: port, Array(textUpdate(updateID: 1, chatID: 5, messageID: 1, text: "/start").utf8), secret: "hush") == 200)
+                #expect(try await post(http, port: port, Array(textUpdate(updateID: 2, chatID: 5, messageID: 2, text: "/help").utf8), secret: "hush") == 200)
+                #expect(try await post(http, port: port, Array(textUpdate(updateID: 3, chatID: 5, messageID: 3, text: "hello there").utf8), secret: "hush") == 200)
+                #expect(try await post(http, port: port, Array(textUpdate(updateID: 4, chatID: 5, messageID: 4, text: "x").utf8), secret: "wrong") == 401)
                 try await eventually { telegram.texts(to: 5).count == 3 }
                 #expect(telegram.texts(to: 5) == ["Welcome to my bot!", "How can I help you?", "You said: hello there"])
 
@@ -51,7 +51,7 @@ import Testing
                     for chat in 1...20 {
                         group.addTask {
                             for index in 1...30 {
-                                let status = try? await post(http, port: port, textUpdate(updateID: chat * 1000 + index, chatID: chat, messageID: index, text: "m\(index)"))
+                                let status = try? await post(http, port: port, Array(textUpdate(updateID: chat * 1000 + index, chatID: chat, messageID: index, text: "m\(index)").utf8))
                                 guard status == 200 else { return false }
                                 acknowledged.withLock { $0[chat, default: []].append(index) }
                             }
@@ -109,7 +109,7 @@ import Testing
             try await bot.stoppedOnFailure {
                 let port = try await bot.waitForPort()
                 let http = patientHTTPClient
-                #expect(try await post(http, port: port, textUpdate(updateID: 600, chatID: 66, messageID: 1, text: "anyone?")) == 200)
+                #expect(try await post(http, port: port, Array(textUpdate(updateID: 600, chatID: 66, messageID: 1, text: "anyone?").utf8)) == 200)
 
                 var listed = ""
                 try await eventually {
@@ -136,7 +136,7 @@ import Testing
                 try await eventually { telegram.texts(to: 66) == ["You said: anyone?"] }
 
                 telegram.block(chat: 66)
-                #expect(try await post(http, port: port, textUpdate(updateID: 601, chatID: 66, messageID: 2, text: "again")) == 200)
+                #expect(try await post(http, port: port, Array(textUpdate(updateID: 601, chatID: 66, messageID: 2, text: "again").utf8)) == 200)
                 try await eventually { try await BotProcess.run(["dlq", "list", "--data-dir", directory, "--json"]).output.contains("\"update_id\":601") }
                 // purge asks first: no answer, or any answer but yes, deletes nothing.
                 let unanswered = try await BotProcess.run(["dlq", "purge", "--data-dir", directory])

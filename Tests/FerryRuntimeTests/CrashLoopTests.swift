@@ -17,9 +17,9 @@ import Testing
         // chat was in flight beside it in the first run, and update 3 waits behind it in its chat.
         let storage = try await SQLiteStorage.open(directory: directory)
         _ = try await storage.queue.enqueue([
-            QueuedUpdate(updateID: 1, groupID: "chat:1", body: textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "/overflow")),
-            QueuedUpdate(updateID: 2, groupID: "chat:2", body: textUpdate(updateID: 2, chatID: 2, messageID: 1, text: "beside")),
-            QueuedUpdate(updateID: 3, groupID: "chat:1", body: textUpdate(updateID: 3, chatID: 1, messageID: 2, text: "after")),
+            QueuedUpdate(updateID: 1, groupID: "chat:1", body: Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "/overflow").utf8)),
+            QueuedUpdate(updateID: 2, groupID: "chat:2", body: Array(textUpdate(updateID: 2, chatID: 2, messageID: 1, text: "beside").utf8)),
+            QueuedUpdate(updateID: 3, groupID: "chat:1", body: Array(textUpdate(updateID: 3, chatID: 1, messageID: 2, text: "after").utf8)),
         ])
         #expect(try await storage.queue.receive(maximumCount: 10, visibilityTimeout: .seconds(120)).map(\.update.updateID) == [1, 2])
         #expect(try await storage.queue.recoverInFlight() == 2)
@@ -49,7 +49,7 @@ import Testing
         // Five chats' heads were in flight when the process stopped; any of them may have stopped it.
         let storage = try await SQLiteStorage.open(directory: directory)
         _ = try await storage.queue.enqueue((1...5).map { chat in
-            QueuedUpdate(updateID: chat, groupID: "chat:\(chat)", body: textUpdate(updateID: chat, chatID: chat, messageID: 1, text: "slow \(chat)"))
+            QueuedUpdate(updateID: chat, groupID: "chat:\(chat)", body: Array(textUpdate(updateID: chat, chatID: chat, messageID: 1, text: "slow \(chat)").utf8))
         })
         #expect(try await storage.queue.receive(maximumCount: 10, visibilityTimeout: .seconds(120)).count == 5)
         try await storage.queue.recoverInFlight()
@@ -69,7 +69,7 @@ import Testing
             // Each was charged its one attempt of the run that stopped, and one of this run: none more.
             #expect(try await host.storage.queue.deadLetters(limit: 10).isEmpty)
             for chat in 6...10 {
-                #expect(try await host.post(textUpdate(updateID: chat, chatID: chat, messageID: 1, text: "new \(chat)")) == 200)
+                #expect(try await host.post(Array(textUpdate(updateID: chat, chatID: chat, messageID: 1, text: "new \(chat)").utf8)) == 200)
             }
             try await eventually { (6...10).allSatisfy { host.texts(to: $0) == ["done: new \($0)"] } }
         }
@@ -83,13 +83,13 @@ import Testing
             // ten other chats have three updates each.
             let storage = try await SQLiteStorage.open(directory: directory)
             var updates = [
-                QueuedUpdate(updateID: 1, groupID: "chat:1", body: textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "/overflow")),
-                QueuedUpdate(updateID: 2, groupID: "chat:1", body: textUpdate(updateID: 2, chatID: 1, messageID: 2, text: "after")),
+                QueuedUpdate(updateID: 1, groupID: "chat:1", body: Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "/overflow").utf8)),
+                QueuedUpdate(updateID: 2, groupID: "chat:1", body: Array(textUpdate(updateID: 2, chatID: 1, messageID: 2, text: "after").utf8)),
             ]
             for chat in 2...11 {
                 for index in 1...3 {
                     let id = chat * 100 + index
-                    updates.append(QueuedUpdate(updateID: id, groupID: "chat:\(chat)", body: textUpdate(updateID: id, chatID: chat, messageID: index, text: "m\(index)")))
+                    updates.append(QueuedUpdate(updateID: id, groupID: "chat:\(chat)", body: Array(textUpdate(updateID: id, chatID: chat, messageID: index, text: "m\(index)").utf8)))
                 }
             }
             _ = try await storage.queue.enqueue(updates)

@@ -3,6 +3,7 @@ import FerryRuntime
 import FerryTesting
 import TelegramBotAPI
 import Testing
+import FerryTestSupport
 
 @Suite struct DispatcherTests {
     @Test func keepsEachChatInOrderWhileChatsRunInParallel() async throws {
@@ -12,7 +13,7 @@ import Testing
                 for chat in 1...50 {
                     group.addTask {
                         for index in 1...20 {
-                            let status = try await host.post(textUpdate(updateID: chat * 100 + index, chatID: chat, messageID: index, text: "\(index)"))
+                            let status = try await host.post(Array(textUpdate(updateID: chat * 100 + index, chatID: chat, messageID: index, text: "\(index)").utf8))
                             #expect(status == 200)
                         }
                     }
@@ -29,20 +30,20 @@ import Testing
 
     @Test func answersTwoChatsThatUseTheSameMessageID() async throws {
         try await RunningHost.with { host in
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 1, messageID: 7, text: "one")) == 200)
-            #expect(try await host.post(textUpdate(updateID: 2, chatID: 2, messageID: 7, text: "two")) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 1, messageID: 7, text: "one").utf8)) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 2, chatID: 2, messageID: 7, text: "two").utf8)) == 200)
             try await eventually { host.texts(to: 1) == ["You said: one"] && host.texts(to: 2) == ["You said: two"] }
         }
     }
 
     @Test func answersADuplicateUpdateOnce() async throws {
         try await RunningHost.with { host in
-            let update = textUpdate(updateID: 42, chatID: 1, messageID: 1, text: "once")
+            let update = Array(textUpdate(updateID: 42, chatID: 1, messageID: 1, text: "once").utf8)
             #expect(try await host.post(update) == 200)
             #expect(try await host.post(update) == 200)
             try await eventually { host.texts(to: 1) == ["You said: once"] }
             #expect(try await host.post(update) == 200)
-            #expect(try await host.post(textUpdate(updateID: 43, chatID: 1, messageID: 2, text: "next")) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 43, chatID: 1, messageID: 2, text: "next").utf8)) == 200)
             try await eventually { host.texts(to: 1).count == 2 }
             #expect(host.texts(to: 1) == ["You said: once", "You said: next"])
         }
@@ -57,9 +58,9 @@ import Testing
             }
             EchoBotHandlers.register(on: bot)
         }) { host in
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "poison")) == 200)
-            #expect(try await host.post(textUpdate(updateID: 2, chatID: 1, messageID: 2, text: "after")) == 200)
-            #expect(try await host.post(textUpdate(updateID: 3, chatID: 2, messageID: 1, text: "other chat")) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "poison").utf8)) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 2, chatID: 1, messageID: 2, text: "after").utf8)) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 3, chatID: 2, messageID: 1, text: "other chat").utf8)) == 200)
 
             try await eventually { host.texts(to: 2) == ["You said: other chat"] }
             try await eventually { host.texts(to: 1) == [DeadLetter.defaultApology, "You said: after"] }
@@ -77,7 +78,7 @@ import Testing
         // Two 429s in a row: with one attempt allowed, the update must still get through.
         api.fail(SendMessage.self, with: TelegramAPIError(method: "sendMessage", errorCode: 429, description: "Too Many Requests: retry after 1", retryAfter: 1), times: 2)
         try await RunningHost.with(policy: .init(maximumAttempts: 1, retryDelay: { _ in .milliseconds(10) }), api: api) { host in
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "hi")) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "hi").utf8)) == 200)
             try await eventually { host.api.calls(to: "sendMessage").count == 3 }
             #expect(try await host.storage.queue.deadLetters(limit: 10).isEmpty)
             try await eventually { try await host.storage.queue.depth() == 0 }
@@ -90,7 +91,7 @@ import Testing
         let api = BotAPIRecorder()
         api.fail(SendMessage.self, with: TelegramAPIError(method: "sendMessage", errorCode: 401, description: "Unauthorized"), times: nil)
         try await RunningHost.with(api: api) { host in
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "hi")) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "hi").utf8)) == 200)
             try await eventually { host.api.calls(to: "sendMessage").count >= 1 }
             try await Task.sleep(for: .milliseconds(200))
             #expect(try await host.storage.queue.deadLetters(limit: 10).isEmpty)
@@ -103,7 +104,7 @@ import Testing
         let api = BotAPIRecorder()
         api.fail(SendMessage.self, with: TelegramAPIError(method: "sendMessage", errorCode: 403, description: "Forbidden: bot was blocked by the user"), times: nil)
         try await RunningHost.with(api: api) { host in
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "hi")) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "hi").utf8)) == 200)
             try await eventually { try await host.storage.queue.deadLetters(limit: 10).count == 1 }
             let letter = try #require(try await host.storage.queue.deadLetters(limit: 10).first)
             #expect(letter.attempts == 1)
@@ -126,7 +127,7 @@ import Testing
                 try await ctx.reply("done slowly")
             }
         }) { host in
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "slow")) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "slow").utf8)) == 200)
             try await eventually { started.count == 1 }
             // Leaving this closure shuts the host down while the handler sleeps.
         }

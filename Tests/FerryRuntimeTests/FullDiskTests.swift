@@ -22,7 +22,7 @@ import Testing
 
                     // 48 KiB messages over 20 chats until one is refused: 16 MiB holds a few hundred at most.
                     let filler = String(repeating: "x", count: 48 * 1024)
-                    func update(_ id: Int) -> [UInt8] { textUpdate(updateID: id, chatID: id % 20 + 1, messageID: id, text: "\(id) \(filler)") }
+                    func update(_ id: Int) -> [UInt8] { Array(textUpdate(updateID: id, chatID: id % 20 + 1, messageID: id, text: "\(id) \(filler)").utf8) }
                     var acknowledged: [Int] = []
                     var refused: Int?
                     for id in 1...2_000 {

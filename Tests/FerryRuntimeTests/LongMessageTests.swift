@@ -4,6 +4,7 @@ import FerryRuntime
 import FerryTesting
 import TelegramBotAPI
 import Testing
+import FerryTestSupport
 
 /// An echo of a message near Telegram's 4,096-character limit is itself over it. It used to be sent whole,
 /// refused with 400 three times and then apologized for; now a refusal that can never succeed is
@@ -29,7 +30,7 @@ import Testing
     @Test func aReplyTelegramRefusesAsTooLongIsDeadLetteredAtOnceWithTheReason() async throws {
         let api = telegramLikeAPI()
         try await RunningHost.with(api: api, configure: EchoBotHandlers.register) { host in
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: longText)) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: longText).utf8)) == 200)
             try await eventually { try await host.storage.queue.deadLetters(limit: 10).count == 1 }
             let letter = try #require(try await host.storage.queue.deadLetters(limit: 10).first)
             #expect(letter.attempts == 1, "not repeated: the same text is refused every time")
@@ -44,7 +45,7 @@ import Testing
     @Test func theExampleEchoBotSendsALongEchoInParts() async throws {
         let api = telegramLikeAPI()
         try await RunningHost.with(api: api, configure: EchoBotExample.register) { host in
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: longText)) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: longText).utf8)) == 200)
             try await eventually { host.texts(to: 1).count == 2 }
             let parts = host.texts(to: 1)
             #expect(parts.allSatisfy { $0.utf16.count <= 4096 })

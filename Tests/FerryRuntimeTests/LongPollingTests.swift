@@ -7,6 +7,7 @@ import FerryTesting
 import Logging
 import TelegramClient
 import Testing
+import FerryTestSupport
 
 @Suite struct LongPollingTests {
     @Test func handlesPolledUpdatesInOrderAndConfirmsThem() async throws {
@@ -14,7 +15,7 @@ import Testing
             for chat in 1...3 {
                 for index in 1...5 {
                     let id = chat * 10 + index
-                    telegram.deliverByPolling(updateID: id, body: textUpdate(updateID: id, chatID: chat, messageID: index, text: "p\(index)"))
+                    telegram.deliverByPolling(updateID: id, body: Array(textUpdate(updateID: id, chatID: chat, messageID: index, text: "p\(index)").utf8))
                 }
             }
             let client = TelegramClient(token: "1:polling", configuration: .init(baseURL: apiURL))
@@ -50,7 +51,7 @@ import Testing
 
     @Test func offsetStaysWhenUpdatesCannotBeStored() async throws {
         try await FakeTelegram.with { telegram, apiURL in
-            telegram.deliverByPolling(updateID: 7, body: textUpdate(updateID: 7, chatID: 1, messageID: 1, text: "keep me"))
+            telegram.deliverByPolling(updateID: 7, body: Array(textUpdate(updateID: 7, chatID: 1, messageID: 1, text: "keep me").utf8))
             let client = TelegramClient(token: "1:polling", configuration: .init(baseURL: apiURL))
             let storage: SQLiteStorage
             do {

@@ -25,12 +25,12 @@ import Testing
             EchoBotHandlers.register(on: bot)
         }) { host in
             // Chat 1's head holds its chat: four more wait behind it. Chats 2 and 3 are dead-lettered at once.
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "hold")) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "hold").utf8)) == 200)
             for index in 2...5 {
-                #expect(try await host.post(textUpdate(updateID: index, chatID: 1, messageID: index, text: "m\(index)")) == 200)
+                #expect(try await host.post(Array(textUpdate(updateID: index, chatID: 1, messageID: index, text: "m\(index)").utf8)) == 200)
             }
-            #expect(try await host.post(textUpdate(updateID: 6, chatID: 2, messageID: 1, text: "refused")) == 200)
-            #expect(try await host.post(textUpdate(updateID: 7, chatID: 3, messageID: 1, text: "refused")) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 6, chatID: 2, messageID: 1, text: "refused").utf8)) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 7, chatID: 3, messageID: 1, text: "refused").utf8)) == 200)
             try await eventually { try await host.storage.queue.deadLetterCount() == 2 }
             try await eventually {
                 let metrics = try await host.get("/metrics").body

@@ -57,7 +57,7 @@ import Testing
                 try await Task.sleep(for: .seconds(3_600))
             }
         }) { host in
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "forever")) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "forever").utf8)) == 200)
             try await eventually { started.count == 1 }
             // Leaving the closure stops the host; its grace period (5 s) ends with the handler still asleep.
         }

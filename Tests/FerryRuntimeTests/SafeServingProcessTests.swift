@@ -21,14 +21,14 @@ import TelegramBotAPI
             try await bot.stoppedOnFailure {
                 let port = try await bot.waitForPort()
                 let http = patientHTTPClient
-                #expect(try await post(http, port: port, textUpdate(updateID: 1, chatID: 5, messageID: 1, text: "forged"), secret: nil) == 401)
+                #expect(try await post(http, port: port, Array(textUpdate(updateID: 1, chatID: 5, messageID: 1, text: "forged").utf8), secret: nil) == 401)
 
                 let file = directory + "/webhook-secret"
                 let secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
                 #expect(secret.count >= 32)
                 let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
                 #expect(mode == 0o600, "only its owner reads the secret")
-                #expect(try await post(http, port: port, textUpdate(updateID: 2, chatID: 5, messageID: 2, text: "real"), secret: secret) == 200)
+                #expect(try await post(http, port: port, Array(textUpdate(updateID: 2, chatID: 5, messageID: 2, text: "real").utf8), secret: secret) == 200)
                 try await eventually { telegram.texts(to: 5) == ["You said: real"] }
 
                 // `webhook set` for that data directory gives Telegram the same secret.
@@ -51,7 +51,7 @@ import TelegramBotAPI
             try await again.stoppedOnFailure {
                 let port = try await again.waitForPort()
                 let secret = try String(contentsOfFile: directory + "/webhook-secret", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-                #expect(try await post(patientHTTPClient, port: port, textUpdate(updateID: 3, chatID: 5, messageID: 3, text: "again"), secret: secret) == 200)
+                #expect(try await post(patientHTTPClient, port: port, Array(textUpdate(updateID: 3, chatID: 5, messageID: 3, text: "again").utf8), secret: secret) == 200)
                 try await eventually { telegram.texts(to: 5) == ["You said: real", "You said: again"] }
                 _ = try await again.stop()
             }
@@ -73,12 +73,12 @@ import TelegramBotAPI
                 request.headers.add(name: "Content-Type", value: "text/plain")
                 request.headers.add(name: "Origin", value: "http://evil.example")
                 request.headers.add(name: "Sec-Fetch-Site", value: "cross-site")
-                request.body = .bytes(ByteBuffer(bytes: textUpdate(updateID: 1, chatID: 7, messageID: 1, text: "/start")))
+                request.body = .bytes(ByteBuffer(bytes: Array(textUpdate(updateID: 1, chatID: 7, messageID: 1, text: "/start").utf8)))
                 let response = try await patientHTTPClient.execute(request, timeout: .seconds(60))
                 _ = try await response.body.collect(upTo: 1 << 16)
                 #expect(response.status.code == 403)
                 // Telegram's own shape still gets through an open webhook.
-                #expect(try await post(patientHTTPClient, port: port, textUpdate(updateID: 2, chatID: 7, messageID: 2, text: "hi"), secret: nil) == 200)
+                #expect(try await post(patientHTTPClient, port: port, Array(textUpdate(updateID: 2, chatID: 7, messageID: 2, text: "hi").utf8), secret: nil) == 200)
                 try await eventually { telegram.texts(to: 7) == ["You said: hi"] }
                 _ = try await bot.stop()
             }

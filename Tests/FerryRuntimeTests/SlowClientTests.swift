@@ -28,7 +28,7 @@ import Testing
             // Ordinary clients were never held up. (Each on a connection of its own: with a 1 s idle timeout, a
             // pooled connection may be closed just as a slow test process reuses it.)
             #expect(try await closingRequest(host, "/healthz") == 200)
-            #expect(try await closingRequest(host, "/webhook", body: textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "still here")) == 200)
+            #expect(try await closingRequest(host, "/webhook", body: Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "still here").utf8)) == 200)
             try await eventually { host.texts(to: 1) == ["You said: still here"] }
         }
     }
@@ -39,7 +39,7 @@ import Testing
             let idle = try (1...20).map { _ in try RawConnection(port: host.port) }
             for _ in 1...3 {
                 #expect(try await host.get("/healthz").status == 200)
-                #expect(try await host.post(textUpdate(updateID: 7, chatID: 1, messageID: 1, text: "through")) == 200)
+                #expect(try await host.post(Array(textUpdate(updateID: 7, chatID: 1, messageID: 1, text: "through").utf8)) == 200)
             }
             try await eventually { host.texts(to: 1) == ["You said: through"] }
             // The server closed enough of them to stay within 8 with the HTTP client's connections, and no more.
@@ -62,7 +62,7 @@ import Testing
                 var idle: [RawConnection] = []
                 for _ in 1...300 { idle.append(try RawConnection(port: port)) }
                 let http = patientHTTPClient
-                #expect(try await post(http, port: port, textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "busy?")) == 200)
+                #expect(try await post(http, port: port, Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "busy?").utf8)) == 200)
                 let health = try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(30))
                 #expect(health.status == .ok)
                 try await eventually { telegram.texts(to: 1) == ["You said: busy?"] }

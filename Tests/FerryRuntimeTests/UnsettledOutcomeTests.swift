@@ -6,6 +6,7 @@ import FerryTesting
 import Foundation
 import Synchronization
 import Testing
+import FerryTestSupport
 
 /// A queue that cannot record an outcome for a while (a full disk refuses the write that gives a failed
 /// update back) must not leave the chat waiting for the delivery's visibility timeout once it can again.
@@ -29,7 +30,7 @@ import Testing
             queue: queue, processor: processor,
             configuration: .init(concurrency: 4, visibilityTimeout: .seconds(600), pollInterval: .milliseconds(20))
         )
-        _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 1, groupID: "chat:1", body: textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "hi"))])
+        _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 1, groupID: "chat:1", body: Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "hi").utf8))])
         let running = Task { try await dispatcher.run() }
         do {
             try await eventually(within: .seconds(60)) { api.calls(to: "sendMessage").count == 1 }

@@ -6,7 +6,7 @@ import Testing
 @Suite struct WebhookIngressTests {
     @Test func answersBadRequestsWithTheDocumentedStatuses() async throws {
         try await RunningHost.with(secret: "s3cret-token") { host in
-            let valid = textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi")
+            let valid = Array(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi").utf8)
             #expect(try await host.post(valid) == 401, "missing secret")
             #expect(try await host.post(valid, secret: "s3cret-tokeN") == 401, "wrong secret")
             #expect(try await host.post(valid, secret: "s3cret-token-longer") == 401, "longer secret")
@@ -32,7 +32,7 @@ import Testing
     /// without a secret, so a page the bot's owner opens cannot speak as the bot's users.
     @Test func refusesRequestsShapedLikeABrowsers() async throws {
         try await RunningHost.with { host in
-            let update = textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi")
+            let update = Array(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi").utf8)
             #expect(try await host.post(update, contentType: "text/plain") == 415)
             #expect(try await host.post(update, contentType: "application/x-www-form-urlencoded") == 415)
             #expect(try await host.post(update, contentType: "multipart/form-data; boundary=x") == 415)
@@ -55,7 +55,7 @@ import Testing
 
     @Test func withoutASecretAnyCallerMayPost() async throws {
         try await RunningHost.with { host in
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi")) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi").utf8)) == 200)
             try await eventually { host.texts(to: 10) == ["You said: hi"] }
         }
     }
@@ -63,14 +63,14 @@ import Testing
     @Test func answersServiceUnavailableWhenStorageFails() async throws {
         try await RunningHost.with { host in
             try await host.storage.close()
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi")) == 503)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi").utf8)) == 503)
         }
     }
 
     @Test func metricsCountWhatHappened() async throws {
         try await RunningHost.with { host in
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi")) == 200)
-            #expect(try await host.post(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi")) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi").utf8)) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi").utf8)) == 200)
             #expect(try await host.post(Array("nope".utf8)) == 400)
             try await eventually { host.texts(to: 10).count == 1 }
             try await eventually {
@@ -90,8 +90,8 @@ import Testing
     @Test func aDroppedDuplicateIsLoggedWithItsUpdateID() async throws {
         let capture = LogCapture()
         try await RunningHost.with(logger: capture.logger()) { host in
-            #expect(try await host.post(textUpdate(updateID: 77, chatID: 10, messageID: 1, text: "hi")) == 200)
-            #expect(try await host.post(textUpdate(updateID: 77, chatID: 10, messageID: 1, text: "hi")) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 77, chatID: 10, messageID: 1, text: "hi").utf8)) == 200)
+            #expect(try await host.post(Array(textUpdate(updateID: 77, chatID: 10, messageID: 1, text: "hi").utf8)) == 200)
             try await eventually { host.texts(to: 10) == ["You said: hi"] }
         }
         let dropped = capture.logged.filter { $0.contains("update dropped") }

@@ -3,6 +3,7 @@ import FerryTesting
 import Foundation
 import TelegramBotAPI
 import Testing
+import FerryTestSupport
 
 /// `Bot.allowedUpdates`: the update kinds a bot asks Telegram for, worked out from its handlers.
 @Suite struct AllowedUpdatesTests {
@@ -160,14 +161,3 @@ private struct AnyFilter {
     }
 }
 
-/// The project's shared test data beside the repository (`../shared`), read in place.
-private enum SharedData {
-    static let updatesDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/telegram/updates")
-
-    static func updateSamples() throws -> [(name: String, data: Data)] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: updatesDirectory.path).filter { $0.hasSuffix(".json") }.sorted()
-        return try names.map { ($0, try Data(contentsOf: updatesDirectory.appendingPathComponent($0))) }
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TelegramBotAPI
+import FerryTestSupport
 
 @Suite("BotAPIDecoder agrees with JSONDecoder")
 struct BotAPIDecoderTests {

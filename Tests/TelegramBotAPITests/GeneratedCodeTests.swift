@@ -2,6 +2,7 @@ import BotAPIGenerator
 import Foundation
 import Testing
 import TelegramBotAPI
+import FerryTestSupport
 
 @Suite("Generated code matches the spec")
 struct GeneratedCodeTests {

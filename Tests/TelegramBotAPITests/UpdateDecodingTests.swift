@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TelegramBotAPI
 import BotAPIGenerator
+import FerryTestSupport
 
 @Suite("Decoding updates")
 struct UpdateDecodingTests {

@@ -1,6 +1,7 @@
 import Foundation
 import TelegramBotAPI
 import Testing
+import FerryTestSupport
 
 @Suite("Routing keys read from raw update bytes")
 struct UpdateRoutingKeysTests {

@@ -10,6 +10,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import TelegramClient
+import FerryTestSupport
 
 /// A bot served as `serve` serves it without a token, in this process: the simulator on 127.0.0.1, the
 /// host on an ephemeral port of 127.0.0.1 with the playground's routes, and the bot's client between them.
@@ -141,6 +142,3 @@ struct PlaygroundHost {
     }
 }
 
-func temporaryDirectory() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("ferry-playground-\(UUID().uuidString)").path
-}

@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import TelegramBotAPI
+import FerryTestSupport
 
 /// A `LocalHost` serving on an ephemeral port of 127.0.0.1 for one test, with a recording Bot API.
 struct RunningHost {
@@ -115,18 +116,4 @@ enum EchoBotHandlers {
     }
 }
 
-func temporaryDirectory() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("ferry-runtime-\(UUID().uuidString)").path
-}
 
-/// A text message update exactly as Telegram posts it.
-func textUpdate(updateID: Int, chatID: Int, messageID: Int, text: String, chatType: String = "private") -> [UInt8] {
-    let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-    let entities = text.hasPrefix("/")
-        ? #","entities":[{"offset":0,"length":\#(text.split(separator: " ")[0].count),"type":"bot_command"}]"#
-        : ""
-    return Array("""
-    {"update_id":\(updateID),"message":{"message_id":\(messageID),"from":{"id":\(chatID),"is_bot":false,"first_name":"User \(chatID)"},\
-    "chat":{"id":\(chatID),"first_name":"User \(chatID)","type":"\(chatType)"},"date":1700000000,"text":"\(escaped)"\(entities)}}
-    """.utf8)
-}
