@@ -216,7 +216,7 @@ extension LambdaFunctionTests {
     @Test("a flood-control wait longer than the time left releases the record for retry_after instead of waiting it out")
     func floodWaitPastDeadline() async throws {
         try await FakeHTTPServer.withServer(respond: { _, _ in
-            .json(#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 30","parameters":{"retry_after":30}}"#, status: .tooManyRequests)
+            .json(#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 300","parameters":{"retry_after":300}}"#, status: .tooManyRequests)
         }) { port, log in
             let client = TelegramClient(token: "123456:test-token", configuration: .init(baseURL: "http://127.0.0.1:\(port)"), httpClient: .shared)
             let bot = Bot(api: client, username: "TestBot")
@@ -229,7 +229,8 @@ extension LambdaFunctionTests {
             let started = ContinuousClock.now
             let response = try await consumer.handle(batch.event, until: started + .seconds(4))
 
-            #expect(ContinuousClock.now - started < .seconds(25), "the 30 s wait was not slept")
+            // retry_after is long enough that the record is still hidden when the checks below run on a loaded machine.
+            #expect(ContinuousClock.now - started < .seconds(60), "the 300 s wait was not slept")
             #expect(log.requests.count == 1)
             #expect(response.batchItemFailures.map(\.itemIdentifier) == [batch.id(1)])
             // Hidden for retry_after: not visible again at once, and not dead-lettered with its one attempt.
