@@ -29,7 +29,13 @@ import Testing
 
             try "let broken = \n".write(toFile: package + "/Sources/Tiny/main.swift", atomically: true, encoding: .utf8)
             _ = try await dev.waitForLog("the failed build", within: .seconds(600)) { $0.contains("the build failed") ? true : nil }
-            let failed = try #require(status.read())
+            // The status file follows the log line; a save seen twice may start one more (failing) build first.
+            var latest = status.read()
+            for _ in 0..<1200 where latest?.state != .failed {
+                try await Task.sleep(for: .milliseconds(100))
+                latest = status.read()
+            }
+            let failed = try #require(latest)
             #expect(failed.state == .failed)
             #expect(failed.message?.contains("error:") == true, "the banner shows the compiler's error")
             #expect(!dev.log.contains("tiny 1 stopping"), "the last good build keeps running")
