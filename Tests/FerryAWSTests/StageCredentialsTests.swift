@@ -18,7 +18,7 @@ struct StageCredentialsTests {
     )
     func profileCredentials() async throws {
         let server = try #require(MotoServer.current)
-        let names = BotStack(bot: "echobot", stage: "cr" + UUID().uuidString.prefix(6).lowercased().filter(\.isLetter)).names
+        let names = BotStack(bot: "echobot", stage: "cr" + randomLetters(6)).names
         let sqs = SQSClient(configuration: server.configuration, httpClient: .shared)
         let dynamoDB = DynamoDBClient(configuration: server.configuration, httpClient: .shared)
         let attributes = ["FifoQueue": "true", "VisibilityTimeout": "30"]

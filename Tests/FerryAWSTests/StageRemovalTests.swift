@@ -7,10 +7,13 @@ import TelegramBotAPI
 
 /// `EchoBot remove --stage S` against a stage in a real `moto_server` (with the real AWS CLI) and the Bot API
 /// simulator: Telegram's webhook is deleted when it points at the stage, and what was kept is listed.
+// Serialized: both tests deploy the same stack name on the suite's one moto; run at once, the second deploy
+// met the first one's log group ("ResourceAlreadyExistsException") on a loaded machine.
 @Suite(
     "Removing a stage",
     .needs(.moto),
-    .motoServer
+    .motoServer,
+    .serialized
 )
 struct StageRemovalTests {
     @Test(
@@ -55,7 +58,7 @@ struct StageRemovalTests {
     private func withDeployedStage(_ body: (BotAPISimulator, _ stage: String, _ functionURL: String) async throws -> Void) async throws {
         let server = try #require(MotoServer.current)
         let aws = AWSCommandLine(region: "us-east-1", endpointURL: server.endpoint.url, environment: Self.credentials.mapValues { Optional($0) })
-        let stage = "rm" + UUID().uuidString.prefix(6).lowercased().filter(\.isLetter)
+        let stage = "rm" + randomLetters(6)
         let stack = BotStack(bot: "echobot", stage: stage)
         let package = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-remove-\(UUID().uuidString).zip")
         try Data("a code package".utf8).write(to: package)
@@ -85,4 +88,10 @@ struct StageRemovalTests {
         environment["HOME"] = ProcessInfo.processInfo.environment["HOME"] ?? "/tmp"
         return try await EchoBotProcess.run(["remove", "--stage", stage], environment: environment)
     }
+}
+
+/// Six letters a-z: a stage name that cannot collide with another test's (filtering a UUID's letters could
+/// leave none, and two tests then shared one stack).
+func randomLetters(_ count: Int) -> String {
+    String((0..<count).map { _ in "abcdefghijklmnopqrstuvwxyz".randomElement()! })
 }
