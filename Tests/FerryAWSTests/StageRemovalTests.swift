@@ -7,13 +7,10 @@ import TelegramBotAPI
 
 /// `EchoBot remove --stage S` against a stage in a real `moto_server` (with the real AWS CLI) and the Bot API
 /// simulator: Telegram's webhook is deleted when it points at the stage, and what was kept is listed.
-// Serialized: both tests deploy the same stack name on the suite's one moto; run at once, the second deploy
-// met the first one's log group ("ResourceAlreadyExistsException") on a loaded machine.
 @Suite(
     "Removing a stage",
     .needs(.moto),
-    .motoServer,
-    .serialized
+    .motoServer
 )
 struct StageRemovalTests {
     @Test(
@@ -88,10 +85,4 @@ struct StageRemovalTests {
         environment["HOME"] = ProcessInfo.processInfo.environment["HOME"] ?? "/tmp"
         return try await EchoBotProcess.run(["remove", "--stage", stage], environment: environment)
     }
-}
-
-/// Six letters a-z: a stage name that cannot collide with another test's (filtering a UUID's letters could
-/// leave none, and two tests then shared one stack).
-func randomLetters(_ count: Int) -> String {
-    String((0..<count).map { _ in "abcdefghijklmnopqrstuvwxyz".randomElement()! })
 }
