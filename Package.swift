@@ -216,20 +216,6 @@ let package = Package(
             ],
             swiftSettings: strictness
         ),
-        .executableTarget(
-            name: "FerryBenchmarks",
-            dependencies: ["TelegramBotAPI", "Ferry", "FerryTesting"],
-            swiftSettings: strictness
-        ),
-        // The HTTP peers of Benchmarks/http.sh: a bare Hummingbird route and a minimal Bot API.
-        .executableTarget(
-            name: "FerryBenchServers",
-            dependencies: [
-                "FerryRuntime", "FerrySQLite", "TelegramBotAPI", "TelegramClient",
-                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strictness
-        ),
         // A bot whose `/overflow` handler traps the process: the fault tests' crashing bot.
         .executableTarget(
             name: "TrapBot", dependencies: ["ExampleBots", "FerryCLI", "Ferry"], path: "Tests/TrapBot",
