@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "FerryDeploy", targets: ["FerryDeploy"]),
         .library(name: "FerryCLI", targets: ["FerryCLI"]),
         .library(name: "FerryTesting", targets: ["FerryTesting"]),
+        .library(name: "FerrySimulator", targets: ["FerrySimulator"]),
         .executable(name: "EchoBot", targets: ["EchoBot"]),
         .executable(name: "ShowcaseBot", targets: ["ShowcaseBot"]),
     ],
@@ -157,7 +158,7 @@ let package = Package(
         .target(
             name: "FerryPlayground",
             dependencies: [
-                "FerryServer", "FerrySQLite", "FerryTesting", "TelegramBotAPI",
+                "FerryServer", "FerrySQLite", "FerrySimulator", "TelegramBotAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -176,7 +177,7 @@ let package = Package(
             name: "FerryCLI",
             dependencies: [
                 "Ferry", "FerryQueue", "FerryRuntime", "FerryServer", "FerrySQLite", "FerryAWS", "FerryDeploy", "TelegramBotAPI",
-                "TelegramClient", "FerryPlayground", "FerryTesting",
+                "TelegramClient", "FerryPlayground", "FerrySimulator",
                 "FerryGlibcCompat",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // `dev`: Ctrl-C stops its loop; it builds the bot and runs it as a child process.
@@ -201,18 +202,30 @@ let package = Package(
 
         // MARK: Testing
 
-        // Lets bot authors test their bots without network: a recording Bot API, update builders, the Bot API
-        // simulator, and the UpdateQueue conformance suite.
+        // A simulated Telegram: the Bot API over HTTP with users, chats, long polling, webhooks, flood limits
+        // and faults. Apart from the test kit because the playground (and so every bot binary) runs it.
         .target(
-            name: "FerryTesting",
+            name: "FerrySimulator",
             dependencies: [
-                "Ferry", "TelegramBotAPI", "FerryQueue",
+                "TelegramBotAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                // The Bot API simulator runs as a service and delivers webhooks over HTTP, as Telegram does.
+                // It runs as a service and delivers webhooks over HTTP, as Telegram does.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictness
+        ),
+        // Lets bot authors test their bots without network: a recording Bot API, update builders, the
+        // UpdateQueue conformance suite; it brings the simulator with it.
+        .target(
+            name: "FerryTesting",
+            dependencies: [
+                "Ferry", "TelegramBotAPI", "FerryQueue", "FerrySimulator",
+                .product(name: "Logging", package: "swift-log"),
+                // `serving(_:while:)` stops a fake peer with the service group's graceful shutdown.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictness
         ),
@@ -288,7 +301,8 @@ let package = Package(
         .testTarget(
             name: "FerryPlaygroundTests",
             dependencies: [
-                "FerryPlayground", "FerryServer", "FerryRuntime", "FerrySQLite", "FerryTesting", "FerryTestSupport", "Ferry", "ExampleBots",
+                "FerryPlayground", "FerryServer", "FerryRuntime", "FerrySQLite", "FerrySimulator", "FerryTesting", "FerryTestSupport", "Ferry",
+                "ExampleBots",
                 "TelegramClient", "TelegramBotAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -298,9 +312,9 @@ let package = Package(
             swiftSettings: strictness
         ),
         .testTarget(
-            name: "FerryTestingTests",
+            name: "FerrySimulatorTests",
             dependencies: [
-                "FerryTesting", "TelegramClient",
+                "FerrySimulator", "FerryTesting", "TelegramClient",
                 // Raw HTTP calls against the simulator, and a webhook receiver for it to deliver to.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -20,7 +20,7 @@ let package = Package(
         ),
         .executableTarget(name: "lambda-events", dependencies: ["FuzzDriver", .product(name: "FerryAWS", package: "Ferry")]),
         .executableTarget(name: "sigv4", dependencies: ["FuzzDriver", .product(name: "FerryAWS", package: "Ferry")]),
-        .executableTarget(name: "simulator-forms", dependencies: ["FuzzDriver", .product(name: "FerryTesting", package: "Ferry")]),
+        .executableTarget(name: "simulator-forms", dependencies: ["FuzzDriver", .product(name: "FerrySimulator", package: "Ferry")]),
     ],
     swiftLanguageModes: [.v6]
 )
