@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "FerrySQLite", targets: ["FerrySQLite"]),
         .library(name: "FerryRuntime", targets: ["FerryRuntime"]),
         .library(name: "FerryServer", targets: ["FerryServer"]),
+        .library(name: "AWSClients", targets: ["AWSClients"]),
         .library(name: "FerryAWS", targets: ["FerryAWS"]),
         .library(name: "FerryDeploy", targets: ["FerryDeploy"]),
         .library(name: "FerryCLI", targets: ["FerryCLI"]),
@@ -124,14 +125,25 @@ let package = Package(
 
         // SHA-256 and HMAC-SHA256 for SigV4 and code packages, without a second BoringSSL in the bootstrap.
         .target(name: "FerryHashing", swiftSettings: strictness),
-        // SigV4, SQS and SSM clients, the Lambda Runtime API loop and the Lambda handlers.
+        // Plain AWS clients, with nothing of Ferry in them: SigV4 and the credential chain, the SQS, SSM,
+        // DynamoDB, CloudWatch and CloudWatch Logs clients, the Lambda Runtime API loop and its events.
         .target(
-            name: "FerryAWS",
+            name: "AWSClients",
             dependencies: [
-                "Ferry", "FerryQueue", "FerryRuntime", "FerryHashing", "TelegramBotAPI", "TelegramClient",
+                "FerryHashing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
+        // Ferry on AWS, built on those clients: the SQS update queue, DynamoDB sessions, idempotency records
+        // and dead letters, and the bot's three Lambda roles (webhook, consumer, dead-letter).
+        .target(
+            name: "FerryAWS",
+            dependencies: [
+                "AWSClients", "Ferry", "FerryQueue", "FerryRuntime", "TelegramBotAPI", "TelegramClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictness
@@ -176,7 +188,7 @@ let package = Package(
         .target(
             name: "FerryCLI",
             dependencies: [
-                "Ferry", "FerryQueue", "FerryRuntime", "FerryServer", "FerrySQLite", "FerryAWS", "FerryDeploy", "TelegramBotAPI",
+                "Ferry", "FerryQueue", "FerryRuntime", "FerryServer", "FerrySQLite", "AWSClients", "FerryAWS", "FerryDeploy", "TelegramBotAPI",
                 "TelegramClient", "FerryPlayground", "FerrySimulator",
                 "FerryGlibcCompat",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -280,7 +292,7 @@ let package = Package(
         .testTarget(
             name: "FerryAWSTests",
             dependencies: [
-                "FerryAWS", "Ferry", "FerryQueue", "FerryRuntime", "FerryTesting", "FerryTestSupport", "TelegramBotAPI",
+                "AWSClients", "FerryAWS", "Ferry", "FerryQueue", "FerryRuntime", "FerryTesting", "FerryTestSupport", "TelegramBotAPI",
                 "TelegramClient",
                 // The stage's resource names, as `deploy` gives them, for the `dlq --stage` tests.
                 "FerryDeploy",

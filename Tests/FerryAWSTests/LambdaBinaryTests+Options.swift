@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// The Lambda roles' optional features, switched on by environment as the template does.

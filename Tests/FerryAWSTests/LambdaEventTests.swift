@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// The sample events in `../shared/aws/lambda-events`, captured from real invocations or AWS's docs.

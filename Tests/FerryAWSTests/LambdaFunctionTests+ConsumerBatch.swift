@@ -9,6 +9,7 @@ import TelegramBotAPI
 import TelegramClient
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// The consumer's batch rule: chats in parallel and each in order, failures held back per chat, attempts that

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// AWS's official SigV4 test suite (`../shared/aws/sigv4/v4`): every case's header-signing variant must
