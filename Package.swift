@@ -314,8 +314,7 @@ let package = Package(
             name: "FerryPlaygroundTests",
             dependencies: [
                 "FerryPlayground", "FerryServer", "FerryRuntime", "FerrySQLite", "FerrySimulator", "FerryTesting", "FerryTestSupport", "Ferry",
-                "ExampleBots",
-                "TelegramClient", "TelegramBotAPI",
+                "ExampleBots", "TelegramClient", "TelegramBotAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
