@@ -19,10 +19,12 @@ let package = Package(
         .library(name: "FerrySQLite", targets: ["FerrySQLite"]),
         .library(name: "FerryRuntime", targets: ["FerryRuntime"]),
         .library(name: "FerryServer", targets: ["FerryServer"]),
+        .library(name: "AWSClients", targets: ["AWSClients"]),
         .library(name: "FerryAWS", targets: ["FerryAWS"]),
         .library(name: "FerryDeploy", targets: ["FerryDeploy"]),
         .library(name: "FerryCLI", targets: ["FerryCLI"]),
         .library(name: "FerryTesting", targets: ["FerryTesting"]),
+        .library(name: "FerrySimulator", targets: ["FerrySimulator"]),
         .executable(name: "EchoBot", targets: ["EchoBot"]),
         .executable(name: "ShowcaseBot", targets: ["ShowcaseBot"]),
     ],
@@ -123,14 +125,25 @@ let package = Package(
 
         // SHA-256 and HMAC-SHA256 for SigV4 and code packages, without a second BoringSSL in the bootstrap.
         .target(name: "FerryHashing", swiftSettings: strictness),
-        // SigV4, SQS and SSM clients, the Lambda Runtime API loop and the Lambda handlers.
+        // Plain AWS clients, with nothing of Ferry in them: SigV4 and the credential chain, the SQS, SSM,
+        // DynamoDB, CloudWatch and CloudWatch Logs clients, the Lambda Runtime API loop and its events.
         .target(
-            name: "FerryAWS",
+            name: "AWSClients",
             dependencies: [
-                "Ferry", "FerryQueue", "FerryRuntime", "FerryHashing", "TelegramBotAPI", "TelegramClient",
+                "FerryHashing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
+        // Ferry on AWS, built on those clients: the SQS update queue, DynamoDB sessions, idempotency records
+        // and dead letters, and the bot's three Lambda roles (webhook, consumer, dead-letter).
+        .target(
+            name: "FerryAWS",
+            dependencies: [
+                "AWSClients", "Ferry", "FerryQueue", "FerryRuntime", "TelegramBotAPI", "TelegramClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictness
@@ -157,7 +170,7 @@ let package = Package(
         .target(
             name: "FerryPlayground",
             dependencies: [
-                "FerryServer", "FerrySQLite", "FerryTesting", "TelegramBotAPI",
+                "FerryServer", "FerrySQLite", "FerrySimulator", "TelegramBotAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -175,8 +188,8 @@ let package = Package(
         .target(
             name: "FerryCLI",
             dependencies: [
-                "Ferry", "FerryQueue", "FerryRuntime", "FerryServer", "FerrySQLite", "FerryAWS", "FerryDeploy", "TelegramBotAPI",
-                "TelegramClient", "FerryPlayground", "FerryTesting",
+                "Ferry", "FerryQueue", "FerryRuntime", "FerryServer", "FerrySQLite", "AWSClients", "FerryAWS", "FerryDeploy", "TelegramBotAPI",
+                "TelegramClient", "FerryPlayground", "FerrySimulator",
                 "FerryGlibcCompat",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // `dev`: Ctrl-C stops its loop; it builds the bot and runs it as a child process.
@@ -201,32 +214,30 @@ let package = Package(
 
         // MARK: Testing
 
-        // Lets bot authors test their bots without network: a recording Bot API, update builders, the Bot API
-        // simulator, and the UpdateQueue conformance suite.
+        // A simulated Telegram: the Bot API over HTTP with users, chats, long polling, webhooks, flood limits
+        // and faults. Apart from the test kit because the playground (and so every bot binary) runs it.
         .target(
-            name: "FerryTesting",
+            name: "FerrySimulator",
             dependencies: [
-                "Ferry", "TelegramBotAPI", "FerryQueue",
+                "TelegramBotAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                // The Bot API simulator runs as a service and delivers webhooks over HTTP, as Telegram does.
+                // It runs as a service and delivers webhooks over HTTP, as Telegram does.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictness
         ),
-        .executableTarget(
-            name: "FerryBenchmarks",
-            dependencies: ["TelegramBotAPI", "Ferry", "FerryTesting"],
-            swiftSettings: strictness
-        ),
-        // The HTTP peers of Benchmarks/http.sh: a bare Hummingbird route and a minimal Bot API.
-        .executableTarget(
-            name: "FerryBenchServers",
+        // Lets bot authors test their bots without network: a recording Bot API, update builders, the
+        // UpdateQueue conformance suite; it brings the simulator with it.
+        .target(
+            name: "FerryTesting",
             dependencies: [
-                "FerryRuntime", "FerrySQLite", "TelegramBotAPI", "TelegramClient",
-                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                "Ferry", "TelegramBotAPI", "FerryQueue", "FerrySimulator",
+                .product(name: "Logging", package: "swift-log"),
+                // `serving(_:while:)` stops a fake peer with the service group's graceful shutdown.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictness
         ),
@@ -282,7 +293,7 @@ let package = Package(
         .testTarget(
             name: "FerryAWSTests",
             dependencies: [
-                "FerryAWS", "Ferry", "FerryQueue", "FerryRuntime", "FerryTesting", "FerryTestSupport", "TelegramBotAPI",
+                "AWSClients", "FerryAWS", "Ferry", "FerryQueue", "FerryRuntime", "FerryTesting", "FerryTestSupport", "TelegramBotAPI",
                 "TelegramClient",
                 // The stage's resource names, as `deploy` gives them, for the `dlq --stage` tests.
                 "FerryDeploy",
@@ -303,8 +314,8 @@ let package = Package(
         .testTarget(
             name: "FerryPlaygroundTests",
             dependencies: [
-                "FerryPlayground", "FerryServer", "FerryRuntime", "FerrySQLite", "FerryTesting", "FerryTestSupport", "Ferry", "ExampleBots",
-                "TelegramClient", "TelegramBotAPI",
+                "FerryPlayground", "FerryServer", "FerryRuntime", "FerrySQLite", "FerrySimulator", "FerryTesting", "FerryTestSupport", "Ferry",
+                "ExampleBots", "TelegramClient", "TelegramBotAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -313,9 +324,9 @@ let package = Package(
             swiftSettings: strictness
         ),
         .testTarget(
-            name: "FerryTestingTests",
+            name: "FerrySimulatorTests",
             dependencies: [
-                "FerryTesting", "TelegramClient",
+                "FerrySimulator", "FerryTesting", "TelegramClient",
                 // Raw HTTP calls against the simulator, and a webhook receiver for it to deliver to.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

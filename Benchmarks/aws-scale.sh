@@ -24,8 +24,9 @@ if [ -z "$BIN" ]; then
     >/dev/null
   BIN=.build-bootstrap/release/EchoBot
 fi
-swift build --product FerryBenchServers >/dev/null 2>&1
-SERVERS="$(swift build --show-bin-path)/FerryBenchServers"
+source Benchmarks/bench-package.sh
+build_bench --product FerryBenchServers >/dev/null 2>&1
+SERVERS="$(swift build --package-path Benchmarks --show-bin-path)/FerryBenchServers"
 PORT="${PORT:-18091}"
 LATENCIES="${LATENCIES:-50 100 200}"
 CASES="${CASES:-1x1 10x1 10x2 10x5 10x10}"

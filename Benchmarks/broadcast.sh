@@ -5,5 +5,6 @@
 # The time is set by the limits, not the CPU, so the debug build that `swift build` leaves is enough.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build --product FerryBenchmarks
-FERRY_BENCHMARK=broadcast FERRY_BROADCAST_CHATS="${1:-1000}" .build/debug/FerryBenchmarks
+source Benchmarks/bench-package.sh
+build_bench --product FerryBenchmarks
+FERRY_BENCHMARK=broadcast FERRY_BROADCAST_CHATS="${1:-1000}" Benchmarks/.build/debug/FerryBenchmarks

@@ -33,13 +33,13 @@ PY
 echo "$disk"
 
 echo "== bare Hummingbird route (reads the body, answers 200)"
-$BIN/FerryBenchServers bare --port 18081 & PIDS+=($!)
+$SERVERS bare --port 18081 & PIDS+=($!)
 sleep 0.5
 bare=$(run_wrk 18081); echo "$bare"
 kill "${PIDS[-1]}"
 
 echo "== webhook ingress alone: the same checks and durable enqueue as serve, no dispatcher"
-$BIN/FerryBenchServers ingress --port 18084 --data-dir "$WORK/ingress" & PIDS+=($!)
+$SERVERS ingress --port 18084 --data-dir "$WORK/ingress" & PIDS+=($!)
 sleep 0.5
 alone=$(run_wrk 18084); echo "$alone"
 alone_half=$(echo "$alone" | field rps | awk '{printf "%d", $1 / 2}')
@@ -47,11 +47,11 @@ alone_paced=$(run_wrk 18084 "$alone_half"); echo "at half its maximum load ($alo
 kill "${PIDS[-1]}"
 
 echo "== minimal Bot API for the bot's replies"
-$BIN/FerryBenchServers telegram --port 18082 & TELEGRAM=$!; PIDS+=($TELEGRAM)
+$SERVERS telegram --port 18082 & TELEGRAM=$!; PIDS+=($TELEGRAM)
 wait_for http://127.0.0.1:18082/count
 
 echo "== the floor of an end-to-end update: webhook in, one sendMessage out through TelegramClient, nothing else"
-$BIN/FerryBenchServers relay --port 18085 --api http://127.0.0.1:18082 & RELAY=$!; PIDS+=($RELAY)
+$SERVERS relay --port 18085 --api http://127.0.0.1:18082 & RELAY=$!; PIDS+=($RELAY)
 sleep 0.5
 calls_before=$(curl -fs http://127.0.0.1:18082/count); relay_cpu_before=$(cpu_ticks $RELAY); api_cpu_before=$(cpu_ticks $TELEGRAM)
 relay=$(run_wrk 18085); echo "$relay"

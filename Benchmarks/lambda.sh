@@ -20,8 +20,9 @@ if [ -z "$BIN" ]; then
     >/dev/null
   BIN=.build-bootstrap/release/EchoBot
 fi
-swift build --product FerryBenchServers >/dev/null 2>&1
-SERVERS="$(swift build --show-bin-path)/FerryBenchServers"
+source Benchmarks/bench-package.sh
+build_bench --product FerryBenchServers >/dev/null 2>&1
+SERVERS="$(swift build --package-path Benchmarks --show-bin-path)/FerryBenchServers"
 PORT="${PORT:-18090}"
 RUNS="${RUNS:-20}"
 BATCHES="${BATCHES:-300}"

@@ -27,7 +27,7 @@ dedup_rows() {
     "$WORK/data/ferry.sqlite"
 }
 
-$BIN/FerryBenchServers telegram --port 18092 & PIDS+=($!)
+$SERVERS telegram --port 18092 & PIDS+=($!)
 wait_for http://127.0.0.1:18092/count
 TELEGRAM_BOT_TOKEN=123:soak TELEGRAM_API_URL=http://127.0.0.1:18092 TELEGRAM_WEBHOOK_SECRET=$SECRET LOG_LEVEL=error \
   $BIN/EchoBot serve --port 18093 --data-dir "$WORK/data" --dedup-window-minutes "$DEDUP_WINDOW_MINUTES" & BOT=$!; PIDS+=($BOT)

@@ -18,9 +18,9 @@ let package = Package(
             name: "webhook-ingress",
             dependencies: ["FuzzDriver", .product(name: "FerryRuntime", package: "Ferry"), .product(name: "FerryQueue", package: "Ferry")]
         ),
-        .executableTarget(name: "lambda-events", dependencies: ["FuzzDriver", .product(name: "FerryAWS", package: "Ferry")]),
-        .executableTarget(name: "sigv4", dependencies: ["FuzzDriver", .product(name: "FerryAWS", package: "Ferry")]),
-        .executableTarget(name: "simulator-forms", dependencies: ["FuzzDriver", .product(name: "FerryTesting", package: "Ferry")]),
+        .executableTarget(name: "lambda-events", dependencies: ["FuzzDriver", .product(name: "AWSClients", package: "Ferry")]),
+        .executableTarget(name: "sigv4", dependencies: ["FuzzDriver", .product(name: "AWSClients", package: "Ferry")]),
+        .executableTarget(name: "simulator-forms", dependencies: ["FuzzDriver", .product(name: "FerrySimulator", package: "Ferry")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,17 +16,18 @@ public struct SwiftGenerator {
         boxedFields = Self.fieldsToBox(spec: spec, mapping: mapping)
     }
 
-    /// File name -> contents.
+    /// File name -> contents: every file of the output directory, which holds nothing else.
     public func generate() throws -> [String: String] {
         try checkNameClashes()
-        return [
-            "Types.swift": try typesFile(),
+        var files = [
             "Unions.swift": try unionsFile(),
             "Update.swift": try updateFile(),
             "Methods.swift": try methodsFile(),
             "BotAPI+Methods.swift": try convenienceFile(),
             "BotAPISchema.swift": schemaFile(),
         ]
+        files.merge(try typesFiles()) { _, _ in preconditionFailure("a types file has the name of another generated file") }
+        return files
     }
 
     var header: String {
@@ -43,12 +44,36 @@ public struct SwiftGenerator {
         spec.types.filter { mapping.objectNames.contains($0.name) && $0.name != "Update" }
     }
 
-    func typesFile() throws -> String {
-        var out = header
-        for type in objectTypes {
-            out += "\n" + (try objectStruct(type))
+    /// About how many lines a types file holds. All the object types in one file made 15,000 lines, too
+    /// many to open, search or review a regeneration's diff in comfortably.
+    static let typesFileLines = 1_500
+
+    /// The object types in alphabetical order, cut into files of about ``typesFileLines`` lines (a type
+    /// longer than that gets a file of its own). Each file is named after its first type, so the sorted file
+    /// names tell where a type is: `Message` is in the last file whose name sorts before it.
+    func typesFiles() throws -> [String: String] {
+        var chunks: [[(name: String, code: String)]] = []
+        var lines = 0
+        for type in objectTypes.sorted(by: { $0.name < $1.name }) {
+            let code = try objectStruct(type)
+            let count = code.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
+            if chunks.isEmpty || lines + count > Self.typesFileLines {
+                chunks.append([])
+                lines = 0
+            }
+            chunks[chunks.count - 1].append((type.name, code))
+            lines += count
         }
-        return out
+        var files: [String: String] = [:]
+        for chunk in chunks {
+            let first = chunk[0].name, last = chunk[chunk.count - 1].name
+            var out = header + "// The Bot API types \(first) to \(last), alphabetically; the other Types+*.swift files hold the rest.\n"
+            for (_, code) in chunk {
+                out += "\n" + code
+            }
+            files["Types+\(first).swift"] = out
+        }
+        return files
     }
 
     func objectStruct(_ type: BotAPISpec.TypeSpec) throws -> String {

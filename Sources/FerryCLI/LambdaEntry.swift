@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Ferry
+import AWSClients
 import FerryAWS
 import FerryDeploy
 import FerryRuntime

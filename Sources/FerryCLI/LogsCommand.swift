@@ -1,6 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
-import FerryAWS
+import AWSClients
 import FerryDeploy
 import FoundationEssentials
 

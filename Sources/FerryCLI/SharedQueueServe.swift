@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Ferry
+import AWSClients
 import FerryAWS
 import FerryRuntime
 import FerryServer

@@ -1,6 +1,6 @@
 import FerryPlayground
 import FerrySQLite
-import FerryTesting
+import FerrySimulator
 import Logging
 import TelegramClient
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import AWSClients
 import FerryAWS
 import FerryDeploy
 import FerryQueue

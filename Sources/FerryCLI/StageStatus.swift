@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import FerryAWS
+import AWSClients
 import FerryDeploy
 import FoundationEssentials
 import Logging

@@ -1,5 +1,5 @@
 public import FerryServer
-public import FerryTesting
+public import FerrySimulator
 public import Logging
 public import ServiceLifecycle
 public import Hummingbird

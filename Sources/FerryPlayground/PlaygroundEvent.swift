@@ -3,7 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import FerryTesting
+import FerrySimulator
 import TelegramBotAPI
 
 /// What the page hears about on its event stream. Telegram's objects travel in their Bot API shape.

@@ -1,5 +1,5 @@
 import FerryServer
-import FerryTesting
+import FerrySimulator
 import HTTPTypes
 import Hummingbird
 import NIOCore

@@ -23,6 +23,12 @@ do {
     let output = root.appendingPathComponent(SwiftGenerator.outputDirectory)
     try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
     let files = try SwiftGenerator(spec: spec).generate()
+    // The folder is the generator's alone: a file it no longer writes (a types file whose first type
+    // changed) would otherwise stay and be compiled beside its successor.
+    for name in try FileManager.default.contentsOfDirectory(atPath: output.path) where name.hasSuffix(".swift") && files[name] == nil {
+        try FileManager.default.removeItem(at: output.appendingPathComponent(name))
+        print("removed \(name), which the generator no longer writes")
+    }
     for (name, contents) in files.sorted(by: { $0.key < $1.key }) {
         try contents.write(to: output.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// Credentials where the AWS CLI and SDKs find them (issue 17, item 8): the environment, the shared files with

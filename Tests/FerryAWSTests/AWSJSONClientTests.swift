@@ -5,6 +5,7 @@ import FerryTesting
 import Foundation
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// The JSON-protocol client against a fake service on 127.0.0.1 that records the exact bytes it receives.

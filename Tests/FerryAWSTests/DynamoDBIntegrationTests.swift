@@ -3,6 +3,7 @@ import Foundation
 import FerryTestSupport
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 @Suite("DynamoDB values")

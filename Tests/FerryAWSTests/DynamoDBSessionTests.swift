@@ -8,6 +8,7 @@ import TelegramBotAPI
 import FerryTestSupport
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// Sessions and idempotency records in a DynamoDB table of a real `moto_server`, keyed as FerryDeploy's

@@ -4,6 +4,7 @@ import Synchronization
 import FerryTestSupport
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 enum EchoBotBinary {

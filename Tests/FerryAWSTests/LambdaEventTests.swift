@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 import FerryTestSupport
 

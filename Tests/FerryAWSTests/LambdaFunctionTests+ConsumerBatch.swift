@@ -9,6 +9,7 @@ import TelegramBotAPI
 import TelegramClient
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 import FerryTestSupport
 

@@ -9,6 +9,7 @@ import TelegramBotAPI
 import FerryTestSupport
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// The three Lambda roles against SQS and DynamoDB in a real `moto_server`, with a recording Bot API.

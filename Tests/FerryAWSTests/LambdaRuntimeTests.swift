@@ -4,6 +4,7 @@ import NIOCore
 import Synchronization
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// The runtime loop against a fake Lambda Runtime API on 127.0.0.1. The fake hands out its scripted

@@ -3,6 +3,7 @@ import Foundation
 import FerryTestSupport
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// The SQS client against a real `moto_server` on 127.0.0.1.

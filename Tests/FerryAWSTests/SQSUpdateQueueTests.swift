@@ -8,6 +8,7 @@ import Synchronization
 import FerryTestSupport
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// ``SQSUpdateQueue`` against a real `moto_server`: the shared ``UpdateQueueConformance`` checks, each on

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// `EchoBot serve --queue sqs`: the built binary's local host over an SQS FIFO queue in a real

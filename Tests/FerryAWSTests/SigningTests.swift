@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 @Suite("SigV4 building blocks")

@@ -2,6 +2,7 @@ import FerryDeploy
 import Foundation
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// `dlq --stage` with credentials only in a profile of the shared files, as AWS CLI users have them: before, the

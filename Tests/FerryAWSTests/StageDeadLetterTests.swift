@@ -7,6 +7,7 @@ import Foundation
 import FerryTestSupport
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// `dlq list | show | redrive | purge --stage S` against a stage in a real `moto_server`: updates fail

@@ -3,6 +3,7 @@ import FerryTestSupport
 import Foundation
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// `status` and `logs` of a deployed stage, and the CloudWatch, CloudWatch Logs and DynamoDB reads under them,

@@ -8,6 +8,7 @@ import TelegramBotAPI
 import FerryTestSupport
 import Testing
 
+@testable import AWSClients
 @testable import FerryAWS
 
 /// The webhook function's fast lane: a real function URL event (`../shared/aws/lambda-events`)

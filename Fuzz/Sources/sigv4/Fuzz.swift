@@ -1,4 +1,4 @@
-import FerryAWS
+import AWSClients
 import Foundation
 import FuzzDriver
 

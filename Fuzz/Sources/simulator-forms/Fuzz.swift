@@ -1,4 +1,4 @@
-@testable import FerryTesting
+@testable import FerrySimulator
 import FuzzDriver
 
 /// Any bytes as the body of a Bot API call to the simulator: as `application/x-www-form-urlencoded`, and

@@ -1,3 +1,4 @@
+public import AWSClients
 import FerryQueue
 public import FerryRuntime
 public import Logging

@@ -1,3 +1,4 @@
+public import AWSClients
 public import FerryRuntime
 public import Logging
 import TelegramBotAPI

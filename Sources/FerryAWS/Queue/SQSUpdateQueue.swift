@@ -1,3 +1,4 @@
+public import AWSClients
 public import FerryQueue
 import Synchronization
 import TelegramBotAPI

@@ -1,3 +1,4 @@
+public import AWSClients
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,3 +1,4 @@
+public import AWSClients
 public import Ferry
 
 #if canImport(FoundationEssentials)

@@ -1,3 +1,4 @@
+import AWSClients
 import FerryAWS
 import FerryTestSupport
 import Testing

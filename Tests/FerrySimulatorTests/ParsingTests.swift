@@ -1,4 +1,4 @@
-@testable import FerryTesting
+@testable import FerrySimulator
 import TelegramBotAPI
 import Testing
 
