@@ -121,13 +121,17 @@ let package = Package(
 
         // MARK: AWS
 
+        // What a deployed stage's parts must agree on: the functions' roles and handler names, the environment
+        // each role reads, the tables' attribute names. Without dependencies, so both FerryDeploy (which
+        // writes the template) and FerryAWS (in the Lambda bootstrap) can use it without depending on each other.
+        .target(name: "FerryStageContract", swiftSettings: strictness),
         // SHA-256 and HMAC-SHA256 for SigV4 and code packages, without a second BoringSSL in the bootstrap.
         .target(name: "FerryHashing", swiftSettings: strictness),
         // SigV4, SQS and SSM clients, the Lambda Runtime API loop and the Lambda handlers.
         .target(
             name: "FerryAWS",
             dependencies: [
-                "Ferry", "FerryQueue", "FerryRuntime", "FerryHashing", "TelegramBotAPI", "TelegramClient",
+                "Ferry", "FerryQueue", "FerryRuntime", "FerryHashing", "FerryStageContract", "TelegramBotAPI", "TelegramClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -141,7 +145,7 @@ let package = Package(
         .target(
             name: "FerryDeploy",
             dependencies: [
-                "CZlib", "FerryHashing", "TelegramBotAPI",
+                "CZlib", "FerryHashing", "FerryStageContract", "TelegramBotAPI",
                 .product(name: "Logging", package: "swift-log"),
                 // Runs the AWS CLI without Foundation's Process: FerryDeploy is linked into every bot binary
                 // (through FerryCLI), which is also the Lambda bootstrap, and Process would drag full Foundation
@@ -175,8 +179,8 @@ let package = Package(
         .target(
             name: "FerryCLI",
             dependencies: [
-                "Ferry", "FerryQueue", "FerryRuntime", "FerryServer", "FerrySQLite", "FerryAWS", "FerryDeploy", "TelegramBotAPI",
-                "TelegramClient", "FerryPlayground", "FerryTesting",
+                "Ferry", "FerryQueue", "FerryRuntime", "FerryServer", "FerrySQLite", "FerryAWS", "FerryDeploy", "FerryStageContract",
+                "TelegramBotAPI", "TelegramClient", "FerryPlayground", "FerryTesting",
                 "FerryGlibcCompat",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // `dev`: Ctrl-C stops its loop; it builds the bot and runs it as a child process.
@@ -284,7 +288,7 @@ let package = Package(
                 "FerryAWS", "Ferry", "FerryQueue", "FerryRuntime", "FerryTesting", "FerryTestSupport", "TelegramBotAPI",
                 "TelegramClient",
                 // The stage's resource names, as `deploy` gives them, for the `dlq --stage` tests.
-                "FerryDeploy",
+                "FerryDeploy", "FerryStageContract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -298,7 +302,9 @@ let package = Package(
             dependencies: ["FerryHashing", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness
         ),
-        .testTarget(name: "FerryDeployTests", dependencies: ["FerryDeploy", "FerryTestSupport"], swiftSettings: strictness),
+        .testTarget(
+            name: "FerryDeployTests", dependencies: ["FerryDeploy", "FerryStageContract", "FerryTestSupport"], swiftSettings: strictness
+        ),
         .testTarget(
             name: "FerryPlaygroundTests",
             dependencies: [
