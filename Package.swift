@@ -123,6 +123,10 @@ let package = Package(
 
         // MARK: AWS
 
+        // What a deployed stage's parts must agree on: the functions' roles and handler names, the environment
+        // each role reads, the tables' attribute names. Without dependencies, so both FerryDeploy (which
+        // writes the template) and FerryAWS (in the Lambda bootstrap) can use it without depending on each other.
+        .target(name: "FerryStageContract", swiftSettings: strictness),
         // SHA-256 and HMAC-SHA256 for SigV4 and code packages, without a second BoringSSL in the bootstrap.
         .target(name: "FerryHashing", swiftSettings: strictness),
         // Plain AWS clients, with nothing of Ferry in them: SigV4 and the credential chain, the SQS, SSM,
@@ -143,7 +147,7 @@ let package = Package(
         .target(
             name: "FerryAWS",
             dependencies: [
-                "AWSClients", "Ferry", "FerryQueue", "FerryRuntime", "TelegramBotAPI", "TelegramClient",
+                "AWSClients", "Ferry", "FerryQueue", "FerryRuntime", "FerryStageContract", "TelegramBotAPI", "TelegramClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictness
@@ -154,7 +158,7 @@ let package = Package(
         .target(
             name: "FerryDeploy",
             dependencies: [
-                "CZlib", "FerryHashing", "TelegramBotAPI",
+                "CZlib", "FerryHashing", "FerryStageContract", "TelegramBotAPI",
                 .product(name: "Logging", package: "swift-log"),
                 // Runs the AWS CLI without Foundation's Process: FerryDeploy is linked into every bot binary
                 // (through FerryCLI), which is also the Lambda bootstrap, and Process would drag full Foundation
@@ -188,8 +192,8 @@ let package = Package(
         .target(
             name: "FerryCLI",
             dependencies: [
-                "Ferry", "FerryQueue", "FerryRuntime", "FerryServer", "FerrySQLite", "AWSClients", "FerryAWS", "FerryDeploy", "TelegramBotAPI",
-                "TelegramClient", "FerryPlayground", "FerrySimulator",
+                "Ferry", "FerryQueue", "FerryRuntime", "FerryServer", "FerrySQLite", "AWSClients", "FerryAWS", "FerryDeploy",
+                "FerryStageContract", "TelegramBotAPI", "TelegramClient", "FerryPlayground", "FerrySimulator",
                 "FerryGlibcCompat",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // `dev`: Ctrl-C stops its loop; it builds the bot and runs it as a child process.
@@ -296,7 +300,7 @@ let package = Package(
                 "AWSClients", "FerryAWS", "Ferry", "FerryQueue", "FerryRuntime", "FerryTesting", "FerryTestSupport", "TelegramBotAPI",
                 "TelegramClient",
                 // The stage's resource names, as `deploy` gives them, for the `dlq --stage` tests.
-                "FerryDeploy",
+                "FerryDeploy", "FerryStageContract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -310,7 +314,9 @@ let package = Package(
             dependencies: ["FerryHashing", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness
         ),
-        .testTarget(name: "FerryDeployTests", dependencies: ["FerryDeploy", "FerryTestSupport"], swiftSettings: strictness),
+        .testTarget(
+            name: "FerryDeployTests", dependencies: ["FerryDeploy", "FerryStageContract", "FerryTestSupport"], swiftSettings: strictness
+        ),
         .testTarget(
             name: "FerryPlaygroundTests",
             dependencies: [

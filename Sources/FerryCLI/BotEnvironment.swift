@@ -1,5 +1,6 @@
 import Ferry
 import FerrySQLite
+import FerryStageContract
 import Logging
 import TelegramBotAPI
 import TelegramClient
@@ -19,27 +20,27 @@ struct BotEnvironment {
     var webhookSecret: String?
 
     static func read(_ variables: [String: String] = ProcessEnvironment.all) throws -> BotEnvironment {
-        guard let token = variables["TELEGRAM_BOT_TOKEN"], !token.isEmpty else {
+        guard let token = variables[EnvironmentVariable.botToken.name], !token.isEmpty else {
             throw CommandError(
-                "TELEGRAM_BOT_TOKEN is not set: export the token @BotFather gave your bot (export TELEGRAM_BOT_TOKEN=123456:ABC...). "
+                "\(EnvironmentVariable.botToken) is not set: export the token @BotFather gave your bot (export \(EnvironmentVariable.botToken)=123456:ABC...). "
                     + "To try the bot without Telegram, run `serve` without a token: it opens the offline playground."
             )
         }
         return BotEnvironment(
             token: token,
             apiURL: apiURL(variables),
-            webhookSecret: variables["TELEGRAM_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+            webhookSecret: variables[EnvironmentVariable.webhookSecret.name].flatMap { $0.isEmpty ? nil : $0 }
         )
     }
 
     /// The settings, or `nil` when no token is set (then `serve` runs the offline playground).
     static func readIfTokenSet(_ variables: [String: String] = ProcessEnvironment.all) throws -> BotEnvironment? {
-        guard let token = variables["TELEGRAM_BOT_TOKEN"], !token.isEmpty else { return nil }
+        guard let token = variables[EnvironmentVariable.botToken.name], !token.isEmpty else { return nil }
         return try read(variables)
     }
 
     static func apiURL(_ variables: [String: String] = ProcessEnvironment.all) -> String {
-        variables["TELEGRAM_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TelegramClient.Configuration.telegramBaseURL
+        variables[EnvironmentVariable.telegramAPIURL.name].flatMap { $0.isEmpty ? nil : $0 } ?? TelegramClient.Configuration.telegramBaseURL
     }
 
     /// A client for the Bot API; `quick` makes one attempt of at most 10 seconds, for commands that only look
@@ -93,7 +94,7 @@ func allowedUpdates(api: any BotAPI) -> [String] {
 
 /// Logs to standard error, at `LOG_LEVEL` (default `info`).
 func bootstrapLogging() -> Logger {
-    let level = ProcessEnvironment.all["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+    let level = ProcessEnvironment.all[EnvironmentVariable.logLevel.name].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
         handler.logLevel = level

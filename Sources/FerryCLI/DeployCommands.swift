@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerryStageContract
 import FoundationEssentials
 import FerryDeploy
 import FerrySQLite
@@ -79,7 +80,7 @@ struct DeployCommand: AsyncParsableCommand {
         let logger = bootstrapLogging()
         let stack = try stack()
         if let warning = monitoring.notificationWarning(stage: stack.stage) { printToStandardError(warning) }
-        let token = ProcessEnvironment.all["TELEGRAM_BOT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let token = ProcessEnvironment.all[EnvironmentVariable.botToken.name].flatMap { $0.isEmpty ? nil : $0 }
         if safety.rotateWebhookSecret, token == nil {
             throw CommandError("--rotate-webhook-secret gives Telegram the new secret, which needs TELEGRAM_BOT_TOKEN: set it and run deploy again")
         }
@@ -115,7 +116,7 @@ struct DeployCommand: AsyncParsableCommand {
             return
         }
         guard let token else {
-            logger.notice("TELEGRAM_BOT_TOKEN is not set here, so the webhook was not set; run `webhook set` with it")
+            logger.notice("\(EnvironmentVariable.botToken) is not set here, so the webhook was not set; run `webhook set` with it")
             return
         }
         let secret = try await deployer.webhookSecret()
@@ -180,7 +181,7 @@ struct RemoveCommand: AsyncParsableCommand {
     /// points at this stage, it is deleted first. The token is TELEGRAM_BOT_TOKEN's, else the one the stage stores.
     private func deleteWebhookPointingAtStage(_ deployer: Deployer) async {
         guard let url = try? await deployer.webhookFunctionURL() else { return }
-        var token = ProcessEnvironment.all["TELEGRAM_BOT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        var token = ProcessEnvironment.all[EnvironmentVariable.botToken.name].flatMap { $0.isEmpty ? nil : $0 }
         if token == nil, let stored = try? await deployer.storedBotToken() { token = stored }
         guard let token else {
             print("Telegram's webhook was not checked (no TELEGRAM_BOT_TOKEN here, none stored): if it pointed at \(url), run `webhook delete`.")

@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import AWSClients
 import FerryDeploy
+import FerryStageContract
 
 #if canImport(Glibc)
 import Glibc
@@ -86,13 +87,13 @@ let runCredentialProcess: AWSCredentialChain.RunProcess = { arguments in
 /// The bot token as the stage's functions have it: `TELEGRAM_BOT_TOKEN` when set here, else the stage's
 /// SecureString parameter, decrypted.
 func stageBotToken(_ stack: BotStack, configuration: AWSClientConfiguration, httpClient: HTTPClient) async -> Result<String, StageReadError> {
-    if let token = ProcessEnvironment.all["TELEGRAM_BOT_TOKEN"], !token.isEmpty { return .success(token) }
+    if let token = ProcessEnvironment.all[EnvironmentVariable.botToken.name], !token.isEmpty { return .success(token) }
     do {
         let parameter = try await SSMClient(configuration: configuration, httpClient: httpClient)
             .parameter(named: stack.names.botTokenParameter)
         return .success(parameter.value)
     } catch {
-        return .failure(StageReadError("TELEGRAM_BOT_TOKEN is not set and \(stack.names.botTokenParameter) could not be read: \(error)"))
+        return .failure(StageReadError("\(EnvironmentVariable.botToken) is not set and \(stack.names.botTokenParameter) could not be read: \(error)"))
     }
 }
 

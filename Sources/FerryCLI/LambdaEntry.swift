@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Ferry
 import AWSClients
 import FerryAWS
-import FerryDeploy
+import FerryStageContract
 import FerryRuntime
 import Logging
 import TelegramBotAPI
@@ -16,120 +16,115 @@ import Musl
 import Darwin
 #endif
 
-/// The Lambda role a bot binary plays, named by the function's handler setting (`_HANDLER`).
-enum LambdaRole: String, CaseIterable {
-    /// Function URL -> checks -> SQS FIFO queue.
-    case webhook
-    /// SQS FIFO queue -> the bot's handlers.
-    case consumer
-    /// Dead-letter queue -> DynamoDB table, log line, `onDeadLetter` hook.
-    case deadLetter = "dead-letter"
-}
-
-/// What a bot binary reads from its Lambda environment:
-///
-/// | variable | roles |
-/// | --- | --- |
-/// | `_HANDLER`: `webhook`, `consumer` or `dead-letter` | all |
-/// | `TELEGRAM_BOT_TOKEN`, or `TELEGRAM_BOT_TOKEN_PARAMETER` (an SSM SecureString's name) | consumer, dead-letter |
-/// | `TELEGRAM_WEBHOOK_SECRET`, or `TELEGRAM_WEBHOOK_SECRET_PARAMETER` | webhook |
-/// | `QUEUE_URL` | webhook, consumer |
-/// | `DEAD_LETTER_QUEUE_URL` | consumer |
-/// | `DEAD_LETTER_TABLE` | dead-letter |
-/// | `TELEGRAM_API_URL` (default: Telegram's) | consumer, dead-letter |
-/// | `FERRY_MAX_ATTEMPTS` (default 3) | consumer |
-/// | `FERRY_CONSUMER_CONCURRENCY`: chats of a batch handled at once, 1 to 10 (default 10) | consumer |
-/// | `SESSIONS_TABLE`: the DynamoDB table behind `resources.sessions` (else sessions live in memory) | consumer, webhook |
-/// | `FERRY_FAST_LANE`: `on` (= `pre_checkout_query`) or update kinds, comma-separated, handled inside the webhook invocation (default `off`); needs the bot token | webhook |
-/// | `FERRY_IDEMPOTENCY`: `on` records each handled `update_id` for 24 h in `SESSIONS_TABLE` (default `off`) | consumer |
-///
-/// Secrets are read once, at cold start.
+/// What a bot binary reads from its Lambda environment: the variables ``FunctionRole/reads`` lists for its
+/// role, which the handler setting (`_HANDLER`) names. Secrets are read once, at cold start.
 struct LambdaEnvironment {
-    var variables: [String: String]
+    let role: FunctionRole
+    /// The whole environment, for the variables every AWS program reads (region, credentials).
+    let variables: [String: String]
 
-    func required(_ name: String) throws -> String {
-        guard let value = variables[name], !value.isEmpty else { throw CommandError("\(name) is not set") }
-        return value
+    init(_ variables: [String: String]) throws {
+        self.variables = variables
+        guard let handler = variables[EnvironmentVariable.handler.name], !handler.isEmpty else {
+            throw CommandError("\(EnvironmentVariable.handler) is not set")
+        }
+        guard let role = FunctionRole(handler: handler) else {
+            let roles = FunctionRole.allCases.map(\.handler).joined(separator: ", ")
+            throw CommandError("\(EnvironmentVariable.handler) is \"\(handler)\"; a Ferry bot's Lambda handler is one of: \(roles)")
+        }
+        self.role = role
     }
 
-    func role() throws -> LambdaRole {
-        let handler = try required("_HANDLER")
-        guard let role = LambdaRole(rawValue: handler) else {
-            let roles = LambdaRole.allCases.map(\.rawValue).joined(separator: ", ")
-            throw CommandError("_HANDLER is \"\(handler)\"; a Ferry bot's Lambda handler is one of: \(roles)")
-        }
-        return role
+    /// The variable's value; `nil` when it is unset or empty.
+    func value(_ variable: EnvironmentVariable) -> String? {
+        // Only what the contract lists for the role: the stack's template is tested against that list, so a
+        // variable read here but missing from it would be one no deployed function is given.
+        precondition(role.reads.contains(variable), "the \(role.handler) role reads \(variable), which FunctionRole.reads does not list")
+        return variables[variable.name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func required(_ variable: EnvironmentVariable) throws -> String {
+        guard let value = value(variable) else { throw CommandError("\(variable) is not set") }
+        return value
     }
 
     /// Deliveries before the consumer dead-letters an update.
     func maximumAttempts() throws -> Int {
-        guard let text = variables["FERRY_MAX_ATTEMPTS"], !text.isEmpty else { return UpdateProcessor.Policy().maximumAttempts }
-        guard let attempts = Int(text), attempts > 0 else { throw CommandError("FERRY_MAX_ATTEMPTS is \"\(text)\", not a positive number; set it to one, such as 3") }
+        guard let text = value(.maxAttempts) else { return UpdateProcessor.Policy().maximumAttempts }
+        guard let attempts = Int(text), attempts > 0 else {
+            throw CommandError("\(EnvironmentVariable.maxAttempts) is \"\(text)\", not a positive number; set it to one, such as 3")
+        }
         return attempts
     }
 
-    /// Chats of a batch the consumer handles at once (`FERRY_CONSUMER_CONCURRENCY`).
+    /// Chats of a batch the consumer handles at once.
     func consumerConcurrency() throws -> Int {
-        guard let text = variables[BotStack.EnvironmentVariable.consumerConcurrency], !text.isEmpty else { return ConsumerFunction.Configuration.defaultConcurrency }
+        guard let text = value(.consumerConcurrency) else { return ConsumerFunction.Configuration.defaultConcurrency }
         guard let concurrency = Int(text), (1...SQSClient.maxBatchSize).contains(concurrency) else {
             throw CommandError(
-                "FERRY_CONSUMER_CONCURRENCY is \"\(text)\"; use a number from 1 to \(SQSClient.maxBatchSize) (a batch holds at most \(SQSClient.maxBatchSize) records)"
+                "\(EnvironmentVariable.consumerConcurrency) is \"\(text)\"; use a number from 1 to \(SQSClient.maxBatchSize) (a batch holds at most \(SQSClient.maxBatchSize) records)"
             )
         }
         return concurrency
     }
 
-    /// The update kinds the webhook handles itself (`FERRY_FAST_LANE`); empty when off.
-    /// `FERRY_DEAD_LETTER_RETENTION_SECONDS`: how long a parked dead letter is kept; 30 days when unset.
+    /// How long a parked dead letter is kept; 30 days when unset.
     func deadLetterRetention() throws -> Duration {
-        guard let value = variables["FERRY_DEAD_LETTER_RETENTION_SECONDS"], !value.isEmpty else { return .seconds(30 * 24 * 3600) }
-        guard let seconds = Int(value), seconds > 0 else {
-            throw CommandError("FERRY_DEAD_LETTER_RETENTION_SECONDS is \"\(value)\", not a whole number of seconds above 0")
+        guard let text = value(.deadLetterRetention) else { return .seconds(30 * 24 * 3600) }
+        guard let seconds = Int(text), seconds > 0 else {
+            throw CommandError("\(EnvironmentVariable.deadLetterRetention) is \"\(text)\", not a whole number of seconds above 0")
         }
         return .seconds(seconds)
     }
 
+    /// The update kinds the webhook handles itself: `on` (= `pre_checkout_query`) or kinds, comma-separated;
+    /// empty when off (the default).
     func fastLaneKinds() throws -> Set<UpdateKind> {
-        let value = variables["FERRY_FAST_LANE"]?.lowercased() ?? ""
-        switch value {
+        let text = value(.fastLane)?.lowercased() ?? ""
+        switch text {
         case "", "off", "false", "0": return []
         case "on", "true", "1": return [.preCheckoutQuery]
         default:
-            let kinds = value.split(separator: ",").map { UpdateKind(rawValue: String($0.filter { !$0.isWhitespace })) }
+            let kinds = text.split(separator: ",").map { UpdateKind(rawValue: String($0.filter { !$0.isWhitespace })) }
             if let unknown = kinds.first(where: { if case .unknown = $0 { true } else { false } }) {
-                throw CommandError("FERRY_FAST_LANE names \"\(unknown.rawValue)\", which is not an update kind (such as pre_checkout_query)")
+                throw CommandError(
+                    "\(EnvironmentVariable.fastLane) names \"\(unknown.rawValue)\", which is not an update kind (such as pre_checkout_query)"
+                )
             }
             return Set(kinds)
         }
     }
 
-    /// Whether the consumer keeps idempotency records (`FERRY_IDEMPOTENCY`: `on` or `off`, default `off`).
+    /// Whether the consumer keeps idempotency records: `on` records each handled `update_id` for 24 h in the
+    /// sessions table; default `off`.
     func idempotency() throws -> Bool {
-        switch variables["FERRY_IDEMPOTENCY"]?.lowercased() ?? "" {
+        switch value(.idempotency)?.lowercased() ?? "" {
         case "", "off", "false", "0": return false
         case "on", "true", "1":
-            guard variables["SESSIONS_TABLE"].map({ !$0.isEmpty }) == true else {
-                throw CommandError("FERRY_IDEMPOTENCY is on, but SESSIONS_TABLE (where the records are kept) is not set")
+            guard value(.sessionsTable) != nil else {
+                throw CommandError(
+                    "\(EnvironmentVariable.idempotency) is on, but \(EnvironmentVariable.sessionsTable) (where the records are kept) is not set"
+                )
             }
             return true
-        case let other: throw CommandError("FERRY_IDEMPOTENCY is \"\(other)\"; use on or off")
+        case let other: throw CommandError("\(EnvironmentVariable.idempotency) is \"\(other)\"; use on or off")
         }
     }
 
-    /// Sessions in `SESSIONS_TABLE` when set, else in memory (they then last as long as the warm
+    /// Sessions in the sessions table when one is set, else in memory (they then last as long as the warm
     /// execution environment).
     func sessions(dynamoDB: DynamoDBClient, logger: Logger) -> any SessionStore {
-        guard let table = variables["SESSIONS_TABLE"], !table.isEmpty else {
-            logger.notice("SESSIONS_TABLE is not set: sessions live in memory, per execution environment")
+        guard let table = value(.sessionsTable) else {
+            logger.notice("\(EnvironmentVariable.sessionsTable) is not set: sessions live in memory, per execution environment")
             return InMemorySessionStore()
         }
         return DynamoDBSessionStore(dynamoDB: dynamoDB, table: table)
     }
 
-    /// The secret a rotation replaced, from `TELEGRAM_WEBHOOK_RETIRING_SECRET_PARAMETER`: `nil` when there is
-    /// none (no rotation yet). Read with the other secrets at start-up; a rotation restarts the function.
+    /// The secret a rotation replaced: `nil` when there is none (no rotation yet). Read with the other secrets
+    /// at start-up; a rotation restarts the function.
     func retiringWebhookSecret(ssm: SSMClient, logger: Logger) async throws -> WebhookIngress.RetiringSecret? {
-        guard let parameter = variables["TELEGRAM_WEBHOOK_RETIRING_SECRET_PARAMETER"], !parameter.isEmpty else { return nil }
+        guard let parameter = value(.retiringWebhookSecretParameter) else { return nil }
         do {
             let stored = try await ssm.parameter(named: parameter, withDecryption: true).value
             guard let retiring = WebhookIngress.RetiringSecret(stored: stored) else {
@@ -140,19 +135,19 @@ struct LambdaEnvironment {
         } catch let error as AWSServiceError where error.code == "ParameterNotFound" {
             return nil
         } catch {
-            throw CommandError("could not read the SSM parameter \(parameter) (TELEGRAM_WEBHOOK_RETIRING_SECRET_PARAMETER): \(error)")
+            throw CommandError("could not read the SSM parameter \(parameter) (\(EnvironmentVariable.retiringWebhookSecretParameter)): \(error)")
         }
     }
 
-    /// A secret from the variable `name`, or else from the SSM parameter named by `name_PARAMETER`;
-    /// `nil` when neither is set. The error names the parameter, never its value.
-    func secret(_ name: String, ssm: SSMClient) async throws -> String? {
-        if let value = variables[name], !value.isEmpty { return value }
-        guard let parameter = variables["\(name)_PARAMETER"], !parameter.isEmpty else { return nil }
+    /// A secret from `variable`, or else from the SSM parameter `parameter` names; `nil` when neither is set.
+    /// The error names the parameter, never its value.
+    func secret(_ variable: EnvironmentVariable, orParameter parameter: EnvironmentVariable, ssm: SSMClient) async throws -> String? {
+        if let value = value(variable) { return value }
+        guard let name = value(parameter) else { return nil }
         do {
-            return try await ssm.parameter(named: parameter, withDecryption: true).value
+            return try await ssm.parameter(named: name, withDecryption: true).value
         } catch {
-            throw CommandError("could not read the SSM parameter \(parameter) (\(name)_PARAMETER): \(error)")
+            throw CommandError("could not read the SSM parameter \(name) (\(parameter)): \(error)")
         }
     }
 }
@@ -161,15 +156,15 @@ struct LambdaEnvironment {
 /// failures (a missing variable, an unreadable secret) are reported to Lambda as an init error.
 func runLambda(app: FerryApp) async -> Never {
     let logger = bootstrapLogging()
-    let environment = LambdaEnvironment(variables: ProcessEnvironment.all)
+    let variables = ProcessEnvironment.all
     // Both are shut down before exiting: an HTTPClient released while running is a fatal error.
     let runtimeClient = LambdaRuntime.makeHTTPClient()
     let serviceClient = makeServiceHTTPClient()
     var status: Int32 = 0
     do {
-        let runtime = try LambdaRuntime.fromEnvironment(environment.variables, httpClient: runtimeClient, logger: logger)
+        let runtime = try LambdaRuntime.fromEnvironment(variables, httpClient: runtimeClient, logger: logger)
         try await runtime.run {
-            try await makeLambdaHandler(environment: environment, httpClient: serviceClient, app: app, logger: logger)
+            try await makeLambdaHandler(environment: try LambdaEnvironment(variables), httpClient: serviceClient, app: app, logger: logger)
         }
     } catch {
         logger.critical("the Lambda runtime stopped", metadata: ["error": "\(error)"])
@@ -190,16 +185,15 @@ private func makeServiceHTTPClient() -> HTTPClient {
 private func makeLambdaHandler(
     environment: LambdaEnvironment, httpClient: HTTPClient, app: FerryApp, logger: Logger
 ) async throws -> LambdaRuntime.Handler {
-    let role = try environment.role()
     let aws = try AWSClientConfiguration.fromEnvironment(environment.variables)
     let sqs = SQSClient(configuration: aws, httpClient: httpClient)
     let ssm = SSMClient(configuration: aws, httpClient: httpClient)
     let dynamoDB = DynamoDBClient(configuration: aws, httpClient: httpClient)
 
-    switch role {
+    switch environment.role {
     case .webhook:
-        let queue = SQSUpdateQueue(sqs: sqs, queueURL: try environment.required("QUEUE_URL"), deadLetterQueueURL: nil)
-        let secret = try await environment.secret("TELEGRAM_WEBHOOK_SECRET", ssm: ssm)
+        let queue = SQSUpdateQueue(sqs: sqs, queueURL: try environment.required(.queueURL), deadLetterQueueURL: nil)
+        let secret = try await environment.secret(.webhookSecret, orParameter: .webhookSecretParameter, ssm: ssm)
         if secret == nil {
             logger.warning("no webhook secret is set: anyone who finds the function URL can post updates")
         }
@@ -213,25 +207,24 @@ private func makeLambdaHandler(
         let fastLane = WebhookFastLane(processor: UpdateProcessor(bot: bot, logger: logger), kinds: kinds)
         return WebhookFunction(queue: queue, secretToken: secret, retiringSecret: retiring, fastLane: fastLane).runtimeHandler
     case .consumer:
-        let queueURL = try environment.required("QUEUE_URL")
-        let deadLetterQueueURL = try environment.required("DEAD_LETTER_QUEUE_URL")
+        let queueURL = try environment.required(.queueURL)
+        let deadLetterQueueURL = try environment.required(.deadLetterQueueURL)
         let handledUpdates: (any HandledUpdates)? = try environment.idempotency()
-            ? DynamoDBHandledUpdates(dynamoDB: dynamoDB, table: try environment.required("SESSIONS_TABLE")) : nil
+            ? DynamoDBHandledUpdates(dynamoDB: dynamoDB, table: try environment.required(.sessionsTable)) : nil
         let sessions = environment.sessions(dynamoDB: dynamoDB, logger: logger)
         let bot = try await makeLambdaBot(
             environment: environment, sessions: sessions, ssm: ssm, httpClient: httpClient, app: app, logger: logger
         )
         let processor = UpdateProcessor(bot: bot, policy: .init(maximumAttempts: try environment.maximumAttempts()), logger: logger)
         // Receives that were not attempts are counted in the sessions table; without one, every receive counts.
-        let uncountedReceives = environment.variables["SESSIONS_TABLE"].flatMap { $0.isEmpty ? nil : $0 }
-            .map { DynamoDBUncountedReceives(dynamoDB: dynamoDB, table: $0) }
+        let uncountedReceives = environment.value(.sessionsTable).map { DynamoDBUncountedReceives(dynamoDB: dynamoDB, table: $0) }
         let queue = SQSUpdateQueue(sqs: sqs, queueURL: queueURL, deadLetterQueueURL: deadLetterQueueURL, uncountedReceives: uncountedReceives)
         return ConsumerFunction(
             processor: processor, queue: queue, handledUpdates: handledUpdates,
             configuration: .init(concurrency: try environment.consumerConcurrency()), logger: logger
         ).runtimeHandler
     case .deadLetter:
-        let table = try environment.required("DEAD_LETTER_TABLE")
+        let table = try environment.required(.deadLetterTable)
         // The dead-letter role may not read the sessions table: an `onDeadLetter` hook sees in-memory sessions.
         let bot = try await makeLambdaBot(
             environment: environment, sessions: InMemorySessionStore(), ssm: ssm, httpClient: httpClient, app: app, logger: logger
@@ -249,12 +242,12 @@ private func makeLambdaBot(
     environment: LambdaEnvironment, sessions: any SessionStore, ssm: SSMClient, httpClient: HTTPClient,
     app: FerryApp, logger: Logger
 ) async throws -> Bot {
-    guard let token = try await environment.secret("TELEGRAM_BOT_TOKEN", ssm: ssm) else {
+    guard let token = try await environment.secret(.botToken, orParameter: .botTokenParameter, ssm: ssm) else {
         throw CommandError(
-            "neither TELEGRAM_BOT_TOKEN nor TELEGRAM_BOT_TOKEN_PARAMETER is set: `deploy` sets the parameter; deploy the stage again"
+            "neither \(EnvironmentVariable.botToken) nor \(EnvironmentVariable.botTokenParameter) is set: `deploy` sets the parameter; deploy the stage again"
         )
     }
-    let apiURL = environment.variables["TELEGRAM_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? TelegramClient.Configuration.telegramBaseURL
+    let apiURL = environment.value(.telegramAPIURL) ?? TelegramClient.Configuration.telegramBaseURL
     let client = TelegramClient(token: token, configuration: .init(baseURL: apiURL), httpClient: httpClient, logger: logger)
     return app.makeBot(client: client, sessions: sessions, logger: logger)
 }

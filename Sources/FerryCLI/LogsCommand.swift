@@ -35,17 +35,16 @@ struct LogsCommand: AsyncParsableCommand {
     @Option(help: "Print at most this many log events before following (the newest are kept).")
     var limit = 10_000
 
-    enum Role: String, ExpressibleByArgument, CaseIterable {
-        case webhook, consumer
-        case deadLetter = "dead-letter"
+    /// A function named by its handler name, as the stage names its functions and log groups.
+    struct Role: ExpressibleByArgument {
+        var function: BotStack.Function
 
-        var function: BotStack.Function {
-            switch self {
-            case .webhook: .webhook
-            case .consumer: .consumer
-            case .deadLetter: .deadLetter
-            }
+        init?(argument: String) {
+            guard let function = BotStack.Function(handler: argument) else { return nil }
+            self.function = function
         }
+
+        static var allValueStrings: [String] { BotStack.Function.allCases.map(\.handler) }
     }
 
     func validate() throws {

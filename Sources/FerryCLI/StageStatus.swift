@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import AWSClients
 import FerryDeploy
+import FerryStageContract
 import FoundationEssentials
 import Logging
 import TelegramClient
@@ -125,10 +126,10 @@ struct StageStatusReader: Sendable {
         switch configuration {
         case .success(let configuration): token = await stageBotToken(stack, configuration: configuration, httpClient: httpClient)
         case .failure(let error):
-            if let variable = ProcessEnvironment.all["TELEGRAM_BOT_TOKEN"], !variable.isEmpty {
+            if let variable = ProcessEnvironment.all[EnvironmentVariable.botToken.name], !variable.isEmpty {
                 token = .success(variable)
             } else {
-                token = .failure(StageReadError("TELEGRAM_BOT_TOKEN is not set, and the stage's parameter cannot be read: \(error)"))
+                token = .failure(StageReadError("\(EnvironmentVariable.botToken) is not set, and the stage's parameter cannot be read: \(error)"))
             }
         }
         let redactor = TokenRedactor(knownToken: try? token.get())

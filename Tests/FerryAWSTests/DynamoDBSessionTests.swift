@@ -1,6 +1,7 @@
 import Ferry
 import FerryDeploy
 import FerryRuntime
+import FerryStageContract
 import FerryTesting
 import Foundation
 import Synchronization
@@ -54,7 +55,7 @@ struct DynamoDBSessionTests {
         let store = DynamoDBSessionStore(dynamoDB: dynamoDB, table: table, timeToLive: .seconds(3600), now: { clock.value })
         try await store.save(Array("x".utf8), key: "k")
         let item = try await dynamoDB.getItem(from: table, key: ["key": .string("k")])
-        #expect(item?[BotStack.TableSchema.expiresAt]?.intValue == 1_800_003_600)
+        #expect(item?[SessionsTable.expiresAt]?.intValue == 1_800_003_600)
         clock.withLock { $0 += 3599 }
         #expect(try await store.load(key: "k") == Array("x".utf8))
         clock.withLock { $0 += 1 }
@@ -136,7 +137,7 @@ struct DynamoDBSessionTests {
     /// A table shaped like FerryDeploy's sessions table.
     func makeTable() async throws -> String {
         let table = "sessions-\(UUID().uuidString.prefix(8))"
-        try await dynamoDB.createTable(named: table, partitionKey: BotStack.TableSchema.sessionKey)
+        try await dynamoDB.createTable(named: table, partitionKey: SessionsTable.key)
         return table
     }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Ferry
 import FerryQueue
 import FerryRuntime
+import FerryStageContract
 import FerryTesting
 import Foundation
 import Synchronization
@@ -221,7 +222,7 @@ struct LambdaFunctionTests {
     func deadLetter() async throws {
         let queue = try await makeQueue()
         let table = "dead-letters-\(UUID().uuidString.prefix(8))"
-        try await dynamoDB.createTable(named: table, partitionKey: DeadLetterFunction.Attribute.id)
+        try await dynamoDB.createTable(named: table, partitionKey: DeadLetterTable.id)
         let api = BotAPIRecorder()
         let bot = Bot(api: api, username: "TestBot")
         let hooked = Mutex<[String]>([])
@@ -254,13 +255,13 @@ struct LambdaFunctionTests {
         #expect(logged?["error"] as? String == "handler threw: boom")
         #expect(logged?["attempts"] as? Int == 3)
 
-        let item = try #require(try await dynamoDB.getItem(from: table, key: [DeadLetterFunction.Attribute.id: .string(messages[0].messageID)]))
-        #expect(item[DeadLetterFunction.Attribute.body]?.stringValue == body)
-        #expect(item[DeadLetterFunction.Attribute.updateID]?.intValue == 77)
-        #expect(item[DeadLetterFunction.Attribute.error]?.stringValue == "handler threw: boom")
-        #expect(item[DeadLetterFunction.Attribute.attempts]?.intValue == 3)
-        let deadLetteredAt = try #require(item[DeadLetterFunction.Attribute.deadLetteredAt]?.intValue)
-        #expect(item[DeadLetterFunction.Attribute.expiresAt]?.intValue == deadLetteredAt / 1000 + 30 * 24 * 3600)
+        let item = try #require(try await dynamoDB.getItem(from: table, key: [DeadLetterTable.id: .string(messages[0].messageID)]))
+        #expect(item[DeadLetterTable.body]?.stringValue == body)
+        #expect(item[DeadLetterTable.updateID]?.intValue == 77)
+        #expect(item[DeadLetterTable.reason]?.stringValue == "handler threw: boom")
+        #expect(item[DeadLetterTable.attempts]?.intValue == 3)
+        let deadLetteredAt = try #require(item[DeadLetterTable.deadLetteredAt]?.intValue)
+        #expect(item[DeadLetterTable.expiresAt]?.intValue == deadLetteredAt / 1000 + 30 * 24 * 3600)
 
         // Lambda delivers the same record again: parked already, so no second hook and no second line.
         #expect(await function.handle(event).batchItemFailures.isEmpty)
@@ -331,7 +332,7 @@ struct LambdaFunctionTests {
         let main = try await sqs.createQueue(named: "\(name).fifo", attributes: mainAttributes)
         var uncounted: (any UncountedReceives)?
         if ledger {
-            try await dynamoDB.createTable(named: name, partitionKey: DynamoDBSessionStore.Attribute.key)
+            try await dynamoDB.createTable(named: name, partitionKey: SessionsTable.key)
             uncounted = DynamoDBUncountedReceives(dynamoDB: dynamoDB, table: name)
         }
         return SQSUpdateQueue(sqs: sqs, queueURL: main, deadLetterQueueURL: dlq, uncountedReceives: uncounted)

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Ferry
 import FerryQueue
 import FerryRuntime
+import FerryStageContract
 import FerryTesting
 import Foundation
 import Synchronization
@@ -107,7 +108,7 @@ struct SQSUpdateQueueTests {
         let server = try #require(MotoServer.current)
         let dynamoDB = DynamoDBClient(configuration: server.configuration, httpClient: .shared)
         let table = "uncounted-\(UUID().uuidString.prefix(8))"
-        try await dynamoDB.createTable(named: table, partitionKey: DynamoDBSessionStore.Attribute.key)
+        try await dynamoDB.createTable(named: table, partitionKey: SessionsTable.key)
         let plain = try await makeQueue()
         let queue = SQSUpdateQueue(
             sqs: sqs, queueURL: plain.queueURL, deadLetterQueueURL: plain.deadLetterQueueURL,

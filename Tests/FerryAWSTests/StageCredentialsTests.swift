@@ -1,4 +1,5 @@
 import FerryDeploy
+import FerryStageContract
 import Foundation
 import Testing
 
@@ -25,7 +26,7 @@ struct StageCredentialsTests {
         let attributes = ["FifoQueue": "true", "VisibilityTimeout": "30"]
         _ = try await sqs.createQueue(named: names.deadLetterQueue, attributes: attributes)
         _ = try await sqs.createQueue(named: names.queue, attributes: attributes)
-        try await dynamoDB.createTable(named: names.deadLetterTable, partitionKey: BotStack.TableSchema.deadLetterID)
+        try await dynamoDB.createTable(named: names.deadLetterTable, partitionKey: DeadLetterTable.id)
 
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-home-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home.appendingPathComponent(".aws"), withIntermediateDirectories: true)

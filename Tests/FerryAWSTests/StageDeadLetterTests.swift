@@ -2,6 +2,7 @@ import Ferry
 import FerryDeploy
 import FerryQueue
 import FerryRuntime
+import FerryStageContract
 import FerryTesting
 import Foundation
 import FerryTestSupport
@@ -141,7 +142,7 @@ struct StageDeadLetterTests {
         let attributes = ["FifoQueue": "true", "VisibilityTimeout": "30"]
         let deadLetterQueueURL = try await sqs.createQueue(named: names.deadLetterQueue, attributes: attributes)
         let queueURL = try await sqs.createQueue(named: names.queue, attributes: attributes)
-        try await dynamoDB.createTable(named: names.deadLetterTable, partitionKey: BotStack.TableSchema.deadLetterID)
+        try await dynamoDB.createTable(named: names.deadLetterTable, partitionKey: DeadLetterTable.id)
         return Stage(name: name, queueURL: queueURL, deadLetterQueueURL: deadLetterQueueURL, table: names.deadLetterTable)
     }
 

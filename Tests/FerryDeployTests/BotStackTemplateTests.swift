@@ -92,7 +92,7 @@ struct BotStackTemplateTests {
         #expect(consumer["FERRY_MAX_ATTEMPTS"] as? String == "4")
 
         let deadLetter = try variables(.deadLetter)
-        #expect(Set(deadLetter.keys) == ["DEAD_LETTER_QUEUE_URL", "TELEGRAM_BOT_TOKEN_PARAMETER", "DEAD_LETTER_TABLE", "FERRY_SECRETS_VERSION", "FERRY_DEAD_LETTER_RETENTION_SECONDS"])
+        #expect(Set(deadLetter.keys) == ["TELEGRAM_BOT_TOKEN_PARAMETER", "DEAD_LETTER_TABLE", "FERRY_SECRETS_VERSION", "FERRY_DEAD_LETTER_RETENTION_SECONDS"])
         #expect(deadLetter["FERRY_DEAD_LETTER_RETENTION_SECONDS"] as? String == "2592000", "30 days")
         // Every function restarts when a secret's version changes: none keeps an old token warm.
         for variables in [webhook, consumer, deadLetter] {

@@ -1,6 +1,7 @@
 public import AWSClients
 public import FerryRuntime
 public import Logging
+import FerryStageContract
 import TelegramBotAPI
 
 #if canImport(FoundationEssentials)
@@ -10,31 +11,15 @@ import Foundation
 #endif
 
 /// The dead-letter role: for each update that reaches the dead-letter queue, parks it in a DynamoDB
-/// table (where an operator lists and redrives it), logs it as one JSON line, and runs the bot's
-/// `onDeadLetter` hook once.
+/// table (as ``DeadLetterTable`` lays it out; an operator lists and redrives it there), logs it as one
+/// JSON line, and runs the bot's `onDeadLetter` hook once.
 ///
 /// A record is never retried for the bot's sake: a failing hook is logged and the record reported
 /// handled, so a broken notification cannot loop. Only a record that could not be parked is left on
 /// the queue, since deleting it would lose the update; parking is keyed by the dead-letter message's
 /// id and conditional, so a redelivered record runs the hook no second time.
 public struct DeadLetterFunction: LambdaFunction {
-    /// One parked update: the table's items have these attributes (the names FerryDeploy's table uses).
-    public enum Attribute {
-        /// The partition key: the dead-letter message's id, stable across its redeliveries.
-        public static let id = "id"
-        public static let updateID = "updateId"
-        public static let groupID = "groupId"
-        public static let body = "body"
-        public static let error = "error"
-        public static let attempts = "attempts"
-        /// Milliseconds since 1970.
-        public static let deadLetteredAt = "deadLetteredAt"
-        /// Milliseconds since 1970 when the update first entered the queue; absent when the queue's redrive
-        /// policy moved it rather than the consumer.
-        public static let enqueuedAt = "enqueuedAt"
-        /// The table's time to live: seconds since 1970 after which DynamoDB deletes the item.
-        public static let expiresAt = "expiresAt"
-    }
+    private typealias Attribute = DeadLetterTable
 
     public let processor: UpdateProcessor
     public let dynamoDB: DynamoDBClient
@@ -87,7 +72,7 @@ public struct DeadLetterFunction: LambdaFunction {
             Attribute.updateID: .number(letter.updateID),
             Attribute.groupID: .string(letter.groupID),
             Attribute.body: .string(letter.bodyText),
-            Attribute.error: .string(letter.error),
+            Attribute.reason: .string(letter.error),
             Attribute.attempts: .number(letter.attempts),
             Attribute.deadLetteredAt: .number(letter.deadLetteredAt),
             Attribute.expiresAt: .number(letter.deadLetteredAt / 1000 + retention.components.seconds),

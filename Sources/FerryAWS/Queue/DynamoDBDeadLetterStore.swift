@@ -1,5 +1,6 @@
 public import AWSClients
 public import FerryQueue
+import FerryStageContract
 import TelegramBotAPI
 
 /// The dead letters of a deployed stage: the records ``DeadLetterFunction`` parks in DynamoDB, listed,
@@ -19,7 +20,7 @@ public struct DynamoDBDeadLetterStore: DeadLetterStore {
     /// The stage's main FIFO queue, where redriven updates go.
     public let queueURL: String
 
-    private typealias Attribute = DeadLetterFunction.Attribute
+    private typealias Attribute = DeadLetterTable
 
     public init(dynamoDB: DynamoDBClient, table: String, sqs: SQSClient, queueURL: String) {
         self.dynamoDB = dynamoDB
@@ -107,7 +108,7 @@ public struct DynamoDBDeadLetterStore: DeadLetterStore {
             id: id,
             update: QueuedUpdate(updateID: item[Attribute.updateID]?.intValue ?? keys?.updateID ?? 0, groupID: groupID, body: bytes),
             attempts: item[Attribute.attempts]?.intValue ?? 0,
-            reason: item[Attribute.error]?.stringValue ?? "",
+            reason: item[Attribute.reason]?.stringValue ?? "",
             // Parked before the consumer recorded it: the best known is when it was dead-lettered.
             enqueuedAt: item[Attribute.enqueuedAt]?.intValue.map(Int64.init) ?? deadLetteredAt,
             deadLetteredAt: deadLetteredAt

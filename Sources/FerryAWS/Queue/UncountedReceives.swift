@@ -1,4 +1,6 @@
 public import AWSClients
+import FerryStageContract
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -51,12 +53,12 @@ public struct DynamoDBUncountedReceives: UncountedReceives {
             in: table,
             key: key(messageID),
             updateExpression: "ADD #count :one SET #expiresAt = :expiresAt",
-            names: ["#count": Self.countAttribute, "#expiresAt": DynamoDBSessionStore.Attribute.expiresAt],
+            names: ["#count": Self.countAttribute, "#expiresAt": SessionsTable.expiresAt],
             values: [":one": .number(1), ":expiresAt": .number(expiresAt)]
         )
     }
 
     private func key(_ messageID: String) -> DynamoDBItem {
-        [DynamoDBSessionStore.Attribute.key: .string(Self.keyPrefix + messageID)]
+        [SessionsTable.key: .string(Self.keyPrefix + messageID)]
     }
 }

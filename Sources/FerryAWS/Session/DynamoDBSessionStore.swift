@@ -1,5 +1,6 @@
 public import AWSClients
 public import Ferry
+import FerryStageContract
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -17,17 +18,9 @@ import Foundation
 /// chat start from the state before the last one and overwrite it. Every load here is therefore a
 /// strongly consistent read.
 ///
-/// Items: `key` (the partition key, a string), `value` (the encoded session, binary), `updatedAt`
-/// (milliseconds since 1970) and, with a ``timeToLive``, `expiresAt` (the table's TTL attribute).
+/// Items have ``SessionsTable``'s attributes: `key`, `value`, `updatedAt` and, with a ``timeToLive``, `expiresAt`.
 public struct DynamoDBSessionStore: SessionStore {
-    public enum Attribute {
-        /// The sessions table's partition key, as FerryDeploy's table declares it.
-        public static let key = "key"
-        public static let value = "value"
-        public static let updatedAt = "updatedAt"
-        /// The table's time-to-live attribute: seconds since 1970.
-        public static let expiresAt = "expiresAt"
-    }
+    private typealias Attribute = SessionsTable
 
     /// DynamoDB refuses an item over 400 KB; this leaves room for the key and the other attributes.
     public static let maximumSessionSize = 390 * 1024

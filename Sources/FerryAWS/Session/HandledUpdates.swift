@@ -1,4 +1,6 @@
 public import AWSClients
+import FerryStageContract
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -42,17 +44,17 @@ public struct DynamoDBHandledUpdates: HandledUpdates {
         guard let item = try await dynamoDB.getItem(from: table, key: key(updateID), consistentRead: true) else { return false }
         // An expired record DynamoDB has not deleted yet no longer counts: Telegram chooses update ids at
         // random again after a week without updates, so an old id may come back as a new update.
-        let expiresAt = item[DynamoDBSessionStore.Attribute.expiresAt]?.intValue ?? 0
+        let expiresAt = item[SessionsTable.expiresAt]?.intValue ?? 0
         return expiresAt > Int(now().timeIntervalSince1970)
     }
 
     public func insert(updateID: Int) async throws {
         var item = key(updateID)
-        item[DynamoDBSessionStore.Attribute.expiresAt] = .number(Int64(now().timeIntervalSince1970) + Self.retention.components.seconds)
+        item[SessionsTable.expiresAt] = .number(Int64(now().timeIntervalSince1970) + Self.retention.components.seconds)
         try await dynamoDB.putItem(item, into: table)
     }
 
     private func key(_ updateID: Int) -> DynamoDBItem {
-        [DynamoDBSessionStore.Attribute.key: .string(Self.keyPrefix + String(updateID))]
+        [SessionsTable.key: .string(Self.keyPrefix + String(updateID))]
     }
 }

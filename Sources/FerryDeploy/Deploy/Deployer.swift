@@ -273,7 +273,7 @@ public struct Deployer: Sendable {
         }
     }
 
-    /// The versions of the two secrets, as the functions' ``BotStack/EnvironmentVariable/secretsVersion``: SSM
+    /// The versions of the two secrets, as the functions' `FERRY_SECRETS_VERSION` (`EnvironmentVariable.secretsVersion`): SSM
     /// counts a parameter's versions, so a new token or secret gives a new value, and an unchanged one the same.
     public func secretsVersion() async throws(DeployError) -> String {
         let names = stack.names

@@ -1,3 +1,5 @@
+public import FerryStageContract
+
 extension BotStack {
     /// What one function's execution role may do: exactly what the function does, on this stack's resources only.
     /// No statement has a wildcard action or resource; the one `*` is the log-stream name inside the function's

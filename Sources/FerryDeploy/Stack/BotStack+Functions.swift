@@ -1,81 +1,57 @@
+public import FerryStageContract
+
 extension BotStack {
     /// The Lambda runtime: the OS-only runtime, which runs the `bootstrap` binary in the code package.
     public static let runtime = "provided.al2023"
 
-    /// The environment variable names the functions read their configuration from. Each function gets only
-    /// the variables for what its role lets it use (see ``environment(of:)``).
-    public enum EnvironmentVariable {
-        public static let queueURL = "QUEUE_URL"
-        public static let deadLetterQueueURL = "DEAD_LETTER_QUEUE_URL"
-        /// The name of the SSM parameter holding the bot token, not the token: a value in the environment is
-        /// visible to anyone who may read the function's configuration.
-        public static let botTokenParameter = "TELEGRAM_BOT_TOKEN_PARAMETER"
-        /// The name of the SSM parameter holding the webhook's secret token.
-        public static let webhookSecretParameter = "TELEGRAM_WEBHOOK_SECRET_PARAMETER"
-        public static let sessionsTable = "SESSIONS_TABLE"
-        public static let deadLetterTable = "DEAD_LETTER_TABLE"
-        /// Failed attempts before the consumer dead-letters an update; the queue's `maxReceiveCount` is a multiple of it.
-        public static let maxAttempts = "FERRY_MAX_ATTEMPTS"
-        /// Chats of a batch the consumer handles at once (``BotStack/consumerConcurrency``).
-        public static let consumerConcurrency = "FERRY_CONSUMER_CONCURRENCY"
-        /// The update kinds the webhook handles itself, comma-separated (see ``BotStack/fastLaneUpdates``).
-        public static let fastLane = "FERRY_FAST_LANE"
-        /// `on` when the consumer keeps idempotency records (see ``BotStack/idempotencyRecords``).
-        public static let idempotency = "FERRY_IDEMPOTENCY"
-        /// The versions of the secret parameters, which the functions read once, at start-up. The deploy step sets
-        /// it; a new token or secret changes it, so Lambda replaces every warm instance, even when nothing else changed.
-        public static let secretsVersion = "FERRY_SECRETS_VERSION"
-        /// Seconds a parked dead letter is kept (``BotStack/deadLetterRetention``).
-        public static let deadLetterRetention = "FERRY_DEAD_LETTER_RETENTION_SECONDS"
-        /// The parameter holding the secret a rotation replaced (``BotStack/Names/retiringWebhookSecretParameter``).
-        public static let retiringWebhookSecretParameter = "TELEGRAM_WEBHOOK_RETIRING_SECRET_PARAMETER"
-    }
-
-    /// The environment of one function: what it needs, and nothing its role does not let it use.
+    /// The environment of one function: what it needs, and nothing its role does not let it use. Each variable
+    /// is one the role reads (``FunctionRole/reads``), or one no role reads
+    /// (``EnvironmentVariable/unreadOnEveryFunction``).
     ///
     /// - webhook: the queue it sends to and the webhook secret it checks callers against.
     /// - consumer: the queue (to delay a retry by changing a message's visibility), the dead-letter queue (to
     ///   dead-letter an update itself), the bot token, the sessions table and the attempt count.
-    /// - dead-letter: its queue, the bot token (to tell the user), and the table it parks dead letters in.
+    /// - dead-letter: the bot token (to tell the user), and the table it parks dead letters in. Lambda hands it
+    ///   its queue's records and deletes them; it never calls the queue itself.
     public func environment(of function: Function) -> [String: CloudFormation.Value] {
-        var variables = roleEnvironment(of: function)
-        variables[EnvironmentVariable.secretsVersion] = .ref(TemplateParameter.secretsVersion)
+        var variables: [String: CloudFormation.Value] = [:]
+        for (variable, value) in roleEnvironment(of: function) { variables[variable.name] = value }
+        variables[EnvironmentVariable.secretsVersion.name] = .ref(TemplateParameter.secretsVersion)
         return variables
     }
 
-    private func roleEnvironment(of function: Function) -> [String: CloudFormation.Value] {
+    private func roleEnvironment(of function: Function) -> [EnvironmentVariable: CloudFormation.Value] {
         let names = self.names
         switch function {
         case .webhook:
-            var variables: [String: CloudFormation.Value] = [
-                EnvironmentVariable.queueURL: .ref(LogicalID.queue),
-                EnvironmentVariable.webhookSecretParameter: .string(names.webhookSecretParameter),
-                EnvironmentVariable.retiringWebhookSecretParameter: .string(names.retiringWebhookSecretParameter),
+            var variables: [EnvironmentVariable: CloudFormation.Value] = [
+                .queueURL: .ref(LogicalID.queue),
+                .webhookSecretParameter: .string(names.webhookSecretParameter),
+                .retiringWebhookSecretParameter: .string(names.retiringWebhookSecretParameter),
             ]
             if hasFastLane {
                 // Handling updates itself, the webhook needs what the consumer needs to run the bot.
-                variables[EnvironmentVariable.fastLane] = .string(fastLaneUpdates.sorted().joined(separator: ","))
-                variables[EnvironmentVariable.botTokenParameter] = .string(names.botTokenParameter)
-                variables[EnvironmentVariable.sessionsTable] = .ref(LogicalID.sessionsTable)
+                variables[.fastLane] = .string(fastLaneUpdates.sorted().joined(separator: ","))
+                variables[.botTokenParameter] = .string(names.botTokenParameter)
+                variables[.sessionsTable] = .ref(LogicalID.sessionsTable)
             }
             return variables
         case .consumer:
-            var variables: [String: CloudFormation.Value] = [
-                EnvironmentVariable.queueURL: .ref(LogicalID.queue),
-                EnvironmentVariable.deadLetterQueueURL: .ref(LogicalID.deadLetterQueue),
-                EnvironmentVariable.botTokenParameter: .string(names.botTokenParameter),
-                EnvironmentVariable.sessionsTable: .ref(LogicalID.sessionsTable),
-                EnvironmentVariable.maxAttempts: .string(String(attempts)),
-                EnvironmentVariable.consumerConcurrency: .string(String(consumerConcurrency)),
+            var variables: [EnvironmentVariable: CloudFormation.Value] = [
+                .queueURL: .ref(LogicalID.queue),
+                .deadLetterQueueURL: .ref(LogicalID.deadLetterQueue),
+                .botTokenParameter: .string(names.botTokenParameter),
+                .sessionsTable: .ref(LogicalID.sessionsTable),
+                .maxAttempts: .string(String(attempts)),
+                .consumerConcurrency: .string(String(consumerConcurrency)),
             ]
-            if idempotencyRecords { variables[EnvironmentVariable.idempotency] = "on" }
+            if idempotencyRecords { variables[.idempotency] = "on" }
             return variables
         case .deadLetter:
             return [
-                EnvironmentVariable.deadLetterQueueURL: .ref(LogicalID.deadLetterQueue),
-                EnvironmentVariable.botTokenParameter: .string(names.botTokenParameter),
-                EnvironmentVariable.deadLetterTable: .ref(LogicalID.deadLetterTable),
-                EnvironmentVariable.deadLetterRetention: .string(String(Self.wholeSeconds(deadLetterRetention))),
+                .botTokenParameter: .string(names.botTokenParameter),
+                .deadLetterTable: .ref(LogicalID.deadLetterTable),
+                .deadLetterRetention: .string(String(Self.wholeSeconds(deadLetterRetention))),
             ]
         }
     }

@@ -1,3 +1,5 @@
+public import FerryStageContract
+
 extension BotStack {
     /// The physical names of the stack's resources, all derived from the bot and the stage.
     public var names: Names { Names(bot: bot, stage: stage) }

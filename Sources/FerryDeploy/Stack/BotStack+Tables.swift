@@ -1,21 +1,12 @@
-extension BotStack {
-    /// The attribute names of the stack's DynamoDB tables, shared with the code that reads and writes them.
-    public enum TableSchema {
-        /// The sessions table's partition key (a string): the session key, `chat:<id>` by default.
-        public static let sessionKey = "key"
-        /// The dead-letter table's partition key (a string): one parked dead letter.
-        public static let deadLetterID = "id"
-        /// The time-to-live attribute of both tables: a number of seconds since 1970 after which DynamoDB
-        /// deletes the item by itself.
-        public static let expiresAt = "expiresAt"
-    }
+import FerryStageContract
 
+extension BotStack {
     /// The sessions table and the table of parked dead letters: on-demand billing (no capacity to plan; a quiet
     /// bot costs nothing), items expiring by themselves, point-in-time recovery on unless ``pointInTimeRecovery`` is off.
     var tableResources: [String: CloudFormation.Resource] {
         [
-            LogicalID.sessionsTable: table(named: names.sessionsTable, partitionKey: TableSchema.sessionKey),
-            LogicalID.deadLetterTable: table(named: names.deadLetterTable, partitionKey: TableSchema.deadLetterID),
+            LogicalID.sessionsTable: table(named: names.sessionsTable, partitionKey: SessionsTable.key),
+            LogicalID.deadLetterTable: table(named: names.deadLetterTable, partitionKey: DeadLetterTable.id),
         ]
     }
 
@@ -28,7 +19,7 @@ extension BotStack {
                 "BillingMode": "PAY_PER_REQUEST",
                 "AttributeDefinitions": [["AttributeName": .string(partitionKey), "AttributeType": "S"]],
                 "KeySchema": [["AttributeName": .string(partitionKey), "KeyType": "HASH"]],
-                "TimeToLiveSpecification": ["AttributeName": .string(TableSchema.expiresAt), "Enabled": true],
+                "TimeToLiveSpecification": ["AttributeName": .string(StageTables.expiresAt), "Enabled": true],
                 "PointInTimeRecoverySpecification": pointInTimeRecovery
                     ? ["PointInTimeRecoveryEnabled": true, "RecoveryPeriodInDays": .integer(backupRetentionDays)]
                     : ["PointInTimeRecoveryEnabled": false],

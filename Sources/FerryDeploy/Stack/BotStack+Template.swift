@@ -1,3 +1,5 @@
+public import FerryStageContract
+
 extension BotStack {
     /// The stack as a CloudFormation template.
     ///

@@ -1,3 +1,5 @@
+public import FerryStageContract
+
 /// One bot's serverless stack on AWS, for one stage: the webhook, the FIFO queue grouped per chat, the
 /// consumer, the dead-letter queue and its handler, their tables, secrets, logs and alarms.
 ///
@@ -110,30 +112,16 @@ public struct BotStack: Sendable, Hashable {
     }
 
     /// The three functions, one code package: the handler name selects the role.
-    public enum Function: String, Sendable, Hashable, CaseIterable {
-        /// Receives Telegram's webhook calls through the function URL and enqueues each update.
-        case webhook
-        /// Handles queued updates in batches, per chat in order.
-        case consumer
-        /// Handles updates that used up their attempts: parks them and tells the user.
-        case deadLetter
+    public typealias Function = FunctionRole
+}
 
-        /// The handler name the bootstrap binary dispatches on; also the last part of the function's name.
-        public var handler: String {
-            switch self {
-            case .webhook: "webhook"
-            case .consumer: "consumer"
-            case .deadLetter: "dead-letter"
-            }
-        }
-
-        /// The prefix of this function's resources' logical IDs.
-        var logicalName: String {
-            switch self {
-            case .webhook: "Webhook"
-            case .consumer: "Consumer"
-            case .deadLetter: "DeadLetter"
-            }
+extension FunctionRole {
+    /// The prefix of this function's resources' logical IDs.
+    var logicalName: String {
+        switch self {
+        case .webhook: "Webhook"
+        case .consumer: "Consumer"
+        case .deadLetter: "DeadLetter"
         }
     }
 }
