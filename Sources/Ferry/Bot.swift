@@ -79,10 +79,10 @@ public final class Bot: Composing {
     }
 
     /// Runs the dead-letter hook once for an update that failed `attempts` times.
-    public func runDeadLetterHook(update: Update, error: any Error, attempts: Int) async throws {
+    public func runDeadLetterHook(update: Update, reason: String, attempts: Int) async throws {
         let ctx = Context(update: update, api: api, botUsername: username, logger: logger)
         let hook = state.withLock { $0.deadLetterHook }
-        try await hook(ctx, DeadLetter(update: update, error: error, attempts: attempts))
+        try await hook(ctx, DeadLetter(update: update, reason: reason, attempts: attempts))
     }
 
     /// The bot's username, asking Telegram (`getMe`) the first time when it was not configured.
@@ -110,7 +110,7 @@ public final class Bot: Composing {
     @Sendable
     static func apologize(_ ctx: Context, _ deadLetter: DeadLetter) async throws {
         ctx.logger.error("update dead-lettered", metadata: [
-            "attempts": "\(deadLetter.attempts)", "error": "\(deadLetter.error)",
+            "attempts": "\(deadLetter.attempts)", "reason": "\(deadLetter.reason)",
         ])
         guard ctx.chat != nil else { return }
         do {

@@ -42,8 +42,9 @@ public final class Context: Sendable {
     /// The pressed button's data, which callback filters test first: reading it from
     /// `callbackQuery` moves the whole query, message included, onto the stack.
     let callbackData: String?
-    /// The chat the update happened in, for every kind of update that has one. Stored: filters and
-    /// session keys ask for it several times per update.
+    /// The chat the update happened in, for every kind of update that has one (for an anonymous poll
+    /// answer, the chat that voted): the chat the queue orders the update by, so a session keyed by it
+    /// is never used by two updates at once. Stored: filters and session keys ask for it several times per update.
     public let chat: Chat?
 
     private let storage = Mutex<[ObjectIdentifier: any Sendable]>([:])
@@ -114,10 +115,15 @@ extension Context {
         if let members { return members }
         let reactions: Chat? = update.messageReaction?.chat ?? update.messageReactionCount?.chat
         if let reactions { return reactions }
-        return update.chatBoost?.chat ?? update.removedChatBoost?.chat ?? update.deletedBusinessMessages?.chat
+        let boosts: Chat? = update.chatBoost?.chat ?? update.removedChatBoost?.chat
+        if let boosts { return boosts }
+        // An anonymous vote is cast on behalf of a chat: the queue orders it with that chat's updates, so its
+        // chat session is the one it may use.
+        return update.deletedBusinessMessages?.chat ?? update.pollAnswer?.voterChat
     }
 
-    /// The user who caused the update.
+    /// The user who caused the update. For `managed_bot` that is the managed bot's owner, while the queue
+    /// orders the update by the managed bot (`user:<bot id>`), so a change of owner cannot overtake it.
     public var from: User? {
         let queries: User? = callbackQuery?.from ?? update.inlineQuery?.from
             ?? update.chosenInlineResult?.from ?? update.shippingQuery?.from ?? update.preCheckoutQuery?.from
@@ -125,7 +131,7 @@ extension Context {
         let members: User? = update.myChatMember?.from ?? update.chatMember?.from ?? update.chatJoinRequest?.from
         if let members { return members }
         let others: User? = update.messageReaction?.user ?? update.pollAnswer?.user
-            ?? update.businessConnection?.user ?? update.purchasedPaidMedia?.from
+            ?? update.businessConnection?.user ?? update.purchasedPaidMedia?.from ?? update.managedBot?.user
         return others ?? message?.from
     }
 

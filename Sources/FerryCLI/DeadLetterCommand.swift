@@ -68,7 +68,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
             } else if records.isEmpty {
                 print("No dead letters.")
             } else {
-                print("ID\tUPDATE_ID\tORDERING_KEY\tATTEMPTS\tDEAD_LETTERED_AT\tLAST_ERROR")
+                print("ID\tUPDATE_ID\tGROUP_ID\tATTEMPTS\tDEAD_LETTERED_AT\tREASON")
                 for record in records {
                     print([
                         record.id, "\(record.update.updateID)", record.update.groupID, "\(record.attempts)",
@@ -154,9 +154,9 @@ struct DeadLetterCommand: AsyncParsableCommand {
 struct DeadLetterJSON: Encodable {
     var id: String
     var updateID: Int
-    var orderingKey: String
+    var groupID: String
     var attempts: Int
-    var lastError: String
+    var reason: String
     var enqueuedAt: String
     var deadLetteredAt: String
     var update: JSONFragment?
@@ -164,17 +164,17 @@ struct DeadLetterJSON: Encodable {
     init(_ record: DeadLetterRecord, includingUpdate: Bool = false) {
         id = record.id
         updateID = record.update.updateID
-        orderingKey = record.update.groupID
+        groupID = record.update.groupID
         attempts = record.attempts
-        lastError = record.reason
+        reason = record.reason
         enqueuedAt = isoTime(record.enqueuedAt)
         deadLetteredAt = isoTime(record.deadLetteredAt)
         update = includingUpdate ? JSONFragment(bytes: record.update.body) : nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, attempts, update
-        case updateID = "update_id", orderingKey = "ordering_key", lastError = "last_error"
+        case id, attempts, reason, update
+        case updateID = "update_id", groupID = "group_id"
         case enqueuedAt = "enqueued_at", deadLetteredAt = "dead_lettered_at"
     }
 

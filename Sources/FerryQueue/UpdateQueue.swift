@@ -25,7 +25,7 @@ public protocol UpdateQueue: Sendable {
     /// Makes an update deliverable again after `delay`, its group held until then.
     /// `countingAttempt: false` gives the delivery back (the update was not handled for a reason
     /// that is not its fault, such as a Bot API rate limit); backends that cannot (SQS) ignore it.
-    func release(_ receipt: QueueReceipt, after delay: Duration, error: String, countingAttempt: Bool) async throws
+    func release(_ receipt: QueueReceipt, after delay: Duration, reason: String, countingAttempt: Bool) async throws
 
     /// Moves an update out of the queue into the dead letters with the reason, so its group goes on.
     func deadLetter(_ receipt: QueueReceipt, reason: String) async throws
@@ -108,24 +108,24 @@ public struct ReceivedUpdate: Sendable, Hashable {
     /// Deliveries so far, this one included: 1 on the first.
     public var attempts: Int
     /// The error of the previous attempt, when there was one and the backend keeps it.
-    public var lastError: String?
+    public var lastReason: String?
 
-    public init(receipt: QueueReceipt, update: QueuedUpdate, attempts: Int, lastError: String? = nil) {
+    public init(receipt: QueueReceipt, update: QueuedUpdate, attempts: Int, lastReason: String? = nil) {
         self.receipt = receipt
         self.update = update
         self.attempts = attempts
-        self.lastError = lastError
+        self.lastReason = lastReason
     }
 }
 
 extension ReceivedUpdate {
-    /// The ``lastError`` of a delivery that ended with no outcome because its process stopped while
+    /// The ``lastReason`` of a delivery that ended with no outcome because its process stopped while
     /// handling it: a queue that takes such deliveries back when its only consumer starts again says so.
     public static let stoppedWhileHandling = "the bot stopped while handling it (a crash in a handler, or a kill)"
 
     /// Whether the previous delivery ended with the process stopping mid-way, so that this update may
     /// be what stopped it.
-    public var previousDeliveryStoppedTheBot: Bool { lastError == Self.stoppedWhileHandling }
+    public var previousDeliveryStoppedTheBot: Bool { lastReason == Self.stoppedWhileHandling }
 }
 
 /// A dead-lettered update, as `dlq list` and `dlq show` print it.

@@ -125,7 +125,7 @@ public final class Dispatcher: Sendable {
         for item in batch where item.receipt != alone?.receipt {
             do {
                 try await queue.release(
-                    item.receipt, after: .zero, error: item.lastError ?? "set back while an update that may have stopped the bot ran alone",
+                    item.receipt, after: .zero, reason: item.lastReason ?? "set back while an update that may have stopped the bot ran alone",
                     countingAttempt: false
                 )
             } catch {

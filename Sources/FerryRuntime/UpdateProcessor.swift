@@ -121,7 +121,7 @@ public struct UpdateProcessor: Sendable {
         metrics.deadLettered()
         guard let update = try? BotAPIDecoder().decode(Update.self, from: body) else { return }
         do {
-            try await bot.runDeadLetterHook(update: update, error: RecordedError(reason), attempts: attempts)
+            try await bot.runDeadLetterHook(update: update, reason: reason, attempts: attempts)
         } catch {
             logger.error(
                 "the dead-letter hook failed; not retried",

@@ -57,7 +57,7 @@ public struct UpdateSettlement: Sendable {
             + " timeout; set aside at delivery \(item.attempts), before it ran again"
         processor.logger.error(
             "an update's every attempt stopped the bot; dead-lettering it without running it again",
-            metadata: ["update_id": "\(item.update.updateID)", "attempts": "\(allowed)", "last_error": "\(item.lastError ?? "none")"]
+            metadata: ["update_id": "\(item.update.updateID)", "attempts": "\(allowed)", "reason": "\(item.lastReason ?? "none")"]
         )
         return .deadLetter(reason: reason)
     }
@@ -69,10 +69,10 @@ public struct UpdateSettlement: Sendable {
             case .handled:
                 return .handled
             case .retry(let delay, let reason, let countsAsAttempt):
-                try await queue.release(item.receipt, after: delay, error: reason, countingAttempt: countsAsAttempt)
+                try await queue.release(item.receipt, after: delay, reason: reason, countingAttempt: countsAsAttempt)
                 return .released(after: delay)
             case .tokenRefused(let reason):
-                try await queue.release(item.receipt, after: UpdateProcessor.Outcome.tokenRefusedDelay, error: reason, countingAttempt: false)
+                try await queue.release(item.receipt, after: UpdateProcessor.Outcome.tokenRefusedDelay, reason: reason, countingAttempt: false)
                 return .tokenRefused(reason: reason)
             case .deadLetter(let reason):
                 try await queue.deadLetter(item.receipt, reason: reason)

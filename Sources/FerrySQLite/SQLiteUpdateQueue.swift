@@ -257,19 +257,19 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
             guard let receipt = row.text(0) else { throw SQLiteStorageError.corruptRow(table: "updates") }
             received = ReceivedUpdate(
                 receipt: QueueReceipt(receipt), update: try queuedUpdate(row, from: 3), attempts: row.integer(1),
-                lastError: row.isNull(2) ? nil : row.text(2)
+                lastReason: row.isNull(2) ? nil : row.text(2)
             )
         }
         guard let received else { throw SQLiteStorageError.corruptRow(table: "updates") }
         return received
     }
 
-    public func release(_ receipt: QueueReceipt, after delay: Duration, error: String, countingAttempt: Bool) async throws {
+    public func release(_ receipt: QueueReceipt, after delay: Duration, reason: String, countingAttempt: Bool) async throws {
         let visibleAt = now() + max(0, delay.milliseconds)
         let released = try await database.run(rolledBack: forgetHeads) { [self] db in
             let released = try db.execute(
                 "UPDATE updates SET visible_at = ?, last_error = ?, receipt = NULL, attempts = attempts - ? WHERE seq = ? AND receipt = ?",
-                [.integer(visibleAt), .text(error), .integer(countingAttempt ? 0 : 1)] + receipt.row
+                [.integer(visibleAt), .text(reason), .integer(countingAttempt ? 0 : 1)] + receipt.row
             )
             if released == 1 {
                 heads.withLock { heads in

@@ -87,7 +87,7 @@ public enum UpdateQueueConformance {
     public static let releaseRedeliversWithAttempts = Check(name: "a released update comes back first in its group") { queue, base in
         _ = try await queue.enqueue([update(base + 1, group: "chat:r"), update(base + 2, group: "chat:r")])
         let first = try await receiveUntilSome(queue)
-        try await queue.release(first[0].receipt, after: .zero, error: "boom", countingAttempt: true)
+        try await queue.release(first[0].receipt, after: .zero, reason: "boom", countingAttempt: true)
         let again = try await receiveUntilSome(queue)
         try expect(again.map(\.update.updateID) == [base + 1], "the released head again, before its follower", in: "release")
         try expect(again[0].attempts == 2, "attempt 2, got \(again[0].attempts)", in: "release")
@@ -114,7 +114,7 @@ public enum UpdateQueueConformance {
         let first = try await receiveUntilSome(queue, maximumCount: 1, visibilityTimeout: .seconds(1))
         let second = try await receiveUntilSome(queue, visibilityTimeout: .seconds(30))
         try? await queue.acknowledge(first.map(\.receipt))
-        try await queue.release(second[0].receipt, after: .zero, error: "retry", countingAttempt: true)
+        try await queue.release(second[0].receipt, after: .zero, reason: "retry", countingAttempt: true)
         let third = try await receiveUntilSome(queue)
         try expect(third.map(\.update.updateID) == [base + 1], "still queued after the stale acknowledgement", in: "stale receipt")
         try await queue.acknowledge(third.map(\.receipt))

@@ -227,7 +227,7 @@ struct LambdaFunctionTests {
         let bot = Bot(api: api, username: "TestBot")
         let hooked = Mutex<[String]>([])
         bot.onDeadLetter { _, letter in
-            hooked.withLock { $0.append("\(letter.update.updateID) \(letter.attempts) \(letter.error)") }
+            hooked.withLock { $0.append("\(letter.update.updateID) \(letter.attempts) \(letter.reason)") }
             throw PoisonError()  // a failing hook must not make the record fail
         }
         let lines = Mutex<[String]>([])
@@ -252,13 +252,14 @@ struct LambdaFunctionTests {
         let logged = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         #expect(logged?["event"] as? String == "dead_letter")
         #expect(logged?["update_id"] as? Int == 77)
-        #expect(logged?["error"] as? String == "handler threw: boom")
+        #expect(logged?["reason"] as? String == "handler threw: boom")
         #expect(logged?["attempts"] as? Int == 3)
 
         let item = try #require(try await dynamoDB.getItem(from: table, key: [DeadLetterTable.id: .string(messages[0].messageID)]))
         #expect(item[DeadLetterTable.body]?.stringValue == body)
         #expect(item[DeadLetterTable.updateID]?.intValue == 77)
         #expect(item[DeadLetterTable.reason]?.stringValue == "handler threw: boom")
+        #expect(item["error"]?.stringValue == "handler threw: boom", "under the name items parked by earlier versions have")
         #expect(item[DeadLetterTable.attempts]?.intValue == 3)
         let deadLetteredAt = try #require(item[DeadLetterTable.deadLetteredAt]?.intValue)
         #expect(item[DeadLetterTable.expiresAt]?.intValue == deadLetteredAt / 1000 + 30 * 24 * 3600)

@@ -89,7 +89,7 @@ struct SQSUpdateQueueTests {
         let body = Array(#"{"update_id":5}"#.utf8)
         _ = try await queue.enqueue([QueuedUpdate(updateID: 5, groupID: "chat:5", body: body)])
         let first = try await queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30))
-        try await queue.release(try #require(first.first).receipt, after: .zero, error: "boom", countingAttempt: true)
+        try await queue.release(try #require(first.first).receipt, after: .zero, reason: "boom", countingAttempt: true)
         let second = try await queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30))
         try await queue.deadLetter(try #require(second.first).receipt, reason: "handler threw: boom")
 
@@ -120,7 +120,7 @@ struct SQSUpdateQueueTests {
         for counting in [false, false, true, false] {
             let received = try #require(try await queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30)).first)
             attempts.append(received.attempts)
-            try await queue.release(received.receipt, after: .zero, error: "429", countingAttempt: counting)
+            try await queue.release(received.receipt, after: .zero, reason: "429", countingAttempt: counting)
         }
         let last = try #require(try await queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30)).first)
         try await queue.deadLetter(last.receipt, reason: "gave up")

@@ -76,8 +76,8 @@ struct StageDeadLetterTests {
         let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         #expect(objects.map { $0["id"] as? String } == parked.map(Optional.some))
         #expect(objects.map { $0["update_id"] as? Int } == [7, 8])
-        #expect(objects.map { $0["ordering_key"] as? String } == ["chat:70", "chat:80"])
-        #expect(objects.allSatisfy { ($0["last_error"] as? String)?.contains("Poison") == true && $0["attempts"] as? Int == 1 })
+        #expect(objects.map { $0["group_id"] as? String } == ["chat:70", "chat:80"])
+        #expect(objects.allSatisfy { ($0["reason"] as? String)?.contains("Poison") == true && $0["attempts"] as? Int == 1 })
         #expect(objects.allSatisfy { $0["update"] == nil }, "list leaves the update out, as locally")
 
         let show = try await dlq(["show", parked[0]], stage)

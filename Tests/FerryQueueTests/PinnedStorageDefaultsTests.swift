@@ -33,9 +33,9 @@ import FerryTestSupport
         let second = try await storage.queue.receive(maximumCount: 1, visibilityTimeout: .seconds(120))
         #expect(second.map(\.attempts) == [2])
         #expect(second.first?.previousDeliveryStoppedTheBot == true)
-        #expect(second.first?.lastError == ReceivedUpdate.stoppedWhileHandling)
+        #expect(second.first?.lastReason == ReceivedUpdate.stoppedWhileHandling)
         // A release that does not count (flood control, a graceful stop) gives the delivery back.
-        try await storage.queue.release(try #require(second.first).receipt, after: .zero, error: "429", countingAttempt: false)
+        try await storage.queue.release(try #require(second.first).receipt, after: .zero, reason: "429", countingAttempt: false)
         #expect(try await storage.queue.receive(maximumCount: 1, visibilityTimeout: .seconds(120)).map(\.attempts) == [2])
         try await storage.close()
     }

@@ -103,10 +103,10 @@ import FerryTestSupport
         try await withStorage { storage, _ in
             _ = try await storage.queue.enqueue([QueuedUpdate(updateID: 1, groupID: "chat:1", body: [])])
             let first = try await storage.queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30))
-            try await storage.queue.release(first[0].receipt, after: .zero, error: "429: retry after 1", countingAttempt: false)
+            try await storage.queue.release(first[0].receipt, after: .zero, reason: "429: retry after 1", countingAttempt: false)
             let second = try await storage.queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30))
             #expect(second.first?.attempts == 1)
-            #expect(second.first?.lastError == "429: retry after 1")
+            #expect(second.first?.lastReason == "429: retry after 1")
         }
     }
 
@@ -116,7 +116,7 @@ import FerryTestSupport
                 QueuedUpdate(updateID: 1, groupID: "chat:1", body: []), QueuedUpdate(updateID: 2, groupID: "chat:1", body: []),
             ])
             let first = try await storage.queue.receive(maximumCount: 5, visibilityTimeout: .seconds(30))
-            try await storage.queue.release(first[0].receipt, after: .seconds(10), error: "boom", countingAttempt: true)
+            try await storage.queue.release(first[0].receipt, after: .seconds(10), reason: "boom", countingAttempt: true)
             #expect(try await storage.queue.receive(maximumCount: 5, visibilityTimeout: .seconds(30)).isEmpty)
             clock.advance(byMilliseconds: 10_000)
             #expect(try await storage.queue.receive(maximumCount: 5, visibilityTimeout: .seconds(30)).map(\.update.updateID) == [1])
@@ -154,7 +154,7 @@ import FerryTestSupport
             let received = try await storage.queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30))
             try await storage.queue.acknowledge(received.map(\.receipt))
             await #expect(throws: StaleReceiptError.self) {
-                try await storage.queue.release(received[0].receipt, after: .zero, error: "", countingAttempt: true)
+                try await storage.queue.release(received[0].receipt, after: .zero, reason: "", countingAttempt: true)
             }
             await #expect(throws: StaleReceiptError.self) { try await storage.queue.deadLetter(received[0].receipt, reason: "") }
         }
@@ -309,7 +309,7 @@ extension SQLiteUpdateQueueTests {
                             let group = item.update.updateID / 1000
                             delivered.withLock { $0[group, default: []].append(item.update.updateID % 1000) }
                             if (item.update.updateID + round + consumer) % 5 == 0 && item.attempts < 3 {
-                                try await storage.queue.release(item.receipt, after: .milliseconds(round % 4), error: "retry", countingAttempt: true)
+                                try await storage.queue.release(item.receipt, after: .milliseconds(round % 4), reason: "retry", countingAttempt: true)
                             } else {
                                 try await storage.queue.acknowledge([item.receipt])
                                 acknowledged.withLock { $0[group, default: []].append(item.update.updateID % 1000) }
@@ -339,7 +339,7 @@ extension SQLiteUpdateQueueTests {
             let received = try await storage.queue.receive(maximumCount: 1, visibilityTimeout: .seconds(30))
             try await storage.queue.acknowledge([QueueReceipt("not-a-receipt"), QueueReceipt("999.1")])
             await #expect(throws: StaleReceiptError.self) {
-                try await storage.queue.release(QueueReceipt("1.x"), after: .zero, error: "e", countingAttempt: true)
+                try await storage.queue.release(QueueReceipt("1.x"), after: .zero, reason: "e", countingAttempt: true)
             }
             #expect(try await storage.queue.depth() == 1)
             try await storage.queue.acknowledge(received.map(\.receipt))

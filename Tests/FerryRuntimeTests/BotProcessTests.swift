@@ -118,9 +118,9 @@ import Testing
                 }
                 let line = try #require(listed.split(separator: "\n").first { $0.contains("\"update_id\":600") })
                 let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-                #expect(record?["ordering_key"] as? String == "chat:66")
+                #expect(record?["group_id"] as? String == "chat:66")
                 #expect(record?["attempts"] as? Int == 1)
-                #expect((record?["last_error"] as? String)?.contains("bot was blocked") == true)
+                #expect((record?["reason"] as? String)?.contains("bot was blocked") == true)
                 #expect(record?["dead_lettered_at"] is String)
                 let id = try #require(record?["id"] as? String)
 

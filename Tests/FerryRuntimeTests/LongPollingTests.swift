@@ -85,6 +85,6 @@ struct FailingQueue: UpdateQueue {
     func enqueue(_ updates: [QueuedUpdate]) async throws -> [EnqueueOutcome] { throw DiskFull() }
     func receive(maximumCount: Int, visibilityTimeout: Duration) async throws -> [ReceivedUpdate] { [] }
     func acknowledge(_ receipts: [QueueReceipt]) async throws {}
-    func release(_ receipt: QueueReceipt, after delay: Duration, error: String, countingAttempt: Bool) async throws {}
+    func release(_ receipt: QueueReceipt, after delay: Duration, reason: String, countingAttempt: Bool) async throws {}
     func deadLetter(_ receipt: QueueReceipt, reason: String) async throws {}
 }

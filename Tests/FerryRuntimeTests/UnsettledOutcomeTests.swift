@@ -74,7 +74,7 @@ private final class RefusingReleases: UpdateQueue, Sendable {
     func acknowledge(_ receipts: [QueueReceipt], thenReceive maximumCount: Int, visibilityTimeout: Duration) async throws -> [ReceivedUpdate] {
         try await base.acknowledge(receipts, thenReceive: maximumCount, visibilityTimeout: visibilityTimeout)
     }
-    func release(_ receipt: QueueReceipt, after delay: Duration, error: String, countingAttempt: Bool) async throws {
+    func release(_ receipt: QueueReceipt, after delay: Duration, reason: String, countingAttempt: Bool) async throws {
         let refuse = remaining.withLock { remaining in
             guard remaining > 0 else { return false }
             remaining -= 1
@@ -84,7 +84,7 @@ private final class RefusingReleases: UpdateQueue, Sendable {
             count.withLock { $0 += 1 }
             throw DiskFull()
         }
-        try await base.release(receipt, after: delay, error: error, countingAttempt: countingAttempt)
+        try await base.release(receipt, after: delay, reason: reason, countingAttempt: countingAttempt)
     }
     func deadLetter(_ receipt: QueueReceipt, reason: String) async throws { try await base.deadLetter(receipt, reason: reason) }
 }

@@ -160,4 +160,3 @@ private struct AnyFilter {
         updateKinds = filter.updateKinds
     }
 }
-

@@ -6,7 +6,7 @@ import Testing
 @Suite struct DeadLetterTests {
     @Test func defaultHookApologizesInTheChat() async throws {
         let (bot, api) = makeBot()
-        try await bot.runDeadLetterHook(update: UpdateFactory.message(text: "x", chatID: 55), error: Boom(), attempts: 3)
+        try await bot.runDeadLetterHook(update: UpdateFactory.message(text: "x", chatID: 55), reason: "handler threw: Boom()", attempts: 3)
         let sent = try api.calls(of: SendMessage.self)
         #expect(sent.map(\.text) == [DeadLetter.defaultApology])
         #expect(sent.first?.chatID == 55)
@@ -15,9 +15,9 @@ import Testing
 
     @Test func defaultHookSkipsUpdatesWithoutChatAndBlockedChats() async throws {
         let (bot, api) = makeBot()
-        try await bot.runDeadLetterHook(update: UpdateFactory.inlineQuery(query: "q"), error: Boom(), attempts: 3)
+        try await bot.runDeadLetterHook(update: UpdateFactory.inlineQuery(query: "q"), reason: "handler threw: Boom()", attempts: 3)
         api.fail(SendMessage.self, with: TelegramAPIError(method: "sendMessage", errorCode: 403, description: "Forbidden: bot was blocked by the user"))
-        try await bot.runDeadLetterHook(update: UpdateFactory.message(text: "x"), error: Boom(), attempts: 3)
+        try await bot.runDeadLetterHook(update: UpdateFactory.message(text: "x"), reason: "handler threw: Boom()", attempts: 3)
         #expect(api.calls(to: "sendMessage").count == 1)
     }
 
@@ -25,9 +25,9 @@ import Testing
         let (bot, api) = makeBot()
         let trace = Trace()
         bot.onDeadLetter { ctx, deadLetter in
-            trace.record("\(deadLetter.attempts) \(deadLetter.error) \(deadLetter.update.updateID == ctx.update.updateID)")
+            trace.record("\(deadLetter.attempts) \(deadLetter.reason) \(deadLetter.update.updateID == ctx.update.updateID)")
         }
-        try await bot.runDeadLetterHook(update: UpdateFactory.message(text: "x"), error: RecordedError("db down"), attempts: 5)
+        try await bot.runDeadLetterHook(update: UpdateFactory.message(text: "x"), reason: "db down", attempts: 5)
         #expect(trace.all == ["5 db down true"])
         #expect(api.calls.isEmpty)
     }

@@ -1,5 +1,6 @@
 import Ferry
 import FerryTesting
+import Foundation
 import Synchronization
 
 /// Collects what handlers saw, in order, across the tasks that run them.
@@ -15,3 +16,15 @@ func makeBot(username: String? = "OurBot") -> (Bot, BotAPIRecorder) {
 }
 
 struct Boom: Error, Equatable {}
+
+/// The project's shared test data beside the repository (`../shared`), read in place.
+enum SharedData {
+    static let updatesDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("shared/telegram/updates")
+
+    static func updateSamples() throws -> [(name: String, data: Data)] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: updatesDirectory.path).filter { $0.hasSuffix(".json") }.sorted()
+        return try names.map { ($0, try Data(contentsOf: updatesDirectory.appendingPathComponent($0))) }
+    }
+}

@@ -60,7 +60,7 @@ public struct DeadLetterFunction: LambdaFunction {
             log(letter.logLine)
             // A `serve --queue sqs` host ran the hook when it dead-lettered the update.
             guard !letter.hookRan else { continue }
-            await processor.notifyDeadLetter(body: letter.body, reason: letter.error, attempts: letter.attempts)
+            await processor.notifyDeadLetter(body: letter.body, reason: letter.reason, attempts: letter.attempts)
         }
         return SQSBatchResponse(failedMessageIDs: failed)
     }
@@ -72,7 +72,7 @@ public struct DeadLetterFunction: LambdaFunction {
             Attribute.updateID: .number(letter.updateID),
             Attribute.groupID: .string(letter.groupID),
             Attribute.body: .string(letter.bodyText),
-            Attribute.reason: .string(letter.error),
+            Attribute.reason: .string(letter.reason),
             Attribute.attempts: .number(letter.attempts),
             Attribute.deadLetteredAt: .number(letter.deadLetteredAt),
             Attribute.expiresAt: .number(letter.deadLetteredAt / 1000 + retention.components.seconds),
@@ -93,7 +93,7 @@ struct DeadLetterMessage {
     var updateID: Int
     var groupID: String
     var bodyText: String
-    var error: String
+    var reason: String
     var attempts: Int
     var deadLetteredAt: Int64
     var enqueuedAt: Int64?
@@ -107,7 +107,7 @@ struct DeadLetterMessage {
             ?? 0
         groupID = message.messageGroupID ?? ""
         // Without the consumer's attributes, the queue's redrive policy moved it: attempts ran out.
-        error = message.messageAttributes[SQSUpdateQueue.errorAttribute]?.stringValue
+        reason = message.messageAttributes[SQSUpdateQueue.reasonAttribute]?.stringValue
             ?? "moved by the queue's redrive policy after its receives ran out"
         attempts = message.messageAttributes[SQSUpdateQueue.attemptsAttribute]?.stringValue.flatMap { Int($0) }
             ?? message.approximateReceiveCount ?? 0
@@ -125,10 +125,10 @@ struct DeadLetterMessage {
             var message_id: String
             var update_id: Int
             var group_id: String
-            var error: String
+            var reason: String
             var attempts: Int
         }
-        let line = Line(message_id: id, update_id: updateID, group_id: groupID, error: error, attempts: attempts)
+        let line = Line(message_id: id, update_id: updateID, group_id: groupID, reason: reason, attempts: attempts)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return (try? encoder.encode(line)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"event":"dead_letter"}"#

@@ -16,7 +16,7 @@ import TelegramBotAPI
 /// - **Attempts need a ledger.** SQS counts every receive and cannot give one back. With
 ///   ``uncountedReceives``, a release with `countingAttempt: false` is written there and an update's
 ///   attempts are its receives less those; without it, every receive counts an attempt. The released
-///   update's `error` is not kept (`lastError` is always `nil`).
+///   update's `reason` is not kept (`lastReason` is always `nil`).
 /// - **Stale receipts.** SQS answers a delete with an outdated receipt handle by keeping the message
 ///   (or, for some handles, refusing it), never by deleting a newer delivery.
 ///
@@ -26,7 +26,7 @@ import TelegramBotAPI
 /// Lambda's event source received).
 public struct SQSUpdateQueue: UpdateQueue {
     /// The message attribute that carries why an update was dead-lettered.
-    public static let errorAttribute = "ferry-error"
+    public static let reasonAttribute = "ferry-error"
     /// The message attribute that carries how many deliveries a dead-lettered update had.
     public static let attemptsAttribute = "ferry-attempts"
     /// The message attribute that carries when a dead-lettered update first entered the queue
@@ -151,11 +151,11 @@ public struct SQSUpdateQueue: UpdateQueue {
     }
 
     /// Hides the update for `delay` more, then SQS delivers it again, before the rest of its group.
-    /// `countingAttempt: false` is written to ``uncountedReceives`` (ignored without one); `error` is not kept.
+    /// `countingAttempt: false` is written to ``uncountedReceives`` (ignored without one); `reason` is not kept.
     ///
     /// - Throws: the ledger's error when the receive could not be recorded as uncounted; the update is
     ///   released all the same, and that receive counts as an attempt.
-    public func release(_ receipt: QueueReceipt, after delay: Duration, error: String, countingAttempt: Bool) async throws {
+    public func release(_ receipt: QueueReceipt, after delay: Duration, reason: String, countingAttempt: Bool) async throws {
         var ledgerError: (any Error)?
         if !countingAttempt, let uncountedReceives, let messageID = deliveries.messageID(for: receipt) {
             // Written before the visibility changes: the next receive must find it.
@@ -206,7 +206,7 @@ public struct SQSUpdateQueue: UpdateQueue {
     static func deadLetterAttributes(reason: String, attempts: Int, enqueuedAt: Int64? = nil) -> [String: SQSMessageAttribute] {
         // SQS refuses an empty string attribute.
         let reason = reason.isEmpty ? "unknown" : String(reason.prefix(maximumReasonLength))
-        var attributes: [String: SQSMessageAttribute] = [errorAttribute: .string(reason), attemptsAttribute: .number(attempts)]
+        var attributes: [String: SQSMessageAttribute] = [reasonAttribute: .string(reason), attemptsAttribute: .number(attempts)]
         if let enqueuedAt { attributes[enqueuedAtAttribute] = .number(enqueuedAt) }
         return attributes
     }
