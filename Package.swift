@@ -148,6 +148,7 @@ let package = Package(
             name: "FerryAWS",
             dependencies: [
                 "AWSClients", "Ferry", "FerryQueue", "FerryRuntime", "FerryStageContract", "TelegramBotAPI", "TelegramClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictness

@@ -80,7 +80,7 @@ struct DeployCommand: AsyncParsableCommand {
         let logger = bootstrapLogging()
         let stack = try stack()
         if let warning = monitoring.notificationWarning(stage: stack.stage) { printToStandardError(warning) }
-        let token = ProcessEnvironment.all[EnvironmentVariable.botToken.name].flatMap { $0.isEmpty ? nil : $0 }
+        let token = EnvironmentReader.processVariables[EnvironmentVariable.botToken.name].flatMap { $0.isEmpty ? nil : $0 }
         if safety.rotateWebhookSecret, token == nil {
             throw CommandError("--rotate-webhook-secret gives Telegram the new secret, which needs TELEGRAM_BOT_TOKEN: set it and run deploy again")
         }
@@ -181,7 +181,7 @@ struct RemoveCommand: AsyncParsableCommand {
     /// points at this stage, it is deleted first. The token is TELEGRAM_BOT_TOKEN's, else the one the stage stores.
     private func deleteWebhookPointingAtStage(_ deployer: Deployer) async {
         guard let url = try? await deployer.webhookFunctionURL() else { return }
-        var token = ProcessEnvironment.all[EnvironmentVariable.botToken.name].flatMap { $0.isEmpty ? nil : $0 }
+        var token = EnvironmentReader.processVariables[EnvironmentVariable.botToken.name].flatMap { $0.isEmpty ? nil : $0 }
         if token == nil, let stored = try? await deployer.storedBotToken() { token = stored }
         guard let token else {
             print("Telegram's webhook was not checked (no TELEGRAM_BOT_TOKEN here, none stored): if it pointed at \(url), run `webhook delete`.")

@@ -30,7 +30,7 @@ struct DeployedStageOptions: ParsableArguments {
     /// The AWS CLI, pointed at `AWS_ENDPOINT_URL` when set (a local stand-in such as moto), in `--region` or
     /// else `AWS_REGION`: the region Ferry's own clients use, which version 1 of the CLI would not read itself.
     func aws() -> AWSCommandLine {
-        let variables = ProcessEnvironment.all
+        let variables = EnvironmentReader.processVariables
         return AWSCommandLine(
             region: region ?? variables["AWS_REGION"].flatMap { $0.isEmpty ? nil : $0 },
             endpointURL: variables["AWS_ENDPOINT_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -50,7 +50,7 @@ func withStageAWS<T>(
     region: String?,
     _ body: (Result<AWSClientConfiguration, AWSClientError>, HTTPClient) async throws -> T
 ) async throws -> T {
-    var variables = ProcessEnvironment.all
+    var variables = EnvironmentReader.processVariables
     if let region { variables["AWS_REGION"] = region }
     // The operator's own pool: nothing here follows a redirect, which would carry a signed request elsewhere.
     var httpConfiguration = HTTPClient.Configuration()
@@ -87,7 +87,7 @@ let runCredentialProcess: AWSCredentialChain.RunProcess = { arguments in
 /// The bot token as the stage's functions have it: `TELEGRAM_BOT_TOKEN` when set here, else the stage's
 /// SecureString parameter, decrypted.
 func stageBotToken(_ stack: BotStack, configuration: AWSClientConfiguration, httpClient: HTTPClient) async -> Result<String, StageReadError> {
-    if let token = ProcessEnvironment.all[EnvironmentVariable.botToken.name], !token.isEmpty { return .success(token) }
+    if let token = EnvironmentReader.processVariables[EnvironmentVariable.botToken.name], !token.isEmpty { return .success(token) }
     do {
         let parameter = try await SSMClient(configuration: configuration, httpClient: httpClient)
             .parameter(named: stack.names.botTokenParameter)

@@ -1,7 +1,17 @@
 public import Ferry
 public import TelegramBotAPI
 import ArgumentParser
+import FerryAWS
+import FerryStageContract
 import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A bot binary's entry point: the bot's handlers plus every command Ferry gives a bot
 /// (`serve`, `poll`, `dlq`, ...).
@@ -37,7 +47,9 @@ public struct FerryApp: Sendable {
         self.adaptAPI = adaptAPI
     }
 
-    /// The app's bot: its handlers, answering through `client` as the app adapts it.
+    /// The app's bot: its handlers, answering through `client` as the app adapts it. The one place a bot is
+    /// built, for every mode: `serve`, `poll`, `serve --queue sqs`, the three Lambda roles, and the commands
+    /// that only read its set-up (`allowed_updates`, the command lists).
     func makeBot(client: any BotAPI, sessions: any SessionStore, logger: Logger) -> Bot {
         let bot = Bot(api: adaptAPI(client), logger: logger)
         configure(bot, Resources(sessions: sessions))
@@ -47,8 +59,9 @@ public struct FerryApp: Sendable {
     /// Parses the command line and runs the command; exits the process when done. On AWS Lambda
     /// (`AWS_LAMBDA_RUNTIME_API` is set) it serves the role named by the function's handler instead.
     public func main(arguments: [String]? = nil) async {
-        if let runtimeAPI = ProcessEnvironment.all["AWS_LAMBDA_RUNTIME_API"], !runtimeAPI.isEmpty {
-            await runLambda(app: self)
+        if let runtimeAPI = EnvironmentReader.processVariables["AWS_LAMBDA_RUNTIME_API"], !runtimeAPI.isEmpty {
+            let status = await LambdaBootstrap.run(makeBot: { makeBot(client: $0, sessions: $1, logger: $2) }, logger: bootstrapLogging())
+            exit(status)
         }
         await FerryApp.$current.withValue(self) {
             // ArgumentParser's own `main`, but with every failure said in words (``UserFacingError``).

@@ -1,4 +1,6 @@
+import FerryStageContract
 import ArgumentParser
+import Ferry
 import FerryRuntime
 import TelegramBotAPI
 import FerryServer
@@ -48,7 +50,7 @@ struct RunOptions: ParsableArguments {
     }
 
     /// `--dead-letter-retention-days`, else `FERRY_DEAD_LETTER_RETENTION_DAYS`, else 30 days.
-    func deadLetterRetention(_ variables: [String: String] = ProcessEnvironment.all) throws -> Duration {
+    func deadLetterRetention(_ variables: [String: String] = EnvironmentReader.processVariables) throws -> Duration {
         let days = try Self.wholeNumber(
             deadLetterRetentionDays, option: "--dead-letter-retention-days", variable: Self.retentionVariable,
             unit: "days", atLeast: 1, in: variables
@@ -57,7 +59,7 @@ struct RunOptions: ParsableArguments {
     }
 
     /// `--dedup-window-minutes`, else `FERRY_DEDUP_WINDOW_MINUTES`, else a day.
-    func deduplicationWindow(_ variables: [String: String] = ProcessEnvironment.all) throws -> Duration {
+    func deduplicationWindow(_ variables: [String: String] = EnvironmentReader.processVariables) throws -> Duration {
         let minutes = try Self.wholeNumber(
             dedupWindowMinutes, option: "--dedup-window-minutes", variable: Self.dedupWindowVariable,
             unit: "minutes", atLeast: Self.shortestDedupWindowMinutes, in: variables
@@ -119,10 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
     var openWebhook = false
 
     func run() async throws {
-        if let queues = sharedQueue.sqsQueues {
-            return try await runSharedQueueHost(options: options, queues: queues, port: port, openWebhook: openWebhook)
-        }
-        try await runHost(options: options, port: port, ingress: .webhook, openWebhook: openWebhook)
+        try await runHost(options: options, port: port, ingress: .webhook, sharedQueue: sharedQueue.sqsQueues, openWebhook: openWebhook)
     }
 }
 
@@ -153,19 +152,21 @@ struct PollCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs the local host until SIGTERM or SIGINT, then shuts down gracefully and exits 0.
+/// Runs the local host until SIGTERM or SIGINT, then shuts down gracefully and exits 0: over the data
+/// directory's queue, or over an SQS queue other machines share (`serve --queue sqs`).
 ///
 /// Without `TELEGRAM_BOT_TOKEN`, `serve` runs offline: a simulated Telegram in-process stands in for
 /// the real one and the playground page at `/playground` plays its users (see ``SimulatedTelegram``).
-private func runHost(
-    options: RunOptions, port: Int, ingress: LocalHost.Configuration.Ingress, openWebhook: Bool = false, deleteWebhook: Bool = false
+/// Polling and a shared queue need the real Telegram.
+func runHost(
+    options: RunOptions, port: Int, ingress: LocalHost.Configuration.Ingress, sharedQueue: SQSQueues? = nil,
+    openWebhook: Bool = false, deleteWebhook: Bool = false
 ) async throws {
     let logger = bootstrapLogging()
-    let environment: BotEnvironment?
-    if case .webhook = ingress {
-        environment = try BotEnvironment.readIfTokenSet()
+    let environment: BotEnvironment? = if case .webhook = ingress, sharedQueue == nil {
+        try BotEnvironment.readIfTokenSet()
     } else {
-        environment = try BotEnvironment.read()
+        try BotEnvironment.read()
     }
     // The lock first: a refused second host must not touch the file.
     let lock = try DataDirectoryLock(directory: options.dataDir)
@@ -174,17 +175,16 @@ private func runHost(
         directory: options.dataDir, logger: logger, deadLetterRetention: try options.deadLetterRetention(),
         deduplicationWindow: try options.deduplicationWindow()
     )
-    let telegram: TelegramConnection
+    var opened = OpenedResources()
+    opened.add { try? await storage.close() }
+    var failure: (any Error)?
     do {
-        telegram = try await TelegramConnection.open(
+        let telegram = try await TelegramConnection.open(
             environment: environment, queue: storage.queue, dataDirectory: options.dataDir, logger: logger
         )
-    } catch {
-        try? await storage.close()
-        throw error
-    }
-    let webhookSecret: String?
-    do {
+        // Closed after the host, which may have been sending the bot's last replies until it stopped.
+        opened.add { await telegram.close() }
+        let webhookSecret: String?
         if let environment {
             try await TelegramRefusals.checkToken(telegram.client, logger: logger)
             if deleteWebhook {
@@ -199,40 +199,58 @@ private func runHost(
         } else {
             webhookSecret = telegram.webhookSecret
         }
-    } catch {
-        await telegram.close()
-        try? await storage.close()
-        throw TelegramRefusals.explain(error) ?? error
-    }
-    let bot = makeBot(client: telegram.client, storage: storage, logger: logger)
-    await publishCommandLists(of: bot, logger: logger)
-    let host = LocalHost(
-        bot: bot, storage: storage,
-        configuration: .init(
-            host: options.host, port: port, ingress: ingress,
-            webhook: .init(secretToken: webhookSecret),
-            dispatcher: .init(concurrency: options.concurrency),
-            policy: .init(maximumAttempts: options.maxAttempts)
-        ),
-        routes: telegram.playground.map { [$0] } ?? [],
-        logger: logger
-    )
-    // Services stop in reverse order: the playground's event streams end first, since the server
-    // waits for open responses to finish.
-    var services: [any Service] = [host]
-    if let playground = telegram.playground { services.append(playground) }
-    let group = ServiceGroup(
-        configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-    )
-    var failure: (any Error)?
-    do {
-        try await group.run()
+        var dispatcher = Dispatcher.Configuration(concurrency: options.concurrency)
+        let queue: HostedQueue
+        let sessions: any SessionStore
+        if let sharedQueue {
+            let shared = try await SharedSQSQueue.open(sharedQueue, localSessions: storage.sessions, logger: logger)
+            opened.add { await shared.close() }
+            queue = .shared(shared.queue)
+            sessions = shared.sessions
+            // Other machines' enqueues wake nobody here: look at the queue twice a second when idle
+            // (one ReceiveMessage each, about 5 million a month per idle machine).
+            dispatcher.pollInterval = .milliseconds(500)
+        } else {
+            queue = .embedded(storage)
+            sessions = storage.sessions
+        }
+        let bot = FerryApp.running.makeBot(client: telegram.client, sessions: sessions, logger: logger)
+        await publishCommandLists(of: bot, logger: logger)
+        let host = LocalHost(
+            bot: bot, queue: queue,
+            configuration: .init(
+                host: options.host, port: port, ingress: ingress,
+                webhook: .init(secretToken: webhookSecret),
+                dispatcher: dispatcher,
+                policy: .init(maximumAttempts: options.maxAttempts)
+            ),
+            routes: telegram.playground.map { [$0] } ?? [],
+            logger: logger
+        )
+        // Services stop in reverse order: the playground's event streams end first, since the server
+        // waits for open responses to finish.
+        var services: [any Service] = [host]
+        if let playground = telegram.playground { services.append(playground) }
+        try await ServiceGroup(
+            configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        ).run()
     } catch {
         failure = error
     }
-    // After the host, which may have been sending the bot's last replies until it stopped.
-    await telegram.close()
-    try? await storage.close()
+    await opened.closeAll()
     if let failure { throw TelegramRefusals.explain(failure) ?? failure }
     logger.info("stopped")
+}
+
+/// What a run opened, closed in the reverse order on every path: each closer is added once its resource is open.
+struct OpenedResources {
+    private var closers: [() async -> Void] = []
+
+    mutating func add(_ close: @escaping () async -> Void) {
+        closers.append(close)
+    }
+
+    func closeAll() async {
+        for close in closers.reversed() { await close() }
+    }
 }

@@ -1,3 +1,4 @@
+import FerryStageContract
 import FerryPlayground
 import FerrySQLite
 import FerrySimulator
@@ -54,7 +55,7 @@ struct TelegramConnection {
         }
         let playground = Playground(
             simulator: simulator, credentials: credentials, pipeline: queue,
-            configuration: .init(commandName: name, devStatusFile: ProcessEnvironment.all[DevStatusFile.environmentVariable]),
+            configuration: .init(commandName: name, devStatusFile: EnvironmentReader.processVariables[DevStatusFile.environmentVariable]),
             logger: logger
         )
         return TelegramConnection(

@@ -126,7 +126,7 @@ struct StageStatusReader: Sendable {
         switch configuration {
         case .success(let configuration): token = await stageBotToken(stack, configuration: configuration, httpClient: httpClient)
         case .failure(let error):
-            if let variable = ProcessEnvironment.all[EnvironmentVariable.botToken.name], !variable.isEmpty {
+            if let variable = EnvironmentReader.processVariables[EnvironmentVariable.botToken.name], !variable.isEmpty {
                 token = .success(variable)
             } else {
                 token = .failure(StageReadError("\(EnvironmentVariable.botToken) is not set, and the stage's parameter cannot be read: \(error)"))

@@ -1,5 +1,4 @@
 public import Ferry
-public import FerrySQLite
 public import FerryRuntime
 public import Logging
 public import ServiceLifecycle
@@ -9,10 +8,10 @@ import NIOCore
 import Prometheus
 import Synchronization
 
-/// Runs a bot on one machine: the HTTP server (webhook, health, metrics) or long polling in front,
-/// the embedded SQLite queue in the middle, the dispatcher behind. A ServiceLifecycle `Service`:
-/// on graceful shutdown (SIGTERM, SIGINT) the server stops taking requests first, then the
-/// dispatcher finishes what is in flight.
+/// Runs a bot on a machine: the HTTP server (webhook, health, metrics) or long polling in front, a queue in
+/// the middle (the data directory's, or one several machines share: ``HostedQueue``), the dispatcher behind.
+/// A ServiceLifecycle `Service`: on graceful shutdown (SIGTERM, SIGINT) the server stops taking requests
+/// first, then the dispatcher finishes what is in flight.
 public final class LocalHost: Service {
     public struct Configuration: Sendable {
         public enum Ingress: Sendable {
@@ -20,7 +19,7 @@ public final class LocalHost: Service {
             case webhook
             /// Updates are fetched with `getUpdates`; the HTTP server still serves health and metrics.
             /// Without `allowedUpdates`, the host asks for the kinds the bot's handlers take
-            /// (``Ferry/Bot/allowedUpdates``).
+            /// (``Ferry/Bot/allowedUpdates``). Only over the embedded queue.
             case polling(LongPollingIngress.Configuration)
         }
 
@@ -50,7 +49,7 @@ public final class LocalHost: Service {
 
     public let configuration: Configuration
     private let bot: Bot
-    private let storage: SQLiteStorage
+    private let queue: HostedQueue
     private let logger: Logger
     private let extraRoutes: [any HostRoutes]
     private let registry = PrometheusCollectorRegistry()
@@ -58,11 +57,11 @@ public final class LocalHost: Service {
 
     /// - Parameter routes: served on the same server, beside the host's own routes.
     public init(
-        bot: Bot, storage: SQLiteStorage, configuration: Configuration, routes: [any HostRoutes] = [],
+        bot: Bot, queue: HostedQueue, configuration: Configuration, routes: [any HostRoutes] = [],
         logger: Logger = Logger(label: "ferry")
     ) {
         self.bot = bot
-        self.storage = storage
+        self.queue = queue
         self.configuration = configuration
         self.extraRoutes = routes
         self.logger = logger
@@ -72,29 +71,26 @@ public final class LocalHost: Service {
     public var port: Int? { boundPort.withLock { $0 } }
 
     public func run() async throws {
-        // This host is the queue's only consumer (`serve` holds the data directory's lock), so
-        // whatever a previous run left in flight was cut off by its end: take it back at once
-        // instead of after the visibility timeout.
-        let recovered = try await storage.queue.recoverInFlight()
-        if recovered > 0 { logger.notice("taking back updates the previous run left in flight", metadata: ["count": "\(recovered)"]) }
+        if case .polling = configuration.ingress, !queue.allowsPolling {
+            throw HostConfigurationError("long polling needs the embedded queue: Telegram lets one getUpdates caller in at a time, so machines sharing a queue take webhooks")
+        }
+        if let takeBack = queue.takeBackInFlight {
+            let recovered = try await takeBack()
+            if recovered > 0 { logger.notice("taking back updates the previous run left in flight", metadata: ["count": "\(recovered)"]) }
+        }
         let metrics = PipelineMetrics(factory: PrometheusMetricsFactory(registry: registry))
         let processor = UpdateProcessor(bot: bot, policy: configuration.policy, metrics: metrics, logger: logger)
-        let dispatcher = Dispatcher(queue: storage.queue, processor: processor, configuration: configuration.dispatcher)
-        let ingress = WebhookIngress(configuration: configuration.webhook, queue: storage.queue, metrics: metrics, logger: logger) {
+        let dispatcher = Dispatcher(queue: queue.queue, processor: processor, configuration: configuration.dispatcher)
+        let ingress = WebhookIngress(configuration: configuration.webhook, queue: queue.queue, metrics: metrics, logger: logger) {
             dispatcher.wake()
         }
         let router = HTTPRoutes(
             ingress: ingress, acceptsWebhooks: { if case .webhook = configuration.ingress { true } else { false } }(),
-            // From memory and one counter row: a scrape never scans a table on the writer, which every
-            // webhook waits for (with a million dead letters, two COUNT(*) per scrape stalled webhooks for seconds).
-            metrics: { [storage, registry] in
-                if let depth = storage.queue.knownDepth { metrics.queueDepth(depth) }
-                if let count = try? await storage.queue.deadLetterCount() { metrics.deadLetters(count) }
-                let refusal = storage.queue.writeRefusal
-                metrics.storageRefusing(refusal != nil, diskFull: refusal?.diskFull == true)
+            metrics: { [queue, registry] in
+                await queue.reportFigures(metrics)
                 return registry.emitToString()
             },
-            unhealthy: { [storage] in storage.queue.writeRefusal.map(\.description) }
+            unhealthy: queue.unhealthy
         ).router()
         for routes in extraRoutes { routes.addRoutes(to: router) }
         let server = Application(
@@ -116,7 +112,7 @@ public final class LocalHost: Service {
         if case .polling(var pollingConfiguration) = configuration.ingress {
             if pollingConfiguration.allowedUpdates == nil { pollingConfiguration.allowedUpdates = bot.allowedUpdates }
             let poller = LongPollingIngress(
-                api: bot.api, queue: storage.queue, configuration: pollingConfiguration, metrics: metrics, logger: logger
+                api: bot.api, queue: queue.queue, configuration: pollingConfiguration, metrics: metrics, logger: logger
             ) { dispatcher.wake() }
             services.append(PollingService(poller: poller))
         }
@@ -126,6 +122,12 @@ public final class LocalHost: Service {
         )
         try await group.run()
     }
+}
+
+/// A host asked to do what its queue does not allow.
+public struct HostConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// The dispatcher as a ServiceLifecycle service: graceful shutdown lets it drain; cancellation

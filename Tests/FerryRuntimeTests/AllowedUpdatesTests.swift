@@ -19,7 +19,7 @@ import Testing
             EchoBotHandlers.register(on: bot)
             let host = {
                 LocalHost(
-                    bot: bot, storage: storage,
+                    bot: bot, queue: .embedded(storage),
                     configuration: .init(port: 0, ingress: .polling(.init(timeout: 1)), dispatcher: .init(pollInterval: .milliseconds(20))),
                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
                 )

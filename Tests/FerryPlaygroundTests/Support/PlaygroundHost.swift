@@ -49,7 +49,7 @@ struct PlaygroundHost {
             logger: silent
         )
         let host = LocalHost(
-            bot: bot, storage: storage,
+            bot: bot, queue: .embedded(storage),
             configuration: .init(
                 host: "127.0.0.1", port: 0, webhook: .init(secretToken: credentials.webhookSecret),
                 dispatcher: .init(concurrency: 8, pollInterval: .milliseconds(20), shutdownGracePeriod: .seconds(5)),

@@ -35,7 +35,7 @@ struct RunningHost {
         let bot = Bot(api: api, username: "TestBot")
         configure(bot)
         let host = LocalHost(
-            bot: bot, storage: storage,
+            bot: bot, queue: .embedded(storage),
             configuration: .init(
                 host: "127.0.0.1", port: 0, webhook: .init(secretToken: secret),
                 dispatcher: .init(concurrency: concurrency, pollInterval: .milliseconds(20), shutdownGracePeriod: .seconds(5)),

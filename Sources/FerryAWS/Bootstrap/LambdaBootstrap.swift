@@ -1,80 +1,69 @@
-import AsyncHTTPClient
-import Ferry
+public import Ferry
+public import Logging
+public import TelegramBotAPI
 import AWSClients
-import FerryAWS
-import FerryStageContract
+import AsyncHTTPClient
 import FerryRuntime
-import Logging
-import TelegramBotAPI
+import FerryStageContract
 import TelegramClient
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// What a bot binary reads from its Lambda environment: the variables ``FunctionRole/reads`` lists for its
-/// role, which the handler setting (`_HANDLER`) names. Secrets are read once, at cold start.
+/// role, which the handler setting (`_HANDLER`) names, through the same ``EnvironmentReader`` as `serve`.
+/// Secrets are read once, at cold start.
 struct LambdaEnvironment {
     let role: FunctionRole
+    let reader: EnvironmentReader
     /// The whole environment, for the variables every AWS program reads (region, credentials).
-    let variables: [String: String]
+    var variables: [String: String] { reader.variables }
 
-    init(_ variables: [String: String]) throws {
-        self.variables = variables
-        guard let handler = variables[EnvironmentVariable.handler.name], !handler.isEmpty else {
-            throw CommandError("\(EnvironmentVariable.handler) is not set")
-        }
+    init(_ reader: EnvironmentReader) throws {
+        self.reader = reader
+        let handler = try reader.required(.handler)
         guard let role = FunctionRole(handler: handler) else {
             let roles = FunctionRole.allCases.map(\.handler).joined(separator: ", ")
-            throw CommandError("\(EnvironmentVariable.handler) is \"\(handler)\"; a Ferry bot's Lambda handler is one of: \(roles)")
+            throw SettingError("\(EnvironmentVariable.handler) is \"\(handler)\"; a Ferry bot's Lambda handler is one of: \(roles)")
         }
         self.role = role
     }
 
     /// The variable's value; `nil` when it is unset or empty.
     func value(_ variable: EnvironmentVariable) -> String? {
-        // Only what the contract lists for the role: the stack's template is tested against that list, so a
-        // variable read here but missing from it would be one no deployed function is given.
-        precondition(role.reads.contains(variable), "the \(role.handler) role reads \(variable), which FunctionRole.reads does not list")
-        return variables[variable.name].flatMap { $0.isEmpty ? nil : $0 }
+        checkListed(variable)
+        return reader.value(variable)
     }
 
     func required(_ variable: EnvironmentVariable) throws -> String {
-        guard let value = value(variable) else { throw CommandError("\(variable) is not set") }
-        return value
+        checkListed(variable)
+        return try reader.required(variable)
+    }
+
+    /// Only what the contract lists for the role: the stack's template is tested against that list, so a
+    /// variable read here but missing from it would be one no deployed function is given.
+    private func checkListed(_ variable: EnvironmentVariable) {
+        precondition(role.reads.contains(variable), "the \(role.handler) role reads \(variable), which FunctionRole.reads does not list")
     }
 
     /// Deliveries before the consumer dead-letters an update.
     func maximumAttempts() throws -> Int {
-        guard let text = value(.maxAttempts) else { return UpdateProcessor.Policy().maximumAttempts }
-        guard let attempts = Int(text), attempts > 0 else {
-            throw CommandError("\(EnvironmentVariable.maxAttempts) is \"\(text)\", not a positive number; set it to one, such as 3")
-        }
-        return attempts
+        checkListed(.maxAttempts)
+        return try reader.integer(
+            .maxAttempts, in: 1...Int.max, default: UpdateProcessor.Policy().maximumAttempts, what: "attempts before an update is dead-lettered"
+        )
     }
 
     /// Chats of a batch the consumer handles at once.
     func consumerConcurrency() throws -> Int {
-        guard let text = value(.consumerConcurrency) else { return ConsumerFunction.Configuration.defaultConcurrency }
-        guard let concurrency = Int(text), (1...SQSClient.maxBatchSize).contains(concurrency) else {
-            throw CommandError(
-                "\(EnvironmentVariable.consumerConcurrency) is \"\(text)\"; use a number from 1 to \(SQSClient.maxBatchSize) (a batch holds at most \(SQSClient.maxBatchSize) records)"
-            )
-        }
-        return concurrency
+        checkListed(.consumerConcurrency)
+        return try reader.integer(
+            .consumerConcurrency, in: 1...SQSClient.maxBatchSize, default: ConsumerFunction.Configuration.defaultConcurrency,
+            what: "chats at once; a batch holds at most \(SQSClient.maxBatchSize) records"
+        )
     }
 
     /// How long a parked dead letter is kept; 30 days when unset.
     func deadLetterRetention() throws -> Duration {
-        guard let text = value(.deadLetterRetention) else { return .seconds(30 * 24 * 3600) }
-        guard let seconds = Int(text), seconds > 0 else {
-            throw CommandError("\(EnvironmentVariable.deadLetterRetention) is \"\(text)\", not a whole number of seconds above 0")
-        }
-        return .seconds(seconds)
+        checkListed(.deadLetterRetention)
+        return .seconds(try reader.integer(.deadLetterRetention, in: 1...Int.max, default: 30 * 24 * 3600, what: "seconds"))
     }
 
     /// The update kinds the webhook handles itself: `on` (= `pre_checkout_query`) or kinds, comma-separated;
@@ -87,7 +76,7 @@ struct LambdaEnvironment {
         default:
             let kinds = text.split(separator: ",").map { UpdateKind(rawValue: String($0.filter { !$0.isWhitespace })) }
             if let unknown = kinds.first(where: { if case .unknown = $0 { true } else { false } }) {
-                throw CommandError(
+                throw SettingError(
                     "\(EnvironmentVariable.fastLane) names \"\(unknown.rawValue)\", which is not an update kind (such as pre_checkout_query)"
                 )
             }
@@ -98,17 +87,14 @@ struct LambdaEnvironment {
     /// Whether the consumer keeps idempotency records: `on` records each handled `update_id` for 24 h in the
     /// sessions table; default `off`.
     func idempotency() throws -> Bool {
-        switch value(.idempotency)?.lowercased() ?? "" {
-        case "", "off", "false", "0": return false
-        case "on", "true", "1":
-            guard value(.sessionsTable) != nil else {
-                throw CommandError(
-                    "\(EnvironmentVariable.idempotency) is on, but \(EnvironmentVariable.sessionsTable) (where the records are kept) is not set"
-                )
-            }
-            return true
-        case let other: throw CommandError("\(EnvironmentVariable.idempotency) is \"\(other)\"; use on or off")
+        checkListed(.idempotency)
+        guard try reader.isOn(.idempotency, default: false) else { return false }
+        guard value(.sessionsTable) != nil else {
+            throw SettingError(
+                "\(EnvironmentVariable.idempotency) is on, but \(EnvironmentVariable.sessionsTable) (where the records are kept) is not set"
+            )
         }
+        return true
     }
 
     /// Sessions in the sessions table when one is set, else in memory (they then last as long as the warm
@@ -135,7 +121,7 @@ struct LambdaEnvironment {
         } catch let error as AWSServiceError where error.code == "ParameterNotFound" {
             return nil
         } catch {
-            throw CommandError("could not read the SSM parameter \(parameter) (\(EnvironmentVariable.retiringWebhookSecretParameter)): \(error)")
+            throw SettingError("could not read the SSM parameter \(parameter) (\(EnvironmentVariable.retiringWebhookSecretParameter)): \(error)")
         }
     }
 
@@ -147,32 +133,38 @@ struct LambdaEnvironment {
         do {
             return try await ssm.parameter(named: name, withDecryption: true).value
         } catch {
-            throw CommandError("could not read the SSM parameter \(name) (\(parameter)): \(error)")
+            throw SettingError("could not read the SSM parameter \(name) (\(parameter)): \(error)")
         }
     }
 }
 
-/// Serves the role named by `_HANDLER` on the Lambda Runtime API until the process ends. Set-up
-/// failures (a missing variable, an unreadable secret) are reported to Lambda as an init error.
-func runLambda(app: FerryApp) async -> Never {
-    let logger = bootstrapLogging()
-    let variables = ProcessEnvironment.all
-    // Both are shut down before exiting: an HTTPClient released while running is a fatal error.
-    let runtimeClient = LambdaRuntime.makeHTTPClient()
-    let serviceClient = makeServiceHTTPClient()
-    var status: Int32 = 0
-    do {
-        let runtime = try LambdaRuntime.fromEnvironment(variables, httpClient: runtimeClient, logger: logger)
-        try await runtime.run {
-            try await makeLambdaHandler(environment: try LambdaEnvironment(variables), httpClient: serviceClient, app: app, logger: logger)
+/// A bot binary's life on AWS Lambda.
+public enum LambdaBootstrap {
+    /// Builds the bot for a role: the app's handlers, answering through the client given, with the sessions given.
+    public typealias MakeBot = @Sendable (_ client: any BotAPI, _ sessions: any SessionStore, _ logger: Logger) -> Bot
+
+    /// Serves the role named by `_HANDLER` on the Lambda Runtime API until the runtime stops; returns the
+    /// process's exit status. Set-up failures (a missing variable, an unreadable secret) are reported to
+    /// Lambda as an init error.
+    public static func run(makeBot: @escaping MakeBot, logger: Logger) async -> Int32 {
+        let reader = EnvironmentReader()
+        // Both are shut down before returning: an HTTPClient released while running is a fatal error.
+        let runtimeClient = LambdaRuntime.makeHTTPClient()
+        let serviceClient = makeServiceHTTPClient()
+        var status: Int32 = 0
+        do {
+            let runtime = try LambdaRuntime.fromEnvironment(reader.variables, httpClient: runtimeClient, logger: logger)
+            try await runtime.run {
+                try await makeLambdaHandler(environment: try LambdaEnvironment(reader), httpClient: serviceClient, makeBot: makeBot, logger: logger)
+            }
+        } catch {
+            logger.critical("the Lambda runtime stopped", metadata: ["error": "\(error)"])
+            status = 1
         }
-    } catch {
-        logger.critical("the Lambda runtime stopped", metadata: ["error": "\(error)"])
-        status = 1
+        try? await serviceClient.shutdown()
+        try? await runtimeClient.shutdown()
+        return status
     }
-    try? await serviceClient.shutdown()
-    try? await runtimeClient.shutdown()
-    exit(status)
 }
 
 /// The connection pool for AWS and the Bot API, for the process's life, set up as the Bot API needs
@@ -183,7 +175,7 @@ private func makeServiceHTTPClient() -> HTTPClient {
 }
 
 private func makeLambdaHandler(
-    environment: LambdaEnvironment, httpClient: HTTPClient, app: FerryApp, logger: Logger
+    environment: LambdaEnvironment, httpClient: HTTPClient, makeBot: @escaping LambdaBootstrap.MakeBot, logger: Logger
 ) async throws -> LambdaRuntime.Handler {
     let aws = try AWSClientConfiguration.fromEnvironment(environment.variables)
     let sqs = SQSClient(configuration: aws, httpClient: httpClient)
@@ -202,7 +194,7 @@ private func makeLambdaHandler(
         guard !kinds.isEmpty else { return WebhookFunction(queue: queue, secretToken: secret, retiringSecret: retiring).runtimeHandler }
         let bot = try await makeLambdaBot(
             environment: environment, sessions: environment.sessions(dynamoDB: dynamoDB, logger: logger), ssm: ssm,
-            httpClient: httpClient, app: app, logger: logger
+            httpClient: httpClient, makeBot: makeBot, logger: logger
         )
         let fastLane = WebhookFastLane(processor: UpdateProcessor(bot: bot, logger: logger), kinds: kinds)
         return WebhookFunction(queue: queue, secretToken: secret, retiringSecret: retiring, fastLane: fastLane).runtimeHandler
@@ -213,7 +205,7 @@ private func makeLambdaHandler(
             ? DynamoDBHandledUpdates(dynamoDB: dynamoDB, table: try environment.required(.sessionsTable)) : nil
         let sessions = environment.sessions(dynamoDB: dynamoDB, logger: logger)
         let bot = try await makeLambdaBot(
-            environment: environment, sessions: sessions, ssm: ssm, httpClient: httpClient, app: app, logger: logger
+            environment: environment, sessions: sessions, ssm: ssm, httpClient: httpClient, makeBot: makeBot, logger: logger
         )
         let processor = UpdateProcessor(bot: bot, policy: .init(maximumAttempts: try environment.maximumAttempts()), logger: logger)
         // Receives that were not attempts are counted in the sessions table; without one, every receive counts.
@@ -227,7 +219,7 @@ private func makeLambdaHandler(
         let table = try environment.required(.deadLetterTable)
         // The dead-letter role may not read the sessions table: an `onDeadLetter` hook sees in-memory sessions.
         let bot = try await makeLambdaBot(
-            environment: environment, sessions: InMemorySessionStore(), ssm: ssm, httpClient: httpClient, app: app, logger: logger
+            environment: environment, sessions: InMemorySessionStore(), ssm: ssm, httpClient: httpClient, makeBot: makeBot, logger: logger
         )
         return DeadLetterFunction(
             processor: UpdateProcessor(bot: bot, logger: logger), dynamoDB: dynamoDB, table: table,
@@ -240,14 +232,14 @@ private func makeLambdaHandler(
 /// The bot with the app's handlers, its sessions in `sessions`.
 private func makeLambdaBot(
     environment: LambdaEnvironment, sessions: any SessionStore, ssm: SSMClient, httpClient: HTTPClient,
-    app: FerryApp, logger: Logger
+    makeBot: LambdaBootstrap.MakeBot, logger: Logger
 ) async throws -> Bot {
     guard let token = try await environment.secret(.botToken, orParameter: .botTokenParameter, ssm: ssm) else {
-        throw CommandError(
+        throw SettingError(
             "neither \(EnvironmentVariable.botToken) nor \(EnvironmentVariable.botTokenParameter) is set: `deploy` sets the parameter; deploy the stage again"
         )
     }
     let apiURL = environment.value(.telegramAPIURL) ?? TelegramClient.Configuration.telegramBaseURL
     let client = TelegramClient(token: token, configuration: .init(baseURL: apiURL), httpClient: httpClient, logger: logger)
-    return app.makeBot(client: client, sessions: sessions, logger: logger)
+    return makeBot(client, sessions, logger)
 }
