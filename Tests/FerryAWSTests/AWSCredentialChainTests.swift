@@ -1,3 +1,4 @@
+import FerryTestSupport
 import AsyncHTTPClient
 import Foundation
 import Synchronization
@@ -172,16 +173,14 @@ import Testing
         }
     }
 
-    /// Runs `arguments` with Foundation's Process, as the CLI runs them with Subprocess.
+    /// Runs `arguments` as a child process, as the CLI runs them with Subprocess.
     static let shell: AWSCredentialChain.RunProcess = { arguments in
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let output = ChildOutput()
+        let process = try ChildProcess(
+            executable: arguments[0], arguments: Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+            standardOutput: output
+        )
+        try await process.waitForExit(within: .seconds(60))
+        return output.finish()
     }
 }

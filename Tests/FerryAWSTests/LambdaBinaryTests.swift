@@ -140,24 +140,14 @@ struct LambdaBinaryTests {
     }
 
     func runProcess(environment: [String: String], executable: URL = EchoBotBinary.url) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "info"].merging(environment) { $1 }
         let output = ChildOutput()
-        process.standardOutput = output.pipe
-        process.standardError = output.pipe
-        try process.run()
-        for _ in 0..<1_200 where !process.hasExited {
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        if !process.hasExited {
-            process.terminate()
-            throw ProcessDidNotExit()
-        }
-        return (process.exitStatus, output.finish())
+        let process = try ChildProcess(
+            executable: executable.path, environment: ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "info"].merging(environment) { $1 },
+            standardOutput: output, standardError: output
+        )
+        let status = try await process.waitForExit(within: .seconds(120))
+        return (status, output.finish())
     }
-
-    struct ProcessDidNotExit: Error {}
 
     func functionURLEvent(body: String, secret: String) throws -> String {
         let event: [String: Any] = [

@@ -311,8 +311,10 @@ extension SQLiteUpdateQueueTests {
                             if (item.update.updateID + round + consumer) % 5 == 0 && item.attempts < 3 {
                                 try await storage.queue.release(item.receipt, after: .milliseconds(round % 4), reason: "retry", countingAttempt: true)
                             } else {
-                                try await storage.queue.acknowledge([item.receipt])
+                                // Noted before the acknowledgement: once it is done, another consumer may receive,
+                                // acknowledge and note the group's next update before this one is noted.
                                 acknowledged.withLock { $0[group, default: []].append(item.update.updateID % 1000) }
+                                try await storage.queue.acknowledge([item.receipt])
                             }
                         }
                     }

@@ -70,17 +70,17 @@ import Testing
         #expect(try await storage.queue.deadLetterCount() == 3)
         try await storage.close()
         // The file as a version without the counter left it (Python's sqlite3 stands in for that version).
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = [
-            "python3", "-c",
-            "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.executescript('DROP TRIGGER count_dead_letter_added;"
-                + " DROP TRIGGER count_dead_letter_removed; DROP TABLE counters;'); db.close()",
-            directory + "/" + SQLiteStorage.fileName,
-        ]
-        try python.run()
-        python.waitUntilExit()
-        #expect(python.terminationStatus == 0)
+        let python = try ChildProcess(
+            executable: "/usr/bin/env",
+            arguments: [
+                "python3", "-c",
+                "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.executescript('DROP TRIGGER count_dead_letter_added;"
+                    + " DROP TRIGGER count_dead_letter_removed; DROP TABLE counters;'); db.close()",
+                directory + "/" + SQLiteStorage.fileName,
+            ],
+            environment: ProcessInfo.processInfo.environment
+        )
+        #expect(try await python.waitForExit(within: .seconds(60)) == 0)
         for _ in 1...2 {
             let reopened = try await SQLiteStorage.open(directory: directory)
             #expect(try await reopened.queue.deadLetterCount() == 3, "counted once when the counter is new, never twice")

@@ -10,12 +10,13 @@ public final class BotProcess: Sendable {
     }
 
     private let name: String
-    private let process: Process
-    private let output = ChildOutput()
+    private let process: ChildProcess
+    private let output: ChildOutput
 
-    private init(name: String, process: Process) {
+    private init(name: String, process: ChildProcess, output: ChildOutput) {
         self.name = name
         self.process = process
+        self.output = output
     }
 
     /// Starts `bot arguments...` with `environment` added to a minimal one (`PATH`, `LOG_LEVEL=info`): in
@@ -25,25 +26,23 @@ public final class BotProcess: Sendable {
         _ arguments: [String], bot: String = "EchoBot", environment: [String: String] = [:], openFileLimit: Int? = nil,
         input: String? = nil
     ) throws -> BotProcess {
-        let process = Process()
+        let executable: String
+        let fullArguments: [String]
         if let openFileLimit {
             // The shell sets the limit and becomes the bot (exec), so signals and the exit status are the bot's.
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", builtExecutable(bot).path] + arguments
+            executable = "/bin/sh"
+            fullArguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", builtExecutable(bot).path] + arguments
         } else {
-            process.executableURL = builtExecutable(bot)
-            process.arguments = arguments
+            executable = builtExecutable(bot).path
+            fullArguments = arguments
         }
-        process.environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "info"].merging(environment) { $1 }
-        let started = BotProcess(name: bot, process: process)
-        let inputPipe = Pipe()
-        process.standardInput = inputPipe
-        process.standardOutput = started.output.pipe
-        process.standardError = started.output.pipe
-        try process.run()
-        if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
-        try inputPipe.fileHandleForWriting.close()
-        return started
+        let output = ChildOutput()
+        let process = try ChildProcess(
+            executable: executable, arguments: fullArguments,
+            environment: ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "info"].merging(environment) { $1 },
+            input: input, standardOutput: output, standardError: output
+        )
+        return BotProcess(name: bot, process: process, output: output)
     }
 
     /// Runs `bot arguments...` to completion (at most `limit`); returns its exit status and output.
@@ -53,12 +52,13 @@ public final class BotProcess: Sendable {
     ) async throws -> (status: Int32, output: String) {
         let started = try start(arguments, bot: bot, environment: environment, input: input)
         try await started.waitForExit(within: limit)
-        return (started.process.exitStatus, started.log)
+        return (started.exitStatus, started.log)
     }
 
     public var log: String { output.text }
     public var isRunning: Bool { !process.hasExited }
-    public var exitStatus: Int32 { process.exitStatus }
+    /// The exit status (or the signal that ended it); -1 while it runs.
+    public var exitStatus: Int32 { process.exitStatus ?? -1 }
 
     /// Waits until `find` finds what it looks for in the log. Generous, as a process starts slowly on a loaded
     /// machine; the log is looked at once more after the deadline, as a busy test process may oversleep it.
@@ -70,7 +70,7 @@ public final class BotProcess: Sendable {
         while true {
             let log = self.log
             if let found = find(log) { return found }
-            guard !process.hasExited else { throw TestFailure("\(name) exited (\(process.exitStatus)) before \(what):\n\(log)") }
+            guard !process.hasExited else { throw TestFailure("\(name) exited (\(exitStatus)) before \(what):\n\(log)") }
             guard clock.now < deadline else { throw TestFailure("\(name) did not get to \(what) within \(limit):\n\(log)") }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -97,21 +97,21 @@ public final class BotProcess: Sendable {
         do {
             return try await body()
         } catch {
-            if !process.hasExited { kill(process.processIdentifier, SIGKILL) }
+            process.signal(SIGKILL)
             try? await waitForExit()
             throw error
         }
     }
 
     public func signal(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        process.signal(signal)
     }
 
     /// SIGTERM, as an operator stops it; the exit status once it exited (SIGKILL and a failure after `limit`).
     public func stop(within limit: Duration = .seconds(20)) async throws -> Int32 {
         signal(SIGTERM)
         try await waitForExit(within: limit)
-        return process.exitStatus
+        return exitStatus
     }
 
     public func waitForExit(within limit: Duration = .seconds(30)) async throws {
@@ -119,7 +119,7 @@ public final class BotProcess: Sendable {
         let deadline = clock.now + limit
         while !process.hasExited {
             guard clock.now < deadline else {
-                kill(process.processIdentifier, SIGKILL)
+                process.signal(SIGKILL)
                 throw TestFailure("\(name) did not exit within \(limit):\n\(log)")
             }
             try await Task.sleep(for: .milliseconds(20))

@@ -8,11 +8,27 @@ public final class ChildOutput: Sendable {
     public let pipe = Pipe()
     private let collected = Mutex("")
 
-    public init() {
+    /// - Parameter limit: keeps the first `limit` bytes or so and reads and drops the rest (a server that logs
+    ///   every request).
+    public init(keepingAtMost limit: Int = .max) {
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let chunk = String(decoding: handle.availableData, as: UTF8.self)
-            self?.collected.withLock { $0 += chunk }
+            self?.collected.withLock { if $0.utf8.count < limit { $0 += chunk } }
         }
+    }
+
+    /// The end a child writes to.
+    var writeDescriptor: Int32 { pipe.fileHandleForWriting.fileDescriptor }
+    private let writeEndClosed = Mutex(false)
+
+    /// Once the child has its copy: the parent's would keep the pipe open after the child ends. Once only, as
+    /// one output may be a child's standard output and error both.
+    func closeWriteEnd() {
+        let first = writeEndClosed.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        if first { try? pipe.fileHandleForWriting.close() }
     }
 
     /// What arrived so far.

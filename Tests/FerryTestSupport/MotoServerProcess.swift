@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -24,46 +23,39 @@ public enum MotoServerProcess {
         _ body: (_ endpoint: String) async throws -> Result
     ) async throws -> Result {
         let executablePath = try OutsideTool.moto.require()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executablePath)
-        process.arguments = ["-H", "127.0.0.1", "-p", "0"]
         var variables = ProcessInfo.processInfo.environment
         for (name, value) in environment { variables[name] = value }
-        process.environment = variables
-        // Read while it runs: moto logs every request, and a pipe nobody reads stalls it at 64 KiB.
-        let output = Pipe()
-        let log = ServerLog()
-        output.fileHandleForReading.readabilityHandler = { handle in log.append(handle.availableData) }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = output
-        try process.run()
+        // Read while it runs: moto logs every request, and a pipe nobody reads stalls it at 64 KiB. The first
+        // 64 KiB (its start-up lines and early errors) are kept.
+        let output = ChildOutput(keepingAtMost: 1 << 16)
+        let process = try ChildProcess(
+            executable: executablePath, arguments: ["-H", "127.0.0.1", "-p", "0"], environment: variables, standardError: output
+        )
 
         let result: Swift.Result<Result, any Error>
         do {
-            let port = try await waitUntilListening(process: process) { log.text }
+            let port = try await waitUntilListening(process: process) { output.text }
             result = .success(try await body("http://127.0.0.1:\(port)"))
         } catch {
             result = .failure(error)
         }
         await stop(process)
-        output.fileHandleForReading.readabilityHandler = nil
+        _ = output.finish()
         return try result.get()
     }
 
     /// moto_server ignores SIGTERM while clients hold connections open, and keeps nothing worth a clean
     /// shutdown: kill it, then wait (at most 10 s) until it is gone.
-    private static func stop(_ process: Process) async {
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<100 where process.isRunning {
-            try? await Task.sleep(for: .milliseconds(100))
-        }
+    private static func stop(_ process: ChildProcess) async {
+        process.signal(SIGKILL)
+        _ = try? await process.waitForExit(within: .seconds(10))
     }
 
     /// The port from moto's "Running on http://127.0.0.1:PORT" line, once that port accepts connections.
-    private static func waitUntilListening(process: Process, log: () -> String) async throws -> Int {
+    private static func waitUntilListening(process: ChildProcess, log: () -> String) async throws -> Int {
         for _ in 0..<1_200 {
-            guard process.isRunning else {
-                throw MotoDidNotStart(reason: "moto_server exited with status \(process.terminationStatus):\n\(log())")
+            if let status = process.exitStatus {
+                throw MotoDidNotStart(reason: "moto_server exited with status \(status):\n\(log())")
             }
             if let port = log().firstMatch(of: /Running on http:\/\/127\.0\.0\.1:(\d+)/).flatMap({ Int($0.1) }), canConnect(port: port) {
                 return port
@@ -98,17 +90,6 @@ public enum MotoServerProcess {
     #else
     private static let streamSocketType = SOCK_STREAM
     #endif
-
-    /// moto's first 64 KiB of output (its start-up lines and early errors); the rest, one line per request,
-    /// is read and dropped.
-    private final class ServerLog: Sendable {
-        private let lines = Mutex("")
-        var text: String { lines.withLock { $0 } }
-        func append(_ data: Data) {
-            let chunk = String(decoding: data, as: UTF8.self)
-            lines.withLock { if $0.utf8.count < 1 << 16 { $0 += chunk } }
-        }
-    }
 
     public struct MotoDidNotStart: Error, CustomStringConvertible {
         public var reason: String

@@ -39,18 +39,13 @@ public struct TmpfsMount: Sendable {
     }
 
     private static func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
         // mount's messages are a line or two: they fit the pipe, so reading after the exit cannot stall it.
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw TestFailure("\(executable) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(message)")
+        let errors = ChildOutput()
+        let process = try ChildProcess(executable: executable, arguments: arguments, environment: ["PATH": "/usr/bin:/bin"], standardError: errors)
+        let status = process.waitUntilExit()
+        let message = errors.finish()
+        guard status == 0 else {
+            throw TestFailure("\(executable) \(arguments.joined(separator: " ")) failed (\(status)): \(message)")
         }
     }
 }

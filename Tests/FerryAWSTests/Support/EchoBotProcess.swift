@@ -12,26 +12,19 @@ enum EchoBotProcess {
     struct DidNotExit: Error {}
 
     static func run(_ arguments: [String], environment: [String: String]) async throws -> Exit {
-        let process = Process()
-        process.executableURL = EchoBotBinary.url
-        process.arguments = arguments
-        process.environment = ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"].merging(environment) { $1 }
         let output = ChildOutput()
         let errors = ChildOutput()
-        process.standardOutput = output.pipe
-        process.standardError = errors.pipe
-        try process.run()
-        for _ in 0..<1_200 where !process.hasExited {
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        if !process.hasExited {
-            process.terminate()
+        let process = try ChildProcess(
+            executable: EchoBotBinary.url.path, arguments: arguments,
+            environment: ["PATH": "/usr/bin:/bin", "LOG_LEVEL": "warning"].merging(environment) { $1 },
+            standardOutput: output, standardError: errors
+        )
+        let status: Int32
+        do {
+            status = try await process.waitForExit(within: .seconds(120))
+        } catch {
             throw DidNotExit()
         }
-        return Exit(
-            status: process.exitStatus,
-            standardOutput: output.finish(),
-            standardError: errors.finish()
-        )
+        return Exit(status: status, standardOutput: output.finish(), standardError: errors.finish())
     }
 }

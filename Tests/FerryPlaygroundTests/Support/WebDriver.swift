@@ -3,7 +3,6 @@ import AsyncHTTPClient
 import FerryTesting
 import Foundation
 import NIOCore
-import Synchronization
 
 /// Headless Chromium driven through the Debian `chromedriver` over the W3C WebDriver protocol, on
 /// 127.0.0.1. Only the few commands the browser test needs; nothing is downloaded.
@@ -11,12 +10,12 @@ final class Browser: Sendable {
     static let chromium = "/usr/bin/chromium"
     static let chromedriver = "/usr/bin/chromedriver"
 
-    private let driver: Process
+    private let driver: ChildProcess
     private let http: HTTPClient
     private let session: String
     private let baseURL: String
 
-    private init(driver: Process, http: HTTPClient, session: String, baseURL: String) {
+    private init(driver: ChildProcess, http: HTTPClient, session: String, baseURL: String) {
         self.driver = driver
         self.http = http
         self.session = session
@@ -25,27 +24,21 @@ final class Browser: Sendable {
 
     /// Starts chromedriver on a free port and a headless browser session in a window of `width` x `height`.
     static func launch(width: Int = 1280, height: Int = 800) async throws -> Browser {
-        let driver = Process()
-        driver.executableURL = URL(fileURLWithPath: chromedriver)
-        driver.arguments = ["--port=0"]
-        let pipe = Pipe()
-        driver.standardOutput = pipe
-        driver.standardError = pipe
-        let output = Mutex("")
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = String(decoding: handle.availableData, as: UTF8.self)
-            output.withLock { $0 += chunk }
-        }
-        try driver.run()
+        let output = ChildOutput()
+        // chromedriver and Chromium find their libraries and fonts through the environment.
+        let driver = try ChildProcess(
+            executable: chromedriver, arguments: ["--port=0"], environment: ProcessInfo.processInfo.environment,
+            standardOutput: output, standardError: output
+        )
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         do {
             let port: Int
             do {
                 port = try await eventuallyValue(within: .seconds(120), "chromedriver to start") {
-                    output.withLock { $0 }.firstMatch(of: /started successfully on port (\d+)/).flatMap { Int($0.1) }
+                    output.text.firstMatch(of: /started successfully on port (\d+)/).flatMap { Int($0.1) }
                 }
             } catch {
-                throw TestFailure("\(error):\n\(output.withLock { $0 })")
+                throw TestFailure("\(error):\n\(output.text)")
             }
             let baseURL = "http://127.0.0.1:\(port)"
             let capabilities: [String: Any] = [
@@ -65,7 +58,7 @@ final class Browser: Sendable {
             }
             return Browser(driver: driver, http: http, session: session, baseURL: baseURL)
         } catch {
-            kill(driver.processIdentifier, SIGKILL)
+            driver.signal(SIGKILL)
             try? await http.shutdown()
             throw error
         }
@@ -81,11 +74,9 @@ final class Browser: Sendable {
         try? await http.shutdown()
     }
 
-    private static func stop(_ driver: Process) async {
-        for _ in 0..<250 where driver.isRunning {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        if driver.isRunning { kill(driver.processIdentifier, SIGKILL) }
+    private static func stop(_ driver: ChildProcess) async {
+        // Killed if it has not ended within 5 seconds of being asked to.
+        _ = try? await driver.waitForExit(within: .seconds(5))
     }
 
     func open(_ url: String) async throws {
