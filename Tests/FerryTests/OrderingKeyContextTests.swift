@@ -20,6 +20,22 @@ import Testing
             #"{"update_id":9002,"callback_query":{"id":"c1","from":{"id":42,"is_bot":false,"first_name":"Ada"},"chat_instance":"i","data":"yes","message":{"message_id":2,"date":1,"chat":{"id":-100777,"type":"supergroup","title":"G"},"text":"Choose:"}}}"#
         ),
         (
+            "vote of a user",
+            #"{"update_id":9004,"poll_answer":{"poll_id":"p2","user":{"id":42,"is_bot":false,"first_name":"Ada"},"option_ids":[0],"option_persistent_ids":["a"]}}"#
+        ),
+        (
+            "a poll's new state",
+            #"{"update_id":9005,"poll":{"id":"p3","question":"Tea?","options":[{"persistent_id":"a","text":"Yes","voter_count":1}],"total_voter_count":1,"is_closed":false,"is_anonymous":true,"type":"regular","allows_multiple_answers":false,"allows_revoting":false,"members_only":false}}"#
+        ),
+        (
+            "a member joins a group",
+            #"{"update_id":9006,"chat_member":{"chat":{"id":-100777,"type":"supergroup","title":"G"},"from":{"id":42,"is_bot":false,"first_name":"Ada"},"date":1,"old_chat_member":{"status":"left","user":{"id":43,"is_bot":false,"first_name":"Bo"}},"new_chat_member":{"status":"member","user":{"id":43,"is_bot":false,"first_name":"Bo"}}}}"#
+        ),
+        (
+            "a request to join a group",
+            #"{"update_id":9007,"chat_join_request":{"chat":{"id":-100777,"type":"supergroup","title":"G"},"from":{"id":43,"is_bot":false,"first_name":"Bo"},"user_chat_id":43,"date":1}}"#
+        ),
+        (
             "anonymous vote of a channel, no user",
             #"{"update_id":9003,"poll_answer":{"poll_id":"p1","voter_chat":{"id":-100888,"type":"channel","title":"C"},"option_ids":[0],"option_persistent_ids":["a"]}}"#
         ),
@@ -34,8 +50,11 @@ import Testing
         var kinds: Set<UpdateKind> = []
         for (name, data) in try Self.updates() {
             let keys = try UpdateRoutingKeys.extract(from: Array(data))
-            let update = try JSONDecoder().decode(Update.self, from: data)
+            let update = try BotAPIDecoder().decode(Update.self, from: data)
             #expect(keys.kind == update.kind, "\(name)")
+            // A payload this version cannot type (a sample from an older server, without a field now required)
+            // reaches handlers only as `raw`: they see no chat or user to disagree about.
+            guard update.raw == nil else { continue }
             kinds.insert(update.kind)
             let ctx = Context(update: update, api: api)
             switch keys.orderingKey {
@@ -59,8 +78,8 @@ import Testing
     }
 
     @Test func anAnonymousVoteBelongsToTheChatThatCastIt() throws {
-        let data = Data(Self.built[2].json.utf8)
-        let ctx = Context(update: try JSONDecoder().decode(Update.self, from: data), api: BotAPIRecorder())
+        let data = Data(try #require(Self.built.first { $0.name.hasPrefix("anonymous vote") }).json.utf8)
+        let ctx = Context(update: try BotAPIDecoder().decode(Update.self, from: data), api: BotAPIRecorder())
         #expect(ctx.chat?.id == -100888)
         #expect(SessionKey.chat(ctx) == "-100888", "a vote on behalf of a chat uses that chat's session")
         #expect(try UpdateRoutingKeys.extract(from: Array(data)).orderingKey == .chat(-100888))
@@ -68,7 +87,7 @@ import Testing
 
     @Test func aManagedBotUpdateComesFromItsOwner() throws {
         let data = Data(#"{"update_id":1,"managed_bot":{"bot":{"id":7001,"is_bot":true,"first_name":"Managed"},"user":{"id":63,"is_bot":false,"first_name":"Owner"}}}"#.utf8)
-        let ctx = Context(update: try JSONDecoder().decode(Update.self, from: data), api: BotAPIRecorder())
+        let ctx = Context(update: try BotAPIDecoder().decode(Update.self, from: data), api: BotAPIRecorder())
         #expect(ctx.from?.id == 63)
         #expect(ctx.chat == nil)
         #expect(try UpdateRoutingKeys.extract(from: Array(data)).orderingKey == .user(7001))
