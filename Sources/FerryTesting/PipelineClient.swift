@@ -24,7 +24,7 @@ public struct PipelineOptions: Sendable {
     /// How long ``PipelineClient/send(_:)`` and ``PipelineClient/waitUntilIdle()`` wait before failing: long,
     /// since they return as soon as the pipeline is done, and a loaded machine must slow a test, not fail it.
     public var settleTimeout: Duration
-    /// The host's logger; silent by default.
+    /// The host's and the bot's logger; silent by default.
     public var logger: Logger
 
     public init(
@@ -64,7 +64,7 @@ extension BotTest {
             .appendingPathComponent("ferry-pipeline-\(UUID().uuidString)").path
         defer { if options.directory == nil { try? FileManager.default.removeItem(atPath: directory) } }
         let storage = try await SQLiteStorage.open(directory: directory)
-        let bot = Bot(api: api, username: username)
+        let bot = Bot(api: api, username: username, logger: options.logger)
         configure(bot)
         let outcomes = OutcomeLog()
         let host = LocalHost(
