@@ -235,11 +235,17 @@ let package = Package(
             swiftSettings: strictness
         ),
         // Lets bot authors test their bots without network: a recording Bot API, update builders, the
-        // UpdateQueue conformance suite; it brings the simulator with it.
+        // UpdateQueue conformance suite, the pipeline harness (a bot's tests run in memory or through the
+        // local host); it brings the simulator with it. Only test targets link it, never a bot binary.
         .target(
             name: "FerryTesting",
             dependencies: [
                 "Ferry", "TelegramBotAPI", "FerryQueue", "FerrySimulator",
+                // The pipeline harness: the local host on an embedded queue, and an HTTP client to post to it.
+                "FerryRuntime", "FerryServer", "FerrySQLite",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // `serving(_:while:)` stops a fake peer with the service group's graceful shutdown.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

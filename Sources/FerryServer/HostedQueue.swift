@@ -39,6 +39,17 @@ public struct HostedQueue: Sendable {
         )
     }
 
+    /// This queue with every call the host's ingress and dispatcher make to it going through the queue
+    /// `decorate` returns, which forwards them to the one it is given (to observe what the pipeline does
+    /// with each update, as FerryTesting's pipeline harness does). What only the queue's owner does (taking
+    /// back updates in flight, its figures, its health) still goes to the queue itself.
+    public func decorated(by decorate: (any UpdateQueue) -> any UpdateQueue) -> HostedQueue {
+        HostedQueue(
+            queue: decorate(queue), takeBackInFlight: takeBackInFlight, reportFigures: reportFigures, unhealthy: unhealthy,
+            allowsPolling: allowsPolling
+        )
+    }
+
     /// A queue other machines take updates from too.
     public static func shared(_ queue: any UpdateQueue) -> HostedQueue {
         HostedQueue(queue: queue, takeBackInFlight: nil, reportFigures: { _ in }, unhealthy: { nil }, allowsPolling: false)

@@ -159,6 +159,11 @@ public final class BotAPIRecorder: BotAPI {
         calls(to: SendMessage.name).compactMap { $0["text"]?.stringValue }
     }
 
+    /// The texts of the messages sent to one chat, in order: with several chats at once, each chat's own order.
+    public func sentTexts(to chatID: Int) -> [String] {
+        calls(to: SendMessage.name).filter { $0["chat_id"]?.intValue == chatID }.compactMap { $0["text"]?.stringValue }
+    }
+
     // MARK: Defaults
 
     private func defaultResult<Method: TelegramMethod>(for method: Method.Type, call: RecordedCall, messageID: Int) throws -> Method.Result {

@@ -32,11 +32,11 @@ import Testing
         try await storage.close()
 
         let runs = Attempts()
-        try await RunningHost.with(directory: directory, configure: { bot in
+        try await BotTest.runPipeline(.init(directory: directory), configure: { bot in
             bot.command("overflow") { _, _ in runs.increment() }
             EchoBotHandlers.register(on: bot)
         }) { host in
-            try await eventually { host.texts(to: 1) == [DeadLetter.defaultApology, "You said: after"] && host.texts(to: 2) == ["You said: beside"] }
+            try await eventually { host.api.sentTexts(to: 1) == [DeadLetter.defaultApology, "You said: after"] && host.api.sentTexts(to: 2) == ["You said: beside"] }
             #expect(runs.count == 0, "the update that stopped the bot three times does not run a fourth time")
             let letters = try await host.storage.queue.deadLetters(limit: 10)
             #expect(letters.map(\.update.updateID) == [1])
@@ -56,7 +56,7 @@ import Testing
         try await storage.close()
 
         let running = Locked((now: 0, most: 0))
-        try await RunningHost.with(directory: directory, configure: { bot in
+        try await BotTest.runPipeline(.init(directory: directory), configure: { bot in
             bot.on(.text) { ctx, text in
                 running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
                 try await Task.sleep(for: .milliseconds(50))
@@ -64,14 +64,14 @@ import Testing
                 try await ctx.reply("done: \(text)")
             }
         }) { host in
-            try await eventually { (1...5).allSatisfy { host.texts(to: $0) == ["done: slow \($0)"] } }
+            try await eventually { (1...5).allSatisfy { host.api.sentTexts(to: $0) == ["done: slow \($0)"] } }
             #expect(running.withLock { $0.most } == 1, "each suspect ran with nothing beside it")
             // Each was charged its one attempt of the run that stopped, and one of this run: none more.
             #expect(try await host.storage.queue.deadLetters(limit: 10).isEmpty)
             for chat in 6...10 {
                 #expect(try await host.post(Array(textUpdate(updateID: chat, chatID: chat, messageID: 1, text: "new \(chat)").utf8)) == 200)
             }
-            try await eventually { (6...10).allSatisfy { host.texts(to: $0) == ["done: new \($0)"] } }
+            try await eventually { (6...10).allSatisfy { host.api.sentTexts(to: $0) == ["done: new \($0)"] } }
         }
     }
 

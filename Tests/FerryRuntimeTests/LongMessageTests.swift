@@ -29,25 +29,25 @@ import FerryTestSupport
 
     @Test func aReplyTelegramRefusesAsTooLongIsDeadLetteredAtOnceWithTheReason() async throws {
         let api = telegramLikeAPI()
-        try await RunningHost.with(api: api, configure: EchoBotHandlers.register) { host in
+        try await BotTest.runPipeline(api: api, configure: EchoBotHandlers.register) { host in
             #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: longText).utf8)) == 200)
             try await eventually { try await host.storage.queue.deadLetters(limit: 10).count == 1 }
             let letter = try #require(try await host.storage.queue.deadLetters(limit: 10).first)
             #expect(letter.attempts == 1, "not repeated: the same text is refused every time")
             #expect(letter.reason.contains("message is too long"))
             // The refused echo once, then the apology; give a repeat a moment to show up.
-            try await eventually { host.texts(to: 1).count >= 2 }
+            try await eventually { host.api.sentTexts(to: 1).count >= 2 }
             try await Task.sleep(for: .milliseconds(200))
-            #expect(host.texts(to: 1).map(\.count) == ["You said: ".count + longText.count, DeadLetter.defaultApology.count])
+            #expect(host.api.sentTexts(to: 1).map(\.count) == ["You said: ".count + longText.count, DeadLetter.defaultApology.count])
         }
     }
 
     @Test func theExampleEchoBotSendsALongEchoInParts() async throws {
         let api = telegramLikeAPI()
-        try await RunningHost.with(api: api, configure: EchoBotExample.register) { host in
+        try await BotTest.runPipeline(api: api, configure: EchoBotExample.register) { host in
             #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: longText).utf8)) == 200)
-            try await eventually { host.texts(to: 1).count == 2 }
-            let parts = host.texts(to: 1)
+            try await eventually { host.api.sentTexts(to: 1).count == 2 }
+            let parts = host.api.sentTexts(to: 1)
             #expect(parts.allSatisfy { $0.utf16.count <= 4096 })
             #expect(parts.joined(separator: " ") == "You said: " + longText)
             try await eventually { try await host.storage.queue.depth() == 0 }

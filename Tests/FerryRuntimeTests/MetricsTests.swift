@@ -14,7 +14,7 @@ import Testing
 @Suite struct MetricsTests {
     @Test func depthAndDeadLettersAreRightWithoutCountingRows() async throws {
         let gate = Mutex(true)
-        try await RunningHost.with(configure: { bot in
+        try await BotTest.runPipeline(configure: { bot in
             bot.hears("hold") { ctx, _ in
                 while gate.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
                 try await ctx.reply("released")
@@ -53,7 +53,7 @@ import Testing
             }
 
             gate.withLock { $0 = false }
-            try await eventually { host.texts(to: 1) == ["released", "You said: m2", "You said: m3", "You said: m4", "You said: m5"] }
+            try await eventually { host.api.sentTexts(to: 1) == ["released", "You said: m2", "You said: m3", "You said: m4", "You said: m5"] }
             try await eventually { try await host.get("/metrics").body.contains("ferry_queue_depth 0.0\n") }
             #expect(try await host.storage.queue.depth() == 0)
             #expect(try await host.storage.queue.deadLetterCount() == 0)

@@ -51,7 +51,7 @@ import Testing
     @Test func theShutdownCutOffGivesUpdatesBackWithoutUsingAnAttempt() async throws {
         let directory = temporaryDirectory()
         let started = Attempts()
-        try await RunningHost.with(directory: directory, configure: { bot in
+        try await BotTest.runPipeline(.init(directory: directory), configure: { bot in
             bot.hears("forever") { _, _ in
                 started.increment()
                 try await Task.sleep(for: .seconds(3_600))

@@ -11,7 +11,7 @@ import Testing
 @Suite struct SlowClientTests {
     @Test func idleAndTricklingConnectionsAreClosed() async throws {
         let limits = ConnectionLimits(idleTimeout: .seconds(1), bodyTimeout: .seconds(1))
-        try await RunningHost.with(connections: limits) { host in
+        try await BotTest.runPipeline(.init(connections: limits), configure: EchoBotHandlers.register) { host in
             let idle = try RawConnection(port: host.port)
             #expect(idle.closedByServer(within: .seconds(20)), "a connection that sends nothing")
 
@@ -29,19 +29,19 @@ import Testing
             // pooled connection may be closed just as a slow test process reuses it.)
             #expect(try await closingRequest(host, "/healthz") == 200)
             #expect(try await closingRequest(host, "/webhook", body: Array(textUpdate(updateID: 1, chatID: 1, messageID: 1, text: "still here").utf8)) == 200)
-            try await eventually { host.texts(to: 1) == ["You said: still here"] }
+            try await eventually { host.api.sentTexts(to: 1) == ["You said: still here"] }
         }
     }
 
     @Test func atTheConnectionLimitTheLongestIdleConnectionMakesRoom() async throws {
         let limits = ConnectionLimits(idleTimeout: .seconds(120), maximumConnections: 8)
-        try await RunningHost.with(connections: limits) { host in
+        try await BotTest.runPipeline(.init(connections: limits), configure: EchoBotHandlers.register) { host in
             let idle = try (1...20).map { _ in try RawConnection(port: host.port) }
             for _ in 1...3 {
                 #expect(try await host.get("/healthz").status == 200)
                 #expect(try await host.post(Array(textUpdate(updateID: 7, chatID: 1, messageID: 1, text: "through").utf8)) == 200)
             }
-            try await eventually { host.texts(to: 1) == ["You said: through"] }
+            try await eventually { host.api.sentTexts(to: 1) == ["You said: through"] }
             // The server closed enough of them to stay within 8 with the HTTP client's connections, and no more.
             // (Which ones follows the order the server took them in: on a busy machine, not quite their order.)
             try await eventually { idle.filter { $0.closedByServer(within: .milliseconds(10)) }.count >= 12 }
@@ -84,7 +84,7 @@ private func trickle(on connection: RawConnection) -> Bool {
 }
 
 /// One request on a connection closed after it (`Connection: close`); returns the status.
-private func closingRequest(_ host: RunningHost, _ path: String, body: [UInt8]? = nil) async throws -> Int {
+private func closingRequest(_ host: PipelineClient, _ path: String, body: [UInt8]? = nil) async throws -> Int {
     var request = HTTPClientRequest(url: host.baseURL + path)
     request.headers.add(name: "Connection", value: "close")
     if let body {

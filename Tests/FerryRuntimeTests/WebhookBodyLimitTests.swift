@@ -6,7 +6,7 @@ import Testing
 @Suite struct WebhookBodyLimitTests {
     @Test("a chunked webhook body over the limit is refused with 413, as one with a length is, and nothing is queued")
     func chunkedBodyOverTheLimit() async throws {
-        try await RunningHost.with(secret: "s3cret-token") { host in
+        try await BotTest.runPipeline(.init(secretToken: "s3cret-token"), configure: EchoBotHandlers.register) { host in
             let huge = Array(#"{"update_id":9,"message":{"text":""#.utf8) + Array(repeating: UInt8(ascii: "a"), count: 1 << 20) + Array(#""}}"#.utf8)
             var request = HTTPClientRequest(url: host.baseURL + "/webhook")
             request.method = .POST

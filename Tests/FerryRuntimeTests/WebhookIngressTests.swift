@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct WebhookIngressTests {
     @Test func answersBadRequestsWithTheDocumentedStatuses() async throws {
-        try await RunningHost.with(secret: "s3cret-token") { host in
+        try await BotTest.runPipeline(.init(secretToken: "s3cret-token"), configure: EchoBotHandlers.register) { host in
             let valid = Array(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi").utf8)
             #expect(try await host.post(valid) == 401, "missing secret")
             #expect(try await host.post(valid, secret: "s3cret-tokeN") == 401, "wrong secret")
@@ -22,7 +22,7 @@ import Testing
             #expect(try await host.get("/healthz").status == 200)
 
             // Only the valid update was queued and handled.
-            try await eventually { host.texts(to: 10) == ["You said: hi"] }
+            try await eventually { host.api.sentTexts(to: 10) == ["You said: hi"] }
             #expect(try await host.storage.queue.depth() == 0)
         }
     }
@@ -31,7 +31,7 @@ import Testing
     /// server allows more, and the browser says where it came from: such requests are refused unread, with or
     /// without a secret, so a page the bot's owner opens cannot speak as the bot's users.
     @Test func refusesRequestsShapedLikeABrowsers() async throws {
-        try await RunningHost.with { host in
+        try await BotTest.runPipeline(configure: EchoBotHandlers.register) { host in
             let update = Array(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi").utf8)
             #expect(try await host.post(update, contentType: "text/plain") == 415)
             #expect(try await host.post(update, contentType: "application/x-www-form-urlencoded") == 415)
@@ -48,31 +48,31 @@ import Testing
             // Telegram's shape, and the same origin, pass.
             let port = try #require(host.baseURL.split(separator: ":").last)
             #expect(try await host.post(update, contentType: "application/json; charset=utf-8", headers: [("Origin", "http://127.0.0.1:\(port)")]) == 200)
-            try await eventually { host.texts(to: 10) == ["You said: hi"] }
-            #expect(host.texts(to: 10).count == 1, "nothing refused reached the bot")
+            try await eventually { host.api.sentTexts(to: 10) == ["You said: hi"] }
+            #expect(host.api.sentTexts(to: 10).count == 1, "nothing refused reached the bot")
         }
     }
 
     @Test func withoutASecretAnyCallerMayPost() async throws {
-        try await RunningHost.with { host in
+        try await BotTest.runPipeline(configure: EchoBotHandlers.register) { host in
             #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi").utf8)) == 200)
-            try await eventually { host.texts(to: 10) == ["You said: hi"] }
+            try await eventually { host.api.sentTexts(to: 10) == ["You said: hi"] }
         }
     }
 
     @Test func answersServiceUnavailableWhenStorageFails() async throws {
-        try await RunningHost.with { host in
+        try await BotTest.runPipeline(configure: EchoBotHandlers.register) { host in
             try await host.storage.close()
             #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi").utf8)) == 503)
         }
     }
 
     @Test func metricsCountWhatHappened() async throws {
-        try await RunningHost.with { host in
+        try await BotTest.runPipeline(configure: EchoBotHandlers.register) { host in
             #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi").utf8)) == 200)
             #expect(try await host.post(Array(textUpdate(updateID: 1, chatID: 10, messageID: 1, text: "hi").utf8)) == 200)
             #expect(try await host.post(Array("nope".utf8)) == 400)
-            try await eventually { host.texts(to: 10).count == 1 }
+            try await eventually { host.api.sentTexts(to: 10).count == 1 }
             try await eventually {
                 let metrics = try await host.get("/metrics").body
                 return metrics.contains("ferry_updates_handled_total 1")
@@ -89,10 +89,10 @@ import Testing
 
     @Test func aDroppedDuplicateIsLoggedWithItsUpdateID() async throws {
         let capture = LogCapture()
-        try await RunningHost.with(logger: capture.logger()) { host in
+        try await BotTest.runPipeline(.init(logger: capture.logger()), configure: EchoBotHandlers.register) { host in
             #expect(try await host.post(Array(textUpdate(updateID: 77, chatID: 10, messageID: 1, text: "hi").utf8)) == 200)
             #expect(try await host.post(Array(textUpdate(updateID: 77, chatID: 10, messageID: 1, text: "hi").utf8)) == 200)
-            try await eventually { host.texts(to: 10) == ["You said: hi"] }
+            try await eventually { host.api.sentTexts(to: 10) == ["You said: hi"] }
         }
         let dropped = capture.logged.filter { $0.contains("update dropped") }
         #expect(dropped.count == 1)
