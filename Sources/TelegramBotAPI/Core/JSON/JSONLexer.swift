@@ -68,9 +68,9 @@ struct JSONLexer {
     /// it skips through as a stack of bits in one `UInt64`, so this must stay at most 64.
     static let maximumDepth = 64
 
-    let bytes: UnsafeRawBufferPointer
+    private let bytes: UnsafeRawBufferPointer
     /// `bytes.count`, which the buffer would recompute from two optional pointers at every use.
-    let end: Int
+    private let end: Int
     /// The next byte to read.
     var offset = 0
     /// How many containers the reader is inside.
