@@ -218,7 +218,8 @@ private struct Parser {
 
     init(_ bytes: UnsafeRawBufferPointer) {
         lexer = JSONLexer(bytes)
-        // The shared samples take one node per 10 to 18 bytes: room for one per 8 never regrows.
+        // The shared samples take one node per 10 to 18 bytes, so room for one per 8 holds them
+        // without regrowing.
         nodes.reserveCapacity(bytes.count / 8 + 4)
     }
 
