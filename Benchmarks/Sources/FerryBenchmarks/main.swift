@@ -57,6 +57,11 @@ if let count = ProcessInfo.processInfo.environment["FERRY_PROFILE_DECODES"].flat
     for _ in 0..<count { _ = try fast.decode(Update.self, from: textArray) }
     exit(0)
 }
+// FERRY_PROFILE_EXTRACTS=N: only extract the text message's routing keys N times, for `valgrind --tool=callgrind`.
+if let count = ProcessInfo.processInfo.environment["FERRY_PROFILE_EXTRACTS"].flatMap(Int.init) {
+    for _ in 0..<count { _ = try textArray.withUnsafeBytes { try UpdateRoutingKeys.extract(from: $0) } }
+    exit(0)
+}
 // FERRY_PROFILE_ROUTES=N: only route the last-match update N times (the no-match one with
 // FERRY_PROFILE_NO_MATCH=1), on this thread, for `valgrind --tool=callgrind` (see CallingThreadExecutor);
 // instructions per update = (count at N - count at 0) / N.

@@ -23,7 +23,10 @@ public struct BotAPIDecoder: Sendable {
         do {
             tape = try JSONTape(parsing: bytes)
         } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: error.description, underlyingError: error))
+            // The `JSONSyntaxError` goes along as the underlying error: the same problem at the same
+            // offset that `UpdateRoutingKeys.extract` reports for these bytes.
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: [], debugDescription: "The given data was not valid JSON: \(error).", underlyingError: error))
         }
         return try TapeDecoder(document: TapeDocument(tape: tape, userInfo: userInfo), node: 0, codingPath: []).decode(T.self)
     }

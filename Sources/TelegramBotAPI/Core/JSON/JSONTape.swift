@@ -28,23 +28,15 @@ struct JSONTape: Sendable {
     let bytes: [UInt8]
     private(set) var nodes: [Node] = []
 
-    /// Nesting deeper than this is refused: no real update comes close, and it bounds recursion.
-    static let maximumDepth = 128
-
-    init(parsing bytes: [UInt8]) throws(JSONParseError) {
+    /// Parses `bytes` with the lexer `UpdateRoutingKeys` reads them with: a body accepted at ingress
+    /// parses here, and a malformed one fails with the same error in both places.
+    init(parsing bytes: [UInt8]) throws(JSONSyntaxError) {
         self.bytes = bytes
-        // The parser reads through an unsafe buffer: every access is already guarded by an explicit
-        // `position < count` check, and the array's own bounds check on each byte doubled the cost.
-        let parsed = bytes.withUnsafeBufferPointer { buffer -> Result<[Node], JSONParseError> in
-            var nodes: [Node] = []
-            nodes.reserveCapacity(buffer.count / 8 + 4)
-            var parser = Parser(bytes: buffer)
-            do throws(JSONParseError) {
-                parser.skipWhitespace()
-                try parser.parseValue(into: &nodes, depth: 0)
-                parser.skipWhitespace()
-                guard parser.position == buffer.count else { throw parser.error("unexpected data after the JSON value") }
-                return .success(nodes)
+        let parsed = bytes.withUnsafeBytes { buffer -> Result<[Node], JSONSyntaxError> in
+            var parser = Parser(buffer)
+            do throws(JSONSyntaxError) {
+                try parser.parseDocument()
+                return .success(parser.nodes)
             } catch {
                 return .failure(error)
             }
@@ -60,7 +52,7 @@ struct JSONTape: Sendable {
         if node.kind == .string {
             return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
         }
-        return Self.unescape(bytes[start..<end])
+        return bytes.withUnsafeBytes { JSONString(raw: UnsafeRawBufferPointer(rebasing: $0[start..<end]), hasEscapes: true).value }
     }
 
     /// Whether the string node at `index` equals `key`, without creating a String in the common case.
@@ -216,195 +208,90 @@ struct JSONTape: Sendable {
         let start = Int(node.start)
         return bytes[start..<(start + Int(node.length))].contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
     }
-
-    static func unescape(_ raw: ArraySlice<UInt8>) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(raw.count)
-        var index = raw.startIndex
-        while index < raw.endIndex {
-            let byte = raw[index]
-            guard byte == UInt8(ascii: "\\"), index + 1 < raw.endIndex else {
-                output.append(byte)
-                index += 1
-                continue
-            }
-            let escape = raw[index + 1]
-            index += 2
-            switch escape {
-            case UInt8(ascii: "n"): output.append(0x0A)
-            case UInt8(ascii: "t"): output.append(0x09)
-            case UInt8(ascii: "r"): output.append(0x0D)
-            case UInt8(ascii: "b"): output.append(0x08)
-            case UInt8(ascii: "f"): output.append(0x0C)
-            case UInt8(ascii: "u"):
-                var scalar = hex4(raw, at: index) ?? 0xFFFD
-                index += 4
-                // A surrogate pair spells one scalar beyond the Basic Multilingual Plane.
-                if (0xD800..<0xDC00).contains(scalar), index + 5 < raw.endIndex, raw[index] == UInt8(ascii: "\\"),
-                    raw[index + 1] == UInt8(ascii: "u"), let low = hex4(raw, at: index + 2), (0xDC00..<0xE000).contains(low)
-                {
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    index += 6
-                }
-                output.append(contentsOf: String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
-            default: output.append(escape)  // \" \\ \/
-            }
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    private static func hex4(_ raw: ArraySlice<UInt8>, at index: Int) -> UInt32? {
-        guard index + 4 <= raw.endIndex else { return nil }
-        var value: UInt32 = 0
-        for byte in raw[index..<(index + 4)] {
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-            value = value << 4 | UInt32(digit)
-        }
-        return value
-    }
 }
 
-public struct JSONParseError: Error, Sendable, CustomStringConvertible {
-    public var offset: Int
-    public var reason: String
-    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
-}
-
-/// A strict RFC 8259 parser that records nodes instead of building values.
+/// Records one node per value as the lexer reads it. It takes the same steps through containers as
+/// `JSONScanner`, in the same order, so that the two refuse the same documents at the same byte.
 private struct Parser {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var position = 0
+    var lexer: JSONLexer
+    var nodes: [JSONTape.Node] = []
 
-    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ bytes: UnsafeRawBufferPointer) {
+        lexer = JSONLexer(bytes)
+        // The shared samples take one node per 10 to 18 bytes, so room for one per 8 holds them
+        // without regrowing.
+        nodes.reserveCapacity(bytes.count / 8 + 4)
+    }
 
-    func error(_ reason: String) -> JSONParseError { JSONParseError(offset: position, reason: reason) }
+    mutating func parseDocument() throws(JSONSyntaxError) {
+        try parseValue(startingWith: try lexer.peek())
+        try lexer.expectEnd()
+    }
 
-    mutating func skipWhitespace() {
-        while position < bytes.count {
-            switch bytes[position] {
-            case 0x20, 0x0A, 0x0D, 0x09: position += 1
-            default: return
-            }
+    /// Parses the value whose first byte, `first`, is at the lexer's offset. Recursion is bounded
+    /// by the lexer's nesting limit.
+    private mutating func parseValue(startingWith first: UInt8) throws(JSONSyntaxError) {
+        let start = lexer.offset
+        switch try lexer.valueStart(first) {
+        case .object: try parseContainer(isObject: true)
+        case .array: try parseContainer(isObject: false)
+        case .string: try parseString()
+        case .number:
+            _ = try lexer.readNumber()
+            append(.number, start: start)
+        case .true:
+            try lexer.readLiteral("true")
+            append(.true, start: start)
+        case .false:
+            try lexer.readLiteral("false")
+            append(.false, start: start)
+        case .null:
+            try lexer.readLiteral("null")
+            append(.null, start: start)
         }
     }
 
-    mutating func parseValue(into nodes: inout [JSONTape.Node], depth: Int) throws(JSONParseError) {
-        guard position < bytes.count else { throw error("unexpected end of input") }
-        switch bytes[position] {
-        case UInt8(ascii: "{"): try parseContainer(into: &nodes, depth: depth, object: true)
-        case UInt8(ascii: "["): try parseContainer(into: &nodes, depth: depth, object: false)
-        case UInt8(ascii: "\""): try parseString(into: &nodes)
-        case UInt8(ascii: "t"): try parseLiteral("true", .true, into: &nodes)
-        case UInt8(ascii: "f"): try parseLiteral("false", .false, into: &nodes)
-        case UInt8(ascii: "n"): try parseLiteral("null", .null, into: &nodes)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try parseNumber(into: &nodes)
-        default: throw error("unexpected character")
-        }
+    /// Appends a leaf node for the value from `start` to the lexer's offset.
+    @inline(__always)
+    private mutating func append(_ kind: JSONTape.Kind, start: Int) {
+        nodes.append(.init(kind: kind, start: Int32(start), length: Int32(lexer.offset - start), next: Int32(nodes.count + 1)))
     }
 
-    mutating func parseLiteral(_ literal: StaticString, _ kind: JSONTape.Kind, into nodes: inout [JSONTape.Node]) throws(JSONParseError) {
-        let count = literal.utf8CodeUnitCount
-        guard position + count <= bytes.count else { throw error("unexpected end of input") }
-        let matches = literal.withUTF8Buffer { expected in
-            (0..<count).allSatisfy { bytes[position + $0] == expected[$0] }
-        }
-        guard matches else { throw error("invalid literal") }
-        nodes.append(.init(kind: kind, start: Int32(position), length: Int32(count), next: Int32(nodes.count + 1)))
-        position += count
+    private mutating func parseString() throws(JSONSyntaxError) {
+        let contentStart = lexer.offset + 1
+        let string = try lexer.readString()
+        nodes.append(
+            .init(
+                kind: string.hasEscapes ? .escapedString : .string, start: Int32(contentStart),
+                length: Int32(string.raw.count), next: Int32(nodes.count + 1)))
     }
 
-    mutating func parseNumber(into nodes: inout [JSONTape.Node]) throws(JSONParseError) {
-        let start = position
-        if bytes[position] == UInt8(ascii: "-") { position += 1 }
-        guard try digits() > 0 else { throw error("a number needs digits") }
-        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
-            position += 1
-            guard try digits() > 0 else { throw error("a fraction needs digits") }
-        }
-        if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
-            position += 1
-            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
-            guard try digits() > 0 else { throw error("an exponent needs digits") }
-        }
-        nodes.append(.init(kind: .number, start: Int32(start), length: Int32(position - start), next: Int32(nodes.count + 1)))
-    }
-
-    mutating func digits() throws(JSONParseError) -> Int {
-        let start = position
-        while position < bytes.count, bytes[position] &- UInt8(ascii: "0") < 10 { position += 1 }
-        return position - start
-    }
-
-    mutating func parseString(into nodes: inout [JSONTape.Node]) throws(JSONParseError) {
-        position += 1  // opening quote
-        let start = position
-        var escaped = false
-        while true {
-            guard position < bytes.count else { throw error("unterminated string") }
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") { break }
-            if byte < 0x20 { throw error("control character in string") }
-            if byte == UInt8(ascii: "\\") {
-                escaped = true
-                guard position + 1 < bytes.count else { throw error("unterminated string") }
-                switch bytes[position + 1] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    position += 2
-                case UInt8(ascii: "u"):
-                    guard position + 6 <= bytes.count,
-                        bytes[(position + 2)..<(position + 6)].allSatisfy({ ($0 | 0x20) &- UInt8(ascii: "a") < 6 || $0 &- UInt8(ascii: "0") < 10 })
-                    else { throw error("invalid \\u escape") }
-                    position += 6
-                default: throw error("invalid escape")
-                }
-                continue
-            }
-            position += 1
-        }
-        nodes.append(.init(kind: escaped ? .escapedString : .string, start: Int32(start), length: Int32(position - start), next: Int32(nodes.count + 1)))
-        position += 1  // closing quote
-    }
-
-    mutating func parseContainer(into nodes: inout [JSONTape.Node], depth: Int, object: Bool) throws(JSONParseError) {
-        guard depth < JSONTape.maximumDepth else { throw error("nested too deeply") }
+    private mutating func parseContainer(isObject: Bool) throws(JSONSyntaxError) {
         let index = nodes.count
-        nodes.append(.init(kind: object ? .object : .array, start: Int32(position), length: 0, next: 0))
-        position += 1
-        let close = object ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        let start = lexer.offset
+        try lexer.enterContainer()
+        nodes.append(.init(kind: isObject ? .object : .array, start: Int32(start), length: 0, next: 0))
+        let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
         var count: Int32 = 0
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == close {
-            position += 1
-        } else {
+        var byte = try lexer.peek()
+        if byte != close {
             while true {
-                if object {
-                    guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a member name") }
-                    try parseString(into: &nodes)
-                    skipWhitespace()
-                    guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
-                    position += 1
-                    skipWhitespace()
+                if isObject {
+                    guard byte == UInt8(ascii: "\"") else { throw lexer.failure(.unexpectedByte(byte)) }
+                    try parseString()
+                    try lexer.consume(UInt8(ascii: ":"))
+                    byte = try lexer.peek()
                 }
-                try parseValue(into: &nodes, depth: depth + 1)
+                try parseValue(startingWith: byte)
                 count += 1
-                skipWhitespace()
-                guard position < bytes.count else { throw error("unexpected end of input") }
-                if bytes[position] == close {
-                    position += 1
-                    break
-                }
-                guard bytes[position] == UInt8(ascii: ",") else { throw error("expected ',' or a closing bracket") }
-                position += 1
-                skipWhitespace()
+                byte = try lexer.peek()
+                guard byte == UInt8(ascii: ",") else { break }
+                lexer.offset += 1
+                byte = try lexer.peek()
             }
+            guard byte == close else { throw lexer.failure(.unexpectedByte(byte)) }
         }
+        lexer.leaveContainer()
         nodes[index].length = count
         nodes[index].next = Int32(nodes.count)
     }

@@ -1,4 +1,8 @@
 /// Why bytes are not JSON that Ferry reads, and where that became clear.
+///
+/// Both readers of JSON, the key extractor at ingress (`UpdateRoutingKeys`) and `BotAPIDecoder`,
+/// report it, and for the same bytes they report the same problem at the same offset: they share
+/// one lexer.
 public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Problem: Sendable, Hashable {
         /// The input ended inside a value.
@@ -47,32 +51,57 @@ public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertibl
     }
 }
 
-/// A forward-only reader over the UTF-8 bytes of one JSON text (RFC 8259).
+/// The byte-level rules of JSON (RFC 8259), written once for both of Ferry's readers: whitespace,
+/// literals, the number grammar, strings (escapes, surrogate pairs, UTF-8, control characters) and
+/// the nesting limit.
 ///
-/// Ingress needs three values from an update it otherwise passes on untouched, so rather than build
-/// a tree this walks the bytes once and lets the caller step into only the members it cares about,
-/// skipping the rest. Skipping still validates (grammar, escapes, UTF-8, nesting depth), so a body
-/// it accepts is well-formed JSON and the queue never holds one that can only fail to parse.
-/// Every step moves forward or throws, so no input can make it loop; skipping does not recurse,
-/// and nesting is capped at `maximumDepth`.
+/// It reads tokens, not documents: `JSONScanner`, which skips what ingress does not need, and the
+/// parser of `JSONTape`, which records every value, each put the tokens together themselves, in the
+/// same order and with the same checks between them, so that both accept exactly the same
+/// documents and fail on the same byte. Every read moves `offset` forward or throws.
 ///
-/// The scanner borrows memory it does not own: use it, and any `JSONString` it returns, only
-/// while the buffer it was given is alive.
-struct JSONScanner {
-    /// Far deeper than Telegram's updates go (under ten levels), and shallow enough that a caller
-    /// recursing along with the input cannot exhaust the stack.
+/// The lexer borrows memory it does not own: use it, and any `JSONString` it returns, only while
+/// the buffer it was given is alive.
+struct JSONLexer {
+    /// Far deeper than Telegram's updates go (under ten levels), and shallow enough that a reader
+    /// recursing along with the input cannot exhaust the stack. `JSONScanner` keeps the containers
+    /// it skips through as a stack of bits in one `UInt64`, so this must stay at most 64.
     static let maximumDepth = 64
 
     private let bytes: UnsafeRawBufferPointer
     /// `bytes.count`, which the buffer would recompute from two optional pointers at every use.
     private let end: Int
-    private var offset = 0
-    private var depth = 0
+    /// The next byte to read.
+    var offset = 0
+    /// How many containers the reader is inside.
+    private(set) var depth = 0
 
     init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
         self.end = bytes.count
     }
+
+    /// What the first byte of a value says it is.
+    enum ValueStart {
+        case object, array, string, number, `true`, `false`, null
+    }
+
+    /// Which kind of value `byte` starts; any other byte is an error here, where a value must begin.
+    @inline(__always)
+    func valueStart(_ byte: UInt8) throws(JSONSyntaxError) -> ValueStart {
+        switch byte {
+        case UInt8(ascii: "{"): .object
+        case UInt8(ascii: "["): .array
+        case UInt8(ascii: "\""): .string
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): .number
+        case UInt8(ascii: "t"): .true
+        case UInt8(ascii: "f"): .false
+        case UInt8(ascii: "n"): .null
+        default: throw failure(.unexpectedByte(byte))
+        }
+    }
+
+    // MARK: Punctuation
 
     /// The first byte of the next value or punctuation, not consumed.
     @inline(__always)
@@ -82,151 +111,69 @@ struct JSONScanner {
         return bytes[offset]
     }
 
+    /// Requires that the next significant byte is `expected`, and steps over it.
+    @inline(__always)
+    mutating func consume(_ expected: UInt8) throws(JSONSyntaxError) {
+        let byte = try peek()
+        guard byte == expected else { throw failure(.unexpectedByte(byte)) }
+        offset += 1
+    }
+
     /// Requires that only whitespace follows the value just read.
     mutating func expectEnd() throws(JSONSyntaxError) {
         skipWhitespace()
         guard offset == end else { throw failure(.unexpectedByte(bytes[offset])) }
     }
 
-    // MARK: Reading values
-
-    /// Reads the object that starts here, passing each member's key to `member`, which must consume
-    /// exactly that member's value: read it, or `skipValue()`.
-    @inline(__always)  // so that each caller's `member` is inlined rather than called through a context
-    mutating func readObject(
-        _ member: (_ key: JSONString, _ scanner: inout JSONScanner) throws(JSONSyntaxError) -> Void
-    ) throws(JSONSyntaxError) {
-        try expect(UInt8(ascii: "{"))
-        try readObjectFromBrace(member)
-    }
-
-    /// Reads the value that starts here, of any type, and returns it if it is an integer that fits
-    /// `Int`. Telegram writes ids as plain integers; `1.0` or `1e3` is not taken for one, so that an
-    /// id is never a guess.
-    mutating func readInteger() throws(JSONSyntaxError) -> Int? {
-        let byte = try peek()
-        guard byte == UInt8(ascii: "-") || Self.isDigit(byte) else {
-            try skipValue(startingWith: byte)
-            return nil
+    @inline(__always)
+    mutating func skipWhitespace() {
+        // Telegram sends compact JSON: usually there is nothing to skip.
+        guard offset < end, bytes[offset] <= UInt8(ascii: " ") else { return }
+        while offset < end {
+            switch bytes[offset] {
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): offset += 1
+            default: return
+            }
         }
-        return try readNumber()
-    }
-
-    /// Reads the string that starts here, validating it, without decoding it.
-    mutating func readString() throws(JSONSyntaxError) -> JSONString {
-        try expect(UInt8(ascii: "\""))
-        return try readStringFromQuote()
-    }
-
-    /// Validates and steps over the value that starts here, whatever it is.
-    mutating func skipValue() throws(JSONSyntaxError) {
-        try skipValue(startingWith: try peek())
     }
 
     // MARK: Containers
-    //
-    // Functions named `…From…` or taking `startingWith:` begin at a byte the caller has peeked at.
 
+    /// Steps into the object or array whose bracket is at `offset`, if that stays within
+    /// `maximumDepth`.
     @inline(__always)
-    private mutating func readObjectFromBrace(
-        _ member: (_ key: JSONString, _ scanner: inout JSONScanner) throws(JSONSyntaxError) -> Void
-    ) throws(JSONSyntaxError) {
-        try enterContainer()
-        var byte = try peek()
-        if byte != UInt8(ascii: "}") {
-            while true {
-                guard byte == UInt8(ascii: "\"") else { throw failure(.unexpectedByte(byte)) }
-                let key = try readStringFromQuote()
-                try expect(UInt8(ascii: ":"))
-                offset += 1
-                try member(key, &self)
-                byte = try peek()
-                guard byte == UInt8(ascii: ",") else { break }
-                offset += 1
-                byte = try peek()
-            }
-            guard byte == UInt8(ascii: "}") else { throw failure(.unexpectedByte(byte)) }
-        }
-        leaveContainer()
-    }
-
-    /// Validates and steps over the value that starts with `first`, whatever it is.
-    ///
-    /// Skipping is most of the work, so it runs as one loop rather than a call per value: the
-    /// containers it is inside are a stack of bits, set for objects, clear for arrays. Sixty-four
-    /// bits hold every level `maximumDepth` allows.
-    private mutating func skipValue(startingWith first: UInt8) throws(JSONSyntaxError) {
-        let outerDepth = depth
-        var openObjects: UInt64 = 0
-        var byte = first
-        while true {
-            switch byte {
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                try enterContainer()
-                let isObject = byte == UInt8(ascii: "{")
-                openObjects = openObjects << 1 | (isObject ? 1 : 0)
-                byte = try peek()
-                if byte != (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
-                    if isObject { byte = try skipKey(startingWith: byte) }
-                    continue
-                }
-                // The container is empty; the loop below closes it.
-            case UInt8(ascii: "\""): _ = try readStringFromQuote()
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try readNumber()
-            case UInt8(ascii: "t"): try readLiteral("true")
-            case UInt8(ascii: "f"): try readLiteral("false")
-            case UInt8(ascii: "n"): try readLiteral("null")
-            default: throw failure(.unexpectedByte(byte))
-            }
-            // After a value: close the containers it ends, then go on to the next value, if any.
-            while true {
-                guard depth > outerDepth else { return }
-                byte = try peek()
-                let inObject = openObjects & 1 == 1
-                if byte == UInt8(ascii: ",") {
-                    offset += 1
-                    byte = try peek()
-                    if inObject { byte = try skipKey(startingWith: byte) }
-                    break
-                }
-                guard byte == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else {
-                    throw failure(.unexpectedByte(byte))
-                }
-                leaveContainer()
-                openObjects >>= 1
-            }
-        }
-    }
-
-    /// Steps over an object member's key and colon; returns the first byte of its value.
-    @inline(__always)
-    private mutating func skipKey(startingWith byte: UInt8) throws(JSONSyntaxError) -> UInt8 {
-        guard byte == UInt8(ascii: "\"") else { throw failure(.unexpectedByte(byte)) }
-        _ = try readStringFromQuote()
-        try expect(UInt8(ascii: ":"))
-        offset += 1
-        return try peek()
-    }
-
-    /// Steps into the object or array whose bracket is at `offset`.
-    @inline(__always)
-    private mutating func enterContainer() throws(JSONSyntaxError) {
+    mutating func enterContainer() throws(JSONSyntaxError) {
         guard depth < Self.maximumDepth else { throw failure(.nestingTooDeep(limit: Self.maximumDepth)) }
         depth += 1
         offset += 1
     }
 
     /// Steps out of the object or array whose closing bracket is at `offset`.
-    private mutating func leaveContainer() {
+    @inline(__always)
+    mutating func leaveContainer() {
         depth -= 1
         offset += 1
     }
 
+    // MARK: Literals
+
+    /// Reads `true`, `false` or `null`, whose first byte is at `offset`.
+    mutating func readLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
+        for index in 0..<literal.utf8CodeUnitCount {
+            guard offset < end else { throw failure(.unexpectedEnd) }
+            guard bytes[offset] == literal.utf8Start[index] else { throw failure(.unexpectedByte(bytes[offset])) }
+            offset += 1
+        }
+    }
+
     // MARK: Numbers
 
-    /// Reads the number that starts here; returns its value if it is written as an integer within
-    /// `Int`'s range.
-    private mutating func readNumber() throws(JSONSyntaxError) -> Int? {
+    /// Reads the number whose `-` or first digit is at `offset`; returns its value if it is written
+    /// as an integer within `Int`'s range. Telegram writes ids as plain integers; `1.0` or `1e3` is
+    /// not taken for one, so that an id is never a guess. Readers that only need the number's extent
+    /// ignore the value, and once this is inlined the optimizer drops its arithmetic.
+    @inline(__always)
+    mutating func readNumber() throws(JSONSyntaxError) -> Int? {
         let isNegative = bytes[offset] == UInt8(ascii: "-")
         if isNegative { offset += 1 }
         let digitsStart = offset
@@ -280,18 +227,16 @@ struct JSONScanner {
         return bytes[offset]
     }
 
-    private mutating func readLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
-        for index in 0..<literal.utf8CodeUnitCount {
-            guard offset < end else { throw failure(.unexpectedEnd) }
-            guard bytes[offset] == literal.utf8Start[index] else { throw failure(.unexpectedByte(bytes[offset])) }
-            offset += 1
-        }
+    @inline(__always)
+    static func isDigit(_ byte: UInt8) -> Bool {
+        byte &- UInt8(ascii: "0") < 10
     }
 
     // MARK: Strings
 
+    /// Reads the string whose opening quote is at `offset`, validating it, without decoding it.
     @inline(__always)
-    private mutating func readStringFromQuote() throws(JSONSyntaxError) -> JSONString {
+    mutating func readString() throws(JSONSyntaxError) -> JSONString {
         offset += 1
         let start = offset
         var hasEscapes = false
@@ -418,41 +363,18 @@ struct JSONScanner {
         offset += 1 + continuationCount
     }
 
-    // MARK: Helpers
+    // MARK: Errors
 
-    @inline(__always)
-    private mutating func skipWhitespace() {
-        // Telegram sends compact JSON: usually there is nothing to skip.
-        guard offset < end, bytes[offset] <= UInt8(ascii: " ") else { return }
-        while offset < end {
-            switch bytes[offset] {
-            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): offset += 1
-            default: return
-            }
-        }
-    }
-
-    /// Requires that the next significant byte is `expected`, leaving `offset` at it.
-    @inline(__always)
-    private mutating func expect(_ expected: UInt8) throws(JSONSyntaxError) {
-        let byte = try peek()
-        guard byte == expected else { throw failure(.unexpectedByte(byte)) }
-    }
-
-    private func failure(_ problem: JSONSyntaxError.Problem) -> JSONSyntaxError {
+    /// The error for `problem` at the current offset.
+    func failure(_ problem: JSONSyntaxError.Problem) -> JSONSyntaxError {
         JSONSyntaxError(problem, offset: offset)
-    }
-
-    @inline(__always)
-    private static func isDigit(_ byte: UInt8) -> Bool {
-        byte &- UInt8(ascii: "0") < 10
     }
 }
 
 /// A string as it appears in the input, validated but not yet decoded: the bytes between its
 /// quotes. Most keys and ids carry no escapes, so comparing them costs no allocation.
 ///
-/// It points into the scanner's input; it is only valid while that memory is.
+/// It points into the lexer's input; it is only valid while that memory is.
 struct JSONString {
     /// The bytes between the quotes, escapes as written.
     let raw: UnsafeRawBufferPointer
@@ -486,7 +408,7 @@ struct JSONString {
                     index += 1
                     continue
                 }
-                // The scanner accepted this string, so every escape here is complete and well formed.
+                // The lexer accepted this string, so every escape here is complete and well formed.
                 let escape = raw[index + 1]
                 index += 2
                 let decoded: UInt8
