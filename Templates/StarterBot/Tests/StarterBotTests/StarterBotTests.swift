@@ -21,3 +21,14 @@ import Testing
     try await bot.handle(UpdateFactory.message(text: "hello"))
     #expect(api.sentMessages.map(\.text) == ["You said: hello"])
 }
+
+// The same test through the pipeline `serve` runs: the webhook, the SQLite queue and the dispatcher.
+@Test(arguments: BotTest.Mode.allCases)
+func countCountsPerChatInMemoryAndThroughThePipeline(mode: BotTest.Mode) async throws {
+    try await BotTest.run(mode, username: "StarterBot", configure: { registerHandlers(on: $0, sessions: InMemorySessionStore()) }) { client in
+        for chat in [1, 1, 2] {
+            try await client.send(UpdateFactory.message(text: "/count", chatID: chat))
+        }
+        #expect(client.api.sentMessages.map(\.text) == ["Count: 1", "Count: 2", "Count: 1"])
+    }
+}
