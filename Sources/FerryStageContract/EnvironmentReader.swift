@@ -54,10 +54,17 @@ public struct EnvironmentReader: Sendable {
     /// `on`/`off` (also `true`/`false`, `1`/`0`, any case), or `default` when unset.
     public func isOn(_ variable: EnvironmentVariable, default: Bool) throws(SettingError) -> Bool {
         guard let text = value(variable) else { return `default` }
+        guard let on = Self.onOff(text) else { throw SettingError("\(variable) is \"\(text)\"; use on or off") }
+        return on
+    }
+
+    /// What `text` says as a switch, in any case: `on`, `true`, `1` or `off`, `false`, `0`; `nil` for anything
+    /// else (for settings that take a switch or a value of their own).
+    public static func onOff(_ text: String) -> Bool? {
         switch text.lowercased() {
-        case "on", "true", "1": return true
-        case "off", "false", "0": return false
-        default: throw SettingError("\(variable) is \"\(text)\"; use on or off")
+        case "on", "true", "1": true
+        case "off", "false", "0": false
+        default: nil
         }
     }
 }

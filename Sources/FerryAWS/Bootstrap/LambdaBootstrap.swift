@@ -69,19 +69,15 @@ struct LambdaEnvironment {
     /// The update kinds the webhook handles itself: `on` (= `pre_checkout_query`) or kinds, comma-separated;
     /// empty when off (the default).
     func fastLaneKinds() throws -> Set<UpdateKind> {
-        let text = value(.fastLane)?.lowercased() ?? ""
-        switch text {
-        case "", "off", "false", "0": return []
-        case "on", "true", "1": return [.preCheckoutQuery]
-        default:
-            let kinds = text.split(separator: ",").map { UpdateKind(rawValue: String($0.filter { !$0.isWhitespace })) }
-            if let unknown = kinds.first(where: { if case .unknown = $0 { true } else { false } }) {
-                throw SettingError(
-                    "\(EnvironmentVariable.fastLane) names \"\(unknown.rawValue)\", which is not an update kind (such as pre_checkout_query)"
-                )
-            }
-            return Set(kinds)
+        guard let text = value(.fastLane)?.lowercased() else { return [] }
+        if let on = EnvironmentReader.onOff(text) { return on ? [.preCheckoutQuery] : [] }
+        let kinds = text.split(separator: ",").map { UpdateKind(rawValue: String($0.filter { !$0.isWhitespace })) }
+        if let unknown = kinds.first(where: { if case .unknown = $0 { true } else { false } }) {
+            throw SettingError(
+                "\(EnvironmentVariable.fastLane) names \"\(unknown.rawValue)\", which is not an update kind (such as pre_checkout_query)"
+            )
         }
+        return Set(kinds)
     }
 
     /// Whether the consumer keeps idempotency records: `on` records each handled `update_id` for 24 h in the
