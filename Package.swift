@@ -261,7 +261,11 @@ let package = Package(
         // JSON, running a bot binary as a process, capturing logs, outside tools.
         .target(
             name: "FerryTestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                // The fake HTTP server: Hummingbird, stopped through FerryTesting's `serving(_:while:)`.
+                "FerryTesting", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Tests/FerryTestSupport",
             swiftSettings: strictness
         ),
@@ -340,7 +344,9 @@ let package = Package(
             name: "FerrySimulatorTests",
             dependencies: [
                 "FerrySimulator", "FerryTesting", "TelegramClient",
-                // Raw HTTP calls against the simulator, and a webhook receiver for it to deliver to.
+                // A webhook endpoint for the simulator to deliver to.
+                "FerryTestSupport",
+                // Raw HTTP calls against the simulator.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

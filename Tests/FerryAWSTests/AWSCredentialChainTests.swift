@@ -114,9 +114,9 @@ import Testing
         let expiresSoon = ISO8601DateFormatter().string(from: Date().addingTimeInterval(120))
         try await FakeHTTPServer.withServer(respond: { index, _ in
             .json(#"{"AccessKeyId":"ASIACONTAINER\#(index)","SecretAccessKey":"s","Token":"t","Expiration":"\#(expiresSoon)"}"#)
-        }) { port, log in
+        }) { server in
             let environment = try environment([
-                "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:\(port)/v2/credentials",
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI": "\(server.baseURL)/v2/credentials",
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN": "pod-token",
             ])
             let provider = try await chain(environment).resolve()
@@ -124,7 +124,7 @@ import Testing
             let first = try await provider.credentials()
             let second = try await provider.credentials()
             #expect(first.accessKeyID != second.accessKeyID && second.sessionToken == "t")
-            #expect(log.requests.allSatisfy { $0.header("Authorization") == "pod-token" && $0.path == "/v2/credentials" })
+            #expect(server.requests.allSatisfy { $0.header("Authorization") == "pod-token" && $0.path == "/v2/credentials" })
         }
     }
 
@@ -162,14 +162,14 @@ import Testing
                 return .json(#"{"Code":"Success","AccessKeyId":"ASIAIMDS","SecretAccessKey":"s","Token":"imds-token","Expiration":"\#(expiry)"}"#)
             default: return ScriptedReply(status: .notFound)
             }
-        }) { port, log in
-            var environment = try environment(["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(port)"])
+        }) { server in
+            var environment = try environment(["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL])
             environment["AWS_EC2_METADATA_DISABLED"] = nil
             let credentials = try await chain(environment).resolve().credentials()
             #expect(credentials.accessKeyID == "ASIAIMDS" && credentials.sessionToken == "imds-token")
-            let gets = log.requests.filter { $0.method == "GET" }
+            let gets = server.requests.filter { $0.method == "GET" }
             #expect(!gets.isEmpty && gets.allSatisfy { $0.header("X-aws-ec2-metadata-token") == "imds-session" })
-            #expect(log.requests.first?.header("X-aws-ec2-metadata-token-ttl-seconds") != nil)
+            #expect(server.requests.first?.header("X-aws-ec2-metadata-token-ttl-seconds") != nil)
         }
     }
 

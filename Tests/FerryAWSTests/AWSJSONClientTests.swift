@@ -47,16 +47,16 @@ struct AWSJSONClientTests {
             case 2: .json(#"{"MessageId":"m-1","MD5OfMessageBody":"x"}"#)
             default: throttled
             }
-        }) { port, log in
-            let sqs = SQSClient(configuration: try Self.configuration(port: port, retry: Self.quickRetry), httpClient: .shared)
+        }) { server in
+            let sqs = SQSClient(configuration: try Self.configuration(port: server.port, retry: Self.quickRetry), httpClient: .shared)
             let sent = try await sqs.sendMessage(SQSOutgoingMessage(body: "{}", groupID: "g", deduplicationID: "1"), to: "q")
             #expect(sent.messageID == "m-1")
-            #expect(log.requests.count == 3)
+            #expect(server.requests.count == 3)
 
             let error = await #expect(throws: AWSServiceError.self) {
                 try await sqs.sendMessage(SQSOutgoingMessage(body: "{}", groupID: "g", deduplicationID: "2"), to: "q")
             }
-            #expect(log.requests.count == 6, "three attempts, no more")
+            #expect(server.requests.count == 6, "three attempts, no more")
             #expect(error?.attempts == 3)
             let text = String(describing: try #require(error))
             #expect(text.contains("AmazonSQS.SendMessage") && text.contains("ThrottlingException") && text.contains("3 times"), "\(text)")
@@ -67,11 +67,11 @@ struct AWSJSONClientTests {
     func doesNotRetryClientErrors() async throws {
         try await FakeHTTPServer.withServer(respond: { _, _ in
             .json(#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"no queue"}"#, status: .badRequest)
-        }) { port, log in
-            let sqs = SQSClient(configuration: try Self.configuration(port: port, retry: Self.quickRetry), httpClient: .shared)
+        }) { server in
+            let sqs = SQSClient(configuration: try Self.configuration(port: server.port, retry: Self.quickRetry), httpClient: .shared)
             let error = await #expect(throws: AWSServiceError.self) { try await sqs.deleteMessage(receiptHandle: "r", from: "q") }
             #expect(error?.code == "QueueDoesNotExist" && error?.attempts == 1)
-            #expect(log.requests.count == 1)
+            #expect(server.requests.count == 1)
         }
     }
 
@@ -81,10 +81,10 @@ struct AWSJSONClientTests {
             var reply = ScriptedReply.json("{}")
             reply.delay = .seconds(10)
             return reply
-        }) { port, log in
+        }) { server in
             // Far below the server's 10 s, and long enough for a loaded machine to connect within it: each attempt
             // must reach the server for the count below to hold.
-            let configuration = try Self.configuration(port: port, timeout: .seconds(1), retry: Self.quickRetry)
+            let configuration = try Self.configuration(port: server.port, timeout: .seconds(1), retry: Self.quickRetry)
             let sqs = SQSClient(configuration: configuration, httpClient: .shared)
             let error = await #expect(throws: AWSClientError.self) { try await sqs.deleteMessage(receiptHandle: "r", from: "q") }
             guard case .transport(let operation, let description)? = error else {
@@ -93,7 +93,7 @@ struct AWSJSONClientTests {
             }
             #expect(operation == "AmazonSQS.DeleteMessage")
             #expect(description.hasSuffix("(after 3 attempts)"))
-            try await eventually(within: .seconds(5)) { log.requests.count == 3 }
+            try await eventually(within: .seconds(5)) { server.requests.count == 3 }
         }
     }
 
@@ -122,8 +122,8 @@ struct AWSJSONClientTests {
         let started = Date()
         let received = try await FakeHTTPServer.withServer(respond: { _, _ in
             .json(#"{"MessageId":"5fea7756-0ea4-451a-a703-a558b933e274","MD5OfMessageBody":"abc","SequenceNumber":"18849496460467696128"}"#)
-        }) { port, log in
-            let sqs = SQSClient(configuration: try Self.configuration(port: port), httpClient: .shared)
+        }) { server in
+            let sqs = SQSClient(configuration: try Self.configuration(port: server.port), httpClient: .shared)
             let result = try await sqs.sendMessage(
                 SQSOutgoingMessage(
                     body: #"{"update_id":1001}"#,
@@ -131,10 +131,10 @@ struct AWSJSONClientTests {
                     deduplicationID: "1001",
                     attributes: ["kind": .string("message"), "raw": .binary([0, 1, 255])]
                 ),
-                to: "http://127.0.0.1:\(port)/123456789012/updates.fifo"
+                to: "\(server.baseURL)/123456789012/updates.fifo"
             )
             #expect(result == SQSSendResult(messageID: "5fea7756-0ea4-451a-a703-a558b933e274", sequenceNumber: "18849496460467696128", md5OfBody: "abc"))
-            return try #require(log.requests.first)
+            return try #require(server.requests.first)
         }
 
         #expect(received.method == "POST")
@@ -193,12 +193,12 @@ struct AWSJSONClientTests {
     func ssmProtocol() async throws {
         let received = try await FakeHTTPServer.withServer(respond: { _, _ in
             .json(#"{"Parameter":{"Name":"/bot/token","Type":"SecureString","Value":"123:ABC","Version":3}}"#)
-        }) { port, log in
-            let ssm = SSMClient(configuration: try Self.configuration(port: port), httpClient: .shared)
+        }) { server in
+            let ssm = SSMClient(configuration: try Self.configuration(port: server.port), httpClient: .shared)
             let parameter = try await ssm.parameter(named: "/bot/token")
             #expect(parameter.value == "123:ABC" && parameter.version == 3 && parameter.type == "SecureString")
             #expect(!String(describing: parameter).contains("123:ABC"))
-            return try #require(log.requests.first)
+            return try #require(server.requests.first)
         }
         #expect(received.header("X-Amz-Target") == "AmazonSSM.GetParameter")
         #expect(received.header("Content-Type") == "application/x-amz-json-1.1")
@@ -216,8 +216,8 @@ struct AWSJSONClientTests {
                 status: .badRequest,
                 headers: [("x-amzn-RequestId", "66916324-67ca"), ("x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender")]
             )
-        }) { port, _ in
-            let sqs = SQSClient(configuration: try Self.configuration(port: port), httpClient: .shared)
+        }) { server in
+            let sqs = SQSClient(configuration: try Self.configuration(port: server.port), httpClient: .shared)
             let error = await #expect(throws: AWSServiceError.self) {
                 try await sqs.deleteMessage(receiptHandle: "r", from: "http://127.0.0.1/1/q")
             }
@@ -241,8 +241,8 @@ struct AWSJSONClientTests {
             index == 0
                 ? ScriptedReply(status: .serviceUnavailable, headers: [("x-amzn-ErrorType", "ServiceUnavailableException:http://internal/")], body: Array("<html>".utf8))
                 : ScriptedReply(status: .init(code: 429))
-        }) { port, _ in
-            let ssm = SSMClient(configuration: try Self.configuration(port: port), httpClient: .shared)
+        }) { server in
+            let ssm = SSMClient(configuration: try Self.configuration(port: server.port), httpClient: .shared)
             let first = await #expect(throws: AWSServiceError.self) { try await ssm.parameter(named: "x") }
             #expect(first?.code == "ServiceUnavailableException" && first?.statusCode == 503 && first?.isRetryable == true)
             let second = await #expect(throws: AWSServiceError.self) { try await ssm.parameter(named: "x") }
@@ -254,8 +254,8 @@ struct AWSJSONClientTests {
     func responseSizeLimit() async throws {
         try await FakeHTTPServer.withServer(respond: { _, _ in
             .json(#"{"Messages":[{"Body":"\#(String(repeating: "x", count: 64 * 1024))"}]}"#)
-        }) { port, _ in
-            let sqs = SQSClient(configuration: try Self.configuration(port: port, maxResponseBytes: 4096), httpClient: .shared)
+        }) { server in
+            let sqs = SQSClient(configuration: try Self.configuration(port: server.port, maxResponseBytes: 4096), httpClient: .shared)
             await #expect(throws: AWSClientError.responseTooLarge(operation: "AmazonSQS.ReceiveMessage", limit: 4096)) {
                 _ = try await sqs.receiveMessages(from: "q", waitTimeSeconds: 0)
             }
@@ -264,8 +264,8 @@ struct AWSJSONClientTests {
 
     @Test("a successful answer of the wrong shape is an invalid response, not a crash")
     func invalidResponse() async throws {
-        try await FakeHTTPServer.withServer(respond: { _, _ in .json(#"{"QueueUrl":42}"#) }) { port, _ in
-            let sqs = SQSClient(configuration: try Self.configuration(port: port), httpClient: .shared)
+        try await FakeHTTPServer.withServer(respond: { _, _ in .json(#"{"QueueUrl":42}"#) }) { server in
+            let sqs = SQSClient(configuration: try Self.configuration(port: server.port), httpClient: .shared)
             let error = await #expect(throws: AWSClientError.self) { _ = try await sqs.createQueue(named: "q") }
             guard case .invalidResponse(let operation, _) = error else {
                 Issue.record("expected invalidResponse, got \(String(describing: error))")
@@ -282,8 +282,8 @@ struct AWSJSONClientTests {
             // The margins are wide so a loaded machine cannot blur "timed out" into "waited for the answer".
             reply.delay = .seconds(10)
             return reply
-        }) { port, _ in
-            let sqs = SQSClient(configuration: try Self.configuration(port: port, timeout: .milliseconds(200)), httpClient: .shared)
+        }) { server in
+            let sqs = SQSClient(configuration: try Self.configuration(port: server.port, timeout: .milliseconds(200)), httpClient: .shared)
             let clock = ContinuousClock()
             let started = clock.now
             let error = await #expect(throws: AWSClientError.self) {
@@ -303,8 +303,8 @@ struct AWSJSONClientTests {
         var errors: [String] = []
         try await FakeHTTPServer.withServer(respond: { index, _ in
             index == 0 ? .json(#"{"QueueUrl":"http://q"}"#) : .json(#"{"__type":"InvalidParameterValue","message":"bad"}"#, status: .badRequest)
-        }) { port, _ in
-            let client = AWSJSONClient(service: .sqs, configuration: try Self.configuration(port: port), httpClient: .shared, logger: capture.logger())
+        }) { server in
+            let client = AWSJSONClient(service: .sqs, configuration: try Self.configuration(port: server.port), httpClient: .shared, logger: capture.logger())
             let sqs = SQSClient(client: client)
             _ = try await sqs.createQueue(named: "q")
             do {

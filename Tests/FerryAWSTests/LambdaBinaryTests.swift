@@ -132,10 +132,10 @@ struct LambdaBinaryTests {
                 ],
                 body: Array(next.body.utf8)
             )
-        }) { port, log in
-            let local = ["AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(port)", "TELEGRAM_API_URL": "http://127.0.0.1:\(port)"]
+        }) { server in
+            let local = ["AWS_LAMBDA_RUNTIME_API": "127.0.0.1:\(server.port)", "TELEGRAM_API_URL": server.baseURL]
             let exit = try await runProcess(environment: local.merging(environment) { $1 }, executable: executable)
-            return (log.requests, exit)
+            return (server.requests, exit)
         }
     }
 

@@ -218,8 +218,8 @@ extension LambdaFunctionTests {
     func floodWaitPastDeadline() async throws {
         try await FakeHTTPServer.withServer(respond: { _, _ in
             .json(#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 300","parameters":{"retry_after":300}}"#, status: .tooManyRequests)
-        }) { port, log in
-            let client = TelegramClient(token: "123456:test-token", configuration: .init(baseURL: "http://127.0.0.1:\(port)"), httpClient: .shared)
+        }) { server in
+            let client = TelegramClient(token: "123456:test-token", configuration: .init(baseURL: server.baseURL), httpClient: .shared)
             let bot = Bot(api: client, username: "TestBot")
             bot.on(.text) { ctx, text in try await ctx.reply("You said: \(text)") }
             let queue = try await makeQueue(ledger: true)
@@ -234,7 +234,7 @@ extension LambdaFunctionTests {
 
             // retry_after is long enough that the record is still hidden when the checks below run on a loaded machine.
             #expect(ContinuousClock.now - started < .seconds(60), "the 300 s wait was not slept")
-            #expect(log.requests.count == 1)
+            #expect(server.requests.count == 1)
             #expect(response.batchItemFailures.map(\.itemIdentifier) == [batch.id(1)])
             // Hidden for retry_after: not visible again at once, and not dead-lettered with its one attempt.
             #expect(try await sqs.receiveMessages(from: queue.queueURL, waitTimeSeconds: 0).isEmpty)
@@ -305,10 +305,10 @@ extension LambdaFunctionTests {
     /// A Bot API that holds each call until `inFlight` calls are in flight (at most 5 s), then answers after `latency`.
     func withSlowBotAPI(latency: Duration, holdingUntil inFlight: Int, _ body: (SlowBotAPI, TelegramClient) async throws -> Void) async throws {
         let api = SlowBotAPI()
-        try await FakeHTTPServer.withServer(respond: { _, _ in try await api.respond(latency: latency, holdingUntil: inFlight) }) { port, _ in
+        try await FakeHTTPServer.withServer(respond: { _, _ in try await api.respond(latency: latency, holdingUntil: inFlight) }) { server in
             // A pool of its own: the shared client opens at most eight connections to one host.
             let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: TelegramClient.httpClientConfiguration())
-            let client = TelegramClient(token: "123456:test-token", configuration: .init(baseURL: "http://127.0.0.1:\(port)"), httpClient: httpClient)
+            let client = TelegramClient(token: "123456:test-token", configuration: .init(baseURL: server.baseURL), httpClient: httpClient)
             do {
                 try await body(api, client)
             } catch {

@@ -46,9 +46,9 @@ struct LambdaRuntimeTests {
             let requestID = request.path.split(separator: "/").dropLast().last.map(String.init) ?? ""
             let status = request.path.hasSuffix("/response") ? responseStatuses[requestID] ?? 202 : 202
             return ScriptedReply(status: .init(code: status), headers: [("Content-Type", "application/json")], body: Array(#"{"status":"OK"}"#.utf8))
-        }) { port, log in
+        }) { server in
             let runtime = LambdaRuntime(
-                api: LambdaRuntimeAPIClient(endpoint: "127.0.0.1:\(port)", httpClient: .shared),
+                api: LambdaRuntimeAPIClient(endpoint: "127.0.0.1:\(server.port)", httpClient: .shared),
                 logger: LogCapture().logger()
             )
             var thrown: (any Error)?
@@ -57,7 +57,7 @@ struct LambdaRuntimeTests {
             } catch {
                 thrown = error
             }
-            return (thrown, log.requests)
+            return (thrown, server.requests)
         }
     }
 
@@ -182,13 +182,13 @@ struct LambdaRuntimeTests {
     func missingHeaders() async throws {
         let (error, _) = try await FakeHTTPServer.withServer(respond: { _, _ in
             ScriptedReply(status: .ok, headers: [("Lambda-Runtime-Aws-Request-Id", "r")], body: Array("{}".utf8))
-        }) { port, log in
-            let api = LambdaRuntimeAPIClient(endpoint: "127.0.0.1:\(port)", httpClient: .shared)
+        }) { server in
+            let api = LambdaRuntimeAPIClient(endpoint: "127.0.0.1:\(server.port)", httpClient: .shared)
             do {
                 _ = try await api.next()
-                return (nil as LambdaRuntimeAPIError?, log.requests)
+                return (nil as LambdaRuntimeAPIError?, server.requests)
             } catch let error as LambdaRuntimeAPIError {
-                return (error, log.requests)
+                return (error, server.requests)
             }
         }
         #expect(error == .missingHeader("Lambda-Runtime-Deadline-Ms"))
@@ -202,8 +202,8 @@ struct LambdaRuntimeTests {
                 headers: [("Lambda-Runtime-Aws-Request-Id", "r"), ("Lambda-Runtime-Deadline-Ms", "1"), ("Lambda-Runtime-Invoked-Function-Arn", "a")],
                 body: Array(repeating: UInt8(ascii: " "), count: 4096)
             )
-        }) { port, _ in
-            let api = LambdaRuntimeAPIClient(endpoint: "127.0.0.1:\(port)", httpClient: .shared, maxEventBytes: 1024)
+        }) { server in
+            let api = LambdaRuntimeAPIClient(endpoint: "127.0.0.1:\(server.port)", httpClient: .shared, maxEventBytes: 1024)
             return await #expect(throws: LambdaRuntimeAPIError.self) { _ = try await api.next() }
         }
         #expect(error == .eventTooLarge(limit: 1024))

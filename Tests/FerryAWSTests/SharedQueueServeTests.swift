@@ -38,7 +38,7 @@ struct SharedQueueServeTests {
             var reply = ScriptedReply.json(#"{"ok":true,"result":{"message_id":1,"date":1700000000,"chat":{"id":1,"type":"private"},"text":"ok"}}"#)
             reply.delay = .milliseconds(Int.random(in: 0...20))
             return reply
-        }) { apiPort, log in
+        }) { telegram in
             // Port 0, read back from its "listening" line; its output is read while it runs.
             let bot = try BotProcess.start(
                 [
@@ -46,7 +46,7 @@ struct SharedQueueServeTests {
                     "--data-dir", dataDirectory.path, "--port", "0",
                 ],
                 environment: [
-                    "TELEGRAM_BOT_TOKEN": "123:serve-sqs-token", "TELEGRAM_API_URL": "http://127.0.0.1:\(apiPort)",
+                    "TELEGRAM_BOT_TOKEN": "123:serve-sqs-token", "TELEGRAM_API_URL": telegram.baseURL,
                     "TELEGRAM_WEBHOOK_SECRET": "s3cret",
                     "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIAFERRYTEST", "AWS_SECRET_ACCESS_KEY": "ferry-test-secret",
                     "AWS_ENDPOINT_URL": server.endpoint.url,
@@ -73,7 +73,7 @@ struct SharedQueueServeTests {
 
                 var replies: [(chat: Int, text: String)] = []
                 for _ in 0..<300 {
-                    replies = try log.requests.filter { $0.path.hasSuffix("/sendMessage") }.map(Self.reply(in:))
+                    replies = try telegram.requests.filter { $0.path.hasSuffix("/sendMessage") }.map(Self.reply(in:))
                     if replies.count >= 15 { break }
                     try await Task.sleep(for: .milliseconds(100))
                 }
@@ -81,7 +81,7 @@ struct SharedQueueServeTests {
                 for chat in [11, 22, 33] {
                     #expect(replies.filter { $0.chat == chat }.map(\.text) == (1...5).map { "You said: m\($0)" }, "chat \(chat)")
                 }
-                #expect(log.requests.allSatisfy { $0.path.hasPrefix("/bot123:serve-sqs-token/") })
+                #expect(telegram.requests.allSatisfy { $0.path.hasPrefix("/bot123:serve-sqs-token/") })
 
                 #expect(try await bot.stop() == 0, "\(bot.log)")
                 #expect(!bot.log.contains("serve-sqs-token"), "the token is never logged")

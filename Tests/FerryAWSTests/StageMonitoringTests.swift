@@ -145,9 +145,9 @@ struct StageMonitoringTests {
             "pending_update_count":3,"last_error_date":1764921600,\
             "last_error_message":"Wrong response from the webhook: 502 Bad Gateway"}}
             """
-        try await FakeHTTPServer.withServer(respond: { _, _ in .json(telegramAnswer) }) { port, requests in
+        try await FakeHTTPServer.withServer(respond: { _, _ in .json(telegramAnswer) }) { telegram in
             var environment = commandEnvironment
-            environment["TELEGRAM_API_URL"] = "http://127.0.0.1:\(port)"
+            environment["TELEGRAM_API_URL"] = telegram.baseURL
             let screen = try await EchoBotProcess.run(["status", "--stage", stack.stage], environment: environment)
             #expect(screen.status == 0, "\(screen.standardError)")
             let text = screen.standardOutput
@@ -167,7 +167,7 @@ struct StageMonitoringTests {
             #expect(!text.contains("unknown"), "\(text)")
             #expect(!text.contains(Self.token) && !screen.standardError.contains(Self.token))
             // The token came from the stage's SecureString parameter: nothing in the environment held it.
-            #expect(requests.requests.first?.path == "/bot\(Self.token)/getWebhookInfo")
+            #expect(telegram.requests.first?.path == "/bot\(Self.token)/getWebhookInfo")
 
             // The topic and subscription deploy --alarm-email would create on AWS.
             let topic = try await awsCommandLine.json([String: String].self, "sns", "create-topic", ["--name", names.alarmTopic])

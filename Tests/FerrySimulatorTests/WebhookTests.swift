@@ -1,3 +1,4 @@
+import FerryTestSupport
 import FerryTesting
 import TelegramBotAPI
 import TelegramClient
@@ -12,14 +13,14 @@ private func quickWebhooks() -> BotAPISimulator.Configuration {
 struct WebhookTests {
     @Test("updates are POSTed to the webhook as JSON, in order, with the secret token header")
     func delivery() async throws {
-        try await WebhookReceiver.withReceiver { receiver in
+        try await FakeHTTPServer.withServer(replies: [ScriptedReply(status: .ok)]) { receiver in
             try await withSimulator(quickWebhooks()) { simulator, client in
-                #expect(try await client.setWebhook(url: receiver.url, secretToken: "s3cret_Token-1"))
+                #expect(try await client.setWebhook(url: receiver.webhookURL, secretToken: "s3cret_Token-1"))
                 let ada = simulator.createUser(firstName: "Ada")
                 let sent = try ["one", "two", "three"].map { try simulator.sendText(from: ada, $0) }
 
                 try await simulator.waitUntilUpdatesDelivered()
-                let deliveries = receiver.deliveries
+                let deliveries = receiver.requests
                 #expect(deliveries.count == 3)
                 #expect(deliveries.allSatisfy { $0.secretToken == "s3cret_Token-1" && $0.contentType == "application/json" })
                 let updates = try deliveries.map { try $0.update() }
@@ -32,20 +33,20 @@ struct WebhookTests {
 
     @Test("a refused delivery is retried with the same update; getWebhookInfo reports the error meanwhile")
     func retryOnServerError() async throws {
-        try await WebhookReceiver.withReceiver(statuses: [500, 500, 200]) { receiver in
+        try await FakeHTTPServer.withServer(replies: [500, 500, 200].map { ScriptedReply(status: .init(code: $0)) }) { receiver in
             try await withSimulator(quickWebhooks()) { simulator, client in
-                _ = try await client.setWebhook(url: receiver.url)
+                _ = try await client.setWebhook(url: receiver.webhookURL)
                 let ada = simulator.createUser(firstName: "Ada")
                 let first = try simulator.sendText(from: ada, "first")
                 let second = try simulator.sendText(from: ada, "second")
 
                 try await simulator.waitUntilUpdatesDelivered()
-                let updates = try receiver.deliveries.map { try $0.update() }
+                let updates = try receiver.requests.map { try $0.update() }
                 #expect(updates.map(\.message) == [first, first, first, second], "nothing overtakes an update being retried")
-                #expect(receiver.deliveries.allSatisfy { $0.secretToken == nil }, "no secret set, no header")
+                #expect(receiver.requests.allSatisfy { $0.secretToken == nil }, "no secret set, no header")
 
                 let info = try await client.getWebhookInfo()
-                #expect(info.url == receiver.url)
+                #expect(info.url == receiver.webhookURL)
                 #expect(info.lastErrorMessage == "Wrong response from the webhook: 500 Internal Server Error")
                 #expect(info.lastErrorDate != nil)
             }

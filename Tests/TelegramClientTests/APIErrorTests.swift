@@ -1,3 +1,4 @@
+import FerryTestSupport
 import TelegramBotAPI
 import TelegramClient
 import Testing
@@ -47,7 +48,7 @@ struct APIErrorTests {
 
     @Test("migrate_to_chat_id is surfaced, and the call is not repeated")
     func migrated() async throws {
-        let reply = FakeReply.error(
+        let reply = ScriptedReply.error(
             400,
             "Bad Request: group chat was upgraded to a supergroup chat",
             parameters: #"{"migrate_to_chat_id":-1001234567890}"#
@@ -63,7 +64,7 @@ struct APIErrorTests {
 
     @Test("429 waits retry_after, then repeats the call")
     func rateLimitedThenSucceeds() async throws {
-        let replies: [FakeReply] = [
+        let replies: [ScriptedReply] = [
             .error(429, "Too Many Requests: retry after 1", parameters: #"{"retry_after":1}"#),
             .ok(#""sent""#),
         ]
@@ -79,7 +80,7 @@ struct APIErrorTests {
 
     @Test("429 with retry .none is thrown with retryAfter")
     func rateLimitedWithoutRetry() async throws {
-        let reply = FakeReply.error(429, "Too Many Requests: retry after 7", parameters: #"{"retry_after":7}"#)
+        let reply = ScriptedReply.error(429, "Too Many Requests: retry after 7", parameters: #"{"retry_after":7}"#)
         try await withClient(replies: [reply]) { client, server in
             let error = try await #require(throws: TelegramAPIError.self) {
                 try await client.send(Echo(text: "x"), retry: .none)
@@ -93,7 +94,7 @@ struct APIErrorTests {
 
     @Test("429 asking for longer than the policy's cap is thrown at once")
     func rateLimitedBeyondCap() async throws {
-        let reply = FakeReply.error(429, "Too Many Requests: retry after 3600", parameters: #"{"retry_after":3600}"#)
+        let reply = ScriptedReply.error(429, "Too Many Requests: retry after 3600", parameters: #"{"retry_after":3600}"#)
         try await withClient(replies: [reply]) { client, server in
             let error = try await #require(throws: TelegramAPIError.self) { try await client.send(Echo(text: "x")) }
             #expect(error.retryAfter == 3600)
@@ -104,7 +105,7 @@ struct APIErrorTests {
 
     @Test("500 is retried with backoff, then succeeds")
     func serverErrorThenSucceeds() async throws {
-        let replies: [FakeReply] = [.error(500, "Internal Server Error"), .ok(#""sent""#)]
+        let replies: [ScriptedReply] = [.error(500, "Internal Server Error"), .ok(#""sent""#)]
         try await withClient(replies: replies) { client, server in
             let result = try await client.send(Echo(text: "x"))
             #expect(result == "sent")
@@ -134,7 +135,7 @@ struct APIErrorTests {
 
     @Test("a proxy's HTML error page is an invalid response, retried as a 5xx")
     func htmlErrorPage() async throws {
-        let page = FakeReply.raw(status: 502, contentType: "text/html", "<html><body>502 Bad Gateway</body></html>")
+        let page = ScriptedReply.raw(status: 502, contentType: "text/html", "<html><body>502 Bad Gateway</body></html>")
         try await withClient(replies: [page]) { client, server in
             let error = try await #require(throws: TelegramClientError.self) { try await client.send(Echo(text: "x")) }
             guard case .invalidResponse(let method, let status, let description) = error else {

@@ -1,3 +1,4 @@
+import FerryTestSupport
 import AsyncHTTPClient
 import TelegramBotAPI
 import TelegramClient
@@ -31,7 +32,7 @@ struct CallTests {
     func injectedHTTPClient() async throws {
         let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         do {
-            try await FakeBotAPI.withServer(replies: [.ok(#""first""#), .ok(#""second""#)]) { server in
+            try await FakeHTTPServer.withServer(replies: [.ok(#""first""#), .ok(#""second""#)]) { server in
                 let client = TelegramClient(
                     token: token,
                     configuration: .init(baseURL: server.baseURL),

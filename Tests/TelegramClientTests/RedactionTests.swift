@@ -44,7 +44,7 @@ struct RedactionTests {
 
     @Test("an answer that echoes the URL does not carry the token into the error")
     func echoedURL() async throws {
-        let replies: [FakeReply] = [
+        let replies: [ScriptedReply] = [
             .error(404, "Not Found: method /bot\(token)/echo"),
             .raw(status: 404, contentType: "text/html", "<html>Cannot POST /bot\(token)/echo</html>"),
         ]
@@ -78,8 +78,8 @@ struct RedactionTests {
     func echoAtEveryOffset() async throws {
         // The client quotes the first 200 bytes of an answer that is not JSON: the URL crosses that cut at every offset.
         let offsets = Array(140...210)
-        let quoted = offsets.map { FakeReply.raw(status: 502, contentType: "text/html", String(repeating: "x", count: $0) + FakeReply.echoedPath) }
-        let described = offsets.map { FakeReply.error(404, String(repeating: "x", count: $0) + "Not Found: " + FakeReply.echoedPath) }
+        let quoted = offsets.map { ScriptedReply.raw(status: 502, contentType: "text/html", String(repeating: "x", count: $0) + ScriptedReply.echoedPath) }
+        let described = offsets.map { ScriptedReply.error(404, String(repeating: "x", count: $0) + "Not Found: " + ScriptedReply.echoedPath) }
         try await withClient(replies: quoted + described, retry: .none) { client, _ in
             for offset in offsets {
                 let error = try await #require(throws: TelegramClientError.self) { try await client.send(Echo(text: "x")) }
@@ -109,7 +109,7 @@ struct RedactionTests {
         let capture = LogCapture()
         // No short timeout here: on a loaded machine it turned the 500 into a timeout and shifted every reply
         // after it. (A timed-out call's error is checked for the token in TransportTests.)
-        let replies: [FakeReply] = [
+        let replies: [ScriptedReply] = [
             .error(500, "Internal Server Error"),
             .ok("true"),
             .error(403, "Forbidden: bot was blocked by the user"),

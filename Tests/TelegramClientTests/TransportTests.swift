@@ -1,3 +1,4 @@
+import FerryTestSupport
 import TelegramBotAPI
 import TelegramClient
 import Testing
@@ -21,7 +22,7 @@ struct TransportTests {
     func timeoutRetried() async throws {
         // The first answer comes six times the timeout late; the timeout leaves the second in time even
         // when a loaded machine stalls the whole test process for seconds.
-        let replies: [FakeReply] = [.ok(#""late""#, delay: .seconds(60)), .ok(#""on time""#)]
+        let replies: [ScriptedReply] = [.ok(#""late""#, delay: .seconds(60)), .ok(#""on time""#)]
         try await withClient(replies: replies, timeout: .seconds(10)) { client, server in
             let result = try await client.send(Echo(text: "x"))
             #expect(result == "on time")

@@ -2,8 +2,6 @@ import FerryTestSupport
 import FerryTesting
 import Foundation
 import Hummingbird
-import Logging
-import NIOCore
 import Synchronization
 import TelegramBotAPI
 
@@ -51,28 +49,15 @@ final class FakeTelegram: Sendable {
     /// Runs `body` with the fake serving on an ephemeral port; stops it afterwards.
     static func with(_ body: (FakeTelegram, String) async throws -> Void) async throws {
         let fake = FakeTelegram()
-        let router = Router()
-        router.post("/:token/:method") { request, context in try await fake.answer(request, context) }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                if let port = channel.localAddress?.port { portContinuation.yield(port) }
-                portContinuation.finish()
-            },
-            logger: Logger(label: "fake-telegram", factory: { _ in SwiftLogNoOpLogHandler() })
-        )
-        // Stopped gracefully whatever the body does; a server that fails to start ends the stream too.
-        try await serving(app, onStopped: { portContinuation.finish() }) {
-            guard let port = await ports.first(where: { _ in true }) else { throw TestFailure("the fake Bot API did not start") }
-            try await body(fake, "http://127.0.0.1:\(port)")
+        try await FakeHTTPServer.withServer(respond: { _, request in try await fake.answer(request) }) { server in
+            try await body(fake, server.baseURL)
         }
     }
 
-    private func answer(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let method = context.parameters.get("method") ?? ""
-        let body = try await request.body.collect(upTo: 1 << 20)
-        let parameters = (try? BotAPIDecoder().decode([String: JSONValue].self, from: Array(buffer: body))) ?? [:]
+    /// Answers `/bot<token>/<method>` as Telegram would.
+    private func answer(_ request: ReceivedRequest) async throws -> ScriptedReply {
+        let method = request.path.split(separator: "/").last.map(String.init) ?? ""
+        let parameters = (try? BotAPIDecoder().decode([String: JSONValue].self, from: request.body)) ?? [:]
         state.withLock { $0.calls.append(Call(method: method, parameters: parameters)) }
         if method == "getUpdates" {
             return try await getUpdates(parameters)
@@ -103,7 +88,7 @@ final class FakeTelegram: Sendable {
     }
 
     /// Like Telegram: an offset confirms every update below it; an empty answer waits a little.
-    private func getUpdates(_ parameters: [String: JSONValue]) async throws -> Response {
+    private func getUpdates(_ parameters: [String: JSONValue]) async throws -> ScriptedReply {
         var offset: Int?
         if case .integer(let value)? = parameters["offset"] { offset = value }
         for round in 0..<2 {
@@ -118,7 +103,7 @@ final class FakeTelegram: Sendable {
         return json(#"{"ok":true,"result":[]}"#)
     }
 
-    private func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    private func json(_ text: String, status: HTTPResponse.Status = .ok) -> ScriptedReply {
+        ScriptedReply(status: status, contentType: "application/json", text)
     }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FerryTestSupport
 import Logging
 import TelegramBotAPI
 import TelegramClient
@@ -54,15 +55,18 @@ struct UploadDocument: TelegramMethod {
 /// The default timeout is far above what a loaded machine needs for an answer that is not delayed on purpose.
 @discardableResult
 func withClient<T: Sendable>(
-    replies: [FakeReply],
+    replies: [ScriptedReply],
     basePath: String = "",
     timeout: Duration = .seconds(30),
     retry: RetryPolicy = fastRetry,
     logger: Logger? = nil,
     sharedHTTPClient: Bool = false,
-    _ body: (TelegramClient, FakeBotAPI) async throws -> T
+    _ body: (TelegramClient, FakeHTTPServer) async throws -> T
 ) async throws -> T {
-    try await FakeBotAPI.withServer(replies: replies) { server in
+    precondition(!replies.isEmpty, "script at least one reply")
+    return try await FakeHTTPServer.withServer(respond: { index, request in
+        replies[min(index, replies.count - 1)].echoingPath(of: request)
+    }) { server in
         let configuration = TelegramClient.Configuration(baseURL: server.baseURL + basePath, timeout: timeout, retryPolicy: retry)
         // As the Lambda roles do: one HTTPClient for the Bot API and other services, owned by the caller.
         let shared = sharedHTTPClient
