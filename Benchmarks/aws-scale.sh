@@ -16,30 +16,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
-BIN="${1:-}"
-if [ -z "$BIN" ]; then
-  # The same arguments as BootstrapBuild.arguments (Sources/FerryDeploy/Deploy/BootstrapBuild.swift).
-  swift build -c release --product EchoBot --scratch-path .build-bootstrap --static-swift-stdlib -Xswiftc -Osize \
-    -Xlinker -l_FoundationCollections -Xlinker -l_FoundationCShims -Xlinker --no-export-dynamic -Xlinker --strip-all \
-    >/dev/null
-  BIN=.build-bootstrap/release/EchoBot
-fi
 source Benchmarks/bench-package.sh
-build_bench --product FerryBenchServers >/dev/null 2>&1
-SERVERS="$(swift build --package-path Benchmarks --show-bin-path)/FerryBenchServers"
+source Benchmarks/lambda-emulator.sh
+bootstrap_binary "${1:-}"
 PORT="${PORT:-18091}"
 LATENCIES="${LATENCIES:-50 100 200}"
 CASES="${CASES:-1x1 10x1 10x2 10x5 10x10}"
 RECORDS="${RECORDS:-100}"
 SQS_MS="${SQS_MS:-10}"
 MEMORY_MB="${MEMORY_MB:-256}"
-WORK="$(mktemp -d)"
-EMULATOR=""
-cleanup() { [ -n "$EMULATOR" ] && kill "$EMULATOR" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-"$SERVERS" lambda --port "$PORT" & EMULATOR=$!
-for _ in $(seq 1 200); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/bench/stats" && break; sleep 0.05; done
+start_lambda_emulator "$PORT"
 
 export AWS_LAMBDA_RUNTIME_API="127.0.0.1:$PORT" TELEGRAM_API_URL="http://127.0.0.1:$PORT" \
   TELEGRAM_BOT_TOKEN="123456:bench-token" TELEGRAM_WEBHOOK_SECRET="bench-secret" \

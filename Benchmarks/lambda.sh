@@ -12,27 +12,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
-BIN="${1:-}"
-if [ -z "$BIN" ]; then
-  # The same arguments as BootstrapBuild.arguments (Sources/FerryDeploy/Deploy/BootstrapBuild.swift).
-  swift build -c release --product EchoBot --scratch-path .build-bootstrap --static-swift-stdlib -Xswiftc -Osize \
-    -Xlinker -l_FoundationCollections -Xlinker -l_FoundationCShims -Xlinker --no-export-dynamic -Xlinker --strip-all \
-    >/dev/null
-  BIN=.build-bootstrap/release/EchoBot
-fi
 source Benchmarks/bench-package.sh
-build_bench --product FerryBenchServers >/dev/null 2>&1
-SERVERS="$(swift build --package-path Benchmarks --show-bin-path)/FerryBenchServers"
+source Benchmarks/lambda-emulator.sh
+bootstrap_binary "${1:-}"
 PORT="${PORT:-18090}"
 RUNS="${RUNS:-20}"
 BATCHES="${BATCHES:-300}"
-WORK="$(mktemp -d)"
-EMULATOR=""
-cleanup() { [ -n "$EMULATOR" ] && kill "$EMULATOR" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-"$SERVERS" lambda --port "$PORT" & EMULATOR=$!
-for _ in $(seq 1 200); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/bench/stats" && break; sleep 0.05; done
+start_lambda_emulator "$PORT"
 
 export AWS_LAMBDA_RUNTIME_API="127.0.0.1:$PORT" TELEGRAM_API_URL="http://127.0.0.1:$PORT" _HANDLER=consumer \
   TELEGRAM_BOT_TOKEN="123456:bench-token" QUEUE_URL="http://127.0.0.1:9/000000000000/bench.fifo" \
