@@ -175,6 +175,25 @@ enum SQLiteSchema {
         for statement in statements {
             try file.executeUncached(statement, [])
         }
+        try renameLastErrorColumn(file)
+    }
+
+    /// Files written before December 2026 call the last failure's reason `last_error`; one name for it
+    /// everywhere (`reason`, `lastReason`) needs the column renamed. Checked and renamed in one immediate
+    /// transaction, so two processes opening an old file at once cannot both try.
+    private static func renameLastErrorColumn(_ file: SQLiteFile) throws {
+        try file.executeUncached("BEGIN IMMEDIATE", [])
+        do {
+            var columns: [String] = []
+            try file.query("SELECT name FROM pragma_table_info('updates')") { columns.append($0.text(0) ?? "") }
+            if columns.contains("last_error") {
+                try file.executeUncached("ALTER TABLE updates RENAME COLUMN last_error TO last_reason", [])
+            }
+            try file.executeUncached("COMMIT", [])
+        } catch {
+            _ = try? file.executeUncached("ROLLBACK", [])
+            throw error
+        }
     }
 
     static let statements = [
@@ -189,7 +208,7 @@ enum SQLiteSchema {
             attempts INTEGER NOT NULL DEFAULT 0,
             deliveries INTEGER NOT NULL DEFAULT 0,
             receipt TEXT,
-            last_error TEXT
+            last_reason TEXT
         )
         """,
         // Earlier versions kept two indexes here: (group_id, seq), now in memory (`GroupHeads`), which cost

@@ -252,7 +252,7 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
     private static func read(_ seq: Int64, in db: SQLiteFile) throws -> ReceivedUpdate {
         var received: ReceivedUpdate?
         try db.query(
-            "SELECT receipt, attempts, last_error, update_id, group_id, body FROM updates WHERE seq = ?", [.integer(seq)]
+            "SELECT receipt, attempts, last_reason, update_id, group_id, body FROM updates WHERE seq = ?", [.integer(seq)]
         ) { row in
             guard let receipt = row.text(0) else { throw SQLiteStorageError.corruptRow(table: "updates") }
             received = ReceivedUpdate(
@@ -268,7 +268,7 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
         let visibleAt = now() + max(0, delay.milliseconds)
         let released = try await database.run(rolledBack: forgetHeads) { [self] db in
             let released = try db.execute(
-                "UPDATE updates SET visible_at = ?, last_error = ?, receipt = NULL, attempts = attempts - ? WHERE seq = ? AND receipt = ?",
+                "UPDATE updates SET visible_at = ?, last_reason = ?, receipt = NULL, attempts = attempts - ? WHERE seq = ? AND receipt = ?",
                 [.integer(visibleAt), .text(reason), .integer(countingAttempt ? 0 : 1)] + receipt.row
             )
             if released == 1 {
@@ -306,7 +306,7 @@ public final class SQLiteUpdateQueue: UpdateQueue, DeadLetterStore {
     public func recoverInFlight() async throws -> Int {
         try await database.run(rolledBack: forgetHeads) { [self] db in
             let recovered = try db.execute(
-                "UPDATE updates SET visible_at = 0, receipt = NULL, last_error = ? WHERE receipt IS NOT NULL",
+                "UPDATE updates SET visible_at = 0, receipt = NULL, last_reason = ? WHERE receipt IS NOT NULL",
                 [.text(ReceivedUpdate.stoppedWhileHandling)]
             )
             heads.withLock { $0.invalidate() }

@@ -152,7 +152,7 @@ struct LambdaFunctionTests {
         #expect(letter.messageGroupID == "chat:1")
         #expect(letter.messageDeduplicationID == "1")
         #expect(letter.messageAttributes["ferry-attempts"] == .number(3))
-        #expect(letter.messageAttributes["ferry-error"]?.stringValue?.contains("PoisonError") == true)
+        #expect(letter.messageAttributes["ferry-reason"]?.stringValue?.contains("PoisonError") == true)
     }
 
     @Test("consumer: a permanent Bot API error dead-letters at once and the group goes on")
@@ -268,6 +268,31 @@ struct LambdaFunctionTests {
         #expect(await function.handle(event).batchItemFailures.isEmpty)
         #expect(hooked.withLock { $0 }.count == 1)
         #expect(lines.withLock { $0 }.count == 1)
+    }
+
+    @Test("dead-letter: a letter an older consumer wrote keeps its reason under the attribute's old name")
+    func deadLetterFromAnOlderConsumer() async throws {
+        let queue = try await makeQueue()
+        let table = "dead-letters-\(UUID().uuidString.prefix(8))"
+        try await dynamoDB.createTable(named: table, partitionKey: DeadLetterTable.id)
+        let bot = Bot(api: BotAPIRecorder(), username: "TestBot")
+        let hooked = Mutex<[String]>([])
+        bot.onDeadLetter { _, letter in hooked.withLock { $0.append("\(letter.update.updateID) \(letter.attempts) \(letter.reason)") } }
+        let function = DeadLetterFunction(processor: UpdateProcessor(bot: bot), dynamoDB: dynamoDB, table: table, log: { _ in })
+        try await sqs.sendMessage(
+            SQSOutgoingMessage(
+                body: textUpdate(updateID: 78, chatID: 5, text: "poison"), groupID: "chat:5", deduplicationID: "78",
+                attributes: ["ferry-error": .string("handler threw: old"), SQSUpdateQueue.attemptsAttribute: .number(2)]
+            ),
+            to: try #require(queue.deadLetterQueueURL)
+        )
+        let messages = try await sqs.receiveMessages(from: try #require(queue.deadLetterQueueURL), waitTimeSeconds: 0)
+        let event = SQSEvent(records: messages.map { SQSEvent.Record(message: $0, eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:dlq.fifo", awsRegion: "us-east-1") })
+
+        #expect(await function.handle(event).batchItemFailures.isEmpty)
+        #expect(hooked.withLock { $0 } == ["78 2 handler threw: old"])
+        let item = try #require(try await dynamoDB.getItem(from: table, key: [DeadLetterTable.id: .string(messages[0].messageID)]))
+        #expect(item[DeadLetterTable.reason]?.stringValue == "handler threw: old")
     }
 
     @Test("dead-letter: a record that cannot be parked stays on the queue and runs no hook")

@@ -98,7 +98,7 @@ struct SQSUpdateQueueTests {
         #expect(Array(message.body.utf8) == body)
         #expect(message.messageGroupID == "chat:5")
         #expect(message.messageDeduplicationID == "5")
-        #expect(message.messageAttributes["ferry-error"] == .string("handler threw: boom"))
+        #expect(message.messageAttributes["ferry-reason"] == .string("handler threw: boom"))
         #expect(message.messageAttributes["ferry-attempts"] == .number(2))
         #expect(try await queue.receive(maximumCount: 10, visibilityTimeout: .seconds(30)).isEmpty)
     }

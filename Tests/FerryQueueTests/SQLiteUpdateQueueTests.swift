@@ -228,7 +228,7 @@ extension SQLiteUpdateQueueTests {
         }
     }
 
-    @Test("a data directory written by the previous schema opens with its queue, dead letters and dedup intact")
+    @Test("a data directory written by the previous schema opens with its queue, dead letters, dedup and last reasons intact")
     func upgradeFromThePreviousSchema() async throws {
         // The schema before its two indexes on `updates` were dropped, with one update waiting, one in flight
         // (receipt set, so a crash left it) and one dead letter, as an older `serve` leaves them.
@@ -237,17 +237,18 @@ extension SQLiteUpdateQueueTests {
         let path = directory + "/" + SQLiteStorage.fileName
         do {
             let old = try SQLiteFile(path: path)
+            // ... and before the last failure's reason was renamed from `last_error`.
             for statement in SQLiteSchema.statements where !statement.hasPrefix("DROP INDEX") {
-                _ = try old.executeUncached(statement, [])
+                _ = try old.executeUncached(statement.replacing("last_reason TEXT", with: "last_error TEXT"), [])
             }
             _ = try old.executeUncached("CREATE INDEX updates_by_group ON updates (group_id, seq)", [])
             _ = try old.executeUncached("CREATE INDEX updates_by_visibility ON updates (visible_at, seq)", [])
             _ = try old.executeUncached(
                 """
-                INSERT INTO updates (update_id, group_id, body, enqueued_at, visible_at, attempts, deliveries, receipt)
-                VALUES (10, 'chat:1', x'7B7D', 1700000000000, 1700000030000, 1, 1, '1.1'),
-                       (11, 'chat:1', x'7B7D', 1700000000001, 0, 0, 0, NULL),
-                       (20, 'chat:2', x'7B7D', 1700000000002, 0, 0, 0, NULL)
+                INSERT INTO updates (update_id, group_id, body, enqueued_at, visible_at, attempts, deliveries, receipt, last_error)
+                VALUES (10, 'chat:1', x'7B7D', 1700000000000, 1700000030000, 1, 1, '1.1', NULL),
+                       (11, 'chat:1', x'7B7D', 1700000000001, 0, 0, 0, NULL, NULL),
+                       (20, 'chat:2', x'7B7D', 1700000000002, 0, 1, 1, NULL, 'handler threw')
                 """, [])
             _ = try old.executeUncached(
                 """
@@ -270,7 +271,8 @@ extension SQLiteUpdateQueueTests {
         // chat:1's crashed head comes back first with its attempt counted; chat:2 goes on beside it.
         let received = try await storage.queue.receive(maximumCount: 10, visibilityTimeout: .seconds(30))
         #expect(received.map(\.update.updateID) == [10, 20])
-        #expect(received.map(\.attempts) == [2, 1])
+        #expect(received.map(\.attempts) == [2, 2])
+        #expect(received.map(\.lastReason) == [ReceivedUpdate.stoppedWhileHandling, "handler threw"], "the reason survives the column's rename")
         #expect(try await storage.queue.enqueue([QueuedUpdate(updateID: 11, groupID: "chat:1", body: [])]) == [.duplicate])
         #expect(try await storage.queue.deadLetters(limit: 5).map(\.reason) == ["poison"])
         try await storage.close()

@@ -108,6 +108,7 @@ struct DeadLetterMessage {
         groupID = message.messageGroupID ?? ""
         // Without the consumer's attributes, the queue's redrive policy moved it: attempts ran out.
         reason = message.messageAttributes[SQSUpdateQueue.reasonAttribute]?.stringValue
+            ?? message.messageAttributes[SQSUpdateQueue.reasonAttributeBeforeDecember2026]?.stringValue
             ?? "moved by the queue's redrive policy after its receives ran out"
         attempts = message.messageAttributes[SQSUpdateQueue.attemptsAttribute]?.stringValue.flatMap { Int($0) }
             ?? message.approximateReceiveCount ?? 0

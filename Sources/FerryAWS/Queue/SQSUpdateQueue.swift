@@ -26,7 +26,10 @@ import TelegramBotAPI
 /// Lambda's event source received).
 public struct SQSUpdateQueue: UpdateQueue {
     /// The message attribute that carries why an update was dead-lettered.
-    public static let reasonAttribute = "ferry-error"
+    public static let reasonAttribute = "ferry-reason"
+    /// What ``reasonAttribute`` was called before December 2026: a dead-letter queue keeps messages for
+    /// 14 days, so the dead-letter function still reads it from letters an older consumer wrote.
+    static let reasonAttributeBeforeDecember2026 = "ferry-error"
     /// The message attribute that carries how many deliveries a dead-lettered update had.
     public static let attemptsAttribute = "ferry-attempts"
     /// The message attribute that carries when a dead-lettered update first entered the queue
