@@ -76,7 +76,7 @@ public protocol DeadLetterStore: Sendable {
 /// One update as queued: the body exactly as Telegram sent it, and what ingress read from it.
 public struct QueuedUpdate: Sendable, Hashable {
     public var updateID: Int
-    /// The FIFO group (`OrderingKey.groupID`): at most 128 printable ASCII characters.
+    /// The FIFO group (`UpdateGroup.id`): at most 128 printable ASCII characters.
     public var groupID: String
     /// The update's JSON as received.
     public var body: [UInt8]

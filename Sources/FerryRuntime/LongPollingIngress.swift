@@ -103,7 +103,7 @@ public struct LongPollingIngress: Sendable {
             metrics.received()
             do {
                 let keys = try UpdateRoutingKeys.extract(from: body)
-                updates.append(QueuedUpdate(updateID: keys.updateID, groupID: keys.orderingKey.groupID, body: body))
+                updates.append(QueuedUpdate(updateID: keys.updateID, groupID: keys.group.id, body: body))
                 nextOffset = max(nextOffset ?? 0, keys.updateID + 1)
             } catch {
                 metrics.rejected(.malformed)

@@ -126,7 +126,7 @@ public struct WebhookIngress: Sendable {
             return .malformed("\(error)")
         }
         metrics.received()
-        let update = QueuedUpdate(updateID: keys.updateID, groupID: keys.orderingKey.groupID, body: body)
+        let update = QueuedUpdate(updateID: keys.updateID, groupID: keys.group.id, body: body)
         do {
             let outcome = try await queue.enqueue([update])
             if outcome == [.enqueued] {

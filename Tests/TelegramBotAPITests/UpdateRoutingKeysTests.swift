@@ -18,7 +18,7 @@ struct UpdateRoutingKeysTests {
                 let keys = try UpdateRoutingKeys.extract(from: bytes)
                 #expect(keys.updateID == expected.updateID, "\(name)")
                 #expect(keys.kind.rawValue == expected.kind, "\(name)")
-                #expect(keys.orderingKey.groupID == expected.groupID, "\(name)")
+                #expect(keys.group.id == expected.groupID, "\(name)")
             }
         }
     }
@@ -84,23 +84,23 @@ struct UpdateRoutingKeysTests {
         #expect(keys.updateID == 1000)
         #expect(keys.kind == UpdateKind(rawValue: kind))
         #expect(keys.kind.rawValue == kind)
-        #expect(keys.orderingKey.groupID == groupID)
+        #expect(keys.group.id == groupID)
         #expect(try ReferenceRouting.keys(of: Data(json.utf8)).groupID == groupID, "the reference disagrees")
     }
 
     @Test("a button on an inline message has no chat, so it is ordered by the user who pressed it")
     func inlineCallbackQuery() throws {
         let keys = try extract(#"{"update_id":1,"callback_query":{"id":"c","from":{"id":52},"inline_message_id":"im","chat_instance":"ci","data":"x"}}"#)
-        #expect(keys.orderingKey == .user(52))
+        #expect(keys.group == .user(52))
         // An inaccessible message (date 0) still names its chat.
         let inaccessible = try extract(#"{"update_id":2,"callback_query":{"id":"c","from":{"id":52},"message":{"chat":{"id":-5,"type":"group"},"message_id":9,"date":0},"chat_instance":"ci"}}"#)
-        #expect(inaccessible.orderingKey == .chat(-5))
+        #expect(inaccessible.group == .chat(-5))
     }
 
     @Test("a vote cast for a chat is ordered by that chat, not by the user")
     func pollAnswerOnBehalfOfChat() throws {
         let keys = try extract(#"{"update_id":1,"poll_answer":{"poll_id":"p","voter_chat":{"id":-1001160242915,"type":"channel"},"user":{"id":136817688},"option_ids":[]}}"#)
-        #expect(keys.orderingKey == .chat(-1001160242915))
+        #expect(keys.group == .chat(-1001160242915))
     }
 
     @Test("two users writing in one group chat share one key; two private chats do not")
@@ -110,21 +110,21 @@ struct UpdateRoutingKeysTests {
         }
         let alice = try extract(message(from: 1001, in: -1001234567890))
         let bob = try extract(message(from: 1002, in: -1001234567890))
-        #expect(alice.orderingKey == bob.orderingKey)
-        #expect(alice.orderingKey.groupID == "chat:-1001234567890")
-        #expect(try extract(message(from: 1001, in: 1001)).orderingKey != extract(message(from: 1002, in: 1002)).orderingKey)
+        #expect(alice.group == bob.group)
+        #expect(alice.group.id == "chat:-1001234567890")
+        #expect(try extract(message(from: 1001, in: 1001)).group != extract(message(from: 1002, in: 1002)).group)
     }
 
     @Test("a known kind whose chat is missing falls back to its kind, never to another field")
     func knownKindFallback() throws {
         let keys = try extract(#"{"update_id":1,"message":{"message_id":1,"from":{"id":42},"date":0}}"#)
-        #expect(keys.orderingKey == .kind(.message))
-        #expect(keys.orderingKey.groupID == "kind:message")
+        #expect(keys.group == .kind(.message))
+        #expect(keys.group.id == "kind:message")
         // Ids that are not integers do not count.
         let stringID = try extract(#"{"update_id":1,"message":{"chat":{"id":"-100"},"date":0}}"#)
-        #expect(stringID.orderingKey == .kind(.message))
+        #expect(stringID.group == .kind(.message))
         let fractionID = try extract(#"{"update_id":1,"inline_query":{"from":{"id":4.5},"query":""}}"#)
-        #expect(fractionID.orderingKey == .kind(.inlineQuery))
+        #expect(fractionID.group == .kind(.inlineQuery))
     }
 
     // MARK: Unknown and odd shapes
@@ -133,38 +133,38 @@ struct UpdateRoutingKeysTests {
     func unknownKinds() throws {
         let withChat = try extract(#"{"update_id":1,"story_reaction":{"from":{"id":3},"chat":{"id":-77}}}"#)
         #expect(withChat.kind == .unknown("story_reaction"))
-        #expect(withChat.orderingKey == .chat(-77))
+        #expect(withChat.group == .chat(-77))
         let withMessage = try extract(#"{"update_id":1,"button_hold":{"from":{"id":3},"message":{"chat":{"id":-78}}}}"#)
-        #expect(withMessage.orderingKey == .chat(-78))
+        #expect(withMessage.group == .chat(-78))
         let withFrom = try extract(#"{"update_id":1,"gift_query":{"user":{"id":5},"from":{"id":4}}}"#)
-        #expect(withFrom.orderingKey == .user(4))
+        #expect(withFrom.group == .user(4))
         let withUser = try extract(#"{"update_id":1,"gift_query":{"user":{"id":5}}}"#)
-        #expect(withUser.orderingKey == .user(5))
+        #expect(withUser.group == .user(5))
         let withNothing = try extract(#"{"update_id":1,"new_update_kind":{"some_field_idk":1}}"#)
-        #expect(withNothing.orderingKey == .kind(.unknown("new_update_kind")))
-        #expect(withNothing.orderingKey.groupID == "kind:new_update_kind")
+        #expect(withNothing.group == .kind(.unknown("new_update_kind")))
+        #expect(withNothing.group.id == "kind:new_update_kind")
     }
 
     @Test("beside a kind it knows, extra top-level members are ignored; an update with no payload still routes")
     func extraTopLevelMembers() throws {
         let metaFirst = try extract(#"{"update_id":1,"meta":{"chat":{"id":1}},"message":{"chat":{"id":5}}}"#)
         #expect(metaFirst.kind == .message)
-        #expect(metaFirst.orderingKey == .chat(5))
+        #expect(metaFirst.group == .chat(5))
         let scalarFirst = try extract(#"{"update_id":1,"flag":true,"new_kind":{"chat":{"id":3}}}"#)
         #expect(scalarFirst.kind == .unknown("new_kind"))
-        #expect(scalarFirst.orderingKey == .chat(3))
+        #expect(scalarFirst.group == .chat(3))
         let onlyScalar = try extract(#"{"flag":true,"update_id":1}"#)
         #expect(onlyScalar.kind == .unknown("flag"))
-        #expect(onlyScalar.orderingKey == .kind(.unknown("flag")))
+        #expect(onlyScalar.group == .kind(.unknown("flag")))
         let nothing = try extract(#"{"update_id":7}"#)
         #expect(nothing.updateID == 7)
         #expect(nothing.kind == .unknown(""))
-        #expect(nothing.orderingKey.groupID == "kind:")
+        #expect(nothing.group.id == "kind:")
     }
 
     @Test("key order, whitespace and escapes do not matter")
     func layoutDoesNotMatter() throws {
-        let expected = UpdateRoutingKeys(updateID: 99, kind: .message, orderingKey: .chat(-100123))
+        let expected = UpdateRoutingKeys(updateID: 99, kind: .message, group: .chat(-100123))
         let variants = [
             #"{"message":{"text":"x","chat":{"type":"group","id":-100123},"from":{"id":1}},"update_id":99}"#,
             " \t\r\n{ \"update_id\" : 99 ,\r\n\t\"message\" :\n{ \"chat\" : { \"id\" : -100123 } , \"date\" : 0 } }\n ",
@@ -184,7 +184,7 @@ struct UpdateRoutingKeysTests {
         #expect(try extract(#"{"update_id":9223372036854775807}"#).updateID == .max)
         #expect(try extract(#"{"update_id":-9223372036854775808}"#).updateID == .min)
         #expect(try extract(#"{"update_id":-0}"#).updateID == 0)
-        #expect(try extract(#"{"update_id":1,"message":{"chat":{"id":-1009999999999999}}}"#).orderingKey == .chat(-1009999999999999))
+        #expect(try extract(#"{"update_id":1,"message":{"chat":{"id":-1009999999999999}}}"#).group == .chat(-1009999999999999))
         for json in [
             #"{"update_id":9223372036854775808}"#, #"{"update_id":-9223372036854775809}"#,
             #"{"update_id":123456789012345678901234567890}"#, #"{"update_id":1.0}"#, #"{"update_id":1e3}"#,
@@ -194,27 +194,27 @@ struct UpdateRoutingKeysTests {
         }
     }
 
-    // MARK: Ordering key text
+    // MARK: Group ids
 
     @Test("group ids are valid SQS MessageGroupIds, and odd ids hash the same in every process")
     func groupIDs() {
-        #expect(OrderingKey.chat(-1001234567890).groupID == "chat:-1001234567890")
-        #expect(OrderingKey.user(42).description == "user:42")
-        #expect(OrderingKey.poll(id: "5432").groupID == "poll:5432")
-        #expect(OrderingKey.kind(.businessConnection).groupID == "kind:business_connection")
+        #expect(UpdateGroup.chat(-1001234567890).id == "chat:-1001234567890")
+        #expect(UpdateGroup.user(42).description == "user:42")
+        #expect(UpdateGroup.poll(id: "5432").id == "poll:5432")
+        #expect(UpdateGroup.kind(.businessConnection).id == "kind:business_connection")
         // FNV-1a 64, pinned: a process that hashed differently would split one group into two.
-        #expect(OrderingKey.poll(id: "a b").groupID == "poll#e63f991904833892")
-        #expect(OrderingKey.kind(.unknown("опрос")).groupID == "kind#f8fa754d3563b88f")
-        #expect(OrderingKey.poll(id: String(repeating: "9", count: 123)).groupID.count == 128)
-        #expect(OrderingKey.poll(id: String(repeating: "9", count: 124)).groupID.hasPrefix("poll#"))
+        #expect(UpdateGroup.poll(id: "a b").id == "poll#e63f991904833892")
+        #expect(UpdateGroup.kind(.unknown("опрос")).id == "kind#f8fa754d3563b88f")
+        #expect(UpdateGroup.poll(id: String(repeating: "9", count: 123)).id.count == 128)
+        #expect(UpdateGroup.poll(id: String(repeating: "9", count: 124)).id.hasPrefix("poll#"))
 
         let allowed = Set((0x21...0x7E).map { UInt8($0) })
-        let odd: [OrderingKey] = [
+        let odd: [UpdateGroup] = [
             .chat(.min), .user(.max), .poll(id: ""), .poll(id: "tab\there"), .poll(id: String(repeating: "x", count: 500)),
             .kind(.unknown("")), .kind(.unknown("spaced kind")), .kind(.unknown("\u{0}")),
         ]
         for key in odd {
-            let groupID = key.groupID
+            let groupID = key.id
             #expect((1...128).contains(groupID.utf8.count), "\(groupID)")
             #expect(groupID.utf8.allSatisfy(allowed.contains), "\(groupID)")
         }
@@ -223,8 +223,8 @@ struct UpdateRoutingKeysTests {
     @Test("a poll id that cannot be a group id is hashed when read from an update")
     func oddPollIDFromUpdate() throws {
         let keys = try extract(#"{"update_id":1,"poll":{"id":"a\u0020b","question":"?"}}"#)
-        #expect(keys.orderingKey == .poll(id: "a b"))
-        #expect(keys.orderingKey.groupID == "poll#e63f991904833892")
+        #expect(keys.group == .poll(id: "a b"))
+        #expect(keys.group.id == "poll#e63f991904833892")
     }
 
     // MARK: Inputs

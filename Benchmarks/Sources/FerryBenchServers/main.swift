@@ -55,7 +55,7 @@ if let lambda {
     let client = TelegramClient(token: "123:bench", configuration: .init(baseURL: arguments[5]))
     router.post("/webhook") { request, _ -> HTTPResponse.Status in
         let body = try await request.body.collect(upTo: 1 << 20)
-        guard let keys = try? UpdateRoutingKeys.extract(from: Array(buffer: body)), case .chat(let chat) = keys.orderingKey else {
+        guard let keys = try? UpdateRoutingKeys.extract(from: Array(buffer: body)), case .chat(let chat) = keys.group else {
             return .badRequest
         }
         _ = try await client.send(SendMessage(chatID: .id(chat), text: "hello"))

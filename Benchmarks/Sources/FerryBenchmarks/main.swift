@@ -95,10 +95,10 @@ try await measure("decode mixed Updates (JSONDecoder)", count: samples.count * 2
 try await measure("encode mixed Updates (JSONEncoder)", count: decodedSamples.count * 20) {
     for _ in 0..<20 { for update in decodedSamples { _ = try encoder.encode(update) } }
 }
-try await measure("extract update_id + ordering key (text)", count: 100_000) {
+try await measure("extract update_id + group (text)", count: 100_000) {
     for _ in 0..<100_000 { _ = try textArray.withUnsafeBytes { try UpdateRoutingKeys.extract(from: $0) } }
 }
-try await measure("extract update_id + ordering key (mixed)", count: sampleArrays.count * 1000) {
+try await measure("extract update_id + group (mixed)", count: sampleArrays.count * 1000) {
     for _ in 0..<1000 { for sample in sampleArrays { _ = try sample.withUnsafeBytes { try UpdateRoutingKeys.extract(from: $0) } } }
 }
 

@@ -103,7 +103,7 @@ public struct DynamoDBDeadLetterStore: DeadLetterStore {
         let bytes = Array(body.utf8)
         let keys = try? UpdateRoutingKeys.extract(from: bytes)
         let deadLetteredAt = item[Attribute.deadLetteredAt]?.intValue.map(Int64.init) ?? 0
-        let groupID = item[Attribute.groupID]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? keys?.orderingKey.groupID ?? ""
+        let groupID = item[Attribute.groupID]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? keys?.group.id ?? ""
         return DeadLetterRecord(
             id: id,
             update: QueuedUpdate(updateID: item[Attribute.updateID]?.intValue ?? keys?.updateID ?? 0, groupID: groupID, body: bytes),

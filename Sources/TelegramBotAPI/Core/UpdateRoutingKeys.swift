@@ -1,13 +1,13 @@
 /// What ingress must know about an update before queueing it, read straight from the webhook
 /// body without decoding it: the id to deduplicate by, the kind, and the FIFO group to queue it in.
 ///
-/// ## Ordering keys
+/// ## Groups (the ordering key)
 ///
-/// Updates with the same ordering key are handled one at a time, in order; all others may run
-/// concurrently. The key is the update's chat when it has one, else its user, else something else
+/// Updates of the same group are handled one at a time, in order; all others may run
+/// concurrently. The group is the update's chat when it has one, else its user, else something else
 /// stable about it:
 ///
-/// | kind | key | why |
+/// | kind | group | why |
 /// | --- | --- | --- |
 /// | `message`, `edited_message`, `channel_post`, `edited_channel_post`, `business_message`, `edited_business_message`, `guest_message` | `chat:` `chat.id` | every Message has a chat |
 /// | `deleted_business_messages`, `message_reaction`, `message_reaction_count`, `my_chat_member`, `chat_member`, `chat_join_request`, `chat_boost`, `removed_chat_boost` | `chat:` `chat.id` | each is about something in one chat |
@@ -19,7 +19,7 @@
 /// | `poll` | `poll:` `id` | a poll's state names no chat or user |
 /// | a kind newer than this Bot API | `chat:` `chat.id`, else `chat:` `message.chat.id`, else `user:` `from.id`, else `user:` `user.id` | the shapes every existing kind uses |
 ///
-/// When a kind's fields are missing, the key falls back to `kind:` and the kind's name: all such
+/// When a kind's fields are missing, the group falls back to `kind:` and the kind's name: all such
 /// updates share one group, which is slow but never out of order.
 ///
 /// Grouping by chat, not by user as many tutorials do, is deliberate: in a group chat two users'
@@ -33,18 +33,18 @@ public struct UpdateRoutingKeys: Sendable, Hashable {
     /// as `Update` decodes it.
     public var kind: UpdateKind
     /// The FIFO group the update belongs to.
-    public var orderingKey: OrderingKey
+    public var group: UpdateGroup
 
-    public init(updateID: Int, kind: UpdateKind, orderingKey: OrderingKey) {
+    public init(updateID: Int, kind: UpdateKind, group: UpdateGroup) {
         self.updateID = updateID
         self.kind = kind
-        self.orderingKey = orderingKey
+        self.group = group
     }
 }
 
-/// The FIFO group of an update: updates with equal keys are handled one at a time, in the order
-/// Telegram sent them. See `UpdateRoutingKeys` for which key each kind gets.
-public enum OrderingKey: Sendable, Hashable, CustomStringConvertible {
+/// The FIFO group of an update (what the architecture calls its ordering key): updates of one group are
+/// handled one at a time, in the order Telegram sent them. See `UpdateRoutingKeys` for which group each kind gets.
+public enum UpdateGroup: Sendable, Hashable, CustomStringConvertible {
     /// Everything that happens in one chat, whoever caused it.
     case chat(Int)
     /// A user's updates that belong to no chat.
@@ -54,25 +54,25 @@ public enum OrderingKey: Sendable, Hashable, CustomStringConvertible {
     /// Updates that name no chat, user or poll: one group for the whole kind.
     case kind(UpdateKind)
 
-    /// The key as queues store it: `chat:-1001234567890`, `user:42`, `poll:5467…`, `kind:poll`.
+    /// The group's id as queues store it (`QueuedUpdate.groupID`, SQL `group_id`, SQS `MessageGroupId`): `chat:-1001234567890`, `user:42`, `poll:5467…`, `kind:poll`.
     ///
     /// Always 1 to 128 printable ASCII characters, a valid SQS `MessageGroupId`. An id or kind name
     /// that would not fit (it comes from the request body) is replaced by a stable 64-bit FNV-1a
     /// hash, `poll#…` or `kind#…`: every process must derive the same group from the same update,
     /// which rules out Swift's per-process seeded `Hasher`. Two ids sharing a hash would only share
     /// a group, which costs concurrency, never order.
-    public var groupID: String {
+    public var id: String {
         switch self {
         case .chat(let id): "chat:\(id)"
         case .user(let id): "user:\(id)"
-        case .poll(let id): Self.groupID(prefix: "poll", id)
-        case .kind(let kind): Self.groupID(prefix: "kind", kind.rawValue)
+        case .poll(let id): Self.id(prefix: "poll", id)
+        case .kind(let kind): Self.id(prefix: "kind", kind.rawValue)
         }
     }
 
-    public var description: String { groupID }
+    public var description: String { id }
 
-    private static func groupID(prefix: String, _ name: String) -> String {
+    private static func id(prefix: String, _ name: String) -> String {
         let maximumLength = 128
         let isPrintableASCII = name.utf8.allSatisfy { (0x21...0x7E).contains($0) }
         if isPrintableASCII && prefix.utf8.count + 1 + name.utf8.count <= maximumLength {
@@ -214,10 +214,10 @@ private struct ScannedUpdate {
         guard let updateID else { throw .invalidUpdateID }
         guard let payload else {
             let kind = UpdateKind.unknown("")
-            return UpdateRoutingKeys(updateID: updateID, kind: kind, orderingKey: .kind(kind))
+            return UpdateRoutingKeys(updateID: updateID, kind: kind, group: .kind(kind))
         }
         let kind = payload.knownKind.map { KnownKinds.shared[$0].kind } ?? .unknown(payload.name.value)
-        return UpdateRoutingKeys(updateID: updateID, kind: kind, orderingKey: payload.sources.orderingKey(kind: kind))
+        return UpdateRoutingKeys(updateID: updateID, kind: kind, group: payload.sources.group(kind: kind))
     }
 }
 
@@ -243,7 +243,7 @@ private struct KnownKinds: Sendable {
         entries = kinds.map { kind in
             let name = kind.rawValue.utf8
             defer { names += name }
-            return Entry(kind: kind, sources: kind.orderingKeySources, name: names.count..<names.count + name.count)
+            return Entry(kind: kind, sources: kind.groupSources, name: names.count..<names.count + name.count)
         }
         self.names = names
     }
@@ -265,8 +265,8 @@ private struct KnownKinds: Sendable {
     }
 }
 
-/// The places in a payload that an ordering key can come from, most specific first: the order
-/// `Found.orderingKey(kind:)` tries them in.
+/// The places in a payload that an update's group can come from, most specific first: the order
+/// `Found.group(kind:)` tries them in.
 private struct KeySources: OptionSet {
     let rawValue: UInt8
 
@@ -297,7 +297,7 @@ private struct KeySources: OptionSet {
         var bot: Int?
         var pollID: JSONString?
 
-        func orderingKey(kind: UpdateKind) -> OrderingKey {
+        func group(kind: UpdateKind) -> UpdateGroup {
             if let chat = chat ?? messageChat ?? voterChat { return .chat(chat) }
             if let user = from ?? user ?? bot { return .user(user) }
             if let pollID { return .poll(id: pollID.value) }
@@ -307,10 +307,10 @@ private struct KeySources: OptionSet {
 }
 
 extension UpdateKind {
-    /// Where this kind's ordering key is; the table in `UpdateRoutingKeys` explains each choice.
+    /// Where this kind's group comes from; the table in `UpdateRoutingKeys` explains each choice.
     /// The switch is exhaustive on purpose: a kind added by regenerating from a newer Bot API does
     /// not compile until someone decides its key.
-    fileprivate var orderingKeySources: KeySources {
+    fileprivate var groupSources: KeySources {
         switch self {
         case .message, .editedMessage, .channelPost, .editedChannelPost, .businessMessage, .editedBusinessMessage,
             .guestMessage:

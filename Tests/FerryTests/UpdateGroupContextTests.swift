@@ -4,11 +4,11 @@ import Foundation
 import TelegramBotAPI
 import Testing
 
-/// The queue and the handlers agree on whom an update belongs to. Ingress reads the ordering key off the
+/// The queue and the handlers agree on whom an update belongs to. Ingress reads the update's group off the
 /// raw body (`UpdateRoutingKeys`); handlers see `ctx.chat` and `ctx.from`. Where the key names a chat,
 /// `ctx.chat` must be that chat, or a per-chat session would be used by updates the queue runs side by
 /// side; where it names a user, the update must have no `ctx.chat` and `ctx.from` must be that user.
-@Suite struct OrderingKeyContextTests {
+@Suite struct UpdateGroupContextTests {
     /// Updates of shapes the shared samples lack: in a group, so a chat and a user never share an id.
     static let built: [(name: String, json: String)] = [
         (
@@ -45,7 +45,7 @@ import Testing
         try SharedData.updateSamples() + built.map { ($0.name, Data($0.json.utf8)) }
     }
 
-    @Test func theOrderingKeyNamesTheChatOrUserTheHandlersSee() throws {
+    @Test func theGroupNamesTheChatOrUserTheHandlersSee() throws {
         let api = BotAPIRecorder()
         var kinds: Set<UpdateKind> = []
         for (name, data) in try Self.updates() {
@@ -57,14 +57,14 @@ import Testing
             guard update.raw == nil else { continue }
             kinds.insert(update.kind)
             let ctx = Context(update: update, api: api)
-            switch keys.orderingKey {
+            switch keys.group {
             case .chat(let id):
                 #expect(ctx.chat?.id == id, "\(name): queued as chat:\(id), ctx.chat is \(String(describing: ctx.chat?.id))")
             case .user(let id):
                 #expect(ctx.chat == nil, "\(name): queued as user:\(id), yet ctx.chat is \(String(describing: ctx.chat?.id))")
                 #expect(Self.orderingUser(update, ctx) == id, "\(name): queued as user:\(id), ctx.from is \(String(describing: ctx.from?.id))")
             case .poll, .kind:
-                #expect(ctx.chat == nil && ctx.from == nil, "\(name): queued as \(keys.orderingKey), yet it has a chat or user")
+                #expect(ctx.chat == nil && ctx.from == nil, "\(name): queued as \(keys.group), yet it has a chat or user")
             }
         }
         let missing = UpdateKind.allKnown.filter { !kinds.contains($0) }
@@ -82,7 +82,7 @@ import Testing
         let ctx = Context(update: try BotAPIDecoder().decode(Update.self, from: data), api: BotAPIRecorder())
         #expect(ctx.chat?.id == -100888)
         #expect(SessionKey.chat(ctx) == "-100888", "a vote on behalf of a chat uses that chat's session")
-        #expect(try UpdateRoutingKeys.extract(from: Array(data)).orderingKey == .chat(-100888))
+        #expect(try UpdateRoutingKeys.extract(from: Array(data)).group == .chat(-100888))
     }
 
     @Test func aManagedBotUpdateComesFromItsOwner() throws {
@@ -90,6 +90,6 @@ import Testing
         let ctx = Context(update: try BotAPIDecoder().decode(Update.self, from: data), api: BotAPIRecorder())
         #expect(ctx.from?.id == 63)
         #expect(ctx.chat == nil)
-        #expect(try UpdateRoutingKeys.extract(from: Array(data)).orderingKey == .user(7001))
+        #expect(try UpdateRoutingKeys.extract(from: Array(data)).group == .user(7001))
     }
 }
