@@ -179,14 +179,14 @@ enum SQLiteSchema {
     }
 
     /// Files written before December 2026 call the last failure's reason `last_error`; one name for it
-    /// everywhere (`reason`, `lastReason`) needs the column renamed. Checked and renamed in one immediate
-    /// transaction, so two processes opening an old file at once cannot both try.
+    /// everywhere (`reason`, `lastReason`) needs the column renamed. A file that has the new name (every file
+    /// but the old ones) is only read; an old one is checked again and renamed in one immediate transaction,
+    /// so two processes opening it at once cannot both try.
     private static func renameLastErrorColumn(_ file: SQLiteFile) throws {
+        guard try updatesHasColumn("last_error", file) else { return }
         try file.executeUncached("BEGIN IMMEDIATE", [])
         do {
-            var columns: [String] = []
-            try file.query("SELECT name FROM pragma_table_info('updates')") { columns.append($0.text(0) ?? "") }
-            if columns.contains("last_error") {
+            if try updatesHasColumn("last_error", file) {
                 try file.executeUncached("ALTER TABLE updates RENAME COLUMN last_error TO last_reason", [])
             }
             try file.executeUncached("COMMIT", [])
@@ -194,6 +194,12 @@ enum SQLiteSchema {
             _ = try? file.executeUncached("ROLLBACK", [])
             throw error
         }
+    }
+
+    private static func updatesHasColumn(_ name: String, _ file: SQLiteFile) throws -> Bool {
+        var found = false
+        try file.query("SELECT 1 FROM pragma_table_info('updates') WHERE name = ?", [.text(name)]) { _ in found = true }
+        return found
     }
 
     static let statements = [
