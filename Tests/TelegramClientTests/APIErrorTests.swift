@@ -135,7 +135,7 @@ struct APIErrorTests {
 
     @Test("a proxy's HTML error page is an invalid response, retried as a 5xx")
     func htmlErrorPage() async throws {
-        let page = ScriptedReply.raw(status: 502, contentType: "text/html", "<html><body>502 Bad Gateway</body></html>")
+        let page = ScriptedReply(status: .init(code: 502), contentType: "text/html", "<html><body>502 Bad Gateway</body></html>")
         try await withClient(replies: [page]) { client, server in
             let error = try await #require(throws: TelegramClientError.self) { try await client.send(Echo(text: "x")) }
             guard case .invalidResponse(let method, let status, let description) = error else {
@@ -152,7 +152,7 @@ struct APIErrorTests {
 
     @Test("a 200 that is not JSON is an invalid response and is not retried")
     func garbage() async throws {
-        try await withClient(replies: [.raw(status: 200, contentType: "text/plain", "hello")]) { client, server in
+        try await withClient(replies: [ScriptedReply(status: .init(code: 200), contentType: "text/plain", "hello")]) { client, server in
             let error = try await #require(throws: TelegramClientError.self) { try await client.send(Echo(text: "x")) }
             guard case .invalidResponse(_, 200, _) = error else {
                 Issue.record("unexpected \(error)")

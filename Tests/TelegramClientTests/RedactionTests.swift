@@ -46,7 +46,7 @@ struct RedactionTests {
     func echoedURL() async throws {
         let replies: [ScriptedReply] = [
             .error(404, "Not Found: method /bot\(token)/echo"),
-            .raw(status: 404, contentType: "text/html", "<html>Cannot POST /bot\(token)/echo</html>"),
+            ScriptedReply(status: .init(code: 404), contentType: "text/html", "<html>Cannot POST /bot\(token)/echo</html>"),
         ]
         try await withClient(replies: replies, retry: .none) { client, _ in
             let apiError = try await #require(throws: TelegramAPIError.self) { try await client.send(Echo(text: "x")) }
@@ -78,7 +78,7 @@ struct RedactionTests {
     func echoAtEveryOffset() async throws {
         // The client quotes the first 200 bytes of an answer that is not JSON: the URL crosses that cut at every offset.
         let offsets = Array(140...210)
-        let quoted = offsets.map { ScriptedReply.raw(status: 502, contentType: "text/html", String(repeating: "x", count: $0) + ScriptedReply.echoedPath) }
+        let quoted = offsets.map { ScriptedReply(status: .init(code: 502), contentType: "text/html", String(repeating: "x", count: $0) + ScriptedReply.echoedPath) }
         let described = offsets.map { ScriptedReply.error(404, String(repeating: "x", count: $0) + "Not Found: " + ScriptedReply.echoedPath) }
         try await withClient(replies: quoted + described, retry: .none) { client, _ in
             for offset in offsets {

@@ -17,10 +17,6 @@ extension ScriptedReply {
         return ScriptedReply(status: .init(code: code), contentType: "application/json", body)
     }
 
-    static func raw(status: Int, contentType: String, _ body: String) -> ScriptedReply {
-        ScriptedReply(status: .init(code: status), contentType: contentType, body)
-    }
-
     /// Where a reply's body holds this, `withClient` puts the path it was called at (token included), as a
     /// careless proxy or local server that quotes the request in its error page would.
     static let echoedPath = "{path}"
